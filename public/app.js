@@ -1,0 +1,54 @@
+// The few lines of Dials' own JavaScript. Every page works without them.
+(function () {
+  'use strict';
+
+  function announce(text) {
+    var region = document.getElementById('live-status');
+    if (!region || !text) return;
+    region.textContent = '';
+    // A fresh text node after a tick makes screen readers announce a repeated "Saved" too.
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function fillBrowserTimeZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = ''; }
+    document.querySelectorAll('input[data-browser-timezone]').forEach(function (input) {
+      if (!input.value && zone) input.value = zone;
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
+
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    if (status) status.textContent = document.body.dataset.saving || '';
+  });
+
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    if (status) announce(status.textContent.trim());
+    var invalid = event.target.querySelector && event.target.querySelector('[aria-invalid="true"]');
+    if (invalid && event.detail.xhr && event.detail.xhr.status === 422) invalid.focus();
+  });
+
+  document.addEventListener('htmx:responseError', function (event) {
+    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    var message = (event.detail.xhr && event.detail.xhr.responseText && event.detail.xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
+      ? event.detail.xhr.responseText
+      : document.body.dataset.requestFailed;
+    if (status) { status.textContent = message; status.classList.add('save-status-error'); }
+    announce(message);
+  });
+
+  document.addEventListener('htmx:sendError', function (event) {
+    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    if (status) { status.textContent = document.body.dataset.requestFailed; status.classList.add('save-status-error'); }
+    announce(document.body.dataset.requestFailed);
+  });
+
+  document.addEventListener('dials:theme', function (event) {
+    var theme = event.detail && event.detail.value;
+    if (theme === 'light' || theme === 'dark' || theme === 'system') document.documentElement.dataset.theme = theme;
+  });
+})();

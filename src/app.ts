@@ -1,0 +1,80 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { createSessionStore } from './auth/sessions.ts';
+import { createUserDirectory } from './auth/users.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
+import { registerAccountRoutes } from './settings/account/routes.ts';
+import { createAccountService } from './settings/account/service.ts';
+import { cookieNames } from './web/cookies.ts';
+import { registerCsrfProtection } from './web/csrf.ts';
+import { registerErrorPages } from './web/errors.ts';
+import { registerRendering } from './web/render.ts';
+import { registerSecurityHeaders } from './web/security-headers.ts';
+import { registerSessionLayer } from './web/session.ts';
+import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
+import type { FastifyServerOptions } from 'fastify';
+import './web/request-types.ts';
+
+export interface AppDependencies {
+  db: Db;
+  /** The clock every expiry is measured with; tests move it forward. */
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(config: Config, dependencies: AppDependencies): Promise<FastifyInstance> {
+  const { db } = dependencies;
+  const now = dependencies.now ?? Date.now;
+  const app = Fastify({
+    logger: dependencies.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+  });
+
+  const secure = config.secureCookies;
+  const cookies = cookieNames(secure);
+  const secret = loadOrCreateInstanceSecret(config.dataDir);
+
+  const users = createUserDirectory(db, now);
+  const sessions = createSessionStore(db, { lifetimeMs: config.sessionLifetimeMs, idleMs: config.sessionIdleMs, now });
+  const loginLimiter = createLoginLimiter(db, config.loginLimits);
+  const account = createAccountService(db);
+
+  await registerSecurityHeaders(app, { https: secure });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(rateLimit, { global: false });
+  await registerStaticAssets(app);
+
+  registerSessionLayer(app, {
+    cookies,
+    secure,
+    validate: (token, client) => sessions.validate(token, client),
+    loadPreferences: (userId) => account.preferences(userId),
+  });
+  const csrf = registerCsrfProtection(app, { secret, cookies, secure, trustedOrigins: [config.publicUrl.origin] });
+  registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
+  registerErrorPages(app);
+
+  await registerAuthRoutes(app, {
+    users,
+    sessions,
+    loginLimiter,
+    cookies,
+    secure,
+    onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
+  });
+  await registerAccountRoutes(app, { account, users, cookies, secure });
+
+  return app;
+}
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

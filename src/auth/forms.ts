@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { maximumPasswordLength } from './password-policy.ts';
+
+export const signupForm = z.object({
+  name: z.string().trim().min(1, { error: 'errors.name.required' }).max(100, { error: 'errors.name.tooLong' }),
+  email: z
+    .string()
+    .trim()
+    .min(1, { error: 'errors.email.required' })
+    .max(254, { error: 'errors.email.invalid' })
+    .pipe(z.email({ error: 'errors.email.invalid' })),
+  // Length and content rules need the person's name and address, so they are checked after parsing.
+  password: z.string().max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
+  timezone: z.string().max(64).optional(),
+});
+
+export const loginForm = z.object({
+  email: z.string().trim().min(1, { error: 'errors.email.required' }).max(254, { error: 'errors.login.failed' }),
+  password: z.string().min(1, { error: 'errors.password.required' }).max(maximumPasswordLength * 4, { error: 'errors.login.failed' }),
+  next: z.string().max(2000).optional(),
+});

@@ -1,0 +1,130 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
+import { sessions, users } from './tables.ts';
+
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  createdAt: Date;
+}
+
+export interface Session {
+  id: string;
+  userId: number;
+  createdAt: Date;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface SessionPolicy {
+  lifetimeMs: number;
+  idleMs: number;
+  now: () => number;
+}
+
+export interface ClientDetails {
+  ipAddress: string;
+  userAgent: string;
+}
+
+/** Last-seen is written at most this often, so reading a page is not a database write. */
+const lastSeenResolutionMs = 60_000;
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+/** Sessions after the Lucia guide: random token in the cookie, its SHA-256 in the table. */
+export function createSessionStore(db: Db, policy: SessionPolicy) {
+  const insertSession = db
+    .insert(sessions)
+    .values({
+      id: sql.placeholder('id'),
+      userId: sql.placeholder('userId'),
+      createdAt: sql.placeholder('createdAt'),
+      expiresAt: sql.placeholder('expiresAt'),
+      lastSeenAt: sql.placeholder('createdAt'),
+      ipAddress: sql.placeholder('ipAddress'),
+      userAgent: sql.placeholder('userAgent'),
+    })
+    .prepare();
+  const selectSessionWithUser = db
+    .select({
+      session: {
+        id: sessions.id,
+        userId: sessions.userId,
+        createdAt: sessions.createdAt,
+        expiresAt: sessions.expiresAt,
+        lastSeenAt: sessions.lastSeenAt,
+      },
+      user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin, createdAt: users.createdAt },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+  const touchSession = db
+    .update(sessions)
+    .set({ lastSeenAt: sql`${sql.placeholder('lastSeenAt')}`, ipAddress: sql`${sql.placeholder('ipAddress')}` })
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+  const deleteSession = db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
+  const deleteUserSessions = db.delete(sessions).where(eq(sessions.userId, sql.placeholder('userId'))).prepare();
+  const deleteOtherUserSessions = db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, sql.placeholder('userId')), ne(sessions.id, sql.placeholder('keepId'))))
+    .prepare();
+
+  return {
+    create(userId: number, client: ClientDetails): { token: string; session: Session } {
+      const token = generateSessionToken();
+      const now = policy.now();
+      const session: Session = {
+        id: sessionIdFromToken(token),
+        userId,
+        createdAt: new Date(now),
+        expiresAt: new Date(now + policy.lifetimeMs),
+        lastSeenAt: new Date(now),
+      };
+      insertSession.run({
+        id: session.id,
+        userId,
+        createdAt: now,
+        expiresAt: session.expiresAt.getTime(),
+        ipAddress: client.ipAddress,
+        userAgent: client.userAgent.slice(0, 512),
+      });
+      return { token, session };
+    },
+
+    /** The session and its user, or null when the token is unknown, past its lifetime or idle too long. */
+    validate(token: string, client: ClientDetails): { session: Session; user: SessionUser } | null {
+      const row = selectSessionWithUser.get({ id: sessionIdFromToken(token) });
+      if (!row) return null;
+      const now = policy.now();
+      const { session } = row;
+      if (now >= session.expiresAt.getTime() || now - session.lastSeenAt.getTime() >= policy.idleMs) {
+        deleteSession.run({ id: session.id });
+        return null;
+      }
+      if (now - session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
+        touchSession.run({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
+        session.lastSeenAt = new Date(now);
+      }
+      return { session, user: row.user };
+    },
+
+    invalidate(sessionId: string): void {
+      deleteSession.run({ id: sessionId });
+    },
+
+    invalidateAllForUser(userId: number): void {
+      deleteUserSessions.run({ userId });
+    },
+
+    invalidateOthersForUser(userId: number, keepSessionId: string): void {
+      deleteOtherUserSessions.run({ userId, keepId: keepSessionId });
+    },
+  };
+}

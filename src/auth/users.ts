@@ -1,0 +1,55 @@
+import { count, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { users } from './tables.ts';
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class EmailTakenError extends Error {}
+
+export type UserCreatedHook = (tx: Db, userId: number) => void;
+
+export type UserDirectory = ReturnType<typeof createUserDirectory>;
+
+export function createUserDirectory(db: Db, now: () => number) {
+  const selectByEmail = db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, sql.placeholder('email')))
+    .prepare();
+  const updateName = db
+    .update(users)
+    .set({ name: sql`${sql.placeholder('name')}` })
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
+
+  return {
+    findForLogin(email: string): { id: number; passwordHash: string } | undefined {
+      return selectByEmail.get({ email: normalizeEmail(email) });
+    },
+
+    /**
+     * Creates the account and, in the same transaction, whatever other parts of Dials keep per
+     * user. The first account of an instance is its administrator.
+     */
+    create(input: { email: string; name: string; passwordHash: string }, onCreated: UserCreatedHook): { id: number; isAdmin: boolean } {
+      return db.transaction((tx) => {
+        const email = normalizeEmail(input.email);
+        if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) throw new EmailTakenError();
+        const existing = tx.select({ total: count() }).from(users).get()?.total ?? 0;
+        const created = tx
+          .insert(users)
+          .values({ email, name: input.name, passwordHash: input.passwordHash, isAdmin: existing === 0, createdAt: new Date(now()) })
+          .returning({ id: users.id, isAdmin: users.isAdmin })
+          .get();
+        onCreated(tx as unknown as Db, created.id);
+        return created;
+      }, { behavior: 'immediate' });
+    },
+
+    rename(userId: number, name: string): void {
+      updateName.run({ id: userId, name });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const durationHours = (fallback: number) => z.coerce.number().positive().max(24 * 365).default(fallback);
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('data'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SESSION_LIFETIME_HOURS: durationHours(30 * 24),
+  SESSION_IDLE_HOURS: durationHours(7 * 24),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseFile: string;
+  publicUrl: URL;
+  /** True when people reach Dials over HTTPS: cookies become Secure and __Host- prefixed, HSTS is sent. */
+  secureCookies: boolean;
+  trustProxy: boolean;
+  sessionLifetimeMs: number;
+  sessionIdleMs: number;
+  loginLimits: { perAccount: number; perIp: number; lockoutSeconds: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Turns the environment into a typed config, or throws a ConfigError naming every bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  const hour = 60 * 60 * 1000;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    databaseFile: path.join(dataDir, 'dials.db'),
+    publicUrl,
+    secureCookies: publicUrl.protocol === 'https:',
+    trustProxy: env.TRUST_PROXY === 'true',
+    sessionLifetimeMs: env.SESSION_LIFETIME_HOURS * hour,
+    sessionIdleMs: env.SESSION_IDLE_HOURS * hour,
+    loginLimits: {
+      perAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      lockoutSeconds: Math.round(env.LOGIN_LOCKOUT_MINUTES * 60),
+    },
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,3 @@
+export * from '../auth/tables.ts';
+export * from '../settings/account/tables.ts';
+export * from './rate-limit-table.ts';

@@ -1,0 +1,59 @@
+import './runtime-check.ts';
+import 'dotenv/config';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { loggerOptions } from './logging.ts';
+
+const usage = `Usage: npm start [-- command]
+
+Commands:
+  serve     start Dials (the default)
+  migrate   apply database migrations and exit
+`;
+
+async function serve(config: Config): Promise<void> {
+  const db = openDatabase(config.databaseFile);
+  applyMigrations(db);
+  const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
+  const close = async () => {
+    await app.close();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = new URL(config.publicUrl);
+  if (!process.env.PUBLIC_URL) url.port = String(port);
+  process.stdout.write(`Dials is running at ${url.origin}/ (data in ${config.dataDir})\n`);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'serve') return serve(config);
+  if (command === 'migrate') {
+    const db = openDatabase(config.databaseFile);
+    applyMigrations(db);
+    db.$client.close();
+    process.stdout.write(`Migrations applied to ${config.databaseFile}\n`);
+    return;
+  }
+  process.stderr.write(usage);
+  process.exit(command === 'help' || command === '--help' ? 0 : 2);
+}
+
+await main();

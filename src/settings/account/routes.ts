@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { timeZones } from '../../lib/timezones.ts';
+import { languages } from '../../lib/languages.ts';
+import type { UserDirectory } from '../../auth/users.ts';
+import type { CookieNames } from '../../web/cookies.ts';
+import { setFlash } from '../../web/flash.ts';
+import { parseForm, type FieldErrors } from '../../web/form.ts';
+import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { translatorFor } from '../../web/i18n.ts';
+import { wantsBlock } from '../../web/render.ts';
+import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
+import { avatarForm, detailsForm, preferencesForm } from './form.ts';
+import type { AccountService } from './service.ts';
+
+export interface AccountRouteOptions {
+  account: AccountService;
+  users: UserDirectory;
+  cookies: CookieNames;
+  secure: boolean;
+}
+
+const pagePath = '/settings/account';
+const blocks = {
+  details: 'settings/account/details-form',
+  preferences: 'settings/account/preferences-form',
+  avatar: 'settings/account/avatar-form',
+} as const;
+
+// Grouped once at start by region ("Europe/Berlin" under "Europe") for the time-zone list.
+const timeZoneGroups = Object.entries(
+  Object.groupBy(timeZones, (zone) => (zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other')),
+).map(([region, zones]) => ({ region, zones: zones ?? [] }));
+
+export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
+  const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+    const viewer = viewerOf(request);
+    return {
+      stored: options.account.preferences(viewer.user.id),
+      hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
+      timeZoneGroups,
+      languages,
+      errors: {},
+      values: {},
+      ...extra,
+    };
+  };
+
+  /**
+   * Answers a saved or refused form block: the block alone for htmx, otherwise the page
+   * (with the errors next to their fields) or a redirect back with a flash.
+   */
+  const answer = (request: FastifyRequest, reply: FastifyReply, block: string, outcome: { errors?: FieldErrors; values?: Record<string, unknown> }) => {
+    const errors = outcome.errors ?? {};
+    const failed = Object.keys(errors).length > 0;
+    const status = failed ? 422 : 200;
+    const data = pageData(request, { errors, values: outcome.values ?? {}, saved: !failed, activeBlock: block });
+    if (wantsBlock(request)) return reply.block(block, data, status);
+    if (failed) return reply.page('settings/account/page', data, status);
+    setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.saved' });
+    return reply.redirect(pagePath, 303);
+  };
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', requireViewer);
+
+    scoped.get(pagePath, async (request, reply) => reply.page('settings/account/page', pageData(request)));
+
+    scoped.post(`${pagePath}/details`, async (request, reply) => {
+      const parsed = parseForm(detailsForm, request.body);
+      if (!parsed.ok) return answer(request, reply, blocks.details, { errors: parsed.errors, values: request.body as Record<string, unknown> });
+      const viewer = viewerOf(request);
+      options.users.rename(viewer.user.id, parsed.data.name);
+      viewer.user.name = parsed.data.name;
+      return answer(request, reply, blocks.details, {});
+    });
+
+    scoped.post(`${pagePath}/preferences`, async (request, reply) => {
+      const parsed = parseForm(preferencesForm, request.body);
+      if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: parsed.errors, values: request.body as Record<string, unknown> });
+      const viewer = viewerOf(request);
+      const before = viewer.preferences;
+      options.account.savePreferences(viewer.user.id, parsed.data);
+      const after = options.account.preferences(viewer.user.id);
+      viewer.preferences = after;
+      if (wantsBlock(request)) {
+        // A new language changes every string on the page, so the whole page is fetched again.
+        if (after.language !== before.language) reply.header('hx-refresh', 'true');
+        else if (after.theme !== before.theme) reply.header('hx-trigger', JSON.stringify({ 'dials:theme': after.theme }));
+      }
+      request.language = after.language;
+      request.t = translatorFor(after.language);
+      return answer(request, reply, blocks.preferences, {});
+    });
+
+    await scoped.register(async (uploads) => {
+      await uploads.register(multipart, {
+        attachFieldsToBody: 'keyValues',
+        limits: { fileSize: maximumAvatarBytes, files: 1, fields: 4, parts: 5, fieldSize: 1024 },
+      });
+      uploads.setErrorHandler(async (error: { code?: string; statusCode?: number }, request, reply) => {
+        const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413;
+        if (!tooLarge && error.code !== 'FST_INVALID_MULTIPART_CONTENT_TYPE' && error.code !== 'FST_FILES_LIMIT' && error.code !== 'FST_PARTS_LIMIT') throw error;
+        const errors: FieldErrors = { avatarFile: { key: tooLarge ? 'errors.avatar.tooLarge' : 'errors.avatar.unreadable' } };
+        return reply.page('settings/account/page', pageData(request, { errors, activeBlock: blocks.avatar }), tooLarge ? 413 : 400);
+      });
+
+      uploads.post(`${pagePath}/avatar`, async (request, reply) => {
+        const viewer = viewerOf(request);
+        const body = { ...(request.body as Record<string, unknown>) };
+        const file = body.avatarFile;
+        delete body.avatarFile;
+        const parsed = parseForm(avatarForm, body);
+        if (!parsed.ok) return answer(request, reply, blocks.avatar, { errors: parsed.errors });
+        let image: Buffer | undefined;
+        if (Buffer.isBuffer(file) && file.length > 0) {
+          try {
+            image = await normaliseAvatar(file);
+          } catch (error) {
+            if (!(error instanceof AvatarImageError)) throw error;
+            return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: `errors.avatar.${error.reason}` } } });
+          }
+        } else if (file !== undefined && !Buffer.isBuffer(file)) {
+          return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: 'errors.avatar.notAnImage' } } });
+        }
+        if (parsed.data.avatarType === 'upload' && !image && !options.account.hasUploadedImage(viewer.user.id)) {
+          return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: 'errors.avatar.missing' } } });
+        }
+        options.account.saveAvatar(viewer.user.id, parsed.data.avatarType, image);
+        viewer.preferences = options.account.preferences(viewer.user.id);
+        return answer(request, reply, blocks.avatar, {});
+      });
+    });
+
+    scoped.get('/avatars/:file', async (request, reply) => {
+      const match = /^(\d{1,12})\.webp$/.exec((request.params as { file: string }).file);
+      const avatar = match ? options.account.avatarImage(Number(match[1])) : null;
+      if (!avatar) return reply.callNotFound();
+      return reply.header('content-type', 'image/webp').header('cache-control', 'private, max-age=31536000, immutable').send(avatar.image);
+    });
+  });
+}

@@ -1,0 +1,19 @@
+import crypto from 'node:crypto';
+import type { Viewer } from './viewer.ts';
+
+/** Where the browser fetches a person's avatar from, or null for the initials avatar. */
+export function avatarUrl(viewer: Pick<Viewer, 'user' | 'preferences'>, size = 80): string | null {
+  const { avatarType, avatarVersion } = viewer.preferences;
+  if (avatarType === 'upload') return `/avatars/${viewer.user.id}.webp?v=${avatarVersion}`;
+  if (avatarType === 'gravatar') {
+    const digest = crypto.createHash('md5').update(viewer.user.email.trim().toLowerCase()).digest('hex');
+    return `https://www.gravatar.com/avatar/${digest}?s=${size}&d=identicon`;
+  }
+  return null;
+}
+
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0] ?? '?'];
+  return letters.map((word) => [...(word ?? '?')][0]?.toLocaleUpperCase() ?? '').join('');
+}

@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { baseCookieOptions, type CookieNames } from './cookies.ts';
+
+export interface CsrfOptions {
+  secret: Buffer;
+  cookies: CookieNames;
+  secure: boolean;
+  /** Origins whose forms may post here besides the request's own host (the configured public URL). */
+  trustedOrigins: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set to false only for routes authenticated without cookies (API keys). */
+    csrf?: boolean;
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class CsrfError extends Error {
+  readonly statusCode = 403;
+  readonly reason: 'crossSite' | 'missingToken' | 'badToken';
+  constructor(reason: 'crossSite' | 'missingToken' | 'badToken') {
+    super(`CSRF check failed: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Synchroniser tokens bound to the session: the token is an HMAC of the session id (or, before
+ * log-in, of a random cookie), so a token taken from one session is worthless in another.
+ */
+export function registerCsrfProtection(app: FastifyInstance, options: CsrfOptions): { tokenFor: (request: FastifyRequest, reply: FastifyReply) => string } {
+  const sign = (binding: string) => crypto.createHmac('sha256', options.secret).update(`csrf|${binding}`).digest('base64url');
+
+  const expectedToken = (request: FastifyRequest): string | null => {
+    if (request.viewer) return sign(`session|${request.viewer.session.id}`);
+    const anonymous = request.cookies[options.cookies.csrf];
+    return anonymous ? sign(`anonymous|${anonymous}`) : null;
+  };
+
+  const tokenFor = (request: FastifyRequest, reply: FastifyReply): string => {
+    const existing = expectedToken(request);
+    if (existing) return existing;
+    const binding = crypto.randomBytes(18).toString('base64url');
+    reply.setCookie(options.cookies.csrf, binding, baseCookieOptions(options.secure));
+    request.cookies[options.cookies.csrf] = binding;
+    return sign(`anonymous|${binding}`);
+  };
+
+  app.addHook('preHandler', async (request) => {
+    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false) return;
+    const fetchSite = request.headers['sec-fetch-site'];
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new CsrfError('crossSite');
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `${request.protocol}://${request.host}` && !options.trustedOrigins.includes(origin)) {
+      throw new CsrfError('crossSite');
+    }
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    const expected = expectedToken(request);
+    if (typeof sent !== 'string' || expected === null) throw new CsrfError('missingToken');
+    const a = Buffer.from(sent);
+    const b = Buffer.from(expected);
+    if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new CsrfError('badToken');
+    if (body && typeof body === 'object') delete body._csrf;
+  });
+
+  return { tokenFor };
+}

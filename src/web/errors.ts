@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { CsrfError } from './csrf.ts';
+import { wantsBlock } from './render.ts';
+
+/**
+ * Whatever a client sends, the answer is a page with a 4xx status and a plain explanation;
+ * only faults of Dials itself give a 500, and those never show their details.
+ */
+export function registerErrorPages(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found' });
+    return reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error instanceof CsrfError ? 403 : error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status, code: error.code }, 'request refused');
+
+    const messageKey =
+      error instanceof CsrfError
+        ? 'errors.csrf.message'
+        : status === 413
+          ? 'errors.tooLarge.message'
+          : status === 429
+            ? 'errors.tooManyRequests.message'
+            : status === 415
+              ? 'errors.unsupportedMediaType.message'
+              : status === 500
+                ? 'errors.server.message'
+                : 'errors.badRequest.message';
+    if (request.url.startsWith('/api/')) return reply.code(status).send({ error: messageKey });
+    if (wantsBlock(request)) return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(request.t(messageKey));
+    return reply.page('errors/error', { titleKey: status === 500 ? 'errors.server.title' : 'errors.badRequest.title', messageKey }, status);
+  });
+}

@@ -1,0 +1,4 @@
+/** The settings pages that exist; a page is listed here only once it is built. */
+export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string }> = [
+  { path: '/settings/account', labelKey: 'nav.account' },
+];
