@@ -90,8 +90,8 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       insertSession.run({
         id: session.id,
         userId,
-        createdAt: now,
-        expiresAt: session.expiresAt.getTime(),
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
         ipAddress: client.ipAddress,
         userAgent: client.userAgent.slice(0, 512),
       });

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase, type Db } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  clock: { now: number; advance(ms: number): void };
+  close(): Promise<void>;
+}
+
+/** A real Dials on a fresh SQLite file with the real migrations, and a clock the test can move. */
+export async function createTestApp(environment: Record<string, string> = {}, options: { logger?: unknown } = {}): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, ...environment });
+  const db = openDatabase(config.databaseFile);
+  applyMigrations(db);
+  const clock = {
+    now: Date.parse('2026-03-10T14:05:00Z'),
+    advance(ms: number) {
+      clock.now += ms;
+    },
+  };
+  const app = await buildApp(config, { db, now: () => clock.now, logger: options.logger as never });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    clock,
+    async close() {
+      await app.close();
+      db.$client.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
