@@ -1,0 +1,28 @@
+/** One kind of request the bench fires, and what a sample answer must look like before it is measured. */
+export interface Scenario {
+  label: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  expect: { status: number; bodyIncludes: string };
+}
+
+export const formContentType = 'application/x-www-form-urlencoded';
+
+/** Sends the scenario's request once and throws, showing the answer, unless it is what the scenario expects. */
+export async function checkSample(scenario: Scenario): Promise<void> {
+  const response = await fetch(scenario.url, {
+    method: scenario.method,
+    headers: scenario.headers,
+    body: scenario.body ?? null,
+    redirect: 'manual',
+  });
+  const text = await response.text();
+  if (response.status !== scenario.expect.status || !text.includes(scenario.expect.bodyIncludes)) {
+    throw new Error(
+      `${scenario.label}: expected ${scenario.expect.status} with "${scenario.expect.bodyIncludes}", ` +
+        `got ${response.status}${response.headers.get('location') ? ` → ${response.headers.get('location')}` : ''}:\n${text.slice(0, 800)}`,
+    );
+  }
+}

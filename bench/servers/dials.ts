@@ -1,0 +1,21 @@
+// The real Dials, as src/main.ts builds it, on a fresh data directory with the real migrations.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import '../../src/runtime-check.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { listenAndAnnounce } from './announce.ts';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-'));
+const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
+const db = openDatabase(config.databaseFile);
+applyMigrations(db);
+const app = await buildApp(config, { db, logger: false });
+
+await listenAndAnnounce(app, () => {
+  db.$client.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});

@@ -1,0 +1,278 @@
+import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accountSettings, users } from '../../src/db/schema.ts';
+import { BrowserSession, signUp } from '../support/browser-session.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+let t: TestApp;
+let ada: BrowserSession;
+beforeEach(async () => {
+  t = await createTestApp();
+  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const adaRow = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get();
+const adaSettings = () => t.db.select().from(accountSettings).where(eq(accountSettings.userId, adaRow()?.id ?? -1)).get();
+
+const validPreferences = {
+  stackTraceOrder: 'default',
+  language: 'en',
+  timezone: 'UTC',
+  dateFormat: 'us',
+  theme: 'system',
+};
+
+describe('the account page', () => {
+  it('sends a visitor without a session to log in, and back afterwards', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/settings/account' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/login?next=%2Fsettings%2Faccount');
+  });
+
+  it('shows the name, the address and an example timestamp in the person\'s format', async () => {
+    const page = await ada.get('/settings/account');
+    expect(page.body).toContain('value="Ada Lovelace"');
+    expect(page.body).toContain('ada@example.com');
+    expect(page.body).toMatch(/data-example-time>03\/10\/2026 2:05 PM UTC</);
+  });
+
+  it('escapes what people type', async () => {
+    await ada.post('/settings/account/details', { name: '<script>alert(1)</script>' }, { htmx: true });
+    const page = await ada.get('/settings/account');
+    expect(page.body).not.toContain('<script>alert(1)</script>');
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});
+
+describe('auto-saving the name', () => {
+  it('answers htmx with the block alone, saying Saved, and stores the name', async () => {
+    const response = await ada.post('/settings/account/details', { name: '  Augusta Ada King  ' }, { htmx: true });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/^\s*<form id="account-details"/);
+    expect(response.body).not.toContain('<html');
+    expect(response.body).toContain('Saved');
+    expect(adaRow()?.name).toBe('Augusta Ada King');
+  });
+
+  it('without JavaScript, redirects back to the page with a flash', async () => {
+    const response = await ada.post('/settings/account/details', { name: 'Augusta Ada King' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/settings/account');
+    const page = await ada.get('/settings/account');
+    expect(page.body).toContain('Saved.');
+    expect(page.body).toContain('value="Augusta Ada King"');
+  });
+
+  it.each([
+    ['an empty name', { name: '   ' }, 'Enter your name.'],
+    ['a name over 100 characters', { name: 'x'.repeat(101) }, 'Use at most 100 characters.'],
+    ['a field the form does not have', { name: 'Mallory', role: 'admin' }, 'does not have'],
+    ['a name sent twice', { name: ['Mallory', 'Eve'] }, 'sent more than once'],
+    ['an is_admin field', { name: 'Mallory', is_admin: '1' }, 'does not have'],
+    ['an id field', { name: 'Mallory', id: '2' }, 'does not have'],
+  ])('refuses %s with 422 and the reason, changing nothing', async (_label, fields, message) => {
+    for (const htmx of [true, false]) {
+      const response = await ada.post('/settings/account/details', fields as Record<string, string | string[]>, { htmx });
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain(message);
+      expect(adaRow()?.name).toBe('Ada Lovelace');
+      expect(adaRow()?.isAdmin).toBe(true);
+    }
+  });
+
+  it('refuses __proto__ and leaves the account as it was', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/settings/account/details',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: ada.cookieHeader(), 'hx-request': 'true' },
+      payload: `_csrf=${encodeURIComponent(ada.csrfToken)}&name=Mallory&__proto__[isAdmin]=1&constructor[prototype][x]=1`,
+    });
+    expect(response.statusCode).toBe(422);
+    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('renames only the person who asked', async () => {
+    const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+    await grace.post('/settings/account/details', { name: 'Rear Admiral Hopper' }, { htmx: true });
+    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await ada.get('/settings/account')).body).not.toContain('Hopper');
+  });
+});
+
+describe('preferences', () => {
+  it.each([
+    ['stackTraceOrder', 'caller-first', 'stackTraceOrder', 'caller-first'],
+    ['language', 'fr', 'language', 'fr'],
+    ['timezone', 'Asia/Kolkata', 'timezone', 'Asia/Kolkata'],
+    ['dateFormat', 'iso', 'dateFormat', 'iso'],
+    ['theme', 'dark', 'theme', 'dark'],
+  ] as const)('stores %s', async (field, value, column, stored) => {
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, [field]: value }, { htmx: true });
+    expect(response.statusCode).toBe(200);
+    expect(adaSettings()?.[column]).toBe(stored);
+  });
+
+  it('stores the 24-hour clock from the checkbox, and clears it when unticked', async () => {
+    await ada.post('/settings/account/preferences', { ...validPreferences, clock24h: 'on' }, { htmx: true });
+    expect(adaSettings()?.clock24h).toBe(true);
+    await ada.post('/settings/account/preferences', validPreferences, { htmx: true });
+    expect(adaSettings()?.clock24h).toBe(false);
+  });
+
+  it('applies zone, clock and date format to the example at once', async () => {
+    const response = await ada.post(
+      '/settings/account/preferences',
+      { ...validPreferences, timezone: 'Asia/Tokyo', clock24h: 'on', dateFormat: 'international' },
+      { htmx: true },
+    );
+    expect(response.body).toMatch(/data-example-time>10\/03\/2026 23:05 GMT\+9</);
+    const iso = await ada.post('/settings/account/preferences', { ...validPreferences, timezone: 'America/New_York', dateFormat: 'iso' }, { htmx: true });
+    expect(iso.body).toMatch(/data-example-time>2026-03-10 10:05 AM EDT</);
+  });
+
+  it('switches the interface language on save, and asks htmx to reload the page', async () => {
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, language: 'de' }, { htmx: true });
+    expect(response.headers['hx-refresh']).toBe('true');
+    const page = await ada.get('/settings/account');
+    expect(page.body).toContain('<html lang="de"');
+  });
+
+  it('tells the page about a new theme without reloading it', async () => {
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark' }, { htmx: true });
+    expect(JSON.parse(String(response.headers['hx-trigger']))).toEqual({ 'dials:theme': 'dark' });
+    expect((await ada.get('/settings/account')).body).toContain('data-theme="dark"');
+  });
+
+  it.each([
+    ['an unknown time zone', { timezone: 'Mars/Olympus_Mons' }, 'timezone', 'Choose a time zone from the list.'],
+    ['an unknown language', { language: 'xx' }, 'language', 'Choose one of the languages in the list.'],
+    ['an unknown date format', { dateFormat: 'julian' }, 'dateFormat', 'Choose one of the date formats.'],
+    ['an unknown theme', { theme: 'neon' }, 'theme', 'Choose one of the themes.'],
+    ['an unknown stack order', { stackTraceOrder: 'random' }, 'stackTraceOrder', 'Choose one of the stack trace orders.'],
+    ['a checkbox with a strange value', { clock24h: 'yes' }, 'clock24h', 'not one of the choices'],
+  ] as const)('refuses %s with 422 next to the field and saves none of the form', async (_label, override, _field, message) => {
+    const before = adaSettings();
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain(message);
+    expect(response.body).toContain('aria-invalid="true"');
+    expect(adaSettings()).toEqual(before);
+  });
+
+  it('refuses a form missing a field rather than guessing it', async () => {
+    const { theme: _theme, ...withoutTheme } = validPreferences;
+    const response = await ada.post('/settings/account/preferences', withoutTheme, { htmx: true });
+    expect(response.statusCode).toBe(422);
+  });
+
+  it('accepts an IANA alias such as Europe/Kiev', async () => {
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, timezone: 'Europe/Kiev' }, { htmx: true });
+    expect(response.statusCode).toBe(200);
+    expect(adaSettings()?.timezone).toBe('Europe/Kiev');
+  });
+
+  it('takes the browser\'s zone at sign-up, and UTC when it is unknown or invalid', async () => {
+    await signUp(t.app, { email: 'kyiv@example.com', timezone: 'Europe/Kyiv' });
+    await signUp(t.app, { email: 'nowhere@example.com', timezone: 'Not/AZone' });
+    const zoneOf = (email: string) => {
+      const id = t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
+      return t.db.select().from(accountSettings).where(eq(accountSettings.userId, id)).get()?.timezone;
+    };
+    expect(zoneOf('kyiv@example.com')).toBe('Europe/Kyiv');
+    expect(zoneOf('nowhere@example.com')).toBe('UTC');
+  });
+
+  it('starts someone who signs up in German in German, with the 24-hour clock', async () => {
+    const hans = await signUp(t.app, { email: 'hans@example.com', name: 'Hans' }, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
+    const page = await hans.get('/settings/account');
+    expect(page.body).toContain('<html lang="de"');
+    expect(page.body).toMatch(/<input type="checkbox" id="pref-clock" name="clock24h" checked/);
+  });
+});
+
+describe('avatar', () => {
+  const png = () => sharp({ create: { width: 600, height: 400, channels: 3, background: '#3366cc' } }).png().toBuffer();
+
+  const upload = (session: BrowserSession, avatarType: string, file?: { content: Buffer; type: string; name: string }) => {
+    const boundary = '----dials-test-boundary';
+    const parts: Buffer[] = [];
+    const field = (name: string, value: string) =>
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    field('_csrf', session.csrfToken);
+    field('avatarType', avatarType);
+    if (file) {
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="avatarFile"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+        file.content,
+        Buffer.from('\r\n'),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return t.app.inject({
+      method: 'POST',
+      url: '/settings/account/avatar',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: session.cookieHeader() },
+      payload: Buffer.concat(parts),
+    });
+  };
+
+  it('re-encodes an uploaded picture into a 256 px square WebP and shows it', async () => {
+    const response = await upload(ada, 'upload', { content: await png(), type: 'image/png', name: 'me.png' });
+    expect(response.statusCode).toBe(303);
+    const stored = adaSettings();
+    expect(stored?.avatarType).toBe('upload');
+    const meta = await sharp(stored?.avatarImage ?? Buffer.alloc(0)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 256, 256]);
+
+    const page = await ada.get('/settings/account');
+    const src = /<img class="avatar avatar-32" src="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(src).toMatch(/^\/avatars\/\d+\.webp\?v=\d+$/);
+    const image = await ada.get(src);
+    expect(image.headers['content-type']).toBe('image/webp');
+  });
+
+  it('refuses a file that is not a PNG, JPEG or WebP image, whatever it claims to be', async () => {
+    for (const file of [
+      { content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), type: 'image/png', name: 'evil.png' },
+      { content: await sharp(await png()).gif().toBuffer(), type: 'image/gif', name: 'anim.gif' },
+      { content: Buffer.from('just text'), type: 'text/plain', name: 'notes.txt' },
+    ]) {
+      const response = await upload(ada, 'upload', file);
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain('This file is not a PNG, JPEG or WebP image.');
+    }
+    expect(adaSettings()?.avatarType).toBe('initials');
+  });
+
+  it('refuses a file over 2 MB with a clear message', async () => {
+    const response = await upload(ada, 'upload', { content: Buffer.alloc(2 * 1024 * 1024 + 10, 1), type: 'image/png', name: 'big.png' });
+    expect(response.statusCode).toBe(413);
+    expect(response.body).toContain('larger than 2 MB');
+    expect(adaSettings()?.avatarType).toBe('initials');
+  });
+
+  it('asks for a file when "upload" is chosen without one', async () => {
+    const response = await upload(ada, 'upload');
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('Choose an image to upload.');
+  });
+
+  it('switches to Gravatar and back to initials', async () => {
+    expect((await upload(ada, 'gravatar')).statusCode).toBe(303);
+    expect((await ada.get('/settings/account')).body).toContain('https://www.gravatar.com/avatar/');
+    expect((await upload(ada, 'initials')).statusCode).toBe(303);
+    expect((await ada.get('/settings/account')).body).toMatch(/<span class="avatar avatar-32[^"]*" aria-hidden="true">AL<\/span>/);
+  });
+
+  it('needs the CSRF token like every other form', async () => {
+    ada.csrfToken = 'forged';
+    const response = await upload(ada, 'gravatar');
+    expect(response.statusCode).toBe(403);
+    expect(adaSettings()?.avatarType).toBe('initials');
+  });
+});
