@@ -113,6 +113,13 @@ describe('answers to bad requests', () => {
     }
   });
 
+  it('answers a broken upload from a visitor without a session with a 4xx', async () => {
+    t = await createTestApp();
+    const response = await t.app.inject({ method: 'POST', url: '/settings/account/avatar', headers: { 'content-type': 'multipart/form-data' }, payload: 'garbage' });
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+  });
+
   it('shows a friendly 404 page', async () => {
     t = await createTestApp();
     const response = await t.app.inject({ method: 'GET', url: '/nothing-here' });

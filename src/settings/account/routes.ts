@@ -4,6 +4,7 @@ import { timeZones } from '../../lib/timezones.ts';
 import { languages } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { CookieNames } from '../../web/cookies.ts';
+import { CsrfError } from '../../web/csrf.ts';
 import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
@@ -98,14 +99,22 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
         attachFieldsToBody: 'keyValues',
         limits: { fileSize: maximumAvatarBytes, files: 1, fields: 4, parts: 5, fieldSize: 1024 },
       });
+      // Errors raised before the handler runs come from reading the upload itself: a 4xx with the reason next to the field.
+      const handled = new WeakSet<FastifyRequest>();
       uploads.setErrorHandler(async (error: { code?: string; statusCode?: number }, request, reply) => {
+        if (handled.has(request) || error instanceof CsrfError) throw error;
         const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413;
-        if (!tooLarge && error.code !== 'FST_INVALID_MULTIPART_CONTENT_TYPE' && error.code !== 'FST_FILES_LIMIT' && error.code !== 'FST_PARTS_LIMIT') throw error;
+        const status = tooLarge ? 413 : 400;
+        if (!request.viewer) {
+          const messageKey = tooLarge ? 'errors.tooLarge.message' : 'errors.badRequest.message';
+          return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey }, status);
+        }
         const errors: FieldErrors = { avatarFile: { key: tooLarge ? 'errors.avatar.tooLarge' : 'errors.avatar.unreadable' } };
-        return reply.page('settings/account/page', pageData(request, { errors, activeBlock: blocks.avatar }), tooLarge ? 413 : 400);
+        return reply.page('settings/account/page', pageData(request, { errors, activeBlock: blocks.avatar }), status);
       });
 
       uploads.post(`${pagePath}/avatar`, async (request, reply) => {
+        handled.add(request);
         const viewer = viewerOf(request);
         const body = { ...(request.body as Record<string, unknown>) };
         const file = body.avatarFile;

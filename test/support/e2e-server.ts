@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+
+export interface E2eServer {
+  /** Where the browser reaches this Dials, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * A real, listening Dials on a fresh data directory with the real migrations.
+ *
+ * Unlike test/support/test-app.ts this uses the real clock (no `now` is passed): session
+ * cookies carry an Expires date from the app's clock, and a real browser drops a cookie
+ * whose date is already past — with the fake 2026-03-10 clock the browser would be
+ * logged out straight after signing up whenever the machine's clock is later than that.
+ */
+export async function startDials(environment: Record<string, string> = {}): Promise<E2eServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-e2e-'));
+  let db: ReturnType<typeof openDatabase> | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...environment });
+    db = openDatabase(config.databaseFile);
+    applyMigrations(db);
+    app = await buildApp(config, { db, logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await app?.close();
+    db?.$client.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const address = app.server.address();
+  if (!address || typeof address !== 'object') throw new Error(`Dials is not listening on a TCP port: ${String(address)}`);
+  const openDb = db;
+  const listening = app;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app: listening,
+    async close() {
+      await listening.close();
+      openDb.$client.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
