@@ -32,8 +32,8 @@ export function printReport(measurements: Measurement[], verdicts: Verdict[], go
     return [
       measurement.label,
       number(measurement.requestsPerSecond),
-      number(measurement.p50Ms, 1),
-      number(measurement.p99Ms, 1),
+      number(measurement.p50Ms),
+      number(measurement.p99Ms),
       verdict ? `${number(verdict.ratio * 100, 1)} % of ${verdict.comparison.baseline}` : 'baseline',
       measurement.failures > 0 ? `FAILED (${measurement.statusCodes})` : measurement.statusCodes,
     ];

@@ -91,7 +91,7 @@ async function measureServer(file: string, scenariosFor: (url: string) => Scenar
 
 const pinning = pinThisProcess();
 try {
-  console.log(`Dials bench: Node ${process.version}, ${os.availableParallelism()} cores, ${pinning.note}.`);
+  console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
   console.log(`Each measurement: ${settings.warmUpSeconds} s warm-up, then ${settings.seconds} s with ${settings.connections} connections.`);
   const profileDir = profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-profile-')) : null;
   if (profileDir) console.log(`Profiling the Dials server into ${profileDir} (the profiler slows it down).`);

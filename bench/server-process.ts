@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
  * generator (this process) on core 1, so they never compete for the measured core.
  */
 export interface Pinning {
+  /** Cores this process could use before pinning (afterwards the OS reports one). */
+  cores: number;
   serverCore: number | null;
   loadCore: number | null;
   note: string;
@@ -20,11 +22,11 @@ function hasTaskset(): boolean {
 /** Moves every thread of this process to the load-generator core, when it can. */
 export function pinThisProcess(): Pinning {
   const cores = os.availableParallelism();
-  if (cores < 2) return { serverCore: null, loadCore: null, note: `only ${cores} core: server and load generator share it` };
-  if (!hasTaskset()) return { serverCore: null, loadCore: null, note: 'taskset not found: processes are not pinned' };
+  if (cores < 2) return { cores, serverCore: null, loadCore: null, note: `only ${cores} core: server and load generator share it` };
+  if (!hasTaskset()) return { cores, serverCore: null, loadCore: null, note: 'taskset not found: processes are not pinned' };
   const pinned = spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  if (pinned.status !== 0) return { serverCore: null, loadCore: null, note: 'taskset could not pin this process: processes are not pinned' };
-  return { serverCore: 0, loadCore: 1, note: 'server on core 0, load generator on core 1' };
+  if (pinned.status !== 0) return { cores, serverCore: null, loadCore: null, note: 'taskset could not pin this process: processes are not pinned' };
+  return { cores, serverCore: 0, loadCore: 1, note: 'server on core 0, load generator on core 1' };
 }
 
 export interface ServerProcess {

@@ -12,7 +12,7 @@
 
   function fillBrowserTimeZone() {
     var zone;
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = ''; }
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { zone = ''; }
     document.querySelectorAll('input[data-browser-timezone]').forEach(function (input) {
       if (!input.value && zone) input.value = zone;
     });

@@ -83,7 +83,7 @@ export async function registerAuthRoutes(app: FastifyInstance, options: AuthRout
 
     const waitSeconds = await options.loginLimiter.retryAfterSeconds(email, request.ip);
     if (waitSeconds > 0) {
-      const errors: FieldErrors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { minutes: Math.ceil(waitSeconds / 60) } } };
+      const errors: FieldErrors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
       return reply.header('retry-after', String(waitSeconds)).page('auth/login', { values, errors }, 429);
     }
 

@@ -78,7 +78,7 @@ describe('sign-up', () => {
   it.each([
     ['a short password', { password: 'fourteen chars' }, 'Use at least 15 characters.'],
     ['a common password', { password: 'passwordpassword' }, 'commonly used passwords'],
-    ['a password of one repeated character', { password: 'aaaaaaaaaaaaaaaaaaaa' }, 'repeats too few characters'],
+    ['a password of one repeated character', { password: 'aaaaaaaaaaaaaaaaaaaa' }, 'too few different characters'],
     ['a password with the e-mail in it', { password: 'ada.lovelace@example.com-rocks' }, 'your name or e-mail'],
     ['a password over 256 characters', { password: 'x'.repeat(200) + 'y'.repeat(57) }, 'at most 256 characters'],
     ['an empty name', { name: '   ' }, 'Enter your name.'],
@@ -98,7 +98,7 @@ describe('sign-up', () => {
     expect(response.body).toContain(message);
     expect(response.body).toContain('aria-invalid="true"');
     expect(t.db.select().from(users).all()).toHaveLength(0);
-    expect(response.body).not.toContain(override.password ?? strongPassword);
+    expect(response.body).not.toContain('password' in override ? override.password : strongPassword);
   });
 
   it('accepts spaces and any Unicode, and neither trims nor case-folds the password', async () => {

@@ -82,7 +82,8 @@ describe('locale catalogues', () => {
   });
 
   it('interpolates placeholders in translations', () => {
-    expect(translatorFor('de')('errors.login.tooManyAttempts', { minutes: 5 })).toContain('5 Minuten');
+    expect(translatorFor('de')('errors.login.tooManyAttempts', { count: 5 })).toContain('5 Minuten');
+    expect(translatorFor('en')('errors.login.tooManyAttempts', { count: 1 })).toContain('1 minute.');
     expect(translatorFor('fr')('errors.form.unexpectedField', { field: 'x' })).toContain('«\u00a0x\u00a0»');
   });
 });

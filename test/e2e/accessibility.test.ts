@@ -1,0 +1,118 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from '../support/e2e-axe.ts';
+import { clickAndWaitForPage, eventually, launchChromium, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
+import { accountPage, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
+import { startDials, type E2eServer } from '../support/e2e-server.ts';
+
+let server: E2eServer;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDials(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+  expect(problems).toEqual([]);
+});
+
+async function open(options: { colorScheme: 'light' | 'dark'; javaScript?: boolean }): Promise<Page> {
+  context = await newContext(browser, { baseUrl: server.url, javaScript: options.javaScript ?? true, colorScheme: options.colorScheme });
+  const page = await context.newPage();
+  problems = watchForPageProblems(page);
+  return page;
+}
+
+// The page background a person sees, from app.css's --bg in each theme; proves axe checked the
+// colours of the theme it was meant to.
+const lightBackground = 'rgb(246, 247, 249)';
+const darkBackground = 'rgb(18, 21, 28)';
+const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+/** Picks a theme in the preferences (auto-saved by htmx) and waits until the page shows it. */
+async function chooseTheme(page: Page, theme: 'light' | 'dark' | 'system', expectedBackground: string): Promise<void> {
+  const account = accountPage(page);
+  await account.preferences.getByLabel(en(`account.preferences.themes.${theme}`), { exact: true }).check();
+  await eventually(() => textOf(account.preferencesStatus), (text) => text === en('status.saved'), 'the theme to be saved');
+  // The page changes theme in place, without a reload.
+  await eventually(() => background(page), (colour) => colour === expectedBackground, `the ${theme} theme to show`);
+}
+
+describe.each([{ colorScheme: 'light' as const }, { colorScheme: 'dark' as const }])('sign-up and log-in pages, system colour scheme $colorScheme', ({ colorScheme }) => {
+  const expectedBackground = colorScheme === 'dark' ? darkBackground : lightBackground;
+
+  it('the sign-up page, empty and with errors, has no WCAG 2.1 A/AA violations', async () => {
+    const page = await open({ colorScheme });
+    await page.goto('/signup');
+    expect(await background(page)).toBe(expectedBackground);
+    await expectNoAxeViolations(page, `the sign-up page (${colorScheme})`);
+
+    // Every field refused at once: errors next to fields must be readable and announced too.
+    await page.getByLabel(en('fields.email'), { exact: true }).fill('not an address');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: en('signup.submit') }));
+    expect(await textOf(page.getByText(en('errors.name.required'), { exact: true }))).toBe(en('errors.name.required'));
+    await expectNoAxeViolations(page, `the sign-up page with errors (${colorScheme})`);
+  });
+
+  it('the log-in page, empty and after a failed attempt, has no WCAG 2.1 A/AA violations', async () => {
+    const page = await open({ colorScheme });
+    await page.goto('/login');
+    expect(await background(page)).toBe(expectedBackground);
+    await expectNoAxeViolations(page, `the log-in page (${colorScheme})`);
+
+    await page.getByLabel(en('fields.email'), { exact: true }).fill('nobody@example.com');
+    await page.getByLabel(en('fields.password'), { exact: true }).fill('not the right password at all');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: en('login.submit'), exact: true }));
+    expect(await textOf(page.getByRole('alert'))).toBe(en('errors.login.failed'));
+    await expectNoAxeViolations(page, `the log-in page after a failed attempt (${colorScheme})`);
+  });
+});
+
+describe('the account page', () => {
+  const cases = [
+    // The preference wins over the system: a light choice on a dark system stays light, and back.
+    { theme: 'light' as const, colorScheme: 'dark' as const, expectedBackground: lightBackground },
+    { theme: 'dark' as const, colorScheme: 'light' as const, expectedBackground: darkBackground },
+    // "Follow my system" (the default) on a dark system.
+    { theme: 'system' as const, colorScheme: 'dark' as const, expectedBackground: darkBackground },
+  ];
+
+  it.each(cases)('with theme "$theme" on a $colorScheme system has no WCAG 2.1 A/AA violations, also showing a field error', async ({ theme, colorScheme, expectedBackground }) => {
+    const page = await open({ colorScheme });
+    await signUpThroughForm(page, newPerson());
+    if (theme !== 'system') await chooseTheme(page, theme, expectedBackground);
+
+    await page.reload();
+    expect(await background(page)).toBe(expectedBackground);
+    await expectNoAxeViolations(page, `the account page (theme ${theme}, system ${colorScheme})`);
+
+    // A refused name: the message, the invalid field and "Not saved" in the theme's colours.
+    const account = accountPage(page);
+    await account.nameInput.fill('');
+    await account.nameInput.press('Tab');
+    await eventually(() => textOf(account.detailsStatus), (text) => text === en('status.notSaved'), 'the refused name to be reported');
+    await expectNoAxeViolations(page, `the account page with a field error (theme ${theme}, system ${colorScheme})`);
+  });
+
+  it.each([{ colorScheme: 'light' as const }, { colorScheme: 'dark' as const }])(
+    'without JavaScript (Save buttons shown, flash after saving) on a $colorScheme system has no WCAG 2.1 A/AA violations',
+    async ({ colorScheme }) => {
+      const page = await open({ colorScheme, javaScript: false });
+      await signUpThroughForm(page, newPerson());
+      const account = accountPage(page);
+      expect(await account.saveButton(account.details).isVisible()).toBe(true);
+      await expectNoAxeViolations(page, `the account page without JavaScript (system ${colorScheme}), with the welcome flash`);
+
+      await account.nameInput.fill('');
+      await clickAndWaitForPage(page, account.saveButton(account.details));
+      await expectNoAxeViolations(page, `the account page without JavaScript showing a field error (system ${colorScheme})`);
+    },
+  );
+});

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults, Result } from 'axe-core';
+import type { Page } from 'playwright-core';
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Runs axe-core on the page as it is now and returns the WCAG 2.1 A/AA violations.
+ *
+ * How axe gets in despite the CSP: Dials sends `script-src 'self'`, which forbids inline
+ * <script> and therefore page.addScriptTag({ content }). Instead the source is handed to
+ * page.evaluate() as a string: Playwright runs it through the DevTools protocol
+ * (Runtime.evaluate), which the page's CSP does not govern. We deliberately do NOT use a
+ * context with bypassCSP: true, because then the page under test would no longer run under
+ * the CSP it really ships with, and a CSP refusal of the app's own scripts or styles would go
+ * unnoticed. This also works with javaScriptEnabled: false, which only stops the page's own
+ * scripts.
+ */
+export async function axeViolations(page: Page): Promise<Result[]> {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+  }, wcagTags);
+  return results.violations;
+}
+
+/** One readable paragraph per violation: rule, impact, help and every offending node. */
+export function describeViolations(violations: Result[]): string {
+  return violations
+    .map((violation) => {
+      const nodes = violation.nodes
+        .map((node) => `    - ${node.target.map(String).join(' ')}\n      ${node.failureSummary?.replace(/\n/g, '\n      ') ?? ''}\n      html: ${node.html.slice(0, 200)}`)
+        .join('\n');
+      return `[${violation.impact ?? 'unknown'}] ${violation.id}: ${violation.help}\n  ${violation.helpUrl}\n${nodes}`;
+    })
+    .join('\n\n');
+}
+
+/** Fails with every violation spelled out, so the report says what to fix without rerunning. */
+export async function expectNoAxeViolations(page: Page, where: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (violations.length > 0) {
+    throw new Error(`${violations.length} accessibility violation(s) on ${where} (${page.url()}):\n\n${describeViolations(violations)}`);
+  }
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from 'playwright-core';
+import { clickAndWaitForPage } from './e2e-browser.ts';
+
+const localesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/web/locales');
+
+export type Translate = (key: string) => string;
+
+/**
+ * The strings a person sees in a language, read from Dials' own catalogue when called, so the
+ * tests follow whatever the translators wrote rather than guesses. Throws on a missing key.
+ */
+export function catalogue(language: 'en' | 'de' | 'fr'): Translate {
+  const data = JSON.parse(fs.readFileSync(path.join(localesDir, `${language}.json`), 'utf8')) as Record<string, unknown>;
+  return (key) => {
+    let node: unknown = data;
+    for (const part of key.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+    if (typeof node !== 'string') throw new Error(`${language}.json has no string at "${key}"`);
+    return node;
+  };
+}
+
+export const en = catalogue('en');
+
+export const strongPassword = 'correct horse battery staple';
+
+let people = 0;
+/** A name and an address no other scenario of this run uses. */
+export function newPerson(name = 'Ada Lovelace'): { name: string; email: string; password: string } {
+  people += 1;
+  return { name, email: `person${people}.${process.pid}@example.com`, password: strongPassword };
+}
+
+/** Fills in and sends the sign-up form as a person would; ends on whatever page Dials answers with. */
+export async function signUpThroughForm(page: Page, person: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel(en('fields.name'), { exact: true }).fill(person.name);
+  await page.getByLabel(en('fields.email'), { exact: true }).fill(person.email);
+  await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
+  await clickAndWaitForPage(page, page.getByRole('button', { name: en('signup.submit') }));
+}
+
+/** The parts of the account page the scenarios look at. */
+export function accountPage(page: Page) {
+  const details = page.locator('form#account-details');
+  const preferences = page.locator('form#account-preferences');
+  return {
+    details,
+    preferences,
+    nameInput: details.getByLabel(en('fields.name'), { exact: true }),
+    /** The name shown in the top bar, next to "Log out". */
+    topBarName: page.locator('header .topbar-name'),
+    detailsStatus: details.locator('[data-save-status]'),
+    preferencesStatus: preferences.locator('[data-save-status]'),
+    exampleTime: preferences.locator('time[data-example-time]'),
+    flash: page.locator('main .flash'),
+    /** The Save button of a block; only rendered (inside <noscript>) when JavaScript is off. */
+    saveButton: (block: Locator, t: Translate = en) => block.getByRole('button', { name: t('actions.save'), exact: true }),
+  };
+}
+
+/** The text of a locator with runs of whitespace collapsed, or '' when it is not there. */
+export async function textOf(locator: Locator): Promise<string> {
+  if ((await locator.count()) === 0) return '';
+  return ((await locator.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** The language the page says it is in: <html lang>. */
+export async function pageLanguage(page: Page): Promise<string | null> {
+  return page.locator('html').getAttribute('lang');
+}
+
+/**
+ * Counts the main frame's navigations from now on, to prove an auto-save happened in place.
+ * Works with JavaScript off too (it listens in Playwright, not in the page).
+ */
+export function countNavigations(page: Page): () => number {
+  let count = 0;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) count += 1;
+  });
+  return () => count;
+}

@@ -1,0 +1,32 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { localRedirectTarget } from '../../src/lib/local-redirect.ts';
+
+describe('localRedirectTarget', () => {
+  it.each([
+    ['/settings/account', '/settings/account'],
+    ['/settings/account?x=1#top', '/settings/account?x=1#top'],
+    ['//evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['\\\\evil.example', '/'],
+    ['javascript:alert(1)', '/'],
+    ['https://evil.example/', '/'],
+    ['/\t/evil.example', '/'],
+    ['', '/'],
+    [undefined, '/'],
+    [['/a', '/b'], '/'],
+  ])('%j -> %s', (target, expected) => {
+    expect(localRedirectTarget(target)).toBe(expected);
+  });
+
+  it('never returns anything that leaves the site', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (input) => {
+        const result = localRedirectTarget(input);
+        const resolved = new URL(result, 'https://dials.example');
+        return result.startsWith('/') && !result.startsWith('//') && resolved.origin === 'https://dials.example';
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
