@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signUp } from './browser.ts';
 import { measure, type LoadSettings, type Measurement } from './load.ts';
-import { summariseProfiles } from './profile-summary.ts';
+import { summariseProfile } from './profile-summary.ts';
 import { judge, printReport, type Comparison } from './report.ts';
 import { checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer } from './server-process.ts';
@@ -73,8 +73,12 @@ async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
 }
 
 /** Starts one server, checks a sample answer of each scenario, then measures them in turn. */
-async function measureServer(file: string, scenariosFor: (url: string) => Scenario[] | Promise<Scenario[]>, nodeFlags: string[] = []): Promise<Measurement[]> {
-  const server = await startServer(file, pinning, nodeFlags);
+async function measureServer(
+  file: string,
+  scenariosFor: (url: string) => Scenario[] | Promise<Scenario[]>,
+  environment: Record<string, string> = {},
+): Promise<Measurement[]> {
+  const server = await startServer(file, pinning, environment);
   try {
     const scenarios = await scenariosFor(server.url);
     for (const scenario of scenarios) await checkSample(scenario);
@@ -93,15 +97,15 @@ const pinning = pinThisProcess();
 try {
   console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
   console.log(`Each measurement: ${settings.warmUpSeconds} s warm-up, then ${settings.seconds} s with ${settings.connections} connections.`);
-  const profileDir = profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-profile-')) : null;
-  if (profileDir) console.log(`Profiling the Dials server into ${profileDir} (the profiler slows it down).`);
+  const profileFile = profile ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-')), 'dials-server.cpuprofile') : null;
+  if (profileFile) console.log(`Profiling the Dials server into ${profileFile} (the profiler slows it down).`);
 
   const measurements = [
     ...(await measureServer('bare.ts', bareScenarios)),
-    ...(await measureServer('dials.ts', dialsScenarios, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])),
+    ...(await measureServer('dials.ts', dialsScenarios, profileFile ? { BENCH_PROFILE_FILE: profileFile } : {})),
   ];
   printReport(measurements, judge(measurements, comparisons, goal), goal);
-  if (profileDir) summariseProfiles(profileDir);
+  if (profileFile) summariseProfile(profileFile);
 
   const spoiled = measurements.filter((measurement) => measurement.failures > 0);
   if (spoiled.length > 0) {

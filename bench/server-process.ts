@@ -34,11 +34,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts bench/servers/<file> in its own Node (pinned when `pinning` says so) and waits for its port. */
-export async function startServer(file: string, pinning: Pinning, nodeFlags: string[] = []): Promise<ServerProcess> {
-  const node = [process.execPath, ...nodeFlags, fileURLToPath(new URL(`servers/${file}`, import.meta.url))];
+/** Starts bench/servers/<file> in its own Node (pinned when `pinning` says so, with extra environment variables) and waits for its port. */
+export async function startServer(file: string, pinning: Pinning, environment: Record<string, string> = {}): Promise<ServerProcess> {
+  const node = [process.execPath, fileURLToPath(new URL(`servers/${file}`, import.meta.url))];
   const command = pinning.serverCore === null ? node : ['taskset', '-c', String(pinning.serverCore), ...node];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', ...environment } });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
