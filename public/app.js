@@ -47,6 +47,12 @@
     announce(document.body.dataset.requestFailed);
   });
 
+  document.addEventListener('dials:profile', function (event) {
+    var detail = event.detail || {};
+    document.querySelectorAll('.topbar-name').forEach(function (element) { element.textContent = detail.name || ''; });
+    document.querySelectorAll('.topbar-user span.avatar').forEach(function (element) { element.textContent = detail.initials || ''; });
+  });
+
   document.addEventListener('dials:theme', function (event) {
     var theme = event.detail && event.detail.value;
     if (theme === 'light' || theme === 'dark' || theme === 'system') document.documentElement.dataset.theme = theme;

@@ -56,6 +56,13 @@ describe('auto-saving the name', () => {
     expect(response.body).not.toContain('<html');
     expect(response.body).toContain('Saved');
     expect(adaRow()?.name).toBe('Augusta Ada King');
+    expect(JSON.parse(String(response.headers['hx-trigger']))).toEqual({ 'dials:profile': { name: 'Augusta Ada King', initials: 'AK' } });
+  });
+
+  it('sends names beyond ASCII to the top bar intact', async () => {
+    const response = await ada.post('/settings/account/details', { name: 'Zoë Ōkubo 李' }, { htmx: true });
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(String(response.headers['hx-trigger']))['dials:profile'].name).toBe('Zoë Ōkubo 李');
   });
 
   it('without JavaScript, redirects back to the page with a flash', async () => {

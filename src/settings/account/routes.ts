@@ -9,6 +9,8 @@ import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { translatorFor } from '../../web/i18n.ts';
+import { initialsOf } from '../../web/avatar.ts';
+import { triggerClientEvents } from '../../web/htmx-events.ts';
 import { wantsBlock } from '../../web/render.ts';
 import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
@@ -73,6 +75,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       const viewer = viewerOf(request);
       options.users.rename(viewer.user.id, parsed.data.name);
       viewer.user.name = parsed.data.name;
+      // The name also shows in the top bar, outside the block that htmx swaps.
+      if (wantsBlock(request)) triggerClientEvents(reply, { 'dials:profile': { name: viewer.user.name, initials: initialsOf(viewer.user.name) } });
       return answer(request, reply, blocks.details, {});
     });
 
@@ -87,7 +91,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       if (wantsBlock(request)) {
         // A new language changes every string on the page, so the whole page is fetched again.
         if (after.language !== before.language) reply.header('hx-refresh', 'true');
-        else if (after.theme !== before.theme) reply.header('hx-trigger', JSON.stringify({ 'dials:theme': after.theme }));
+        else if (after.theme !== before.theme) triggerClientEvents(reply, { 'dials:theme': after.theme });
       }
       request.language = after.language;
       request.t = translatorFor(after.language);
