@@ -10,6 +10,7 @@ import { createSessionStore } from './auth/sessions.ts';
 import { createUserDirectory } from './auth/users.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
+import { deriveKey } from './lib/instance-keys.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
 import { createAccountService } from './settings/account/service.ts';
@@ -60,7 +61,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     validate: (token, client) => sessions.validate(token, client),
     loadPreferences: (userId) => account.preferences(userId),
   });
-  const csrf = registerCsrfProtection(app, { secret, cookies, secure, trustedOrigins: [config.publicUrl.origin] });
+  const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });
   registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
   registerErrorPages(app);
 

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
 import { sessions, users } from './tables.ts';
@@ -17,6 +17,16 @@ export interface Session {
   createdAt: Date;
   expiresAt: Date;
   lastSeenAt: Date;
+  reauthenticatedAt: Date | null;
+}
+
+/** A session as listed on the session-history page. */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ipAddress: string;
+  userAgent: string;
 }
 
 export interface SessionPolicy {
@@ -45,6 +55,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       createdAt: sql.placeholder('createdAt'),
       expiresAt: sql.placeholder('expiresAt'),
       lastSeenAt: sql.placeholder('createdAt'),
+      reauthenticatedAt: sql.placeholder('createdAt'),
       ipAddress: sql.placeholder('ipAddress'),
       userAgent: sql.placeholder('userAgent'),
     })
@@ -57,6 +68,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
         createdAt: sessions.createdAt,
         expiresAt: sessions.expiresAt,
         lastSeenAt: sessions.lastSeenAt,
+        reauthenticatedAt: sessions.reauthenticatedAt,
       },
       user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin, createdAt: users.createdAt },
     })
@@ -69,6 +81,16 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     .set({ lastSeenAt: sql`${sql.placeholder('lastSeenAt')}`, ipAddress: sql`${sql.placeholder('ipAddress')}` })
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare();
+  const selectUserSessions = db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ipAddress: sessions.ipAddress, userAgent: sessions.userAgent })
+    .from(sessions)
+    .where(eq(sessions.userId, sql.placeholder('userId')))
+    .orderBy(desc(sessions.lastSeenAt))
+    .prepare();
+  const deleteUserSession = db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, sql.placeholder('userId')), eq(sessions.id, sql.placeholder('id'))))
+    .prepare();
   const deleteSession = db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
   const deleteUserSessions = db.delete(sessions).where(eq(sessions.userId, sql.placeholder('userId'))).prepare();
   const deleteOtherUserSessions = db
@@ -77,6 +99,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     .prepare();
 
   return {
+    /** A new session for someone who has just proved who they are (so it starts in sudo mode). */
     create(userId: number, client: ClientDetails): { token: string; session: Session } {
       const token = generateSessionToken();
       const now = policy.now();
@@ -86,6 +109,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
         createdAt: new Date(now),
         expiresAt: new Date(now + policy.lifetimeMs),
         lastSeenAt: new Date(now),
+        reauthenticatedAt: new Date(now),
       };
       insertSession.run({
         id: session.id,
@@ -113,6 +137,16 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
         session.lastSeenAt = new Date(now);
       }
       return { session, user: row.user };
+    },
+
+    /** Every session of one person, most recently used first. */
+    listForUser(userId: number): SessionSummary[] {
+      return selectUserSessions.all({ userId });
+    },
+
+    /** Ends one of this person's sessions; false when they have no session with that id. */
+    invalidateForUser(userId: number, sessionId: string): boolean {
+      return deleteUserSession.run({ userId, id: sessionId }).changes > 0;
     },
 
     invalidate(sessionId: string): void {

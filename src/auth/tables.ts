@@ -21,8 +21,65 @@ export const sessions = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the person last proved themselves (password, and second factor when enrolled): starts sudo mode. */
+    reauthenticatedAt: integer('reauthenticated_at', { mode: 'timestamp_ms' }),
     ipAddress: text('ip_address').notNull(),
     userAgent: text('user_agent').notNull(),
   },
   (table) => [index('sessions_user_id_idx').on(table.userId)],
 );
+
+/** What happened to an account's security, for the person to read on the security page. */
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    ipAddress: text('ip_address').notNull(),
+    userAgent: text('user_agent').notNull(),
+  },
+  (table) => [index('security_events_user_created_idx').on(table.userId, table.createdAt)],
+);
+
+/** The authenticator app of an account: its secret, encrypted with a key kept outside the database. */
+export const totpCredentials = sqliteTable('totp_credentials', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Set once a correct code has confirmed the enrolment; until then the secret is only pending. */
+  enabledAt: integer('enabled_at', { mode: 'timestamp_ms' }),
+  encryptedSecret: text('encrypted_secret'),
+  pendingEncryptedSecret: text('pending_encrypted_secret'),
+  pendingCreatedAt: integer('pending_created_at', { mode: 'timestamp_ms' }),
+  /** The last time step a code was accepted for; that step and older ones are refused from then on. */
+  lastUsedStep: integer('last_used_step').notNull().default(0),
+});
+
+/** Single-use recovery codes, kept as keyed digests. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeDigest: text('code_digest').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('recovery_codes_user_idx').on(table.userId)],
+);
+
+/** Between a correct password and a correct second factor: a short-lived, single-use log-in step. */
+export const loginChallenges = sqliteTable('login_challenges', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  next: text('next').notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});

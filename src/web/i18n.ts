@@ -6,8 +6,25 @@ import { languages, type Language } from '../lib/languages.ts';
 
 const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
 
+type Catalogue = { [key: string]: string | Catalogue };
+
+function mergeInto(target: Catalogue, source: Catalogue, file: string): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (typeof value === 'object' && typeof existing === 'object') mergeInto(existing, value, file);
+    else if (existing !== undefined) throw new Error(`${file}: the key "${key}" is defined twice`);
+    else target[key] = value;
+  }
+}
+
+/** A language's strings: every JSON file in locales/<language>/, one file per area of Dials, merged. */
 export function readCatalogue(language: Language): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(localesDir, `${language}.json`), 'utf8')) as Record<string, unknown>;
+  const folder = path.join(localesDir, language);
+  const catalogue: Catalogue = {};
+  for (const file of fs.readdirSync(folder).filter((name) => name.endsWith('.json')).sort()) {
+    mergeInto(catalogue, JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8')) as Catalogue, path.join(language, file));
+  }
+  return catalogue;
 }
 
 const instance = i18next.createInstance();

@@ -17,7 +17,7 @@ export interface ViewerPreferences {
 
 export interface Viewer {
   user: { id: number; email: string; name: string; isAdmin: boolean; createdAt: Date };
-  session: { id: string; createdAt: Date; expiresAt: Date; lastSeenAt: Date };
+  session: { id: string; createdAt: Date; expiresAt: Date; lastSeenAt: Date; reauthenticatedAt: Date | null };
   preferences: ViewerPreferences;
 }
 

@@ -1,0 +1,78 @@
+import { and, count, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { ClientDetails } from './sessions.ts';
+import { securityEvents } from './tables.ts';
+
+export const securityEventTypes = [
+  'login.succeeded',
+  'login.failed',
+  'login.secondFactorFailed',
+  'password.changed',
+  'totp.enabled',
+  'totp.removed',
+  'recoveryCodes.generated',
+  'recoveryCode.used',
+  'session.revoked',
+  'sessions.revokedAll',
+  'sudo.confirmed',
+] as const;
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+export interface SecurityEvent {
+  id: number;
+  type: SecurityEventType;
+  createdAt: Date;
+  ipAddress: string;
+  userAgent: string;
+}
+
+export type SecurityLog = ReturnType<typeof createSecurityLog>;
+
+/** The security log: written by every security-relevant action, read by the person it concerns. */
+export function createSecurityLog(db: Db, now: () => number) {
+  const insert = db
+    .insert(securityEvents)
+    .values({
+      userId: sql.placeholder('userId'),
+      type: sql.placeholder('type'),
+      createdAt: sql.placeholder('createdAt'),
+      ipAddress: sql.placeholder('ipAddress'),
+      userAgent: sql.placeholder('userAgent'),
+    })
+    .prepare();
+  const page = db
+    .select({
+      id: securityEvents.id,
+      type: securityEvents.type,
+      createdAt: securityEvents.createdAt,
+      ipAddress: securityEvents.ipAddress,
+      userAgent: securityEvents.userAgent,
+    })
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, sql.placeholder('userId')))
+    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare();
+  const total = db
+    .select({ total: count() })
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, sql.placeholder('userId')))
+    .prepare();
+
+  return {
+    record(userId: number, type: SecurityEventType, client: ClientDetails): void {
+      insert.run({ userId, type, createdAt: new Date(now()), ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
+    },
+
+    /** Newest first, `perPage` at a time; `pageNumber` counts from 1. */
+    list(userId: number, pageNumber: number, perPage: number): { events: SecurityEvent[]; total: number } {
+      const events = page.all({ userId, limit: perPage, offset: (pageNumber - 1) * perPage }) as SecurityEvent[];
+      return { events, total: total.get({ userId })?.total ?? 0 };
+    },
+
+    countOfType(userId: number, type: SecurityEventType): number {
+      return db.select({ total: count() }).from(securityEvents).where(and(eq(securityEvents.userId, userId), eq(securityEvents.type, type))).get()?.total ?? 0;
+    },
+  };
+}
