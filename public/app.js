@@ -18,7 +18,26 @@
     });
   }
 
+  // Copy and print need JavaScript, so their buttons stay hidden without it.
+  function enableCopyAndPrint() {
+    document.querySelectorAll('[data-copy-target]').forEach(function (button) {
+      if (!navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var target = document.getElementById(button.getAttribute('data-copy-target'));
+        if (!target) return;
+        var text = Array.prototype.map.call(target.querySelectorAll('code'), function (code) { return code.textContent; }).join('\n');
+        navigator.clipboard.writeText(text).then(function () { announce(button.getAttribute('data-copied')); });
+      });
+    });
+    document.querySelectorAll('[data-print]').forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener('click', function () { window.print(); });
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
+  document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
   document.addEventListener('htmx:beforeRequest', function (event) {
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');

@@ -14,6 +14,7 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  SUDO_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -29,6 +30,8 @@ export interface Config {
   sessionLifetimeMs: number;
   sessionIdleMs: number;
   loginLimits: { perAccount: number; perIp: number; lockoutSeconds: number };
+  /** How long after entering the password (and second factor) sensitive actions are allowed without asking again. */
+  sudoWindowMs: number;
   logLevel: string;
 }
 
@@ -60,6 +63,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
       perIp: env.LOGIN_MAX_FAILURES_PER_IP,
       lockoutSeconds: Math.round(env.LOGIN_LOCKOUT_MINUTES * 60),
     },
+    sudoWindowMs: env.SUDO_WINDOW_MINUTES * 60 * 1000,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -14,8 +14,25 @@ export const signupForm = z.object({
   timezone: z.string().max(64).optional(),
 });
 
+const password = z.string().min(1, { error: 'errors.password.required' }).max(maximumPasswordLength * 4, { error: 'errors.login.failed' });
+const next = z.string().max(2000).optional();
+
 export const loginForm = z.object({
   email: z.string().trim().min(1, { error: 'errors.email.required' }).max(254, { error: 'errors.login.failed' }),
-  password: z.string().min(1, { error: 'errors.password.required' }).max(maximumPasswordLength * 4, { error: 'errors.login.failed' }),
-  next: z.string().max(2000).optional(),
+  password,
+  next,
+});
+
+const code = z.string().trim().max(20, { error: 'errors.twoFactor.wrongCode' }).optional();
+
+export const secondFactorForm = z.object({
+  code,
+  recoveryCode: code,
+});
+
+export const sudoForm = z.object({
+  password,
+  code,
+  recoveryCode: code,
+  next,
 });

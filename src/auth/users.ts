@@ -18,6 +18,11 @@ export function createUserDirectory(db: Db, now: () => number) {
     .from(users)
     .where(eq(users.email, sql.placeholder('email')))
     .prepare();
+  const selectCredentials = db
+    .select({ email: users.email, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
   const updateName = db
     .update(users)
     .set({ name: sql`${sql.placeholder('name')}` })
@@ -46,6 +51,14 @@ export function createUserDirectory(db: Db, now: () => number) {
         onCreated(tx as unknown as Db, created.id);
         return created;
       }, { behavior: 'immediate' });
+    },
+
+    credentialsOf(userId: number): { email: string; passwordHash: string } | undefined {
+      return selectCredentials.get({ id: userId });
+    },
+
+    setPasswordHash(userId: number, passwordHash: string): void {
+      db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
     },
 
     rename(userId: number, name: string): void {

@@ -1,4 +1,5 @@
 /** The settings pages that exist; a page is listed here only once it is built. */
 export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string }> = [
   { path: '/settings/account', labelKey: 'nav.account' },
+  { path: '/settings/security', labelKey: 'nav.security' },
 ];

@@ -1,0 +1,37 @@
+import { eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
+import { loginChallenges } from './tables.ts';
+
+const challengeLifetimeMs = 10 * 60 * 1000;
+
+export type LoginChallengeStore = ReturnType<typeof createLoginChallengeStore>;
+
+/**
+ * The step between a correct password and a correct second factor. Like a session, only
+ * the SHA-256 of its token is stored; it lasts ten minutes and is used up by success.
+ */
+export function createLoginChallengeStore(db: Db, now: () => number) {
+  const select = db.select().from(loginChallenges).where(eq(loginChallenges.id, sql.placeholder('id'))).prepare();
+
+  return {
+    create(userId: number, next: string): { token: string; expiresAt: Date } {
+      db.delete(loginChallenges).where(lt(loginChallenges.expiresAt, new Date(now()))).run();
+      const token = generateSessionToken();
+      const expiresAt = new Date(now() + challengeLifetimeMs);
+      db.insert(loginChallenges).values({ id: sessionIdFromToken(token), userId, next, expiresAt }).run();
+      return { token, expiresAt };
+    },
+
+    find(token: string): { userId: number; next: string } | null {
+      if (token.length > 64) return null;
+      const row = select.get({ id: sessionIdFromToken(token) });
+      if (!row || row.expiresAt.getTime() <= now()) return null;
+      return { userId: row.userId, next: row.next };
+    },
+
+    consume(token: string): void {
+      db.delete(loginChallenges).where(eq(loginChallenges.id, sessionIdFromToken(token))).run();
+    },
+  };
+}

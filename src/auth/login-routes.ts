@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { localRedirectTarget } from '../lib/local-redirect.ts';
+import { baseCookieOptions } from '../web/cookies.ts';
+import { setFlash } from '../web/flash.ts';
+import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
+import { clearSessionCookie, clientDetails } from '../web/session.ts';
+import { loginForm, secondFactorForm } from './forms.ts';
+import { verifyAgainstDecoy, verifyPassword } from './password-hashing.ts';
+import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
+
+function tooManyAttempts(seconds: number): FieldErrors {
+  return { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.max(1, Math.ceil(seconds / 60)) } } };
+}
+
+export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
+  const challengeCookie = options.cookies.loginChallenge;
+  const cookieOptions = baseCookieOptions(options.secure);
+
+  const finishLogIn = (request: FastifyRequest, reply: FastifyReply, userId: number, next: string) => {
+    startSession(request, reply, options, userId);
+    options.securityLog.record(userId, 'login.succeeded', clientDetails(request));
+    return reply.redirect(localRedirectTarget(next, homePath), 303);
+  };
+
+  app.get('/login', async (request, reply) => {
+    const next = localRedirectTarget((request.query as Record<string, unknown>).next, homePath);
+    if (request.viewer) return reply.redirect(next);
+    return reply.page('auth/login', { values: { next }, errors: {} });
+  });
+
+  app.post('/login', async (request, reply) => {
+    const parsed = parseForm(loginForm, request.body);
+    const values = pickStrings(request.body, ['email', 'next']);
+    if (!parsed.ok) return reply.page('auth/login', { values, errors: parsed.errors }, 422);
+    const { email, password } = parsed.data;
+
+    const waitSeconds = await options.loginLimiter.retryAfterSeconds(email, request.ip);
+    if (waitSeconds > 0) {
+      return reply.header('retry-after', String(waitSeconds)).page('auth/login', { values, errors: tooManyAttempts(waitSeconds) }, 429);
+    }
+
+    const account = options.users.findForLogin(email);
+    const passwordMatches = account ? await verifyPassword(account.passwordHash, password) : await verifyAgainstDecoy(password);
+    if (!account || !passwordMatches) {
+      await options.loginLimiter.recordFailure(email, request.ip);
+      if (account) options.securityLog.record(account.id, 'login.failed', clientDetails(request));
+      return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);
+    }
+    await options.loginLimiter.recordSuccess(email);
+    const next = localRedirectTarget(parsed.data.next, homePath);
+    if (!options.secondFactor.isEnrolled(account.id)) return finishLogIn(request, reply, account.id, next);
+
+    // The password was right; the session starts only after the second factor.
+    const challenge = options.loginChallenges.create(account.id, next);
+    reply.setCookie(challengeCookie, challenge.token, { ...cookieOptions, expires: challenge.expiresAt });
+    return reply.redirect('/login/two-factor', 303);
+  });
+
+  const challengeOf = (request: FastifyRequest) => {
+    const token = request.cookies[challengeCookie];
+    const challenge = token ? options.loginChallenges.find(token) : null;
+    return token && challenge ? { token, ...challenge } : null;
+  };
+
+  const expired = (reply: FastifyReply) => {
+    reply.clearCookie(challengeCookie, cookieOptions);
+    setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.loginStepExpired' });
+    return reply.redirect('/login', 303);
+  };
+
+  app.get('/login/two-factor', async (request, reply) => {
+    if (!challengeOf(request)) return expired(reply);
+    return reply.page('auth/two-factor', { errors: {} });
+  });
+
+  app.post('/login/two-factor', async (request, reply) => {
+    const challenge = challengeOf(request);
+    if (!challenge) return expired(reply);
+    const parsed = parseForm(secondFactorForm, request.body);
+    if (!parsed.ok) return reply.page('auth/two-factor', { errors: parsed.errors }, 422);
+    if (!parsed.data.code && !parsed.data.recoveryCode) {
+      return reply.page('auth/two-factor', { errors: { code: { key: 'errors.twoFactor.codeRequired' } } }, 422);
+    }
+    const outcome = await options.secondFactor.verify(challenge.userId, parsed.data);
+    if (!outcome.ok) {
+      if (outcome.retryAfterSeconds > 0) {
+        return reply.header('retry-after', String(outcome.retryAfterSeconds)).page('auth/two-factor', { errors: tooManyAttempts(outcome.retryAfterSeconds) }, 429);
+      }
+      options.securityLog.record(challenge.userId, 'login.secondFactorFailed', clientDetails(request));
+      const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
+      return reply.page('auth/two-factor', { errors: { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } } }, 401);
+    }
+    options.loginChallenges.consume(challenge.token);
+    reply.clearCookie(challengeCookie, cookieOptions);
+    if (outcome.method === 'recoveryCode') {
+      options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
+      setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.recoveryCodeUsed' });
+    }
+    return finishLogIn(request, reply, challenge.userId, challenge.next);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.viewer) options.sessions.invalidate(request.viewer.session.id);
+    clearSessionCookie(reply, options);
+    setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.signedOut' });
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,54 @@
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import type { Db } from '../db/client.ts';
+import type { RecoveryCodeService } from './two-factor/recovery-codes.ts';
+import type { TotpService } from './two-factor/totp.ts';
+
+export type SecondFactor = ReturnType<typeof createSecondFactor>;
+export type SecondFactorOutcome = { ok: true; method: 'totp' | 'recoveryCode' } | { ok: false; retryAfterSeconds: number };
+
+const maxFailures = 5;
+const windowSeconds = 15 * 60;
+
+/**
+ * Everything that asks for a second factor (log-in, confirming access) goes through here:
+ * a code from the authenticator app or a recovery code, with failures limited per account.
+ */
+export function createSecondFactor(db: Db, services: { totp: TotpService; recoveryCodes: RecoveryCodeService }) {
+  const failures = new RateLimiterSQLite({
+    storeClient: db.$client,
+    storeType: 'better-sqlite3',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    keyPrefix: 'second-factor',
+    points: maxFailures,
+    duration: windowSeconds,
+  });
+
+  const retryAfter = async (userId: number): Promise<number> => {
+    const state = await failures.get(String(userId));
+    return state && state.consumedPoints >= maxFailures ? Math.ceil(state.msBeforeNext / 1000) : 0;
+  };
+
+  return {
+    isEnrolled(userId: number): boolean {
+      return services.totp.isEnabled(userId);
+    },
+
+    retryAfterSeconds: retryAfter,
+
+    async verify(userId: number, input: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<SecondFactorOutcome> {
+      const wait = await retryAfter(userId);
+      if (wait > 0) return { ok: false, retryAfterSeconds: wait };
+      if (input.code && (await services.totp.verifyCode(userId, input.code))) {
+        await failures.delete(String(userId));
+        return { ok: true, method: 'totp' };
+      }
+      if (input.recoveryCode && services.recoveryCodes.use(userId, input.recoveryCode)) {
+        await failures.delete(String(userId));
+        return { ok: true, method: 'recoveryCode' };
+      }
+      await failures.penalty(String(userId), 1);
+      return { ok: false, retryAfterSeconds: 0 };
+    },
+  };
+}

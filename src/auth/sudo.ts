@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { localRedirectTarget } from '../lib/local-redirect.ts';
+import type { Viewer } from '../web/viewer.ts';
+
+export interface SudoPolicy {
+  windowMs: number;
+  now: () => number;
+}
+
+export function isInSudoMode(viewer: Viewer, policy: SudoPolicy): boolean {
+  const at = viewer.session.reauthenticatedAt;
+  return at !== null && policy.now() - at.getTime() < policy.windowMs;
+}
+
+/** The page the person was on, to return to once they have confirmed access. */
+function pageToReturnTo(request: FastifyRequest): string {
+  if (request.method === 'GET') return localRedirectTarget(request.url, '/settings/account');
+  for (const header of [request.headers['hx-current-url'], request.headers.referer]) {
+    if (typeof header !== 'string') continue;
+    try {
+      const url = new URL(header);
+      if (url.host === request.host) return localRedirectTarget(url.pathname + url.search, '/settings/account');
+    } catch {
+      // Not a URL: ignore it.
+    }
+  }
+  return '/settings/account';
+}
+
+/**
+ * preHandler for sensitive actions (SECURITY.md rule 12): allowed only within the sudo window;
+ * otherwise the person is asked to confirm access, and the action is not carried out.
+ */
+export function createSudoGuard(policy: SudoPolicy) {
+  return async function requireSudo(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const viewer = request.viewer;
+    if (!viewer || isInSudoMode(viewer, policy)) return;
+    const target = `/sudo?next=${encodeURIComponent(pageToReturnTo(request))}`;
+    if (request.headers['hx-request'] === 'true') {
+      await reply.header('hx-redirect', target).code(403).send();
+      return;
+    }
+    await reply.redirect(target, 303);
+  };
+}

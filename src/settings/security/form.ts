@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { maximumPasswordLength } from '../../auth/password-policy.ts';
+
+const passwordField = (requiredKey: string) =>
+  z.string().min(1, { error: requiredKey }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' });
+
+export const changePasswordForm = z.object({
+  currentPassword: passwordField('errors.password.currentRequired'),
+  newPassword: passwordField('errors.password.newRequired'),
+  confirmPassword: passwordField('errors.password.confirmRequired'),
+});
+
+export const totpCodeForm = z.object({
+  code: z.string().trim().min(1, { error: 'errors.twoFactor.codeRequired' }).max(20, { error: 'errors.twoFactor.wrongCode' }),
+});
+
+export const emptyForm = z.object({});
+
+export const logPageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});

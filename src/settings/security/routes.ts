@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import QRCode from 'qrcode';
+import type { SecurityLog } from '../../auth/security-log.ts';
+import type { TotpService } from '../../auth/two-factor/totp.ts';
+import { describeDevice } from '../../lib/user-agent.ts';
+import type { CookieNames } from '../../web/cookies.ts';
+import { setFlash, type Flash } from '../../web/flash.ts';
+import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
+import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { clearSessionCookie, clientDetails } from '../../web/session.ts';
+import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
+import type { SecurityService } from './service.ts';
+
+export interface SecurityRouteOptions {
+  security: SecurityService;
+  totp: TotpService;
+  securityLog: SecurityLog;
+  requireSudo: preHandlerAsyncHookHandler;
+  cookies: CookieNames;
+  secure: boolean;
+}
+
+const pagePath = '/settings/security';
+const eventsPerPage = 20;
+
+export async function registerSecurityRoutes(app: FastifyInstance, options: SecurityRouteOptions): Promise<void> {
+  const flash = (reply: FastifyReply, value: Flash) => setFlash(reply, options.cookies, options.secure, value);
+  const back = (reply: FastifyReply, messageKey: string, path = pagePath) => {
+    flash(reply, { kind: 'success', messageKey });
+    return reply.redirect(path, 303);
+  };
+
+  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors } = {}, status = 200) => {
+    const viewer = viewerOf(request);
+    const pageNumber = logPageQuery.parse(request.query ?? {}).page;
+    const log = options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
+    return reply.page(
+      'settings/security/page',
+      {
+        overview: options.security.overview(viewer.user.id),
+        log: { ...log, page: pageNumber, pages: Math.max(1, Math.ceil(log.total / eventsPerPage)) },
+        describeDevice,
+        passwordErrors: extra.passwordErrors ?? {},
+      },
+      status,
+    );
+  };
+
+  const renderEnrolment = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) => {
+    const viewer = viewerOf(request);
+    const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
+    const qrSvg = enrolment ? await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null;
+    const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
+    return reply.page('settings/security/totp-enrol', { enrolment, qrSvg, secretGroups, enabled: options.totp.isEnabled(viewer.user.id), errors }, status);
+  };
+
+  const renderRecoveryCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[] | null, justEnabled = false) => {
+    const viewer = viewerOf(request);
+    return reply.page('settings/security/recovery-codes', { codes, justEnabled, overview: options.security.overview(viewer.user.id), errors: {} });
+  };
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', requireViewer);
+
+    scoped.get(pagePath, async (request, reply) => renderPage(request, reply));
+
+    scoped.post(`${pagePath}/password`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const parsed = parseForm(changePasswordForm, request.body);
+      if (!parsed.ok) return renderPage(request, reply, { passwordErrors: parsed.errors }, 422);
+      const refused = await options.security.changePassword(viewerOf(request), parsed.data, clientDetails(request));
+      if (refused) {
+        if (refused.retryAfterSeconds) reply.header('retry-after', String(refused.retryAfterSeconds));
+        return renderPage(request, reply, { passwordErrors: refused.errors }, refused.retryAfterSeconds ? 429 : 422);
+      }
+      return back(reply, 'flash.passwordChanged');
+    });
+
+    scoped.get(`${pagePath}/sign-out-everywhere`, async (_request, reply) => reply.page('settings/security/sign-out-everywhere'));
+
+    scoped.post(`${pagePath}/sign-out-everywhere`, async (request, reply) => {
+      const parsed = parseForm(emptyForm, request.body);
+      if (!parsed.ok) return reply.page('settings/security/sign-out-everywhere', { errors: parsed.errors }, 422);
+      options.security.signOutEverywhere(viewerOf(request), clientDetails(request));
+      clearSessionCookie(reply, options);
+      return back(reply, 'flash.signedOutEverywhere', '/login');
+    });
+
+    scoped.get(`${pagePath}/two-factor/app`, { preHandler: options.requireSudo }, async (request, reply) => renderEnrolment(request, reply));
+
+    scoped.post(`${pagePath}/two-factor/app/start`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const parsed = parseForm(emptyForm, request.body);
+      if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
+      const viewer = viewerOf(request);
+      options.totp.startEnrolment(viewer.user.id, viewer.user.email);
+      return reply.redirect(`${pagePath}/two-factor/app`, 303);
+    });
+
+    scoped.post(`${pagePath}/two-factor/app/confirm`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const parsed = parseForm(totpCodeForm, request.body);
+      if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
+      const outcome = await options.security.confirmTotp(viewerOf(request), parsed.data.code, clientDetails(request));
+      if ('error' in outcome) return renderEnrolment(request, reply, { code: { key: outcome.error } }, 422);
+      if (outcome.recoveryCodes) return renderRecoveryCodes(request, reply, outcome.recoveryCodes, true);
+      return back(reply, 'flash.totpEnabled');
+    });
+
+    scoped.get(`${pagePath}/two-factor/app/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
+      if (!options.totp.isEnabled(viewerOf(request).user.id)) return reply.redirect(pagePath);
+      return reply.page('settings/security/totp-remove');
+    });
+
+    scoped.post(`${pagePath}/two-factor/app/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const parsed = parseForm(emptyForm, request.body);
+      if (!parsed.ok) return reply.page('settings/security/totp-remove', { errors: parsed.errors }, 422);
+      options.security.removeTotp(viewerOf(request), clientDetails(request));
+      return back(reply, 'flash.totpRemoved');
+    });
+
+    scoped.get(`${pagePath}/recovery-codes`, { preHandler: options.requireSudo }, async (request, reply) => renderRecoveryCodes(request, reply, null));
+
+    scoped.post(`${pagePath}/recovery-codes`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const parsed = parseForm(emptyForm, request.body);
+      const viewer = viewerOf(request);
+      if (!parsed.ok || !options.totp.isEnabled(viewer.user.id)) {
+        const errors: FieldErrors = parsed.ok ? { [formLevel]: { key: 'errors.twoFactor.recoveryNeedsFactor' } } : parsed.errors;
+        return reply.page('settings/security/recovery-codes', { codes: null, overview: options.security.overview(viewer.user.id), errors }, 422);
+      }
+      return renderRecoveryCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request)));
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
+import { findPasswordProblem } from '../../auth/password-policy.ts';
+import type { SecurityLog } from '../../auth/security-log.ts';
+import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
+import type { RecoveryCodeService } from '../../auth/two-factor/recovery-codes.ts';
+import type { TotpService } from '../../auth/two-factor/totp.ts';
+import type { UserDirectory } from '../../auth/users.ts';
+import type { Db } from '../../db/client.ts';
+import { formLevel, type FieldErrors } from '../../web/form.ts';
+import type { Viewer } from '../../web/viewer.ts';
+
+export type SecurityService = ReturnType<typeof createSecurityService>;
+
+const passwordChangesPerHour = 5;
+
+export interface SecurityOverview {
+  totpEnabledAt: Date | null;
+  recoveryCodesRemaining: number;
+  hasRecoveryCodes: boolean;
+}
+
+/** What the security page does, on behalf of the signed-in person only. */
+export function createSecurityService(
+  db: Db,
+  deps: { users: UserDirectory; sessions: SessionStore; totp: TotpService; recoveryCodes: RecoveryCodeService; securityLog: SecurityLog },
+) {
+  const passwordAttempts = new RateLimiterSQLite({
+    storeClient: db.$client,
+    storeType: 'better-sqlite3',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    keyPrefix: 'password-change',
+    points: passwordChangesPerHour,
+    duration: 60 * 60,
+  });
+
+  return {
+    overview(userId: number): SecurityOverview {
+      return {
+        totpEnabledAt: deps.totp.enabledAt(userId),
+        recoveryCodesRemaining: deps.recoveryCodes.remaining(userId),
+        hasRecoveryCodes: deps.recoveryCodes.exists(userId),
+      };
+    },
+
+    /**
+     * Needs the current password; ends every other session and keeps this one. Attempts,
+     * right or wrong, are limited per hour. Returns the errors to show, or null when changed.
+     */
+    async changePassword(
+      viewer: Viewer,
+      input: { currentPassword: string; newPassword: string; confirmPassword: string },
+      client: ClientDetails,
+    ): Promise<{ errors: FieldErrors; retryAfterSeconds?: number } | null> {
+      const userId = viewer.user.id;
+      try {
+        await passwordAttempts.consume(String(userId));
+      } catch (limited) {
+        const seconds = Math.ceil(((limited as { msBeforeNext?: number }).msBeforeNext ?? 3_600_000) / 1000);
+        return { errors: { [formLevel]: { key: 'errors.password.tooManyChanges', values: { count: Math.ceil(seconds / 60) } } }, retryAfterSeconds: seconds };
+      }
+      const credentials = deps.users.credentialsOf(userId);
+      if (!credentials || !(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
+        return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+      }
+      const problem = findPasswordProblem(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
+      if (problem) return { errors: { newPassword: { key: `errors.password.${problem}` } } };
+      if (input.newPassword !== input.confirmPassword) return { errors: { confirmPassword: { key: 'errors.password.mismatch' } } };
+      if (input.newPassword === input.currentPassword) return { errors: { newPassword: { key: 'errors.password.unchanged' } } };
+
+      deps.users.setPasswordHash(userId, await hashPassword(input.newPassword));
+      deps.sessions.invalidateOthersForUser(userId, viewer.session.id);
+      deps.securityLog.record(userId, 'password.changed', client);
+      return null;
+    },
+
+    /**
+     * Confirms the authenticator app. Adding a second factor ends the other sessions and
+     * creates recovery codes when there are none; those codes are returned to be shown once.
+     */
+    async confirmTotp(viewer: Viewer, code: string, client: ClientDetails): Promise<{ error: string } | { recoveryCodes: string[] | null }> {
+      const userId = viewer.user.id;
+      const outcome = await deps.totp.confirmEnrolment(userId, code);
+      if (outcome === 'wrongCode') return { error: 'errors.twoFactor.wrongCode' };
+      if (outcome === 'noPending') return { error: 'errors.twoFactor.enrolmentExpired' };
+      deps.securityLog.record(userId, 'totp.enabled', client);
+      deps.sessions.invalidateOthersForUser(userId, viewer.session.id);
+      if (deps.recoveryCodes.remaining(userId) > 0) return { recoveryCodes: null };
+      const codes = deps.recoveryCodes.generate(userId);
+      deps.securityLog.record(userId, 'recoveryCodes.generated', client);
+      return { recoveryCodes: codes };
+    },
+
+    /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in. */
+    removeTotp(viewer: Viewer, client: ClientDetails): void {
+      const userId = viewer.user.id;
+      db.transaction(() => {
+        deps.totp.remove(userId);
+        deps.recoveryCodes.deleteAll(userId);
+      });
+      deps.securityLog.record(userId, 'totp.removed', client);
+    },
+
+    regenerateRecoveryCodes(viewer: Viewer, client: ClientDetails): string[] {
+      const codes = deps.recoveryCodes.generate(viewer.user.id);
+      deps.securityLog.record(viewer.user.id, 'recoveryCodes.generated', client);
+      return codes;
+    },
+
+    signOutEverywhere(viewer: Viewer, client: ClientDetails): void {
+      deps.securityLog.record(viewer.user.id, 'sessions.revokedAll', client);
+      deps.sessions.invalidateAllForUser(viewer.user.id);
+    },
+  };
+}

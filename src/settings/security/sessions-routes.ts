@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TFunction } from 'i18next';
+import { z } from 'zod';
+import type { SecurityLog } from '../../auth/security-log.ts';
+import type { SessionStore } from '../../auth/sessions.ts';
+import { describeDevice } from '../../lib/user-agent.ts';
+import type { CookieNames } from '../../web/cookies.ts';
+import { setFlash } from '../../web/flash.ts';
+import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
+import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { wantsBlock } from '../../web/render.ts';
+import { clientDetails } from '../../web/session.ts';
+
+export interface SessionHistoryRouteOptions {
+  sessions: SessionStore;
+  securityLog: SecurityLog;
+  cookies: CookieNames;
+  secure: boolean;
+}
+
+/** One line of the session list, ready to show. */
+export interface SessionRow {
+  id: string;
+  device: string;
+  ipAddress: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}
+
+const pagePath = '/settings/security/sessions';
+const pageTemplate = 'settings/security/sessions-page';
+const listTemplate = 'settings/security/sessions-list';
+
+// A session id is the hex SHA-256 of its token; anything else cannot name a session.
+const sessionIdPattern = /^[0-9a-f]{64}$/;
+
+// The sign-out button posts nothing but its CSRF token (removed before the handler runs).
+const signOutForm = z.object({});
+
+/** "Firefox 128 on Ubuntu", "Firefox 128", "Ubuntu", or "Unknown device", in the person's language. */
+export function deviceLabel(t: TFunction, userAgent: string): string {
+  const { browser, os } = describeDevice(userAgent);
+  if (browser && os) return t('sessions.device.browserOnOs', { browser, os });
+  return browser ?? os ?? t('sessions.device.unknown');
+}
+
+export async function registerSessionHistoryRoutes(app: FastifyInstance, options: SessionHistoryRouteOptions): Promise<void> {
+  const rowsFor = (request: FastifyRequest): SessionRow[] => {
+    const viewer = viewerOf(request);
+    return options.sessions.listForUser(viewer.user.id).map((session) => ({
+      id: session.id,
+      device: deviceLabel(request.t, session.userAgent),
+      ipAddress: session.ipAddress,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      current: session.id === viewer.session.id,
+    }));
+  };
+
+  /** The list alone for htmx, otherwise the whole page; `extra` carries errors, a status line and focus. */
+  const render = (request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; status?: string; focusList?: boolean } = {}) => {
+    const data = { sessions: rowsFor(request), errors: extra.errors ?? {}, status: extra.status ?? '', focusList: extra.focusList ?? false };
+    return wantsBlock(request) ? reply.block(listTemplate, data, status) : reply.page(pageTemplate, data, status);
+  };
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', requireViewer);
+
+    scoped.get(pagePath, async (request, reply) => render(request, reply, 200));
+
+    scoped.post(`${pagePath}/:id/sign-out`, async (request, reply) => {
+      const viewer = viewerOf(request);
+      const { id } = request.params as { id: string };
+
+      const parsed = parseForm(signOutForm, request.body ?? {});
+      if (!parsed.ok) return render(request, reply, 422, { errors: parsed.errors });
+
+      if (id === viewer.session.id) {
+        return render(request, reply, 422, { errors: { [formLevel]: { key: 'sessions.errors.currentSession' } } });
+      }
+
+      // Scoped by owner: another person's session id is answered exactly like one that never existed.
+      const ended = options.sessions.listForUser(viewer.user.id).find((session) => session.id === id);
+      if (!sessionIdPattern.test(id) || !ended || !options.sessions.invalidateForUser(viewer.user.id, id)) {
+        if (wantsBlock(request)) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(request.t('sessions.errors.notFound'));
+        return render(request, reply, 404, { errors: { [formLevel]: { key: 'sessions.errors.notFound' } } });
+      }
+      options.securityLog.record(viewer.user.id, 'session.revoked', clientDetails(request));
+
+      if (wantsBlock(request)) {
+        const status = request.t('sessions.signedOut', { device: deviceLabel(request.t, ended.userAgent), ipAddress: ended.ipAddress });
+        return render(request, reply, 200, { status, focusList: true });
+      }
+      setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'sessions.flash.signedOut' });
+      return reply.redirect(pagePath, 303);
+    });
+  });
+}
