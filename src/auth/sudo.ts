@@ -19,7 +19,7 @@ function pageToReturnTo(request: FastifyRequest): string {
     if (typeof header !== 'string') continue;
     try {
       const url = new URL(header);
-      if (url.host === request.host) return localRedirectTarget(url.pathname + url.search, '/settings/account');
+      if (url.hostname === request.hostname) return localRedirectTarget(url.pathname + url.search, '/settings/account');
     } catch {
       // Not a URL: ignore it.
     }

@@ -1,0 +1,327 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/db/schema.ts';
+import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { enrolTotp, totpCode } from '../support/totp.ts';
+
+let t: TestApp;
+let ada: BrowserSession;
+const minute = 60_000;
+const newPassword = 'a brand new passphrase for ada';
+
+beforeEach(async () => {
+  t = await createTestApp();
+  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const adaId = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get()?.id ?? -1;
+const eventsOf = (userId: number) => t.db.select().from(securityEvents).where(eq(securityEvents.userId, userId)).all().map((event) => event.type);
+const sessionCount = () => t.db.select().from(sessions).where(eq(sessions.userId, adaId())).all().length;
+
+/** Logs in with password and, when asked, a TOTP code; returns the browser and the final response. */
+async function logInWithCode(secret: string | null, code?: string) {
+  const { browser, response } = await logIn(t.app, 'ada@example.com');
+  if (!secret && !code) return { browser, response };
+  expect(response.headers.location).toBe('/login/two-factor');
+  await browser.get('/login/two-factor');
+  const final = await browser.post('/login/two-factor', { code: code ?? (await totpCode(secret ?? '', t.clock.now)) });
+  return { browser, response: final };
+}
+
+describe('the security page', () => {
+  it('shows the sections and the person\'s own log, and sends visitors to log in', async () => {
+    const page = await ada.get('/settings/security');
+    expect(page.statusCode).toBe(200);
+    for (const text of ['Change password', 'Two-factor authentication', 'Sign out of all devices', 'Security log', 'Signed in']) {
+      expect(page.body).toContain(text);
+    }
+    expect(page.body).toContain('aria-current="page">Security<');
+    const anonymous = await t.app.inject({ method: 'GET', url: '/settings/security' });
+    expect(anonymous.statusCode).toBe(303);
+  });
+
+  it('pages the security log, newest first, in the person\'s time format', async () => {
+    await t.close();
+    t = await createTestApp({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '100' });
+    ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    await ada.post('/settings/account/preferences', { stackTraceOrder: 'default', language: 'en', timezone: 'UTC', dateFormat: 'iso', theme: 'system', clock24h: 'on' });
+    for (let index = 0; index < 25; index += 1) {
+      t.clock.advance(minute);
+      await logIn(t.app, 'ada@example.com', `wrong password ${index} here`);
+    }
+    const first = await ada.get('/settings/security');
+    expect(first.body).toContain('Page 1 of 2');
+    expect(first.body).toContain('2026-03-10 14:30 UTC');
+    expect(first.body.indexOf('14:30 UTC')).toBeLessThan(first.body.indexOf('14:29 UTC'));
+    const second = await ada.get('/settings/security?page=2');
+    expect(second.body).toContain('Page 2 of 2');
+    expect(second.body).toContain('Signed in');
+    expect((await ada.get('/settings/security?page=abc')).statusCode).toBe(200);
+  });
+});
+
+describe('sudo mode', () => {
+  it('asks for the password again after an hour, changes nothing meanwhile, then returns to the page', async () => {
+    t.clock.advance(61 * minute);
+    const attempt = await ada.post(
+      '/settings/security/password',
+      { currentPassword: strongPassword, newPassword, confirmPassword: newPassword },
+      { headers: { referer: 'http://localhost/settings/security' } },
+    );
+    expect(attempt.statusCode).toBe(303);
+    expect(attempt.headers.location).toBe('/sudo?next=%2Fsettings%2Fsecurity');
+    expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
+
+    const oldCookie = ada.cookies.get('dials_session');
+    await ada.get('/sudo?next=%2Fsettings%2Fsecurity');
+    expect((await ada.post('/sudo', { password: 'not my password at all', next: '/settings/security' })).statusCode).toBe(401);
+    const confirmed = await ada.post('/sudo', { password: strongPassword, next: '/settings/security' });
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toBe('/settings/security');
+    expect(ada.cookies.get('dials_session')).not.toBe(oldCookie);
+    const stale = await t.app.inject({ method: 'GET', url: '/settings/account', headers: { cookie: `dials_session=${oldCookie}` } });
+    expect(stale.statusCode).toBe(303);
+
+    await ada.get('/settings/security');
+    const changed = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
+    expect(changed.statusCode).toBe(303);
+    expect(eventsOf(adaId())).toContain('sudo.confirmed');
+  });
+
+  it('answers htmx with a redirect to the confirmation page', async () => {
+    t.clock.advance(61 * minute);
+    const response = await ada.post('/settings/security/recovery-codes', {}, { htmx: true, headers: { 'hx-current-url': 'http://localhost/settings/security' } });
+    expect(response.headers['hx-redirect']).toBe('/sudo?next=%2Fsettings%2Fsecurity');
+  });
+
+  it('honours a shorter configured window', async () => {
+    const short = await createTestApp({ SUDO_WINDOW_MINUTES: '5' });
+    try {
+      const grace = await signUp(short.app, { email: 'grace@example.com' });
+      short.clock.advance(6 * minute);
+      expect((await grace.get('/settings/security/two-factor/app')).headers.location).toMatch(/^\/sudo\?next=/);
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('changing the password', () => {
+  it.each([
+    ['a wrong current password', { currentPassword: 'not the current one!', newPassword, confirmPassword: newPassword }, 'This is not your current password.'],
+    ['a confirmation that does not match', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword + '!' }, 'The two new passwords are not the same.'],
+    ['a common new password', { currentPassword: strongPassword, newPassword: 'passwordpassword', confirmPassword: 'passwordpassword' }, 'commonly used passwords'],
+    ['a short new password', { currentPassword: strongPassword, newPassword: 'short', confirmPassword: 'short' }, 'at least 15 characters'],
+    ['an empty form', { currentPassword: '', newPassword: '', confirmPassword: '' }, 'Enter your current password.'],
+  ])('refuses %s and keeps the old one', async (_label, fields, message) => {
+    const response = await ada.post('/settings/security/password', fields);
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain(message);
+    expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
+  });
+
+  it('ends the other sessions, keeps this one, and logs it', async () => {
+    const other = (await logIn(t.app, 'ada@example.com')).browser;
+    expect(sessionCount()).toBe(2);
+    const response = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
+    expect(response.statusCode).toBe(303);
+    expect((await ada.get('/settings/security')).body).toContain('Your password has been changed.');
+    expect((await other.get('/settings/account')).statusCode).toBe(303);
+    expect(sessionCount()).toBe(1);
+    expect((await logIn(t.app, 'ada@example.com', strongPassword)).response.statusCode).toBe(401);
+    expect((await logIn(t.app, 'ada@example.com', newPassword)).response.statusCode).toBe(303);
+    expect(eventsOf(adaId())).toContain('password.changed');
+  });
+
+  it('allows only a few attempts an hour', async () => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await ada.post('/settings/security/password', { currentPassword: 'wrong current password', newPassword, confirmPassword: newPassword });
+    }
+    const limited = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.body).toContain('Too many password changes');
+  });
+});
+
+describe('signing out of all devices', () => {
+  it('asks first, then ends every session including this one and lands on the log-in page', async () => {
+    const other = (await logIn(t.app, 'ada@example.com')).browser;
+    const confirmation = await ada.get('/settings/security/sign-out-everywhere');
+    expect(confirmation.body).toContain('Sign out of all devices?');
+    expect(sessionCount()).toBe(2);
+    const response = await ada.post('/settings/security/sign-out-everywhere', {});
+    expect(response.headers.location).toBe('/login');
+    expect(sessionCount()).toBe(0);
+    expect((await other.get('/settings/account')).statusCode).toBe(303);
+    expect((await ada.get('/login')).body).toContain('signed out on every device');
+  });
+});
+
+describe('authenticator app', () => {
+  it('a GET never starts an enrolment', async () => {
+    const page = await ada.get('/settings/security/two-factor/app');
+    expect(page.body).toContain('Begin set-up');
+    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+  });
+
+  it('shows a QR code and the secret, refuses a wrong code, and turns on only with a right one', async () => {
+    await ada.post('/settings/security/two-factor/app/start', {});
+    const page = await ada.get('/settings/security/two-factor/app');
+    expect(page.body).toContain('<svg');
+    const secret = (/id="totp-secret">([^<]+)</.exec(page.body)?.[1] ?? '').replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+
+    const stored = t.db.select().from(totpCredentials).get();
+    expect(stored?.pendingEncryptedSecret).toBeTruthy();
+    expect(JSON.stringify(stored)).not.toContain(secret);
+
+    const wrong = await ada.post('/settings/security/two-factor/app/confirm', { code: '000000' === (await totpCode(secret, t.clock.now)) ? '111111' : '000000' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.body).toContain('This code is not right');
+    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeNull();
+
+    const other = (await logIn(t.app, 'ada@example.com')).browser;
+    const right = await ada.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, t.clock.now) });
+    expect(right.statusCode).toBe(200);
+    expect(right.headers['cache-control']).toBe('no-store');
+    const codes = [...right.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeInstanceOf(Date);
+    const digests = t.db.select().from(recoveryCodes).all();
+    expect(digests).toHaveLength(10);
+    for (const code of codes) expect(JSON.stringify(digests)).not.toContain(code?.replace('-', ''));
+    expect((await other.get('/settings/account')).statusCode).toBe(303);
+    expect(eventsOf(adaId())).toEqual(expect.arrayContaining(['totp.enabled', 'recoveryCodes.generated']));
+  });
+
+  it('asks for a code after the password, accepts one step of drift, and never accepts a code twice', async () => {
+    const { secret } = await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(2 * minute);
+
+    const { browser, response } = await logIn(t.app, 'ada@example.com');
+    expect(response.headers.location).toBe('/login/two-factor');
+    expect(browser.cookies.has('dials_session')).toBe(false);
+    expect((await browser.get('/settings/account')).statusCode).toBe(303);
+
+    await browser.get('/login/two-factor');
+    expect((await browser.post('/login/two-factor', { code: '12345' })).statusCode).toBe(401);
+    const code = await totpCode(secret, t.clock.now);
+    const accepted = await browser.post('/login/two-factor', { code });
+    expect(accepted.statusCode).toBe(303);
+    expect(accepted.headers.location).toBe('/settings/account');
+    expect((await browser.get('/settings/account')).statusCode).toBe(200);
+
+    // The same code again, in a fresh log-in: refused (replay).
+    expect((await logInWithCode(secret, code)).response.statusCode).toBe(401);
+    // The previous step is older than the one used: refused too.
+    expect((await logInWithCode(secret, await totpCode(secret, t.clock.now - 30_000))).response.statusCode).toBe(401);
+    // The next step (a phone clock 30 s ahead) is accepted.
+    expect((await logInWithCode(secret, await totpCode(secret, t.clock.now + 30_000))).response.statusCode).toBe(303);
+    // Two steps away is not.
+    t.clock.advance(5 * minute);
+    expect((await logInWithCode(secret, await totpCode(secret, t.clock.now + 90_000))).response.statusCode).toBe(401);
+    expect(eventsOf(adaId())).toContain('login.secondFactorFailed');
+  });
+
+  it('limits wrong codes per account', async () => {
+    const { secret } = await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(minute);
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/login/two-factor');
+    for (let attempt = 0; attempt < 5; attempt += 1) await browser.post('/login/two-factor', { code: '000001' });
+    const limited = await browser.post('/login/two-factor', { code: await totpCode(secret, t.clock.now) });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+  });
+
+  it('forgets a half-finished log-in after ten minutes', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    t.clock.advance(11 * minute);
+    const response = await browser.get('/login/two-factor');
+    expect(response.headers.location).toBe('/login');
+  });
+
+  it('re-enrolling replaces the secret: the old app stops working once the new one is confirmed', async () => {
+    const first = await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(minute);
+    const second = await enrolTotp(ada, () => t.clock.now);
+    expect(second.secret).not.toBe(first.secret);
+    expect(second.recoveryCodes).toHaveLength(0);
+    t.clock.advance(minute);
+    expect((await logInWithCode(first.secret)).response.statusCode).toBe(401);
+    t.clock.advance(minute);
+    expect((await logInWithCode(second.secret)).response.statusCode).toBe(303);
+  });
+
+  it('asks for a code in sudo mode too once enrolled', async () => {
+    const { secret } = await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(61 * minute);
+    await ada.get('/sudo');
+    expect((await ada.post('/sudo', { password: strongPassword })).statusCode).toBe(422);
+    expect((await ada.post('/sudo', { password: strongPassword, code: await totpCode(secret, t.clock.now) })).statusCode).toBe(303);
+  });
+
+  it('removing it needs confirmation and sudo, deletes the recovery codes, and log-in asks for the password only', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    expect((await ada.get('/settings/security/two-factor/app/remove')).body).toContain('Remove the authenticator app?');
+    const removed = await ada.post('/settings/security/two-factor/app/remove', {});
+    expect(removed.statusCode).toBe(303);
+    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(0);
+    expect((await logIn(t.app, 'ada@example.com')).response.headers.location).toBe('/settings/account');
+    expect(eventsOf(adaId())).toContain('totp.removed');
+  });
+});
+
+describe('recovery codes', () => {
+  it('each works once at log-in, in any case and with or without the dash', async () => {
+    const { recoveryCodes: codes } = await enrolTotp(ada, () => t.clock.now);
+    const [first = '', second = ''] = codes;
+    const viaRecovery = async (input: string) => {
+      const { browser } = await logIn(t.app, 'ada@example.com');
+      await browser.get('/login/two-factor');
+      return browser.post('/login/two-factor', { recoveryCode: input });
+    };
+    expect((await viaRecovery(first.toLowerCase())).statusCode).toBe(303);
+    expect((await viaRecovery(first)).statusCode).toBe(401);
+    expect((await viaRecovery(second.replace('-', ''))).statusCode).toBe(303);
+    expect(eventsOf(adaId()).filter((type) => type === 'recoveryCode.used')).toHaveLength(2);
+    expect((await ada.get('/settings/security')).body).toContain('8 unused recovery codes left.');
+  });
+
+  it('regenerating warns first, voids the old set, and shows the new one once', async () => {
+    const { recoveryCodes: old } = await enrolTotp(ada, () => t.clock.now);
+    const page = await ada.get('/settings/security/recovery-codes');
+    expect(page.body).toContain('all of your current codes stop working');
+    expect(page.body).not.toMatch(/<li><code>/);
+    const regenerated = await ada.post('/settings/security/recovery-codes', {});
+    const fresh = [...regenerated.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1] ?? '');
+    expect(fresh).toHaveLength(10);
+    expect(regenerated.body).toContain('download="dials-recovery-codes.txt"');
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/login/two-factor');
+    expect((await browser.post('/login/two-factor', { recoveryCode: old[0] ?? '' })).statusCode).toBe(401);
+    expect((await browser.post('/login/two-factor', { recoveryCode: fresh[0] ?? '' })).statusCode).toBe(303);
+  });
+
+  it('says when none are left', async () => {
+    const { recoveryCodes: codes } = await enrolTotp(ada, () => t.clock.now);
+    const id = adaId();
+    t.db.update(recoveryCodes).set({ usedAt: new Date(t.clock.now) }).where(eq(recoveryCodes.userId, id)).run();
+    expect(codes).toHaveLength(10);
+    expect((await ada.get('/settings/security')).body).toContain('All your recovery codes are used.');
+  });
+
+  it('cannot be generated without a second factor', async () => {
+    const response = await ada.post('/settings/security/recovery-codes', {});
+    expect(response.statusCode).toBe(422);
+    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(0);
+  });
+});

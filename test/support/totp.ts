@@ -1,0 +1,19 @@
+import { generate } from 'otplib';
+import type { BrowserSession } from './browser-session.ts';
+
+/** The code an authenticator app would show for this secret at the app's (test) clock time. */
+export function totpCode(secret: string, atMs: number): Promise<string> {
+  return generate({ secret, epoch: Math.floor(atMs / 1000) });
+}
+
+/** Enrols the authenticator app through the real pages; returns the secret and the recovery codes shown. */
+export async function enrolTotp(browser: BrowserSession, nowMs: () => number): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await browser.get('/settings/security/two-factor/app');
+  await browser.post('/settings/security/two-factor/app/start', {});
+  const page = await browser.get('/settings/security/two-factor/app');
+  const secret = (/<code class="secret" id="totp-secret">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '').replace(/\s/g, '');
+  if (!secret) throw new Error('no secret on the enrolment page');
+  const confirmed = await browser.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, nowMs()) });
+  const recoveryCodes = [...confirmed.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1] ?? '');
+  return { secret, recoveryCodes };
+}
