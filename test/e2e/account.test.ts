@@ -1,20 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clickAndWaitForPage, eventually, launchChromium, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
 import { accountPage, catalogue, countNavigations, en, newPerson, pageLanguage, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
-import { startDials, type E2eServer } from '../support/e2e-server.ts';
+import { useE2eEnvironment } from '../support/e2e-setup.ts';
 
-let server: E2eServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  // Both must start; if Chromium cannot, every test below fails rather than being skipped.
-  [server, browser] = await Promise.all([startDials(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// One Dials and one Chromium for the file; if either cannot start, every test fails.
+const e2e = useE2eEnvironment();
 
 const twelveHour = /\b\d{1,2}:\d{2} ?(AM|PM)\b/;
 const twentyFourHour = /\b([01]\d|2[0-3]):[0-5]\d\b/;
@@ -28,7 +19,7 @@ describe.each([
   let problems: string[];
 
   beforeEach(async () => {
-    context = await newContext(browser, { baseUrl: server.url, javaScript });
+    context = await newContext(e2e.browser, { baseUrl: e2e.server.url, javaScript });
     page = await context.newPage();
     problems = watchForPageProblems(page);
   });
@@ -90,8 +81,10 @@ describe.each([
       await saveBlock('details');
       expect(navigations()).toBe(0);
       expect(new URL(page.url()).pathname).toBe('/settings/account');
-      // The page never went away, so what the person typed is still in the field.
+      // The page never went away, so what the person typed is still in the field,
+      // and the top bar, outside the saved block, follows the new name at once.
       expect(await account.nameInput.inputValue()).toBe('Augusta Ada King');
+      expect(await eventually(() => textOf(account.topBarName), (text) => text === 'Augusta Ada King', 'the top bar to show the new name')).toBe('Augusta Ada King');
     } else {
       // Without JavaScript the Save button (inside <noscript>) is there to press.
       expect(await account.saveButton(account.details).isVisible()).toBe(true);
@@ -107,7 +100,7 @@ describe.each([
   it('3. switches the language to German, and the page speaks German', async () => {
     await signUp();
     const account = accountPage(page);
-    // Read now, not at import: de.json may have been updated by the translators meanwhile.
+    // Read now, not at import: the German catalogue may have been updated by the translators meanwhile.
     const de = catalogue('de');
     expect(await pageLanguage(page)).toBe('en');
 
@@ -127,7 +120,7 @@ describe.each([
     expect(await pageLanguage(page)).toBe('de');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(de('account.title'));
     expect(await textOf(page.locator('nav .settings-nav-title'))).toBe(de('nav.title'));
-    expect(await page.getByRole('navigation', { name: de('nav.label') }).getByRole('link').textContent()).toBe(de('nav.account'));
+    expect(await page.getByRole('navigation', { name: de('nav.label') }).getByRole('link', { name: de('nav.account'), exact: true }).isVisible()).toBe(true);
     expect(await account.preferences.getByRole('heading', { level: 2 }).textContent()).toBe(de('account.preferences.title'));
     // The select is now labelled in German and shows the chosen language.
     const germanLanguage = account.preferences.getByLabel(de('account.preferences.language'), { exact: true });
@@ -146,13 +139,20 @@ describe.each([
     const before = await textOf(account.exampleTime);
     expect(before).toMatch(twelveHour);
 
-    await account.preferences.getByLabel(en('account.preferences.clock24h'), { exact: true }).check();
+    // With the keyboard, as many people do: move to the checkbox and press Space.
+    const clock = account.preferences.getByLabel(en('account.preferences.clock24h'), { exact: true });
+    await clock.focus();
+    await page.keyboard.press('Space');
     if (javaScript) {
       const after = await eventually(() => textOf(account.exampleTime), (text) => text !== before && text !== '', 'the example timestamp to change');
       expect(after).toMatch(twentyFourHour);
       expect(after).not.toMatch(/AM|PM/);
       await saveBlock('preferences');
+      // The block was replaced by the saved one, yet the keyboard user is still on the checkbox.
+      expect(await clock.evaluate((input) => input === document.activeElement)).toBe(true);
+      expect(await clock.isChecked()).toBe(true);
     } else {
+      expect(await clock.isChecked()).toBe(true);
       await saveBlock('preferences');
     }
     const after = await textOf(account.exampleTime);

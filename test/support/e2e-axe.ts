@@ -20,12 +20,36 @@ export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
  * scripts.
  */
 export async function axeViolations(page: Page): Promise<Result[]> {
+  if (!(await timersRun(page))) {
+    // With javaScriptEnabled: false, Chromium still runs what DevTools evaluates, but never fires
+    // timers or animation frames (nor queueMicrotask callbacks), and axe schedules its work with
+    // them. Only then (the page's own scripts are not running, so nothing else sees it) are they
+    // replaced by promise callbacks, which do run.
+    await page.evaluate(() => {
+      const later = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+        void Promise.resolve().then(() => callback(...args));
+        return 0;
+      };
+      Object.assign(window, {
+        setTimeout: (callback: (...args: unknown[]) => void, _ms?: number, ...args: unknown[]) => later(callback, ...args),
+        clearTimeout: () => undefined,
+        requestAnimationFrame: (callback: (time: number) => void) => later(() => callback(performance.now())),
+        cancelAnimationFrame: () => undefined,
+      });
+    });
+  }
   await page.evaluate(axeSource);
   const results = await page.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe;
     return axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
   }, wcagTags);
   return results.violations;
+}
+
+/** Whether the page fires timers (it does not when the context has JavaScript disabled). */
+async function timersRun(page: Page): Promise<boolean> {
+  const fired = page.evaluate(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 0))).catch(() => false);
+  return Promise.race([fired, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500))]);
 }
 
 /** One readable paragraph per violation: rule, impact, help and every offending node. */

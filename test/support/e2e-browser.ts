@@ -55,17 +55,25 @@ export async function newContext(browser: Browser, options: ContextOptions): Pro
  * errors, blocked resources (Content-Security-Policy refusals are reported as console errors)
  * and failed requests for the page's own assets.
  */
-export function watchForPageProblems(page: Page): string[] {
+export function watchForPageProblems(page: Page, options: { expectedStatuses?: number[] } = {}): string[] {
   const problems: string[] = [];
+  // A 422 answer (a field the person has to correct) is logged by Chromium as a failed resource; it is expected.
+  const expected = new Set([422, ...(options.expectedStatuses ?? [])]);
   page.on('pageerror', (error) => problems.push(`uncaught error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const text = message.text();
-    // A 422 answer (a field the person has to correct) is logged by Chromium as a failed resource; it is expected.
-    if (/status of 422/.test(text)) return;
+    const status = /the server responded with a status of (\d{3})/.exec(text)?.[1];
+    if (status && expected.has(Number(status))) return;
     problems.push(`console error: ${text}`);
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? '?'})`));
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? '?';
+    // ERR_ABORTED: the browser dropped the request itself because the page went away (a reload, a
+    // form sent while the favicon was still loading, the context closing); nothing a person notices.
+    if (reason === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
+  });
   return problems;
 }
 

@@ -1,23 +1,21 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import type { Language } from '../../src/lib/languages.ts';
+import { readCatalogue } from '../../src/web/i18n.ts';
 import { clickAndWaitForPage } from './e2e-browser.ts';
-
-const localesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/web/locales');
 
 export type Translate = (key: string) => string;
 
 /**
- * The strings a person sees in a language, read from Dials' own catalogue when called, so the
- * tests follow whatever the translators wrote rather than guesses. Throws on a missing key.
+ * The strings a person sees in a language, read from Dials' own catalogue files (through the
+ * app's reader, so however the locales are laid out) when called: the tests follow whatever
+ * the translators wrote rather than guesses. Throws on a missing key.
  */
-export function catalogue(language: 'en' | 'de' | 'fr'): Translate {
-  const data = JSON.parse(fs.readFileSync(path.join(localesDir, `${language}.json`), 'utf8')) as Record<string, unknown>;
+export function catalogue(language: Language): Translate {
+  const data = readCatalogue(language);
   return (key) => {
     let node: unknown = data;
     for (const part of key.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-    if (typeof node !== 'string') throw new Error(`${language}.json has no string at "${key}"`);
+    if (typeof node !== 'string') throw new Error(`The ${language} catalogue has no string at "${key}"`);
     return node;
   };
 }

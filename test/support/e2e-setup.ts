@@ -1,0 +1,54 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { launchChromium } from './e2e-browser.ts';
+import { startDials, type E2eServer } from './e2e-server.ts';
+
+export interface E2eEnvironment {
+  /** The Dials of this test file; only read inside tests and their hooks. */
+  readonly server: E2eServer;
+  /** The one Chromium of this test file; each scenario opens its own context in it. */
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the hooks of an e2e test file: one listening Dials and one Chromium for the whole
+ * file, started in parallel, closed at the end.
+ *
+ * If either cannot start, every test of the file FAILS with that error (it is rethrown in
+ * beforeEach), rather than being reported as skipped the way a failing beforeAll leaves them.
+ */
+export function useE2eEnvironment(): E2eEnvironment {
+  // A scenario signs up (argon2) and loads several pages; on a loaded 2-core machine that can
+  // take well over 10 s, so the file's tests get more room than unit tests need.
+  vi.setConfig({ testTimeout: 60_000 });
+
+  let server: Promise<E2eServer> | undefined;
+  let browser: Promise<Browser> | undefined;
+  const ready: { server?: E2eServer; browser?: Browser } = {};
+
+  beforeAll(async () => {
+    server = startDials();
+    browser = launchChromium();
+    // Failures are reported by beforeEach, once per test.
+    await Promise.allSettled([server, browser]);
+  });
+  beforeEach(async () => {
+    if (!server || !browser) throw new Error('The e2e environment was not started');
+    ready.server = await server;
+    ready.browser = await browser;
+  });
+  afterAll(async () => {
+    await Promise.allSettled([browser?.then((started) => started.close()), server?.then((started) => started.close())]);
+  });
+
+  return {
+    get server() {
+      if (!ready.server) throw new Error('The Dials server is only available inside tests');
+      return ready.server;
+    },
+    get browser() {
+      if (!ready.browser) throw new Error('Chromium is only available inside tests');
+      return ready.browser;
+    },
+  };
+}
