@@ -4,24 +4,14 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLoginChallengeStore } from './auth/login-challenges.ts';
-import { createLoginLimiter } from './auth/login-limiter.ts';
-import { createSecondFactor } from './auth/second-factor.ts';
-import { createSudoGuard } from './auth/sudo.ts';
-import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
-import { createTotpService } from './auth/two-factor/totp.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
-import { createSecurityLog } from './auth/security-log.ts';
-import { createSessionStore } from './auth/sessions.ts';
-import { createUserDirectory } from './auth/users.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
-import { createSecretBox, deriveKey } from './lib/instance-keys.ts';
+import { deriveKey } from './lib/instance-keys.ts';
+import { createServices, type Services } from './services.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
-import { createAccountService } from './settings/account/service.ts';
 import { registerSecurityRoutes } from './settings/security/routes.ts';
-import { createSecurityService } from './settings/security/service.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
 import { registerCsrfProtection } from './web/csrf.ts';
@@ -32,6 +22,12 @@ import { registerSessionLayer } from './web/session.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
 
 export interface AppDependencies {
   db: Db;
@@ -53,16 +49,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const cookies = cookieNames(secure);
   const secret = loadOrCreateInstanceSecret(config.dataDir);
 
-  const users = createUserDirectory(db, now);
-  const sessions = createSessionStore(db, { lifetimeMs: config.sessionLifetimeMs, idleMs: config.sessionIdleMs, now });
-  const loginLimiter = createLoginLimiter(db, config.loginLimits);
-  const account = createAccountService(db);
-  const securityLog = createSecurityLog(db, now);
-  const totp = createTotpService(db, { box: createSecretBox(deriveKey(secret, 'totp-secrets')), now, issuer: config.publicUrl.host });
-  const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(secret, 'recovery-codes'), now });
-  const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
-  const loginChallenges = createLoginChallengeStore(db, now);
-  const requireSudo = createSudoGuard({ windowMs: config.sudoWindowMs, now });
+  const services = createServices(config, db, now, secret, app.log);
+  const { users, account, sessions, securityLog, totp, security, requireSudo } = services;
+  app.decorate('services', services);
+  if (services.mailWorker) {
+    const worker = services.mailWorker;
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => worker.stop());
+  } else {
+    app.log.warn('SMTP_URL is not set: mail is not being delivered. The administrator can read it on /admin/outbox.');
+  }
 
   await registerSecurityHeaders(app, { https: secure });
   await app.register(cookie);
@@ -81,20 +77,15 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   registerErrorPages(app);
 
   await registerAuthRoutes(app, {
-    users,
-    sessions,
-    loginLimiter,
-    loginChallenges,
-    secondFactor,
-    securityLog,
+    ...services,
     cookies,
     secure,
     sudoWindowMs: config.sudoWindowMs,
+    publicUrl: config.publicUrl,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
   await registerAccountRoutes(app, { account, users, cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
-  const security = createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, cookies, secure });
 
   return app;

@@ -15,6 +15,10 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   SUDO_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must look like smtp://user:password@host:587 or smtps://host:465' })
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -32,6 +36,9 @@ export interface Config {
   loginLimits: { perAccount: number; perIp: number; lockoutSeconds: number };
   /** How long after entering the password (and second factor) sensitive actions are allowed without asking again. */
   sudoWindowMs: number;
+  /** Where mail goes out; without it, mail waits in the outbox for the administrator to read. */
+  smtpUrl: string | null;
+  mailFrom: string;
   logLevel: string;
 }
 
@@ -64,6 +71,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
       lockoutSeconds: Math.round(env.LOGIN_LOCKOUT_MINUTES * 60),
     },
     sudoWindowMs: env.SUDO_WINDOW_MINUTES * 60 * 1000,
+    smtpUrl: env.SMTP_URL ?? null,
+    mailFrom: env.MAIL_FROM ?? `Dials <dials@${publicUrl.hostname}>`,
     logLevel: env.LOG_LEVEL,
   };
 }

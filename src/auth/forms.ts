@@ -36,3 +36,21 @@ export const sudoForm = z.object({
   recoveryCode: code,
   next,
 });
+
+export const forgotPasswordForm = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, { error: 'errors.email.required' })
+    .max(254, { error: 'errors.email.invalid' })
+    .pipe(z.email({ error: 'errors.email.invalid' })),
+});
+
+export const resetPasswordForm = z.object({
+  newPassword: z.string().min(1, { error: 'errors.password.newRequired' }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
+  confirmPassword: z.string().min(1, { error: 'errors.password.confirmRequired' }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
+  code,
+  recoveryCode: code,
+});
+
+export const confirmLinkForm = z.object({});

@@ -41,7 +41,8 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
 
     const account = options.users.findForLogin(email);
     const passwordMatches = account ? await verifyPassword(account.passwordHash, password) : await verifyAgainstDecoy(password);
-    if (!account || !passwordMatches) {
+    // An unfinished sign-up answers like a wrong password, so log-in cannot tell which addresses sign-up found taken.
+    if (!account || !passwordMatches || !account.activatedAt) {
       await options.loginLimiter.recordFailure(email, request.ip);
       if (account) options.securityLog.record(account.id, 'login.failed', clientDetails(request));
       return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);

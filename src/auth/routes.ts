@@ -3,6 +3,11 @@ import type { Db } from '../db/client.ts';
 import type { Language } from '../lib/languages.ts';
 import type { CookieNames } from '../web/cookies.ts';
 import { clientDetails, setSessionCookie } from '../web/session.ts';
+import type { Outbox } from '../mail/outbox.ts';
+import type { RecipientLookup } from '../mail/recipients.ts';
+import type { EmailAddressBook } from './email-addresses.ts';
+import { registerEmailLinkRoutes } from './email-link-routes.ts';
+import type { EmailTokens } from './email-tokens.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { registerLoginRoutes } from './login-routes.ts';
@@ -23,6 +28,11 @@ export interface AuthRouteOptions {
   cookies: CookieNames;
   secure: boolean;
   sudoWindowMs: number;
+  emailAddresses: EmailAddressBook;
+  emailTokens: EmailTokens;
+  outbox: Outbox;
+  recipientFor: RecipientLookup;
+  publicUrl: URL;
   /** Sets up what other parts of Dials keep per person, inside the sign-up transaction. */
   onUserCreated: (tx: Db, userId: number, context: { language: Language; timeZone: string }) => void;
 }
@@ -52,4 +62,5 @@ export async function registerAuthRoutes(app: FastifyInstance, options: AuthRout
   registerSignupRoutes(app, options);
   registerLoginRoutes(app, options);
   registerSudoRoutes(app, options);
+  registerEmailLinkRoutes(app, options);
 }

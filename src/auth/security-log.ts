@@ -15,6 +15,11 @@ export const securityEventTypes = [
   'session.revoked',
   'sessions.revokedAll',
   'sudo.confirmed',
+  'password.reset',
+  'email.added',
+  'email.verified',
+  'email.removed',
+  'email.primaryChanged',
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
@@ -29,7 +34,11 @@ export interface SecurityEvent {
 export type SecurityLog = ReturnType<typeof createSecurityLog>;
 
 /** The security log: written by every security-relevant action, read by the person it concerns. */
-export function createSecurityLog(db: Db, now: () => number) {
+export function createSecurityLog(
+  db: Db,
+  now: () => number,
+  onRecorded?: (userId: number, type: SecurityEventType, client: ClientDetails, at: Date) => void,
+) {
   const insert = db
     .insert(securityEvents)
     .values({
@@ -62,7 +71,9 @@ export function createSecurityLog(db: Db, now: () => number) {
 
   return {
     record(userId: number, type: SecurityEventType, client: ClientDetails): void {
-      insert.run({ userId, type, createdAt: new Date(now()), ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
+      const at = new Date(now());
+      insert.run({ userId, type, createdAt: at, ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
+      onRecorded?.(userId, type, client, at);
     },
 
     /** Newest first, `perPage` at a time; `pageNumber` counts from 1. */

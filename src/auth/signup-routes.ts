@@ -1,18 +1,50 @@
 import type { FastifyInstance } from 'fastify';
+import { composeMail } from '../mail/compose.ts';
 import { isTimeZone } from '../lib/timezones.ts';
 import { setFlash } from '../web/flash.ts';
 import { parseForm } from '../web/form.ts';
 import { clientDetails } from '../web/session.ts';
+import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
 import { findPasswordProblem } from './password-policy.ts';
 import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
-import { EmailTakenError } from './users.ts';
+import { EmailTakenError, normalizeEmail } from './users.ts';
 
+/**
+ * Sign-up answers the same way whether or not the address is taken (SECURITY.md rule 5): the
+ * person is told to check their inbox. A new address gets a link that finishes the sign-up; a
+ * taken one gets a note saying someone tried, with a way to log in or reset the password.
+ * Only the very first account of an instance, which cannot reveal anything, starts at once.
+ */
 export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
+  const link = (path: string) => new URL(path, options.publicUrl).href;
+
+  const sendVerification = (tx: Db, userId: number, address: string, signsIn: boolean) => {
+    const emailId = options.emailAddresses.owner(address)?.emailId;
+    const token = options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
+    const recipient = options.recipientFor(userId, address);
+    if (!recipient) return;
+    options.outbox.enqueue(
+      composeMail(recipient, {
+        kind: 'verify-email',
+        key: signsIn ? 'verifySignup' : 'verifyAddress',
+        values: { address },
+        paragraphs: ['intro', 'expiry'],
+        action: { url: link(`/verify-email/${token}`) },
+      }),
+      tx,
+    );
+  };
+
   app.get('/signup', async (request, reply) => {
     if (request.viewer) return reply.redirect(homePath);
     return reply.page('auth/signup', { values: {}, errors: {} });
+  });
+
+  app.get('/signup/check-inbox', async (request, reply) => {
+    if (request.viewer) return reply.redirect(homePath);
+    return reply.page('auth/check-inbox', { titleKey: 'signup.checkInbox.title', messageKey: 'signup.checkInbox.message' });
   });
 
   app.post('/signup', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
@@ -20,25 +52,42 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     const parsed = parseForm(signupForm, request.body);
     const values = pickStrings(request.body, ['name', 'email']);
     if (!parsed.ok) return reply.page('auth/signup', { values, errors: parsed.errors }, 422);
-    const { name, email, password } = parsed.data;
+    const { name, password } = parsed.data;
+    const email = normalizeEmail(parsed.data.email);
     const problem = findPasswordProblem(password, { email, name });
     if (problem) {
       return reply.page('auth/signup', { values, errors: { password: { key: `errors.password.${problem}` } } }, 422);
     }
     const timeZone = parsed.data.timezone && isTimeZone(parsed.data.timezone) ? parsed.data.timezone : 'UTC';
     const passwordHash = await hashPassword(password);
-    let userId: number;
+    const firstAccount = options.users.count() === 0;
     try {
-      userId = options.users.create({ email, name, passwordHash }, (tx, id) =>
-        options.onUserCreated(tx, id, { language: request.language, timeZone }),
-      ).id;
+      const created = options.users.create({ email, name, passwordHash, activated: firstAccount }, (tx, id) => {
+        options.onUserCreated(tx, id, { language: request.language, timeZone });
+        sendVerification(tx, id, email, !firstAccount);
+      });
+      if (firstAccount) {
+        startSession(request, reply, options, created.id);
+        options.securityLog.record(created.id, 'login.succeeded', clientDetails(request));
+        setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.welcome' });
+        return reply.redirect(homePath, 303);
+      }
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error;
-      return reply.page('auth/signup', { values, errors: { email: { key: 'errors.email.taken' } } }, 422);
+      const owner = options.emailAddresses.owner(email);
+      const recipient = owner ? options.recipientFor(owner.userId, email) : null;
+      if (recipient) {
+        options.outbox.enqueue(
+          composeMail(recipient, {
+            kind: 'signup-existing',
+            key: 'signupExisting',
+            values: { address: email },
+            paragraphs: ['intro', 'hint'],
+            action: { url: link('/forgot-password') },
+          }),
+        );
+      }
     }
-    startSession(request, reply, options, userId);
-    options.securityLog.record(userId, 'login.succeeded', clientDetails(request));
-    setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.welcome' });
-    return reply.redirect(homePath, 303);
+    return reply.redirect('/signup/check-inbox', 303);
   });
 }

@@ -8,6 +8,8 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Set when sign-up is finished (the link in the first mail was followed); until then the account cannot log in. */
+  activatedAt: integer('activated_at', { mode: 'timestamp_ms' }),
 });
 
 /** One row per signed-in browser. The id is the SHA-256 of the cookie token; the token itself is never stored. */
@@ -83,3 +85,38 @@ export const loginChallenges = sqliteTable('login_challenges', {
   next: text('next').notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/** Every address of an account; exactly one is primary, and it is also users.email (the log-in name). */
+export const userEmails = sqliteTable(
+  'user_emails',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    address: text('address').notNull().unique(),
+    verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+    isPrimary: integer('is_primary', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('user_emails_user_idx').on(table.userId)],
+);
+
+/** Links sent by e-mail: single purpose, single use, expiring; only the SHA-256 of the token is kept. */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['verify-email', 'reset-password'] }).notNull(),
+    emailId: integer('email_id').references(() => userEmails.id, { onDelete: 'cascade' }),
+    /** A verification link that also signs in the account it finishes creating. */
+    signsIn: integer('signs_in', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('email_tokens_user_idx').on(table.userId, table.purpose)],
+);

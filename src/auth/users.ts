@@ -1,6 +1,6 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { users } from './tables.ts';
+import { userEmails, users } from './tables.ts';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -14,7 +14,7 @@ export type UserDirectory = ReturnType<typeof createUserDirectory>;
 
 export function createUserDirectory(db: Db, now: () => number) {
   const selectByEmail = db
-    .select({ id: users.id, passwordHash: users.passwordHash })
+    .select({ id: users.id, passwordHash: users.passwordHash, activatedAt: users.activatedAt })
     .from(users)
     .where(eq(users.email, sql.placeholder('email')))
     .prepare();
@@ -30,7 +30,7 @@ export function createUserDirectory(db: Db, now: () => number) {
     .prepare();
 
   return {
-    findForLogin(email: string): { id: number; passwordHash: string } | undefined {
+    findForLogin(email: string): { id: number; passwordHash: string; activatedAt: Date | null } | undefined {
       return selectByEmail.get({ email: normalizeEmail(email) });
     },
 
@@ -38,16 +38,40 @@ export function createUserDirectory(db: Db, now: () => number) {
      * Creates the account and, in the same transaction, whatever other parts of Dials keep per
      * user. The first account of an instance is its administrator.
      */
-    create(input: { email: string; name: string; passwordHash: string }, onCreated: UserCreatedHook): { id: number; isAdmin: boolean } {
+    count(): number {
+      return db.select({ total: count() }).from(users).get()?.total ?? 0;
+    },
+
+    profile(userId: number): { name: string; email: string } | undefined {
+      return db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).get();
+    },
+
+    /** Finishes a sign-up: from now on the account can log in. */
+    activate(userId: number): void {
+      db.update(users).set({ activatedAt: new Date(now()) }).where(sql`${users.id} = ${userId} and ${users.activatedAt} is null`).run();
+    },
+
+    create(
+      input: { email: string; name: string; passwordHash: string; activated: boolean },
+      onCreated: UserCreatedHook,
+    ): { id: number; isAdmin: boolean } {
       return db.transaction((tx) => {
         const email = normalizeEmail(input.email);
-        if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) throw new EmailTakenError();
+        if (tx.select({ id: userEmails.id }).from(userEmails).where(eq(userEmails.address, email)).get()) throw new EmailTakenError();
         const existing = tx.select({ total: count() }).from(users).get()?.total ?? 0;
         const created = tx
           .insert(users)
-          .values({ email, name: input.name, passwordHash: input.passwordHash, isAdmin: existing === 0, createdAt: new Date(now()) })
+          .values({
+            email,
+            name: input.name,
+            passwordHash: input.passwordHash,
+            isAdmin: existing === 0,
+            createdAt: new Date(now()),
+            activatedAt: input.activated ? new Date(now()) : null,
+          })
           .returning({ id: users.id, isAdmin: users.isAdmin })
           .get();
+        tx.insert(userEmails).values({ userId: created.id, address: email, isPrimary: true, createdAt: new Date(now()) }).run();
         onCreated(tx as unknown as Db, created.id);
         return created;
       }, { behavior: 'immediate' });

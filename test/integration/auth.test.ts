@@ -109,13 +109,37 @@ describe('sign-up', () => {
     expect((await logIn(t.app, 'ada@example.com', password.toLowerCase())).response.statusCode).toBe(401);
   });
 
-  it('refuses a second account for the same address in any case', async () => {
+  it('answers the same way whether or not the address is taken, and tells the owner by mail', async () => {
+    await signUp(t.app, { email: 'ada@example.com' });
+    const attempt = async (email: string) => {
+      const browser = new BrowserSession(t.app);
+      await browser.get('/signup');
+      return browser.post('/signup', { name: 'Someone', email, password: 'another long passphrase', timezone: '' });
+    };
+    const taken = await attempt(' ADA@example.com ');
+    const fresh = await attempt('newcomer@example.com');
+    expect([taken.statusCode, taken.headers.location]).toEqual([303, '/signup/check-inbox']);
+    expect([fresh.statusCode, fresh.headers.location]).toEqual([303, '/signup/check-inbox']);
+    expect(taken.cookies.find((c) => c.name === 'dials_session')).toBeUndefined();
+    expect(fresh.cookies.find((c) => c.name === 'dials_session')).toBeUndefined();
+    expect(t.db.select().from(users).where(eq(users.email, 'ada@example.com')).all()).toHaveLength(1);
+
+    const warning = await t.mail.waitFor('ada@example.com', 'Someone tried to sign up');
+    expect(warning.text).toContain('/forgot-password');
+    const verification = await t.mail.waitFor('newcomer@example.com', 'finish signing up');
+    expect(verification.text).toMatch(/\/verify-email\/[a-z2-7]{32}/);
+  });
+
+  it('an unfinished sign-up cannot log in, and answers like a wrong password', async () => {
     await signUp(t.app, { email: 'ada@example.com' });
     const browser = new BrowserSession(t.app);
     await browser.get('/signup');
-    const response = await browser.post('/signup', { name: 'Ada', email: ' ADA@example.com ', password: strongPassword, timezone: '' });
-    expect(response.statusCode).toBe(422);
-    expect(t.db.select().from(users).all()).toHaveLength(1);
+    await browser.post('/signup', { name: 'Newcomer', email: 'newcomer@example.com', password: 'another long passphrase', timezone: '' });
+    const early = await logIn(t.app, 'newcomer@example.com', 'another long passphrase');
+    const wrong = await logIn(t.app, 'ada@example.com', 'another long passphrase');
+    expect(early.response.statusCode).toBe(401);
+    expect(early.response.body).toContain('The e-mail address or password is not right.');
+    expect(wrong.response.statusCode).toBe(401);
   });
 });
 

@@ -1,4 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { linkIn } from './mailbox.ts';
+import { mailboxOf } from './test-app.ts';
 
 /**
  * Plays a browser against app.inject(): keeps cookies, reads the CSRF token from the
@@ -72,6 +74,14 @@ export async function signUp(
     { headers },
   );
   if (response.statusCode !== 303) throw new Error(`sign-up failed with ${response.statusCode}: ${response.body.slice(0, 500)}`);
+  if (response.headers.location === '/signup/check-inbox') {
+    // Every account but the first finishes signing up through the link in its verification mail.
+    const mail = await mailboxOf(app).waitFor(person.email.trim(), /finish signing up|Registrierung|inscription/i);
+    const link = linkIn(mail, '/verify-email/');
+    await browser.get(link, headers);
+    const confirmed = await browser.post(link, {}, { headers });
+    if (confirmed.headers.location !== '/settings/account') throw new Error(`verification failed: ${confirmed.statusCode} ${confirmed.body.slice(0, 300)}`);
+  }
   await browser.get('/settings/account', headers);
   return browser;
 }

@@ -6,19 +6,33 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Db } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { Mailbox } from './mailbox.ts';
 
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
   config: Config;
   clock: { now: number; advance(ms: number): void };
+  /** The real SMTP server this Dials delivers to. */
+  mail: Mailbox;
   close(): Promise<void>;
+}
+
+const mailboxes = new WeakMap<FastifyInstance, Mailbox>();
+
+/** The mailbox of a test app, for helpers that only get the app. */
+export function mailboxOf(app: FastifyInstance): Mailbox {
+  const mailbox = mailboxes.get(app);
+  if (!mailbox) throw new Error('this app was not made by createTestApp');
+  return mailbox;
 }
 
 /** A real Dials on a fresh SQLite file with the real migrations, and a clock the test can move. */
 export async function createTestApp(environment: Record<string, string> = {}, options: { logger?: unknown } = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, ...environment });
+  const mail = new Mailbox();
+  await mail.start();
+  const config = loadConfig({ DATA_DIR: dataDir, SMTP_URL: mail.url, ...environment });
   const db = openDatabase(config.databaseFile);
   applyMigrations(db);
   const clock = {
@@ -29,13 +43,16 @@ export async function createTestApp(environment: Record<string, string> = {}, op
   };
   const app = await buildApp(config, { db, now: () => clock.now, logger: options.logger as never });
   await app.ready();
+  mailboxes.set(app, mail);
   return {
+    mail,
     app,
     db,
     config,
     clock,
     async close() {
       await app.close();
+      await mail.stop();
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

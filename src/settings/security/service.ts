@@ -6,6 +6,7 @@ import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
 import type { RecoveryCodeService } from '../../auth/two-factor/recovery-codes.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
 import type { UserDirectory } from '../../auth/users.ts';
+import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { Db } from '../../db/client.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
 import type { Viewer } from '../../web/viewer.ts';
@@ -23,7 +24,14 @@ export interface SecurityOverview {
 /** What the security page does, on behalf of the signed-in person only. */
 export function createSecurityService(
   db: Db,
-  deps: { users: UserDirectory; sessions: SessionStore; totp: TotpService; recoveryCodes: RecoveryCodeService; securityLog: SecurityLog },
+  deps: {
+    users: UserDirectory;
+    sessions: SessionStore;
+    totp: TotpService;
+    recoveryCodes: RecoveryCodeService;
+    securityLog: SecurityLog;
+    emailTokens: EmailTokens;
+  },
 ) {
   const passwordAttempts = new RateLimiterSQLite({
     storeClient: db.$client,
@@ -71,6 +79,7 @@ export function createSecurityService(
 
       deps.users.setPasswordHash(userId, await hashPassword(input.newPassword));
       deps.sessions.invalidateOthersForUser(userId, viewer.session.id);
+      deps.emailTokens.voidAll(userId, 'reset-password');
       deps.securityLog.record(userId, 'password.changed', client);
       return null;
     },

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import { formatTimestamp, type TimestampPreferences } from '../lib/datetime-format.ts';
+import type { Language } from '../lib/languages.ts';
+import { translatorFor } from '../web/i18n.ts';
+import type { OutgoingMail } from './outbox.ts';
+
+const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: false });
+const plainEta = new Eta({ views: viewsDir, cache: true, autoEscape: false, autoTrim: false });
+
+export interface Recipient {
+  address: string;
+  name: string;
+  preferences: TimestampPreferences & { language: Language };
+}
+
+export interface MailContent {
+  kind: string;
+  /** The i18n key under mail.<key> holding subject, greeting-free paragraphs and an action label. */
+  key: string;
+  values?: Record<string, string | number>;
+  /** A timestamp to show in the recipient's own format, as {{when}}. */
+  when?: Date;
+  action?: { url: string };
+  /** Paragraph keys under mail.<key>, in order. */
+  paragraphs: string[];
+}
+
+/** Builds a message in the recipient's language, with times in their zone and format, as HTML and plain text. */
+export function composeMail(recipient: Recipient, content: MailContent): OutgoingMail {
+  const t = translatorFor(recipient.preferences.language);
+  const values = { ...content.values, ...(content.when ? { when: formatTimestamp(content.when, recipient.preferences) } : {}) };
+  const data = {
+    lang: recipient.preferences.language,
+    greeting: t('mail.greeting', { name: recipient.name }),
+    paragraphs: content.paragraphs.map((paragraph) => t(`mail.${content.key}.${paragraph}`, values)),
+    action: content.action ? { url: content.action.url, label: t(`mail.${content.key}.action`, values) } : null,
+    footer: t('mail.footer'),
+    subject: t(`mail.${content.key}.subject`, values),
+  };
+  return {
+    to: recipient.address,
+    subject: data.subject,
+    kind: content.kind,
+    html: eta.render('emails/message-html', data),
+    text: plainEta.render('emails/message-text', data),
+  };
+}

@@ -1,0 +1,162 @@
+import crypto from 'node:crypto';
+import { and, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { SecretBox } from '../lib/instance-keys.ts';
+import { mailOutbox } from './tables.ts';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** What the message is about (e.g. "verify-email"), for the outbox page. */
+  kind: string;
+}
+
+export interface ClaimedMail extends OutgoingMail {
+  id: number;
+  messageId: string;
+  attempts: number;
+}
+
+export interface OutboxEntry {
+  id: number;
+  recipient: string;
+  subject: string;
+  kind: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  text: string | null;
+}
+
+export const maximumAttempts = 12;
+/** How long a message being sent stays claimed; after a crash it is retried once this passes. */
+const claimMs = 2 * 60 * 1000;
+
+/** 1, 2, 4, 8 … minutes between attempts, at most 6 hours. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 60 * 60 * 1000);
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/** The durable queue in front of SMTP. */
+export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void }) {
+  return {
+    /** Queues a message; pass the transaction it belongs to, so it is sent only if that commits. */
+    enqueue(mail: OutgoingMail, tx: Db = db): void {
+      const now = new Date(options.now());
+      tx.insert(mailOutbox)
+        .values({
+          messageId: `<${crypto.randomUUID()}@${options.messageIdDomain}>`,
+          recipient: mail.to,
+          subject: mail.subject,
+          kind: mail.kind,
+          sealedText: options.box.seal(mail.text),
+          sealedHtml: options.box.seal(mail.html),
+          nextAttemptAt: now,
+          createdAt: now,
+        })
+        .run();
+      options.onEnqueued?.();
+    },
+
+    /** Takes the next due message (or one whose sender died mid-send) and marks it as being sent. */
+    claimNext(): ClaimedMail | null {
+      const now = options.now();
+      const row = db.transaction(
+        (tx) => {
+          const due = tx
+            .select({ id: mailOutbox.id })
+            .from(mailOutbox)
+            .where(
+              or(
+                and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
+                and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
+              ),
+            )
+            .orderBy(mailOutbox.id)
+            .limit(1)
+            .get();
+          if (!due) return null;
+          return tx
+            .update(mailOutbox)
+            .set({ status: 'sending', lockedUntil: new Date(now + claimMs), attempts: sql`${mailOutbox.attempts} + 1` })
+            .where(eq(mailOutbox.id, due.id))
+            .returning()
+            .get();
+        },
+        { behavior: 'immediate' },
+      );
+      if (!row || !row.sealedText || !row.sealedHtml) return null;
+      return {
+        id: row.id,
+        messageId: row.messageId,
+        attempts: row.attempts,
+        to: row.recipient,
+        subject: row.subject,
+        kind: row.kind,
+        text: options.box.open(row.sealedText),
+        html: options.box.open(row.sealedHtml),
+      };
+    },
+
+    /** Handed over: the bodies (and the links in them) are no longer kept. */
+    markSent(id: number): void {
+      db.update(mailOutbox)
+        .set({ status: 'sent', sentAt: new Date(options.now()), lockedUntil: null, sealedText: null, sealedHtml: null, lastError: null })
+        .where(eq(mailOutbox.id, id))
+        .run();
+    },
+
+    markFailed(id: number, attempts: number, error: string): void {
+      const giveUp = attempts >= maximumAttempts;
+      db.update(mailOutbox)
+        .set({
+          status: giveUp ? 'failed' : 'queued',
+          lockedUntil: null,
+          nextAttemptAt: new Date(options.now() + retryDelayMs(attempts)),
+          lastError: error.slice(0, 500),
+        })
+        .where(eq(mailOutbox.id, id))
+        .run();
+    },
+
+    /** When the next message falls due, to know how long the worker may sleep. */
+    nextDueAt(): Date | null {
+      const row = db
+        .select({ at: sql<number>`min(${mailOutbox.nextAttemptAt})` })
+        .from(mailOutbox)
+        .where(inArray(mailOutbox.status, ['queued']))
+        .get();
+      return row?.at ? new Date(row.at) : null;
+    },
+
+    /** Newest first, for the administrator's outbox page; bodies only while still unsent. */
+    list(limit: number): OutboxEntry[] {
+      return db
+        .select()
+        .from(mailOutbox)
+        .orderBy(desc(mailOutbox.id))
+        .limit(limit)
+        .all()
+        .map((row) => ({
+          id: row.id,
+          recipient: row.recipient,
+          subject: row.subject,
+          kind: row.kind,
+          status: row.status,
+          attempts: row.attempts,
+          createdAt: row.createdAt,
+          sentAt: row.sentAt,
+          nextAttemptAt: row.nextAttemptAt,
+          lastError: row.lastError,
+          text: row.sealedText ? options.box.open(row.sealedText) : null,
+        }));
+    },
+  };
+}

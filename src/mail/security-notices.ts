@@ -1,0 +1,47 @@
+import type { SecurityEventType } from '../auth/security-log.ts';
+import type { ClientDetails } from '../auth/sessions.ts';
+import { describeDevice } from '../lib/user-agent.ts';
+import { composeMail } from './compose.ts';
+import type { Outbox } from './outbox.ts';
+import type { RecipientLookup } from './recipients.ts';
+
+/** Security events that a person is told about by e-mail, and the message for each. */
+const noticeKeys: Partial<Record<SecurityEventType, string>> = {
+  'password.changed': 'passwordChanged',
+  'password.reset': 'passwordReset',
+  'totp.enabled': 'totpEnabled',
+  'totp.removed': 'totpRemoved',
+  'recoveryCode.used': 'recoveryCodeUsed',
+  'email.primaryChanged': 'primaryChanged',
+};
+
+export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
+
+export function createSecurityNotices(options: { outbox: Outbox; recipientFor: RecipientLookup; publicUrl: URL }) {
+  /** Queues the notice for an event, to the given address or else the primary one. */
+  const send = (userId: number, type: SecurityEventType, client: ClientDetails, at: Date, address?: string): void => {
+    const key = noticeKeys[type];
+    const recipient = key ? options.recipientFor(userId, address) : null;
+    if (!key || !recipient) return;
+    const device = describeDevice(client.userAgent);
+    options.outbox.enqueue(
+      composeMail(recipient, {
+        kind: `notice:${type}`,
+        key: `notice.${key}`,
+        when: at,
+        values: { ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
+        paragraphs: ['body', 'details', 'notYou'],
+        action: { url: new URL('/settings/security', options.publicUrl).href },
+      }),
+    );
+  };
+
+  return {
+    send,
+    /** Hooked to the security log: every recorded event with a notice sends it to the primary address. */
+    onRecorded(userId: number, type: SecurityEventType, client: ClientDetails, at: Date): void {
+      // The primary-address notice goes to the old address, sent by the e-mails page itself.
+      if (type !== 'email.primaryChanged') send(userId, type, client, at);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { Transporter } from 'nodemailer';
+import type { Outbox } from './outbox.ts';
+
+export interface MailWorkerLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+export type MailWorker = ReturnType<typeof createMailWorker>;
+
+/** Longest sleep between looks at the outbox, so a clock that jumps does not strand mail. */
+const maximumIdleMs = 30_000;
+
+/**
+ * Sends what the outbox holds, one message at a time, in the same process. A failure puts the
+ * message back with a growing delay; a message is marked sent only after the server accepted it.
+ */
+export function createMailWorker(options: { outbox: Outbox; transport: Transporter; from: string; now: () => number; log: MailWorkerLogger }) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = true;
+
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void runDue(), Math.max(0, Math.min(delayMs, maximumIdleMs)));
+    timer.unref();
+  };
+
+  const sendOne = async (): Promise<boolean> => {
+    const mail = options.outbox.claimNext();
+    if (!mail) return false;
+    try {
+      await options.transport.sendMail({
+        from: options.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+      });
+      options.outbox.markSent(mail.id);
+      options.log.info({ mailId: mail.id, kind: mail.kind }, 'mail sent');
+    } catch (error) {
+      // Only the error's code and message are kept: never the message body, which may hold a link.
+      const reason = error instanceof Error ? `${(error as { code?: string }).code ?? 'error'}: ${error.message}` : 'error';
+      options.outbox.markFailed(mail.id, mail.attempts, reason);
+      options.log.warn({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts, reason }, 'mail not sent; will retry');
+    }
+    return true;
+  };
+
+  /** Sends everything that is due now; resolves when done. Safe to call at any time. */
+  const runDue = async (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      try {
+        while (await sendOne()) {
+          // keep going while messages are due
+        }
+      } finally {
+        running = null;
+        const next = options.outbox.nextDueAt();
+        schedule(next ? next.getTime() - options.now() : maximumIdleMs);
+      }
+    })();
+    return running;
+  };
+
+  return {
+    start(): void {
+      stopped = false;
+      schedule(0);
+    },
+    /** Called when a message is queued, so it goes out at once. */
+    wake(): void {
+      if (!stopped) setImmediate(() => void runDue());
+    },
+    runDue,
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running;
+      options.transport.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { createEmailAddressBook } from './auth/email-addresses.ts';
+import { createEmailTokens } from './auth/email-tokens.ts';
+import { createLoginChallengeStore } from './auth/login-challenges.ts';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import { createSecondFactor } from './auth/second-factor.ts';
+import { createSecurityLog } from './auth/security-log.ts';
+import { createSessionStore } from './auth/sessions.ts';
+import { createSudoGuard } from './auth/sudo.ts';
+import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
+import { createTotpService } from './auth/two-factor/totp.ts';
+import { createUserDirectory } from './auth/users.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import { createSecretBox, deriveKey } from './lib/instance-keys.ts';
+import { createOutbox } from './mail/outbox.ts';
+import type { RecipientLookup } from './mail/recipients.ts';
+import { createSecurityNotices } from './mail/security-notices.ts';
+import { createSmtpTransport } from './mail/transport.ts';
+import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
+import { createAccountService } from './settings/account/service.ts';
+import { createSecurityService } from './settings/security/service.ts';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Builds every service once, at start, wired to each other; routes only receive what they need. */
+export function createServices(config: Config, db: Db, now: () => number, instanceSecret: Buffer, log: MailWorkerLogger) {
+  const users = createUserDirectory(db, now);
+  const account = createAccountService(db);
+  const emailAddresses = createEmailAddressBook(db, now);
+  const emailTokens = createEmailTokens(db, now);
+
+  let worker: MailWorker | null = null;
+  const outbox = createOutbox(db, {
+    box: createSecretBox(deriveKey(instanceSecret, 'mail-outbox')),
+    now,
+    messageIdDomain: config.publicUrl.hostname,
+    onEnqueued: () => worker?.wake(),
+  });
+  if (config.smtpUrl) {
+    worker = createMailWorker({ outbox, transport: createSmtpTransport(config.smtpUrl), from: config.mailFrom, now, log });
+  }
+
+  const recipientFor: RecipientLookup = (userId, address) => {
+    const profile = users.profile(userId);
+    if (!profile) return null;
+    const preferences = account.preferences(userId);
+    return { address: address ?? profile.email, name: profile.name, preferences };
+  };
+
+  const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });
+  const securityLog = createSecurityLog(db, now, securityNotices.onRecorded);
+  const sessions = createSessionStore(db, { lifetimeMs: config.sessionLifetimeMs, idleMs: config.sessionIdleMs, now });
+  const totp = createTotpService(db, { box: createSecretBox(deriveKey(instanceSecret, 'totp-secrets')), now, issuer: config.publicUrl.host });
+  const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
+  const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
+
+  return {
+    users,
+    account,
+    emailAddresses,
+    emailTokens,
+    outbox,
+    mailWorker: worker,
+    recipientFor,
+    securityNotices,
+    securityLog,
+    sessions,
+    totp,
+    recoveryCodes,
+    secondFactor,
+    loginLimiter: createLoginLimiter(db, config.loginLimits),
+    loginChallenges: createLoginChallengeStore(db, now),
+    requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now }),
+    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens }),
+  };
+}
