@@ -11,6 +11,8 @@ import { deriveKey } from './lib/instance-keys.ts';
 import { createServices, type Services } from './services.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
+import { registerOutboxRoutes } from './mail/outbox-routes.ts';
+import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
@@ -87,6 +89,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerAccountRoutes(app, { account, users, cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, cookies, secure });
+  await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
+  await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 
   return app;
 }

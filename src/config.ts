@@ -46,7 +46,9 @@ export class ConfigError extends Error {}
 
 /** Turns the environment into a typed config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv): Config {
-  const parsed = environmentSchema.safeParse(environment);
+  // An empty variable (e.g. "SMTP_URL=" in a .env file) means "not set".
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);

@@ -18,6 +18,7 @@ import { createSecurityNotices } from './mail/security-notices.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountService } from './settings/account/service.ts';
+import { createEmailsService } from './settings/emails/service.ts';
 import { createSecurityService } from './settings/security/service.ts';
 
 export type Services = ReturnType<typeof createServices>;
@@ -72,5 +73,16 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginChallenges: createLoginChallengeStore(db, now),
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now }),
     security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens }),
+    emails: createEmailsService({
+      emailAddresses,
+      emailTokens,
+      outbox,
+      recipientFor,
+      securityLog,
+      securityNotices,
+      sessions,
+      publicUrl: config.publicUrl,
+      now,
+    }),
   };
 }

@@ -1,5 +1,7 @@
 /** The settings pages that exist; a page is listed here only once it is built. */
-export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string }> = [
+export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string; adminOnly?: boolean }> = [
   { path: '/settings/account', labelKey: 'nav.account' },
   { path: '/settings/security', labelKey: 'nav.security' },
+  { path: '/settings/emails', labelKey: 'nav.emails' },
+  { path: '/admin/outbox', labelKey: 'nav.outbox', adminOnly: true },
 ];

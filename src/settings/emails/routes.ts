@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { CookieNames } from '../../web/cookies.ts';
+import { setFlash } from '../../web/flash.ts';
+import { parseForm, type FieldErrors } from '../../web/form.ts';
+import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { clientDetails } from '../../web/session.ts';
+import { addEmailForm, emailIdParam, emptyForm } from './form.ts';
+import type { EmailsService } from './service.ts';
+
+export interface EmailRouteOptions {
+  emails: EmailsService;
+  requireSudo: preHandlerAsyncHookHandler;
+  cookies: CookieNames;
+  secure: boolean;
+}
+
+const pagePath = '/settings/emails';
+
+export async function registerEmailRoutes(app: FastifyInstance, options: EmailRouteOptions): Promise<void> {
+  const done = (reply: FastifyReply, kind: 'success' | 'error' | 'info', messageKey: string) => {
+    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
+    return reply.redirect(pagePath, 303);
+  };
+  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) =>
+    reply.page('settings/emails/page', { addresses: options.emails.list(viewerOf(request).user.id), errors: extra.errors ?? {}, values: extra.values ?? {} }, status);
+  /** The address named in the URL, if it is one of the caller's; anything else is a 404. */
+  const emailIdOf = (request: FastifyRequest): number | null => {
+    const parsed = emailIdParam.safeParse(request.params);
+    return parsed.success ? parsed.data.id : null;
+  };
+  const notFound = (reply: FastifyReply) =>
+    reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', requireViewer);
+
+    scoped.get(pagePath, async (request, reply) => renderPage(request, reply));
+
+    scoped.post(pagePath, async (request, reply) => {
+      const parsed = parseForm(addEmailForm, request.body);
+      const typed = (request.body as Record<string, unknown> | undefined)?.address;
+      const values = { address: typeof typed === 'string' ? typed.slice(0, 254) : '' };
+      if (!parsed.ok) return renderPage(request, reply, { errors: parsed.errors, values }, 422);
+      const outcome = options.emails.add(viewerOf(request), parsed.data.address, clientDetails(request));
+      if (outcome === 'taken') return renderPage(request, reply, { errors: { address: { key: 'errors.email.inUse' } }, values }, 422);
+      if (outcome === 'tooMany') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooMany' } }, values }, 422);
+      return done(reply, 'success', 'flash.emailAdded');
+    });
+
+    scoped.post(`${pagePath}/:id/resend`, async (request, reply) => {
+      const id = emailIdOf(request);
+      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      const outcome = options.emails.resend(viewerOf(request), id);
+      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon');
+      if (outcome === 'verified') return done(reply, 'info', 'flash.alreadyVerified');
+      return done(reply, 'success', 'flash.verificationResent');
+    });
+
+    scoped.post(`${pagePath}/:id/primary`, { preHandler: options.requireSudo }, async (request, reply) => {
+      const id = emailIdOf(request);
+      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      const outcome = options.emails.makePrimary(viewerOf(request), id, clientDetails(request));
+      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'unverified') return done(reply, 'error', 'flash.primaryNeedsVerified');
+      return done(reply, 'success', outcome === 'already' ? 'flash.alreadyPrimary' : 'flash.primaryChanged');
+    });
+
+    scoped.get(`${pagePath}/:id/remove`, async (request, reply) => {
+      const id = emailIdOf(request);
+      const email = id === null ? undefined : options.emails.find(viewerOf(request).user.id, id);
+      if (!email) return notFound(reply);
+      if (email.isPrimary) return done(reply, 'error', 'flash.primaryCannotBeRemoved');
+      return reply.page('settings/emails/remove', { email });
+    });
+
+    scoped.post(`${pagePath}/:id/remove`, async (request, reply) => {
+      const id = emailIdOf(request);
+      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      const outcome = options.emails.remove(viewerOf(request), id, clientDetails(request));
+      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'primary') return done(reply, 'error', 'flash.primaryCannotBeRemoved');
+      return done(reply, 'success', 'flash.emailRemoved');
+    });
+  });
+}

@@ -1,0 +1,88 @@
+import type { EmailAddressBook } from '../../auth/email-addresses.ts';
+import type { EmailTokens } from '../../auth/email-tokens.ts';
+import type { SecurityLog } from '../../auth/security-log.ts';
+import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
+import { composeMail } from '../../mail/compose.ts';
+import type { Outbox } from '../../mail/outbox.ts';
+import type { RecipientLookup } from '../../mail/recipients.ts';
+import type { SecurityNotices } from '../../mail/security-notices.ts';
+import type { Viewer } from '../../web/viewer.ts';
+
+export type EmailsService = ReturnType<typeof createEmailsService>;
+
+const resendPauseMs = 60_000;
+
+/** The E-mails page's actions, always for the signed-in person's own addresses. */
+export function createEmailsService(deps: {
+  emailAddresses: EmailAddressBook;
+  emailTokens: EmailTokens;
+  outbox: Outbox;
+  recipientFor: RecipientLookup;
+  securityLog: SecurityLog;
+  securityNotices: SecurityNotices;
+  sessions: SessionStore;
+  publicUrl: URL;
+  now: () => number;
+}) {
+  const sendVerification = (userId: number, emailId: number, address: string) => {
+    const token = deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
+    const recipient = deps.recipientFor(userId, address);
+    if (!recipient) return;
+    deps.outbox.enqueue(
+      composeMail(recipient, {
+        kind: 'verify-email',
+        key: 'verifyAddress',
+        values: { address },
+        paragraphs: ['intro', 'expiry'],
+        action: { url: new URL(`/verify-email/${token}`, deps.publicUrl).href },
+      }),
+    );
+  };
+
+  return {
+    list: (userId: number) => deps.emailAddresses.list(userId),
+    find: (userId: number, emailId: number) => deps.emailAddresses.find(userId, emailId),
+
+    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' {
+      const added = deps.emailAddresses.add(viewer.user.id, address);
+      if (added === 'taken' || added === 'tooMany') return added;
+      const stored = deps.emailAddresses.find(viewer.user.id, added.id);
+      if (stored) sendVerification(viewer.user.id, stored.id, stored.address);
+      deps.securityLog.record(viewer.user.id, 'email.added', client);
+      return 'added';
+    },
+
+    resend(viewer: Viewer, emailId: number): 'sent' | 'notFound' | 'verified' | 'tooSoon' {
+      const email = deps.emailAddresses.find(viewer.user.id, emailId);
+      if (!email) return 'notFound';
+      if (email.verifiedAt) return 'verified';
+      const last = deps.emailTokens.lastIssuedAt(viewer.user.id, emailId);
+      if (last && deps.now() - last.getTime() < resendPauseMs) return 'tooSoon';
+      sendVerification(viewer.user.id, email.id, email.address);
+      return 'sent';
+    },
+
+    /**
+     * The new primary address is also the log-in name: other sessions end, and the old address
+     * is told (SECURITY.md rule 13), in case someone else made the change.
+     */
+    makePrimary(viewer: Viewer, emailId: number, client: ClientDetails): 'done' | 'notFound' | 'unverified' | 'already' {
+      const email = deps.emailAddresses.find(viewer.user.id, emailId);
+      if (!email) return 'notFound';
+      if (email.isPrimary) return 'already';
+      const outcome = deps.emailAddresses.makePrimary(viewer.user.id, emailId);
+      if (outcome === 'notFound' || outcome === 'unverified') return outcome;
+      deps.sessions.invalidateOthersForUser(viewer.user.id, viewer.session.id);
+      deps.securityLog.record(viewer.user.id, 'email.primaryChanged', client);
+      deps.securityNotices.send(viewer.user.id, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
+      viewer.user.email = email.address;
+      return 'done';
+    },
+
+    remove(viewer: Viewer, emailId: number, client: ClientDetails): 'removed' | 'primary' | 'notFound' {
+      const outcome = deps.emailAddresses.remove(viewer.user.id, emailId);
+      if (outcome === 'removed') deps.securityLog.record(viewer.user.id, 'email.removed', client);
+      return outcome;
+    },
+  };
+}
