@@ -30,7 +30,11 @@ export const secondFactorForm = z.object({
   recoveryCode: code,
 });
 
+/** The hidden username field that lets password managers file the password under the right account. */
+export const passwordManagerUsername = z.string().max(254).optional();
+
 export const sudoForm = z.object({
+  username: passwordManagerUsername,
   password,
   code,
   recoveryCode: code,

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema.ts';
 import { loggerOptions } from '../../src/logging.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -143,9 +144,23 @@ describe('logs', () => {
     await logIn(t.app, 'ada@example.com', 'a wrong password that is long');
     await logIn(t.app, 'ada@example.com');
     await ada.get('/login?next=/settings/account&token=secret-query-token');
+    const forgot = new BrowserSession(t.app);
+    await forgot.get('/forgot-password');
+    await forgot.post('/forgot-password', { email: 'ada@example.com' });
+    const resetPath = linkIn(await t.mail.waitFor('ada@example.com', 'Reset your Dials password'), '/reset-password/');
+    await forgot.get(resetPath);
+    await forgot.post(resetPath, { newPassword: 'the new long passphrase', confirmPassword: 'the new long passphrase' });
     const log = lines.join('\n');
-    expect(log.length).toBeGreaterThan(0);
-    for (const secret of [strongPassword, 'a wrong password that is long', ada.cookies.get('dials_session') ?? 'x', ada.csrfToken, 'secret-query-token']) {
+    expect(log).toContain('/reset-password/[redacted]');
+    for (const secret of [
+      strongPassword,
+      'a wrong password that is long',
+      'the new long passphrase',
+      ada.cookies.get('dials_session') ?? 'x',
+      ada.csrfToken,
+      'secret-query-token',
+      resetPath.split('/').pop() ?? 'x',
+    ]) {
       expect(log).not.toContain(secret);
     }
   });

@@ -1,7 +1,9 @@
 import type { Locator, Page } from 'playwright-core';
 import type { Language } from '../../src/lib/languages.ts';
 import { readCatalogue } from '../../src/web/i18n.ts';
+import { linkIn } from './mailbox.ts';
 import { clickAndWaitForPage } from './e2e-browser.ts';
+import { mailboxAt } from './e2e-server.ts';
 
 export type Translate = (key: string) => string;
 
@@ -31,13 +33,26 @@ export function newPerson(name = 'Ada Lovelace'): { name: string; email: string;
   return { name, email: `person${people}.${process.pid}@example.com`, password: strongPassword };
 }
 
-/** Fills in and sends the sign-up form as a person would; ends on whatever page Dials answers with. */
-export async function signUpThroughForm(page: Page, person: { name: string; email: string; password: string }): Promise<void> {
+/**
+ * Fills in and sends the sign-up form as a person would; ends on whatever page Dials answers with.
+ * Only an instance's first account starts at once: for every later one Dials answers "Check your
+ * inbox", and this goes on like the person would, opening the link in the verification mail and
+ * pressing "Confirm address", which signs them in (unless `verify: false`).
+ */
+export async function signUpThroughForm(page: Page, person: { name: string; email: string; password: string }, options: { verify?: boolean } = {}): Promise<void> {
   await page.goto('/signup');
   await page.getByLabel(en('fields.name'), { exact: true }).fill(person.name);
   await page.getByLabel(en('fields.email'), { exact: true }).fill(person.email);
   await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
   await clickAndWaitForPage(page, page.getByRole('button', { name: en('signup.submit') }));
+  const url = new URL(page.url());
+  if (url.pathname !== '/signup/check-inbox' || options.verify === false) return;
+  const mailbox = mailboxAt(url.origin);
+  if (!mailbox) throw new Error(`No mailbox for the Dials at ${url.origin}: was it started with startDials()?`);
+  const mail = await mailbox.waitFor(person.email, en('mail.verifySignup.subject'));
+  // The link names Dials' public URL; the path is what matters here.
+  await page.goto(linkIn(mail, '/verify-email/'));
+  await clickAndWaitForPage(page, page.getByRole('button', { name: en('links.verify.confirm'), exact: true }));
 }
 
 /** The parts of the account page the scenarios look at. */
@@ -80,4 +95,17 @@ export function countNavigations(page: Page): () => number {
     if (frame === page.mainFrame()) count += 1;
   });
   return () => count;
+}
+
+/** Fills in and sends the log-in form as a person would; ends on whatever page Dials answers with. */
+export async function logInThroughForm(page: Page, person: { email: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel(en('fields.email'), { exact: true }).fill(person.email);
+  await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
+  await clickAndWaitForPage(page, page.getByRole('button', { name: en('login.submit'), exact: true }));
+}
+
+/** Presses "Log out" in the top bar; ends on the log-in page. */
+export async function logOutThroughTopBar(page: Page): Promise<void> {
+  await clickAndWaitForPage(page, page.locator('header').getByRole('button', { name: en('layout.logOut'), exact: true }));
 }

@@ -6,12 +6,22 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { Mailbox } from './mailbox.ts';
 
 export interface E2eServer {
   /** Where the browser reaches this Dials, e.g. http://127.0.0.1:40123 (no trailing slash). */
   url: string;
   app: FastifyInstance;
+  /** The real SMTP server this Dials delivers its mail to (verification links, notices). */
+  mail: Mailbox;
   close(): Promise<void>;
+}
+
+const mailboxes = new Map<string, Mailbox>();
+
+/** The mailbox of the Dials at this origin (e.g. a page's), for helpers that only get a page. */
+export function mailboxAt(origin: string): Mailbox | undefined {
+  return mailboxes.get(origin);
 }
 
 /**
@@ -24,16 +34,19 @@ export interface E2eServer {
  */
 export async function startDials(environment: Record<string, string> = {}): Promise<E2eServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-e2e-'));
+  const mail = new Mailbox();
   let db: ReturnType<typeof openDatabase> | undefined;
   let app: FastifyInstance | undefined;
   try {
-    const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...environment });
+    await mail.start();
+    const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', SMTP_URL: mail.url, ...environment });
     db = openDatabase(config.databaseFile);
     applyMigrations(db);
     app = await buildApp(config, { db, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {
     await app?.close();
+    await mail.stop();
     db?.$client.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -42,11 +55,16 @@ export async function startDials(environment: Record<string, string> = {}): Prom
   if (!address || typeof address !== 'object') throw new Error(`Dials is not listening on a TCP port: ${String(address)}`);
   const openDb = db;
   const listening = app;
+  const url = `http://127.0.0.1:${address.port}`;
+  mailboxes.set(url, mail);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     app: listening,
+    mail,
     async close() {
+      mailboxes.delete(url);
       await listening.close();
+      await mail.stop();
       openDb.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { passwordManagerUsername } from '../../auth/forms.ts';
 import { maximumPasswordLength } from '../../auth/password-policy.ts';
 
 const passwordField = (requiredKey: string) =>
   z.string().min(1, { error: requiredKey }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' });
 
 export const changePasswordForm = z.object({
+  username: passwordManagerUsername,
   currentPassword: passwordField('errors.password.currentRequired'),
   newPassword: passwordField('errors.password.newRequired'),
   confirmPassword: passwordField('errors.password.confirmRequired'),

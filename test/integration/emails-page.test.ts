@@ -1,0 +1,142 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { securityEvents, sessions, userEmails, users } from '../../src/db/schema.ts';
+import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { linkIn } from '../support/mailbox.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+let t: TestApp;
+let ada: BrowserSession;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const addressesOf = (email: string) => {
+  const id = t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
+  return t.db.select().from(userEmails).where(eq(userEmails.userId, id)).all();
+};
+const idOf = (address: string) => t.db.select().from(userEmails).where(eq(userEmails.address, address)).get()?.id ?? -1;
+
+async function addAndVerify(browser: BrowserSession, address: string) {
+  expect((await browser.post('/settings/emails', { address })).statusCode).toBe(303);
+  const link = linkIn(await t.mail.waitFor(address, 'Confirm your e-mail address'), '/verify-email/');
+  await browser.get(link);
+  return browser.post(link, {});
+}
+
+describe('the E-mails page', () => {
+  it('lists the addresses with their badges', async () => {
+    const page = await ada.get('/settings/emails');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('ada@example.com');
+    expect(page.body).toContain('Primary');
+    expect(page.body).toContain('Not confirmed');
+    expect(page.body).toContain('aria-current="page">E-mails<');
+  });
+
+  it('adds a secondary address, mails a link, and the link confirms it', async () => {
+    const response = await addAndVerify(ada, 'ada.work@example.com');
+    expect(response.headers.location).toBe('/settings/emails');
+    const page = await ada.get('/settings/emails');
+    expect(page.body).toContain('Your e-mail address is confirmed.');
+    const work = addressesOf('ada@example.com').find((row) => row.address === 'ada.work@example.com');
+    expect(work?.verifiedAt).toBeInstanceOf(Date);
+    expect(work?.isPrimary).toBe(false);
+  });
+
+  it('refuses a duplicate, another account\'s address and a bad address, each with a clear message', async () => {
+    await signUp(t.app, { email: 'grace@example.com', name: 'Grace' });
+    for (const [address, message] of [
+      ['ada@example.com', 'already in use'],
+      ['GRACE@example.com', 'already in use'],
+      ['not an address', 'Enter an e-mail address like'],
+    ]) {
+      const response = await ada.post('/settings/emails', { address: address ?? '' });
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain(message);
+    }
+    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    const repeated = await ada.post('/settings/emails', { address: ['a1@example.com', 'a2@example.com'] });
+    expect(repeated.statusCode).toBe(422);
+  });
+
+  it('resends a verification link, but not more than once a minute', async () => {
+    await ada.post('/settings/emails', { address: 'ada.work@example.com' });
+    await t.mail.waitFor('ada.work@example.com');
+    const id = idOf('ada.work@example.com');
+    const soon = await ada.post(`/settings/emails/${id}/resend`, {});
+    expect((await ada.get('/settings/emails')).body).toContain('less than a minute ago');
+    expect(soon.statusCode).toBe(303);
+    t.clock.advance(61_000);
+    await ada.post(`/settings/emails/${id}/resend`, {});
+    await t.app.services.mailWorker?.runDue();
+    for (let tries = 0; tries < 100 && t.mail.messagesTo('ada.work@example.com').length < 2; tries += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(t.mail.messagesTo('ada.work@example.com')).toHaveLength(2);
+  });
+
+  it('makes a confirmed address primary: log-in name changes, other sessions end, the old address is told', async () => {
+    await addAndVerify(ada, 'ada.work@example.com');
+    const other = (await logIn(t.app, 'ada@example.com')).browser;
+    const id = idOf('ada.work@example.com');
+    const response = await ada.post(`/settings/emails/${id}/primary`, {});
+    expect(response.headers.location).toBe('/settings/emails');
+    expect(t.db.select().from(users).get()?.email).toBe('ada.work@example.com');
+    expect((await other.get('/settings/account')).statusCode).toBe(303);
+    expect((await ada.get('/settings/account')).statusCode).toBe(200);
+    await t.mail.waitFor('ada@example.com', 'Your primary e-mail address was changed');
+    expect((await logIn(t.app, 'ada.work@example.com')).response.statusCode).toBe(303);
+    expect(t.db.select().from(securityEvents).all().map((e) => e.type)).toContain('email.primaryChanged');
+  });
+
+  it('an unconfirmed address cannot become primary', async () => {
+    await ada.post('/settings/emails', { address: 'ada.work@example.com' });
+    await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {});
+    expect((await ada.get('/settings/emails')).body).toContain('Only a confirmed address can become primary.');
+    expect(t.db.select().from(users).get()?.email).toBe('ada@example.com');
+  });
+
+  it('needs a recent password to change the primary address', async () => {
+    await addAndVerify(ada, 'ada.work@example.com');
+    t.clock.advance(61 * 60_000);
+    const response = await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {}, { headers: { referer: 'http://localhost/settings/emails' } });
+    expect(response.headers.location).toBe('/sudo?next=%2Fsettings%2Femails');
+    expect(t.db.select().from(users).get()?.email).toBe('ada@example.com');
+    await ada.get('/sudo?next=%2Fsettings%2Femails');
+    await ada.post('/sudo', { password: strongPassword, next: '/settings/emails' });
+    await ada.get('/settings/emails');
+    await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {});
+    expect(t.db.select().from(users).get()?.email).toBe('ada.work@example.com');
+  });
+
+  it('removes a secondary address after a confirmation; the primary cannot be removed', async () => {
+    await ada.post('/settings/emails', { address: 'old@example.com' });
+    const id = idOf('old@example.com');
+    expect((await ada.get(`/settings/emails/${id}/remove`)).body).toContain('Remove this address?');
+    expect(addressesOf('ada@example.com')).toHaveLength(2);
+    expect((await ada.post(`/settings/emails/${id}/remove`, {})).statusCode).toBe(303);
+    expect(addressesOf('ada@example.com')).toHaveLength(1);
+
+    const primary = idOf('ada@example.com');
+    await ada.post(`/settings/emails/${primary}/remove`, {});
+    expect((await ada.get('/settings/emails')).body).toContain('Your primary address cannot be removed.');
+    expect(addressesOf('ada@example.com')).toHaveLength(1);
+  });
+
+  it('another person\'s address id is a 404 and nothing changes', async () => {
+    const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace' });
+    await grace.post('/settings/emails', { address: 'grace.work@example.com' });
+    const id = idOf('grace.work@example.com');
+    for (const action of ['resend', 'primary', 'remove']) {
+      expect((await ada.post(`/settings/emails/${id}/${action}`, {})).statusCode).toBe(404);
+    }
+    expect((await ada.get(`/settings/emails/${id}/remove`)).statusCode).toBe(404);
+    expect((await ada.post('/settings/emails/not-a-number/remove', {})).statusCode).toBe(404);
+    expect(addressesOf('grace@example.com')).toHaveLength(2);
+    expect(t.db.select().from(sessions).all().length).toBeGreaterThan(0);
+  });
+});
