@@ -124,6 +124,14 @@ describe('changing the password', () => {
     expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
   });
 
+  it('accepts the hidden username field that browsers send for password managers', async () => {
+    const form = { username: 'ada@example.com', currentPassword: strongPassword, newPassword, confirmPassword: newPassword };
+    expect((await ada.post('/settings/security/password', form)).statusCode).toBe(303);
+    t.clock.advance(61 * minute);
+    await ada.get('/sudo');
+    expect((await ada.post('/sudo', { username: 'ada@example.com', password: newPassword })).statusCode).toBe(303);
+  });
+
   it('ends the other sessions, keeps this one, and logs it', async () => {
     const other = (await logIn(t.app, 'ada@example.com')).browser;
     expect(sessionCount()).toBe(2);
