@@ -9,7 +9,8 @@ import { openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { mailOutbox } from '../../src/db/schema.ts';
 import { translatorFor } from '../../src/web/i18n.ts';
-import { BrowserSession, signUp } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp } from '../support/browser-session.ts';
+import { enrolTotp } from '../support/totp.ts';
 import { Mailbox } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -38,6 +39,24 @@ describe('messages', () => {
     await hans.post('/settings/security/password', { currentPassword: 'correct horse battery staple', newPassword: 'ein ganz neues langes Passwort', confirmPassword: 'ein ganz neues langes Passwort' });
     const notice = await t.mail.waitFor('hans@example.com', translatorFor('de')('mail.notice.passwordChanged.subject'));
     expect(notice.text).toContain('2026-03-10 23:05 GMT+9');
+  });
+});
+
+describe('security notices', () => {
+  it('are mailed when a second factor is added or removed and when a recovery code is used', async () => {
+    t = await createTestApp();
+    const ada = await signUp(t.app, { email: 'ada@example.com' });
+    const { recoveryCodes } = await enrolTotp(ada, () => t.clock.now);
+    await t.mail.waitFor('ada@example.com', 'Two-factor authentication was turned on');
+
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/login/two-factor');
+    await browser.post('/login/two-factor', { recoveryCode: recoveryCodes[0] ?? '' });
+    const used = await t.mail.waitFor('ada@example.com', 'A recovery code was used');
+    expect(used.text).toMatch(/When: 03\/10\/2026 2:05 PM UTC/);
+
+    await ada.post('/settings/security/two-factor/app/remove', {});
+    await t.mail.waitFor('ada@example.com', 'Two-factor authentication was turned off');
   });
 });
 
