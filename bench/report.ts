@@ -8,11 +8,15 @@ export interface Comparison {
 
 export interface Verdict {
   comparison: Comparison;
+  /** Dials req/s as a share of the baseline's: what the goal is about. */
   ratio: number;
+  /** The same share worked out from server CPU time per request, which other work on the machine barely disturbs. */
+  cpuRatio: number | null;
   met: boolean;
 }
 
 const number = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const percent = (ratio: number) => `${number(ratio * 100, 1)} %`;
 
 export function judge(measurements: Measurement[], comparisons: Comparison[], goal: number): Verdict[] {
   const find = (label: string) => {
@@ -21,12 +25,16 @@ export function judge(measurements: Measurement[], comparisons: Comparison[], go
     return found;
   };
   return comparisons.map((comparison) => {
-    const ratio = find(comparison.measured).requestsPerSecond / find(comparison.baseline).requestsPerSecond;
-    return { comparison, ratio, met: ratio >= goal };
+    const measured = find(comparison.measured);
+    const baseline = find(comparison.baseline);
+    const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
+    const cpuRatio = measured.cpuMicrosPerRequest && baseline.cpuMicrosPerRequest ? baseline.cpuMicrosPerRequest / measured.cpuMicrosPerRequest : null;
+    return { comparison, ratio, cpuRatio, met: ratio >= goal };
   });
 }
 
 export function printReport(measurements: Measurement[], verdicts: Verdict[], goal: number): void {
+  const header = ['measurement', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server busy', 'ratio (req/s)', 'ratio (CPU)'];
   const rows = measurements.map((measurement) => {
     const verdict = verdicts.find(({ comparison }) => comparison.measured === measurement.label);
     return [
@@ -34,21 +42,27 @@ export function printReport(measurements: Measurement[], verdicts: Verdict[], go
       number(measurement.requestsPerSecond),
       number(measurement.p50Ms),
       number(measurement.p99Ms),
-      verdict ? `${number(verdict.ratio * 100, 1)} % of ${verdict.comparison.baseline}` : 'baseline',
-      measurement.failures > 0 ? `FAILED (${measurement.statusCodes})` : measurement.statusCodes,
+      measurement.cpuMicrosPerRequest === null ? '?' : number(measurement.cpuMicrosPerRequest),
+      measurement.cpuMicrosPerRequest === null ? '?' : percent((measurement.cpuMicrosPerRequest * measurement.requestsPerSecond) / 1e6),
+      verdict ? `${percent(verdict.ratio)} of ${verdict.comparison.baseline}` : 'baseline',
+      verdict?.cpuRatio ? percent(verdict.cpuRatio) : '',
     ];
   });
-  const table = [['measurement', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'answers'], ...rows];
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  const numeric = new Set([1, 2, 3]);
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
+  const numeric = new Set([1, 2, 3, 4, 5, 7]);
   const line = (row: string[]) =>
     row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
-  console.log(`\n${line(table[0]!)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const row of rows) console.log(line(row));
+  console.log('(server busy: the share of a core the server used; well under 100 % means something else was the limit: the load generator, or other work on the machine.)');
+  for (const { label, failures, statusCodes } of measurements) {
+    if (failures > 0) console.log(`FAILED: ${label} had ${failures} failed requests (non-2xx, errors or timeouts); answers: ${statusCodes}.`);
+  }
 
-  console.log(`\nGoal: every Dials measurement at ≥ ${number(goal * 100)} % of the requests/s of its bare-Fastify baseline.`);
-  for (const { comparison, ratio, met } of verdicts) {
-    console.log(`  ${met ? 'met    ' : 'NOT met'}  ${comparison.measured}: ${number(ratio * 100, 1)} % of ${comparison.baseline}`);
+  console.log(`\nGoal: each Dials measurement at ≥ ${number(goal * 100)} % of the req/s of its bare-Fastify baseline.`);
+  for (const { comparison, ratio, cpuRatio, met } of verdicts) {
+    const cpu = cpuRatio === null ? '' : ` (by server CPU per request: ${percent(cpuRatio)})`;
+    console.log(`  ${met ? 'met    ' : 'NOT met'}  ${comparison.measured}: ${percent(ratio)} of ${comparison.baseline}${cpu}`);
   }
   console.log(verdicts.every(({ met }) => met) ? 'Goal met.' : 'Goal not met.');
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,8 @@ export function pinThisProcess(): Pinning {
 
 export interface ServerProcess {
   url: string;
+  /** CPU seconds the server has used so far, all its threads (null without Linux's /proc). */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
 }
 
@@ -51,7 +54,21 @@ export async function startServer(file: string, pinning: Pinning, environment: R
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${file} exited with code ${code} before listening`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  const pid = child.pid!;
+  return { url: `http://127.0.0.1:${port}`, cpuSeconds: () => cpuSecondsOf(pid), stop: () => stopChild(child) };
+}
+
+const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (command) " come the fields from the 3rd on; utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  } catch {
+    return null;
+  }
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
