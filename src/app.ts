@@ -62,7 +62,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     app.log.warn('SMTP_URL is not set: mail is not being delivered. The administrator can read it on /admin/outbox.');
   }
 
-  await registerSecurityHeaders(app, { https: secure });
+  registerSecurityHeaders(app, { https: secure });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(rateLimit, { global: false });

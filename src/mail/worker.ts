@@ -23,7 +23,7 @@ export function createMailWorker(options: { outbox: Outbox; transport: Transport
   const schedule = (delayMs: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void runDue(), Math.max(0, Math.min(delayMs, maximumIdleMs)));
+    timer = setTimeout(() => (stopped ? undefined : void runDue()), Math.max(0, Math.min(delayMs, maximumIdleMs)));
     timer.unref();
   };
 
@@ -60,8 +60,11 @@ export function createMailWorker(options: { outbox: Outbox; transport: Transport
         }
       } finally {
         running = null;
-        const next = options.outbox.nextDueAt();
-        schedule(next ? next.getTime() - options.now() : maximumIdleMs);
+        // Once stopped, the database may already be closed: look no further.
+        if (!stopped) {
+          const next = options.outbox.nextDueAt();
+          schedule(next ? next.getTime() - options.now() : maximumIdleMs);
+        }
       }
     })();
     return running;
@@ -74,7 +77,7 @@ export function createMailWorker(options: { outbox: Outbox; transport: Transport
     },
     /** Called when a message is queued, so it goes out at once. */
     wake(): void {
-      if (!stopped) setImmediate(() => void runDue());
+      if (!stopped) setImmediate(() => (stopped ? undefined : void runDue()));
     },
     runDue,
     async stop(): Promise<void> {

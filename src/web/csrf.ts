@@ -33,7 +33,9 @@ export class CsrfError extends Error {
  * log-in, of a random cookie), so a token taken from one session is worthless in another.
  */
 export function registerCsrfProtection(app: FastifyInstance, options: CsrfOptions): { tokenFor: (request: FastifyRequest, reply: FastifyReply) => string } {
-  const sign = (binding: string) => crypto.createHmac('sha256', options.secret).update(`csrf|${binding}`).digest('base64url');
+  // A KeyObject made once: passing the raw Buffer makes Node import the key on every HMAC.
+  const key = crypto.createSecretKey(options.secret);
+  const sign = (binding: string) => crypto.createHmac('sha256', key).update(`csrf|${binding}`).digest('base64url');
 
   const expectedToken = (request: FastifyRequest): string | null => {
     if (request.viewer) return sign(`session|${request.viewer.session.id}`);

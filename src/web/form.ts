@@ -12,6 +12,18 @@ export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldEr
 /** The key under which errors that belong to no single field are reported. */
 export const formLevel = '_form';
 
+const strictSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
+
+// zod compiles a schema on first use; making the strict copy once keeps that work out of requests.
+function strictVersionOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>): z.ZodObject<Shape> {
+  let strict = strictSchemas.get(schema);
+  if (!strict) {
+    strict = schema.strict();
+    strictSchemas.set(schema, strict);
+  }
+  return strict as z.ZodObject<Shape>;
+}
+
 /**
  * Validates a posted form against a schema that lists exactly the accepted fields.
  * A field sent twice, a field the form does not have, or anything that is not a plain
@@ -35,7 +47,7 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const parsed = schema.strict().safeParse(body);
+  const parsed = strictVersionOf(schema).safeParse(body);
   if (parsed.success) return { ok: true, data: parsed.data };
   for (const issue of parsed.error.issues) {
     const field = issue.path.length > 0 ? String(issue.path[0]) : formLevel;

@@ -39,7 +39,22 @@ void instance.init({
   returnNull: false,
 });
 
-const translators = new Map<Language, TFunction>(languages.map((language) => [language, instance.getFixedT(language)]));
+/** A key looked up without options always gives the same text, so each is looked up once per language (i18next's t() costs microseconds). */
+function remembering(t: TFunction): TFunction {
+  const known = new Map<string, string>();
+  const translate = t as unknown as (...args: unknown[]) => string;
+  return ((key: unknown, ...rest: unknown[]) => {
+    if (rest.length > 0 || typeof key !== 'string') return translate(key, ...rest);
+    let text = known.get(key);
+    if (text === undefined) {
+      text = t(key);
+      known.set(key, text);
+    }
+    return text;
+  }) as unknown as TFunction;
+}
+
+const translators = new Map<Language, TFunction>(languages.map((language) => [language, remembering(instance.getFixedT(language))]));
 
 export function translatorFor(language: Language): TFunction {
   return translators.get(language) ?? (translators.get('en') as TFunction);

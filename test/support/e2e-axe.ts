@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AxeResults, Result } from 'axe-core';
 import type { Page } from 'playwright-core';
+import { eventually } from './e2e-browser.ts';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -70,4 +71,28 @@ export async function expectNoAxeViolations(page: Page, where: string): Promise<
   if (violations.length > 0) {
     throw new Error(`${violations.length} accessibility violation(s) on ${where} (${page.url()}):\n\n${describeViolations(violations)}`);
   }
+}
+
+/**
+ * The page background in each theme, from app.css's --bg; reading it proves axe checked the
+ * colours of the theme it was meant to.
+ */
+export const themeBackgrounds = { light: 'rgb(246, 247, 249)', dark: 'rgb(18, 21, 28)' } as const;
+
+/**
+ * Runs axe on the page as it is, once with a light and once with a dark system colour scheme,
+ * and leaves the page light again. Only tells the themes apart for a person whose theme is
+ * "Follow my system" (the default), and for signed-out pages.
+ */
+export async function expectNoAxeViolationsInBothThemes(page: Page, where: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await eventually(
+      () => page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+      (colour) => colour === themeBackgrounds[scheme],
+      `the ${scheme} theme`,
+    );
+    await expectNoAxeViolations(page, `${where} (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

@@ -14,7 +14,7 @@ import { triggerClientEvents } from '../../web/htmx-events.ts';
 import { wantsBlock } from '../../web/render.ts';
 import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
-import type { AccountService } from './service.ts';
+import type { AccountService, StoredPreferences } from './service.ts';
 
 export interface AccountRouteOptions {
   account: AccountService;
@@ -35,13 +35,23 @@ const timeZoneGroups = Object.entries(
   Object.groupBy(timeZones, (zone) => (zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other')),
 ).map(([region, zones]) => ({ region, zones: zones ?? [] }));
 
+// The zone list is most of the page, so its HTML is built once; a render only marks the chosen zone.
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const timeZoneOptionsHtml = timeZoneGroups
+  .map(({ region, zones }) => `<optgroup label="${escapeHtml(region)}">${zones.map((zone) => `<option>${escapeHtml(zone)}</option>`).join('')}</optgroup>`)
+  .join('\n');
+const timeZoneOptions = (selected: string) =>
+  timeZoneOptionsHtml.replace(`<option>${escapeHtml(selected)}</option>`, `<option selected>${escapeHtml(selected)}</option>`);
+
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
   const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const viewer = viewerOf(request);
+    // The session layer loaded these already, through the same service.
+    const stored = 'stackTraceOrder' in viewer.preferences ? (viewer.preferences as StoredPreferences) : options.account.preferences(viewer.user.id);
     return {
-      stored: options.account.preferences(viewer.user.id),
+      stored,
+      timeZoneOptions: timeZoneOptions(stored.timeZone),
       hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
-      timeZoneGroups,
       languages,
       errors: {},
       values: {},

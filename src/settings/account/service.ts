@@ -38,6 +38,11 @@ export function createAccountService(db: Db) {
     .from(accountSettings)
     .where(eq(accountSettings.userId, sql.placeholder('userId')))
     .prepare();
+  const selectHasImage = db
+    .select({ has: sql<number>`${accountSettings.avatarImage} is not null` })
+    .from(accountSettings)
+    .where(eq(accountSettings.userId, sql.placeholder('userId')))
+    .prepare();
   const selectAvatarImage = db
     .select({ image: accountSettings.avatarImage, version: accountSettings.avatarVersion, type: accountSettings.avatarType })
     .from(accountSettings)
@@ -90,7 +95,7 @@ export function createAccountService(db: Db) {
     },
 
     hasUploadedImage(userId: number): boolean {
-      return Boolean(selectAvatarImage.get({ userId })?.image);
+      return Boolean(selectHasImage.get({ userId })?.has);
     },
 
     avatarImage(userId: number): { image: Buffer; version: number } | null {
