@@ -19,6 +19,7 @@ const environmentSchema = z.object({
     .url({ protocol: /^smtps?$/, error: 'must look like smtp://user:password@host:587 or smtps://host:465' })
     .optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
+  SQLITE_LOCKING: z.enum(['exclusive', 'normal']).default('exclusive'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +39,8 @@ export interface Config {
   sudoWindowMs: number;
   /** Where mail goes out; without it, mail waits in the outbox for the administrator to read. */
   smtpUrl: string | null;
+  /** Whether this process keeps the database file locked while it runs (faster; no other process may open it). */
+  exclusiveDatabase: boolean;
   mailFrom: string;
   logLevel: string;
 }
@@ -74,6 +77,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     },
     sudoWindowMs: env.SUDO_WINDOW_MINUTES * 60 * 1000,
     smtpUrl: env.SMTP_URL ?? null,
+    exclusiveDatabase: env.SQLITE_LOCKING === 'exclusive',
     mailFrom: env.MAIL_FROM ?? `Dials <dials@${publicUrl.hostname}>`,
     logLevel: env.LOG_LEVEL,
   };

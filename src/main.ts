@@ -14,7 +14,7 @@ Commands:
 `;
 
 async function serve(config: Config): Promise<void> {
-  const db = openDatabase(config.databaseFile);
+  const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
   const close = async () => {
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') return serve(config);
   if (command === 'migrate') {
-    const db = openDatabase(config.databaseFile);
+    const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
     applyMigrations(db);
     db.$client.close();
     process.stdout.write(`Migrations applied to ${config.databaseFile}\n`);

@@ -11,7 +11,7 @@ import { listenAndAnnounce } from './announce.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-'));
 const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
-const db = openDatabase(config.databaseFile);
+const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
 applyMigrations(db);
 const app = await buildApp(config, { db, logger: false });
 

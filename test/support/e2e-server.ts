@@ -40,7 +40,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
   try {
     await mail.start();
     const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', SMTP_URL: mail.url, ...environment });
-    db = openDatabase(config.databaseFile);
+    db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
     applyMigrations(db);
     app = await buildApp(config, { db, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });

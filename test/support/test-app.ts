@@ -33,7 +33,7 @@ export async function createTestApp(environment: Record<string, string> = {}, op
   const mail = new Mailbox();
   await mail.start();
   const config = loadConfig({ DATA_DIR: dataDir, SMTP_URL: mail.url, ...environment });
-  const db = openDatabase(config.databaseFile);
+  const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   applyMigrations(db);
   const clock = {
     now: Date.parse('2026-03-10T14:05:00Z'),

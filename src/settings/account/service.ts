@@ -38,6 +38,19 @@ export function createAccountService(db: Db) {
     .from(accountSettings)
     .where(eq(accountSettings.userId, sql.placeholder('userId')))
     .prepare();
+  const placeholders = {
+    stackTraceOrder: sql`${sql.placeholder('stackTraceOrder')}`,
+    language: sql`${sql.placeholder('language')}`,
+    timezone: sql`${sql.placeholder('timezone')}`,
+    clock24h: sql`${sql.placeholder('clock24h')}`,
+    dateFormat: sql`${sql.placeholder('dateFormat')}`,
+    theme: sql`${sql.placeholder('theme')}`,
+  };
+  const upsertPreferences = db
+    .insert(accountSettings)
+    .values({ userId: sql.placeholder('userId'), ...placeholders })
+    .onConflictDoUpdate({ target: accountSettings.userId, set: placeholders })
+    .prepare();
   const selectHasImage = db
     .select({ has: sql<number>`${accountSettings.avatarImage} is not null` })
     .from(accountSettings)
@@ -70,15 +83,15 @@ export function createAccountService(db: Db) {
     },
 
     savePreferences(userId: number, input: PreferencesInput): void {
-      const values = {
+      upsertPreferences.run({
+        userId,
         stackTraceOrder: input.stackTraceOrder,
         language: input.language,
         timezone: input.timezone,
-        clock24h: input.clock24h,
+        clock24h: input.clock24h ? 1 : 0,
         dateFormat: input.dateFormat,
         theme: input.theme,
-      };
-      db.insert(accountSettings).values({ userId, ...values }).onConflictDoUpdate({ target: accountSettings.userId, set: values }).run();
+      });
     },
 
     /** Chooses the avatar; an uploaded image replaces the previous one, other choices keep it for later. */
