@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
-import { en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
+import { confirmAddressThroughMail, en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
 import { useE2eEnvironment } from '../support/e2e-setup.ts';
 import { totpCode } from '../support/totp.ts';
 
@@ -61,10 +61,14 @@ async function codeAfter(secret: string, usedStep: number): Promise<{ code: stri
 
 const codeField = (page: Page) => page.getByLabel(en('twoFactor.code'), { exact: true });
 
-/** From the Security page: "Set up" for the authenticator app. */
-async function openEnrolment(page: Page): Promise<void> {
+/** From the Security page: "Set up" for the authenticator app (confirming the primary address first when asked to). */
+async function openEnrolment(page: Page, email: string): Promise<void> {
   await clickAndWaitForPage(page, page.getByRole('link', { name: en('security.twoFactor.setUp'), exact: true }));
   expect(pathOf(page)).toBe('/settings/security/two-factor/app');
+  if ((await page.getByText(en('security.totp.confirmEmailFirst')).count()) > 0) {
+    await confirmAddressThroughMail(page, email);
+    await page.goto('/settings/security/two-factor/app');
+  }
   expect(await heading(page)).toBe(en('security.totp.title'));
 }
 
@@ -124,7 +128,7 @@ describe('two-factor authentication with the authenticator app', () => {
     expect(await heading(page)).toBe(en('security.title'));
     expect(await page.getByText(en('security.recovery.none'), { exact: true }).count()).toBeGreaterThan(0);
 
-    await openEnrolment(page);
+    await openEnrolment(page, person.email);
     const secret = await beginEnrolment(page);
     const { step: enrolmentStep, recoveryCodes } = await turnOn(page, secret);
     expectTenRecoveryCodes(recoveryCodes);
@@ -187,7 +191,7 @@ describe('two-factor authentication with the authenticator app', () => {
     expect(pathOf(page)).toBe('/settings/account');
 
     await clickAndWaitForPage(page, navigationLink(page, 'nav.security'));
-    await openEnrolment(page);
+    await openEnrolment(page, person.email);
     const secret = await beginEnrolment(page);
     const { step: enrolmentStep, recoveryCodes } = await turnOn(page, secret);
     expectTenRecoveryCodes(recoveryCodes);
@@ -284,7 +288,7 @@ describe('accessibility of the security pages', () => {
     await expectAccessibleInBothThemes(page, 'the security page with password-form errors');
 
     await page.goto('/settings/security');
-    await openEnrolment(page);
+    await openEnrolment(page, person.email);
     await expectAccessibleInBothThemes(page, 'the enrolment page before set-up begins');
     const secret = await beginEnrolment(page);
     await expectAccessibleInBothThemes(page, 'the enrolment page with the QR code and secret');

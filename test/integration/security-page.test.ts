@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/db/schema.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { enrolTotp, totpCode } from '../support/totp.ts';
+import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';
 
 let t: TestApp;
 let ada: BrowserSession;
@@ -13,6 +13,7 @@ const newPassword = 'a brand new passphrase for ada';
 beforeEach(async () => {
   t = await createTestApp();
   ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  await confirmPrimaryEmail(ada);
 });
 afterEach(async () => {
   await t.close();
@@ -171,6 +172,21 @@ describe('signing out of all devices', () => {
 });
 
 describe('authenticator app', () => {
+  it('needs a confirmed primary address first', async () => {
+    // Later accounts confirm their address by signing up; only an instance's first account can be without.
+    await t.close();
+    t = await createTestApp();
+    const first = await signUp(t.app, { email: 'first@example.com' });
+    const page = await first.get('/settings/security/two-factor/app');
+    expect(page.body).toContain('Confirm your primary e-mail address first');
+    expect(page.body).not.toContain('Begin set-up');
+    const refused = await first.post('/settings/security/two-factor/app/start', {});
+    expect(refused.statusCode).toBe(422);
+    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    await confirmPrimaryEmail(first);
+    expect((await first.get('/settings/security/two-factor/app')).body).toContain('Begin set-up');
+  });
+
   it('a GET never starts an enrolment', async () => {
     const page = await ada.get('/settings/security/two-factor/app');
     expect(page.body).toContain('Begin set-up');

@@ -109,3 +109,16 @@ export async function logInThroughForm(page: Page, person: { email: string; pass
 export async function logOutThroughTopBar(page: Page): Promise<void> {
   await clickAndWaitForPage(page, page.locator('header').getByRole('button', { name: en('layout.logOut'), exact: true }));
 }
+
+/**
+ * Confirms the person's primary address through the link in the mail sent at sign-up, as the
+ * instance's first account must before adding a second factor. Leaves the browser on the E-mails page.
+ */
+export async function confirmAddressThroughMail(page: Page, email: string): Promise<void> {
+  const origin = new URL(page.url()).origin;
+  const mailbox = mailboxAt(origin);
+  if (!mailbox) throw new Error(`No mailbox for the Dials at ${origin}: was it started with startDials()?`);
+  const mail = await mailbox.waitFor(email, en('mail.verifyAddress.subject'));
+  await page.goto(linkIn(mail, '/verify-email/'));
+  await clickAndWaitForPage(page, page.getByRole('button', { name: en('links.verify.confirm'), exact: true }));
+}

@@ -51,7 +51,12 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
     const qrSvg = enrolment ? await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null;
     const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
-    return reply.page('settings/security/totp-enrol', { enrolment, qrSvg, secretGroups, enabled: options.totp.isEnabled(viewer.user.id), errors }, status);
+    const { primaryEmailVerified } = options.security.overview(viewer.user.id);
+    return reply.page(
+      'settings/security/totp-enrol',
+      { enrolment, qrSvg, secretGroups, enabled: options.totp.isEnabled(viewer.user.id), primaryEmailVerified, errors },
+      status,
+    );
   };
 
   const renderRecoveryCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[] | null, justEnabled = false) => {
@@ -91,6 +96,9 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       const parsed = parseForm(emptyForm, request.body);
       if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
       const viewer = viewerOf(request);
+      if (!options.security.overview(viewer.user.id).primaryEmailVerified) {
+        return renderEnrolment(request, reply, { [formLevel]: { key: 'errors.twoFactor.confirmEmailFirst' } }, 422);
+      }
       options.totp.startEnrolment(viewer.user.id, viewer.user.email);
       return reply.redirect(`${pagePath}/two-factor/app`, 303);
     });

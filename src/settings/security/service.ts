@@ -6,6 +6,7 @@ import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
 import type { RecoveryCodeService } from '../../auth/two-factor/recovery-codes.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
 import type { UserDirectory } from '../../auth/users.ts';
+import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { Db } from '../../db/client.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
@@ -16,6 +17,8 @@ export type SecurityService = ReturnType<typeof createSecurityService>;
 const passwordChangesPerHour = 5;
 
 export interface SecurityOverview {
+  /** A second factor can be added only once the primary address is confirmed: it is the way back in if the factor is lost. */
+  primaryEmailVerified: boolean;
   totpEnabledAt: Date | null;
   recoveryCodesRemaining: number;
   hasRecoveryCodes: boolean;
@@ -31,6 +34,7 @@ export function createSecurityService(
     recoveryCodes: RecoveryCodeService;
     securityLog: SecurityLog;
     emailTokens: EmailTokens;
+    emailAddresses: EmailAddressBook;
   },
 ) {
   const passwordAttempts = new RateLimiterSQLite({
@@ -46,6 +50,7 @@ export function createSecurityService(
   return {
     overview(userId: number): SecurityOverview {
       return {
+        primaryEmailVerified: Boolean(deps.emailAddresses.primaryOf(userId)?.verifiedAt),
         totpEnabledAt: deps.totp.enabledAt(userId),
         recoveryCodesRemaining: deps.recoveryCodes.remaining(userId),
         hasRecoveryCodes: deps.recoveryCodes.exists(userId),
