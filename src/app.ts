@@ -38,12 +38,17 @@ export interface AppDependencies {
   logger?: FastifyServerOptions['logger'];
 }
 
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<FastifyInstance> {
   const { db } = dependencies;
   const now = dependencies.now ?? Date.now;
   const app = Fastify({
     logger: dependencies.logger ?? false,
-    trustProxy: config.trustProxy,
+    // A number of hops becomes a function: proxy-addr then trusts that many addresses from the right.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 64 * 1024,
   });
 

@@ -7,8 +7,18 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('data'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => ['', '/'].includes(new URL(value).pathname) && !new URL(value).search, {
+      error: 'must be the site itself, like https://dials.example.org, without a path: Dials is served from the root',
+    })
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+      error: 'must be false, true (one proxy), a number of proxies, or a comma-separated list of proxy addresses or CIDR ranges',
+    })
+    .default('false'),
   SESSION_LIFETIME_HOURS: durationHours(30 * 24),
   SESSION_IDLE_HOURS: durationHours(7 * 24),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
@@ -31,7 +41,12 @@ export interface Config {
   publicUrl: URL;
   /** True when people reach Dials over HTTPS: cookies become Secure and __Host- prefixed, HSTS is sent. */
   secureCookies: boolean;
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-For entries to believe: false (none), a number of proxy hops counted from
+   * the right, or the proxies' addresses. Never `true`, which would believe the left-most entry,
+   * the one a client writes itself.
+   */
+  trustProxy: false | number | string[];
   sessionLifetimeMs: number;
   sessionIdleMs: number;
   loginLimits: { perAccount: number; perIp: number; lockoutSeconds: number };
@@ -46,6 +61,13 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+function trustProxySetting(value: string): false | number | string[] {
+  if (value === 'false' || value === '0') return false;
+  if (value === 'true') return 1;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
 
 /** Turns the environment into a typed config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv): Config {
@@ -67,7 +89,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     databaseFile: path.join(dataDir, 'dials.db'),
     publicUrl,
     secureCookies: publicUrl.protocol === 'https:',
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
     sessionLifetimeMs: env.SESSION_LIFETIME_HOURS * hour,
     sessionIdleMs: env.SESSION_IDLE_HOURS * hour,
     loginLimits: {

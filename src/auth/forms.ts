@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { maximumPasswordLength } from './password-policy.ts';
 
 export const signupForm = z.object({
-  name: z.string().trim().min(1, { error: 'errors.name.required' }).max(100, { error: 'errors.name.tooLong' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'errors.name.required' })
+    .max(100, { error: 'errors.name.tooLong' })
+    .refine((name) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(name), { error: 'errors.name.invisibleCharacters' }),
   email: z
     .string()
     .trim()

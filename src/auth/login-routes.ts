@@ -34,7 +34,7 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
     if (!parsed.ok) return reply.page('auth/login', { values, errors: parsed.errors }, 422);
     const { email, password } = parsed.data;
 
-    const waitSeconds = await options.loginLimiter.retryAfterSeconds(email, request.ip);
+    const waitSeconds = await options.loginLimiter.attempt(email, request.ip);
     if (waitSeconds > 0) {
       return reply.header('retry-after', String(waitSeconds)).page('auth/login', { values, errors: tooManyAttempts(waitSeconds) }, 429);
     }
@@ -43,11 +43,14 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
     const passwordMatches = account ? await verifyPassword(account.passwordHash, password) : await verifyAgainstDecoy(password);
     // An unfinished sign-up answers like a wrong password, so log-in cannot tell which addresses sign-up found taken.
     if (!account || !passwordMatches || !account.activatedAt) {
-      await options.loginLimiter.recordFailure(email, request.ip);
       if (account) options.securityLog.record(account.id, 'login.failed', clientDetails(request));
       return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);
     }
-    await options.loginLimiter.recordSuccess(email);
+    await options.loginLimiter.recordSuccess(email, request.ip);
+    // From here to the new session nothing is awaited, so a password change cannot slip in between.
+    if (!options.users.passwordUnchanged(account.id, account.passwordHash)) {
+      return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);
+    }
     const next = localRedirectTarget(parsed.data.next, homePath);
     if (!options.secondFactor.isEnrolled(account.id)) return finishLogIn(request, reply, account.id, next);
 

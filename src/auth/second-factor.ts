@@ -1,4 +1,4 @@
-import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Db } from '../db/client.ts';
 import type { RecoveryCodeService } from './two-factor/recovery-codes.ts';
 import type { TotpService } from './two-factor/totp.ts';
@@ -36,9 +36,14 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
 
     retryAfterSeconds: retryAfter,
 
+    /** Counts the attempt before checking it, so a burst of parallel guesses cannot pass the limit. */
     async verify(userId: number, input: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<SecondFactorOutcome> {
-      const wait = await retryAfter(userId);
-      if (wait > 0) return { ok: false, retryAfterSeconds: wait };
+      try {
+        await failures.consume(String(userId));
+      } catch (limited) {
+        if (!(limited instanceof RateLimiterRes)) throw limited;
+        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(limited.msBeforeNext / 1000)) };
+      }
       if (input.code && (await services.totp.verifyCode(userId, input.code))) {
         await failures.delete(String(userId));
         return { ok: true, method: 'totp' };
@@ -47,7 +52,6 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
         await failures.delete(String(userId));
         return { ok: true, method: 'recoveryCode' };
       }
-      await failures.penalty(String(userId), 1);
       return { ok: false, retryAfterSeconds: 0 };
     },
   };

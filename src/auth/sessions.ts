@@ -151,6 +151,10 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       return deleteUserSession.run({ userId, id: sessionId }).changes > 0;
     },
 
+    exists(sessionId: string): boolean {
+      return selectSession.get({ id: sessionId }) !== undefined;
+    },
+
     invalidate(sessionId: string): void {
       deleteSession.run({ id: sessionId });
     },

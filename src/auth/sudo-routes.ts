@@ -28,13 +28,12 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
 
     const credentials = options.users.credentialsOf(viewer.user.id);
     if (!credentials) return reply.redirect('/login', 303);
-    const waitSeconds = await options.loginLimiter.retryAfterSeconds(credentials.email, request.ip);
+    const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
     if (waitSeconds > 0) {
       const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
       return reply.header('retry-after', String(waitSeconds)).page('auth/sudo', render(enrolled, next, errors), 429);
     }
     if (!(await verifyPassword(credentials.passwordHash, parsed.data.password))) {
-      await options.loginLimiter.recordFailure(credentials.email, request.ip);
       options.securityLog.record(viewer.user.id, 'login.failed', clientDetails(request));
       return reply.page('auth/sudo', render(enrolled, next, { password: { key: 'errors.sudo.wrongPassword' } }), 401);
     }
@@ -54,7 +53,11 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
       }
       if (outcome.method === 'recoveryCode') options.securityLog.record(viewer.user.id, 'recoveryCode.used', clientDetails(request));
     }
-    await options.loginLimiter.recordSuccess(credentials.email);
+    await options.loginLimiter.recordSuccess(credentials.email, request.ip);
+    // The password or the session may have changed while the password was being checked.
+    if (!options.users.passwordUnchanged(viewer.user.id, credentials.passwordHash) || !options.sessions.exists(viewer.session.id)) {
+      return reply.redirect('/login', 303);
+    }
     startSession(request, reply, options, viewer.user.id);
     options.securityLog.record(viewer.user.id, 'sudo.confirmed', clientDetails(request));
     return reply.redirect(next, 303);

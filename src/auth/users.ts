@@ -1,6 +1,6 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { userEmails, users } from './tables.ts';
+import { loginChallenges, userEmails, users } from './tables.ts';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -81,8 +81,20 @@ export function createUserDirectory(db: Db, now: () => number) {
       return selectCredentials.get({ id: userId });
     },
 
+    /** Replaces the password; half-finished log-ins (password given, second factor pending) end with it. */
     setPasswordHash(userId: number, passwordHash: string): void {
-      db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+      db.transaction((tx) => {
+        tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+        tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
+      });
+    },
+
+    /**
+     * Whether the password is still the one that was checked. Checking a password takes a while;
+     * a session is made only if the password did not change meanwhile, in the same synchronous step.
+     */
+    passwordUnchanged(userId: number, checkedHash: string): boolean {
+      return selectCredentials.get({ id: userId })?.passwordHash === checkedHash;
     },
 
     rename(userId: number, name: string): void {

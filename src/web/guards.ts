@@ -1,11 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { localRedirectTarget } from '../lib/local-redirect.ts';
 import type { Viewer } from './viewer.ts';
+
+/** The page the person was on: the URL asked for, or for htmx requests the page they came from. */
+function pageOf(request: FastifyRequest): string {
+  if (request.method === 'GET') return request.url;
+  const current = request.headers['hx-current-url'];
+  if (typeof current !== 'string' || !URL.canParse(current)) return '/';
+  const url = new URL(current);
+  return url.pathname + url.search;
+}
 
 /** preHandler for pages that need a signed-in person: everyone else is sent to log in and brought back. */
 export async function requireViewer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (request.viewer) return;
-  const back = request.method === 'GET' ? request.url : (request.headers['hx-current-url'] ? new URL(String(request.headers['hx-current-url'])).pathname : '/');
-  const target = `/login?next=${encodeURIComponent(back)}`;
+  const target = `/login?next=${encodeURIComponent(localRedirectTarget(pageOf(request), '/'))}`;
   if (request.headers['hx-request'] === 'true') {
     await reply.header('hx-redirect', target).code(401).send();
     return;

@@ -276,6 +276,25 @@ describe('log-in rate limits', () => {
     expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
   });
 
+  it('counts attempts before checking them, so a burst in parallel cannot pass the limit', async () => {
+    await signUp(t.app, { email: 'ada@example.com' });
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, index) => logIn(t.app, 'ada@example.com', `parallel guess number ${index}`)));
+    const statuses = burst.map((attempt) => attempt.response.statusCode);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a log-in that checked the old password gets no session once the password has changed', async () => {
+    const ada = await signUp(t.app, { email: 'ada@example.com' });
+    const slowLogIn = logIn(t.app, 'ada@example.com');
+    const changed = ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword: 'the replacement passphrase', confirmPassword: 'the replacement passphrase' });
+    const [{ response }] = await Promise.all([slowLogIn, changed]);
+    const survivors = t.db.select().from(sessions).all().length;
+    // Whichever finished first, at most the session that changed the password is left.
+    expect(survivors).toBe(1);
+    expect([303, 401]).toContain(response.statusCode);
+  });
+
   it('limits failures per client address across accounts', async () => {
     const strict = await createTestApp({ LOGIN_MAX_FAILURES_PER_IP: '5' });
     try {
@@ -302,6 +321,11 @@ describe('log-in rate limits', () => {
       await signUp(proxied.app, { email: 'ada@example.com' });
       await forwardedLogin(proxied, '203.0.113.9');
       expect(proxied.db.select().from(sessions).all().map((s) => s.ipAddress)).toContain('203.0.113.9');
+      // A client cannot choose its address by writing one in front: only the proxy's own entry counts.
+      await forwardedLogin(proxied, '10.9.9.9, 198.51.100.7');
+      const addresses = proxied.db.select().from(sessions).all().map((s) => s.ipAddress);
+      expect(addresses).toContain('198.51.100.7');
+      expect(addresses).not.toContain('10.9.9.9');
     } finally {
       await proxied.close();
     }

@@ -107,6 +107,7 @@ describe('answers to bad requests', () => {
       { method: 'GET', url: '/avatars/..%2F..%2Fetc%2Fpasswd' },
       { method: 'GET', url: '/assets/../package.json' },
       { method: 'POST', url: '/settings/account/avatar', headers: { 'content-type': 'multipart/form-data' }, payload: 'garbage' },
+      { method: 'POST', url: '/settings/account/details', headers: { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'hx-current-url': 'not a url' }, payload: 'name=x' },
     ] as const;
     for (const request of cases) {
       const response = await t.app.inject({ ...request, headers: { ...('headers' in request ? request.headers : {}), cookie: ada.cookieHeader() } });
@@ -119,6 +120,11 @@ describe('answers to bad requests', () => {
     const response = await t.app.inject({ method: 'POST', url: '/settings/account/avatar', headers: { 'content-type': 'multipart/form-data' }, payload: 'garbage' });
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
+    const browser = new BrowserSession(t.app);
+    await browser.get('/login');
+    const badCurrentUrl = await browser.post('/settings/account/details', { name: 'x' }, { htmx: true, headers: { 'hx-current-url': 'not a url' } });
+    expect(badCurrentUrl.statusCode).toBe(401);
+    expect(badCurrentUrl.headers['hx-redirect']).toBe('/login?next=%2F');
   });
 
   it('shows a friendly 404 page', async () => {

@@ -12,11 +12,26 @@ describe('localRedirectTarget', () => {
     ['javascript:alert(1)', '/'],
     ['https://evil.example/', '/'],
     ['/\t/evil.example', '/'],
+    ['/.//evil.example', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/a/..//evil.example', '/'],
+    ['/a/../b', '/b'],
     ['', '/'],
     [undefined, '/'],
     [['/a', '/b'], '/'],
   ])('%j -> %s', (target, expected) => {
     expect(localRedirectTarget(target)).toBe(expected);
+  });
+
+  it('never returns anything that leaves the site, even from dot segments and slashes', () => {
+    const pieces = fc.constantFrom('/', '.', '..', '%2e', '%2E', '\\', 'evil.example', 'a', '?', '#', '@', ':');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 10 }), (parts) => {
+        const result = localRedirectTarget(`/${parts.join('')}`);
+        return result.startsWith('/') && !result.startsWith('//') && !result.startsWith('/\\') && new URL(result, 'https://dials.example').origin === 'https://dials.example';
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('never returns anything that leaves the site', () => {
