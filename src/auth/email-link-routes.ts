@@ -3,8 +3,9 @@ import { composeMail } from '../mail/compose.ts';
 import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
-import { confirmLinkForm, forgotPasswordForm, resetPasswordForm } from './forms.ts';
-import { hashPassword } from './password-hashing.ts';
+import type { EmailTokenGrant } from './email-tokens.ts';
+import { confirmLinkForm, finishSignupForm, forgotPasswordForm, resetPasswordForm } from './forms.ts';
+import { hashPassword, verifyPassword } from './password-hashing.ts';
 import { findPasswordProblem } from './password-policy.ts';
 import { homePath, startSession, type AuthRouteOptions } from './routes.ts';
 
@@ -25,26 +26,51 @@ export function registerEmailLinkRoutes(app: FastifyInstance, options: AuthRoute
     reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
 
   // E-mail verification.
+  const renderVerify = (reply: FastifyReply, token: string, grant: EmailTokenGrant, errors: FieldErrors = {}, status = 200) => {
+    const email = grant.emailId ? options.emailAddresses.find(grant.userId, grant.emailId) : undefined;
+    return reply.page('auth/verify-email', { address: email?.address ?? '', token, asksPassword: grant.signsIn, errors }, status);
+  };
+
   app.get('/verify-email/:token', async (request, reply) => {
     const grant = options.emailTokens.peek(tokenOf(request), 'verify-email');
     if (!grant) return linkGone(reply);
-    const address = grant.emailId ? options.emailAddresses.find(grant.userId, grant.emailId)?.address : undefined;
-    return reply.page('auth/verify-email', { address: address ?? '', token: tokenOf(request) });
+    return renderVerify(reply, tokenOf(request), grant);
   });
 
   app.post('/verify-email/:token', async (request, reply) => {
-    if (!parseForm(confirmLinkForm, request.body).ok) return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey: 'errors.badRequest.message' }, 400);
-    const grant = options.emailTokens.consume(tokenOf(request), 'verify-email');
+    const token = tokenOf(request);
+    const grant = options.emailTokens.peek(token, 'verify-email');
     if (!grant || !grant.emailId) return linkGone(reply);
-    options.emailAddresses.markVerified(grant.userId, grant.emailId);
-    if (grant.signsIn) options.users.activate(grant.userId);
-    options.securityLog.record(grant.userId, 'email.verified', clientDetails(request));
+    if (grant.signsIn) {
+      // Finishing a sign-up signs in, so it needs the password chosen at sign-up: a link mailed to
+      // someone who never signed up cannot open an account someone else prepared for them.
+      const parsed = parseForm(finishSignupForm, request.body);
+      if (!parsed.ok) return renderVerify(reply, token, grant, parsed.errors, 422);
+      const credentials = options.users.credentialsOf(grant.userId);
+      if (!credentials) return linkGone(reply);
+      const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
+      if (waitSeconds > 0) {
+        const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
+        return renderVerify(reply.header('retry-after', String(waitSeconds)), token, grant, errors, 429);
+      }
+      if (!(await verifyPassword(credentials.passwordHash, parsed.data.password))) {
+        return renderVerify(reply, token, grant, { password: { key: 'errors.sudo.wrongPassword' } }, 401);
+      }
+      await options.loginLimiter.recordSuccess(credentials.email, request.ip);
+    } else if (!parseForm(confirmLinkForm, request.body).ok) {
+      return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey: 'errors.badRequest.message' }, 400);
+    }
+    const used = options.emailTokens.consume(token, 'verify-email');
+    if (!used || !used.emailId) return linkGone(reply);
+    options.emailAddresses.markVerified(used.userId, used.emailId);
+    if (used.signsIn) options.users.activate(used.userId);
+    options.securityLog.record(used.userId, 'email.verified', clientDetails(request));
     flash(reply, 'success', 'flash.emailVerified');
-    if (request.viewer?.user.id === grant.userId) return reply.redirect('/settings/emails', 303);
+    if (request.viewer?.user.id === used.userId) return reply.redirect('/settings/emails', 303);
     // A sign-up link finishes the sign-up by signing in, but never past a second factor (rule 6).
-    if (grant.signsIn && !options.secondFactor.isEnrolled(grant.userId)) {
-      startSession(request, reply, options, grant.userId);
-      options.securityLog.record(grant.userId, 'login.succeeded', clientDetails(request));
+    if (used.signsIn && !options.secondFactor.isEnrolled(used.userId)) {
+      startSession(request, reply, options, used.userId);
+      options.securityLog.record(used.userId, 'login.succeeded', clientDetails(request));
       return reply.redirect(homePath, 303);
     }
     return reply.redirect('/login', 303);

@@ -63,3 +63,9 @@ export const resetPasswordForm = z.object({
 });
 
 export const confirmLinkForm = z.object({});
+
+/** A sign-up link asks for the password chosen at sign-up, so a link mailed to someone who never signed up opens nothing. */
+export const finishSignupForm = z.object({
+  username: passwordManagerUsername,
+  password,
+});

@@ -153,7 +153,7 @@ describe('delivery', () => {
     const beaLink = /\/verify-email\/([a-z2-7]{32})/.exec((await admin.get('/admin/outbox')).body.split('<dd>bea@example.com</dd>')[1] ?? '')?.[0];
     expect(beaLink).toBeDefined();
     await stranger.get(beaLink ?? '');
-    const verified = await stranger.post(beaLink ?? '', {});
+    const verified = await stranger.post(beaLink ?? '', { password: 'correct horse battery staple' });
     expect(verified.headers.location).toBe('/settings/account');
     expect((await stranger.get('/admin/outbox')).statusCode).toBe(404);
   });

@@ -162,3 +162,23 @@ describe('verification links', () => {
     expect((await logIn(t.app, 'late@example.com')).response.statusCode).toBe(401);
   });
 });
+
+describe('finishing a sign-up', () => {
+  it('needs the password chosen at sign-up, so a mailed link alone opens nothing', async () => {
+    const browser = new BrowserSession(t.app);
+    await browser.get('/signup');
+    await browser.post('/signup', { name: 'Mallory', email: 'victim@example.com', password: 'the intruder's chosen words', timezone: '' });
+    const link = linkIn(await t.mail.waitFor('victim@example.com', 'finish signing up'), '/verify-email/');
+
+    const victim = new BrowserSession(t.app);
+    const page = await victim.get(link);
+    expect(page.body).toContain('Enter the password you chose when you signed up');
+    expect((await victim.post(link, {})).statusCode).toBe(422);
+    expect((await victim.post(link, { password: 'the victim guesses wrong' })).statusCode).toBe(401);
+    expect(victim.cookies.has('dials_session')).toBe(false);
+    expect((await logIn(t.app, 'victim@example.com', 'the intruder's chosen words')).response.statusCode).toBe(401);
+
+    const finished = await browser.post(link, { password: 'the intruder's chosen words' });
+    expect(finished.headers.location).toBe('/settings/account');
+  });
+});

@@ -79,7 +79,7 @@ export async function signUp(
     const mail = await mailboxOf(app).waitFor(person.email.trim(), /finish signing up|Registrierung|inscription/i);
     const link = linkIn(mail, '/verify-email/');
     await browser.get(link, headers);
-    const confirmed = await browser.post(link, {}, { headers });
+    const confirmed = await browser.post(link, { password: person.password ?? strongPassword }, { headers });
     if (confirmed.headers.location !== '/settings/account') throw new Error(`verification failed: ${confirmed.statusCode} ${confirmed.body.slice(0, 300)}`);
   }
   await browser.get('/settings/account', headers);

@@ -52,6 +52,8 @@ export async function signUpThroughForm(page: Page, person: { name: string; emai
   const mail = await mailbox.waitFor(person.email, en('mail.verifySignup.subject'));
   // The link names Dials' public URL; the path is what matters here.
   await page.goto(linkIn(mail, '/verify-email/'));
+  // Finishing a sign-up asks for the password chosen at sign-up.
+  await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
   await clickAndWaitForPage(page, page.getByRole('button', { name: en('links.verify.confirm'), exact: true }));
 }
 
