@@ -125,7 +125,8 @@ async function verificationLinkFor(address: string): Promise<string> {
 }
 
 async function expectConfirmPage(page: Page, address: string): Promise<void> {
-  expect(await heading(page)).toBe(en('links.verify.title'));
+  // A sign-up link is titled "Finish signing up"; a link for an added address "Confirm your e-mail address".
+  expect([en('links.verify.title'), en('links.finishSignup.title')]).toContain(await heading(page));
   expect(await page.getByText(fill(en('links.verify.explain'), { address }), { exact: true }).isVisible()).toBe(true);
   expect(await button(page, en('links.verify.confirm')).isVisible()).toBe(true);
 }
@@ -264,8 +265,9 @@ describe('signing up as a later person', () => {
     expect(mail.text).toContain(fill(en('mail.verifySignup.intro'), { address: person.email }));
     await page.goto(linkIn(mail, '/verify-email/'));
     await expectConfirmPage(page, person.email);
-    // Still signed out until the press.
+    // Still signed out until the press; finishing a sign-up asks for the password chosen at sign-up.
     expect(await page.locator('header .topbar-name').count()).toBe(0);
+    await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
 
     await clickAndWaitForPage(page, button(page, en('links.verify.confirm')));
     expect(pathOf(page)).toBe('/settings/account');
@@ -315,7 +317,7 @@ describe('accessibility of the e-mail pages', () => {
   it('5. "Check your inbox", the confirm page and a link that no longer works, light and dark', { timeout: 120_000 }, async () => {
     await ensureAdministrator();
     // The used and the made-up links answer 410 Gone; Chromium logs that.
-    const { page } = await openPage({ expectedStatuses: [410] });
+    const { page } = await openPage({ expectedStatuses: [410, 422] });
     const person = newPerson('Mary Jackson');
     await signUpThroughForm(page, person, { verify: false });
     expect(pathOf(page)).toBe('/signup/check-inbox');
@@ -325,6 +327,11 @@ describe('accessibility of the e-mail pages', () => {
     await page.goto(link);
     await expectConfirmPage(page, person.email);
     await expectNoAxeViolationsInBothThemes(page, 'the confirm-address page');
+    await clickAndWaitForPage(page, button(page, en('links.verify.confirm')));
+    // Without the password the sign-up is not finished: the field says so, and axe checks that too.
+    expect(await page.getByText(en('errors.password.required')).count()).toBeGreaterThan(0);
+    await expectNoAxeViolationsInBothThemes(page, 'the confirm-address page with a missing password');
+    await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
     await clickAndWaitForPage(page, button(page, en('links.verify.confirm')));
     expect(pathOf(page)).toBe('/settings/account');
     await logOutThroughTopBar(page);
