@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { ClientDetails } from './sessions.ts';
 import { securityEvents } from './tables.ts';
@@ -82,8 +82,14 @@ export function createSecurityLog(
       return { events, total: total.get({ userId })?.total ?? 0 };
     },
 
-    countOfType(userId: number, type: SecurityEventType): number {
-      return db.select({ total: count() }).from(securityEvents).where(and(eq(securityEvents.userId, userId), eq(securityEvents.type, type))).get()?.total ?? 0;
+    countOfTypeSince(userId: number, type: SecurityEventType, since: Date): number {
+      return (
+        db
+          .select({ total: count() })
+          .from(securityEvents)
+          .where(and(eq(securityEvents.userId, userId), eq(securityEvents.type, type), gte(securityEvents.createdAt, since)))
+          .get()?.total ?? 0
+      );
     },
   };
 }

@@ -57,7 +57,14 @@ export function createUserDirectory(db: Db, now: () => number) {
     ): { id: number; isAdmin: boolean } {
       return db.transaction((tx) => {
         const email = normalizeEmail(input.email);
-        if (tx.select({ id: userEmails.id }).from(userEmails).where(eq(userEmails.address, email)).get()) throw new EmailTakenError();
+        const holder = tx
+          .select({ id: userEmails.id, verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
+          .from(userEmails)
+          .where(eq(userEmails.address, email))
+          .get();
+        if (holder?.verifiedAt || holder?.isPrimary) throw new EmailTakenError();
+        // Someone else's unconfirmed secondary address does not keep its owner out: it is dropped.
+        if (holder) tx.delete(userEmails).where(eq(userEmails.id, holder.id)).run();
         const existing = tx.select({ total: count() }).from(users).get()?.total ?? 0;
         const created = tx
           .insert(users)

@@ -118,6 +118,8 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
       db.update(mailOutbox)
         .set({
           status: giveUp ? 'failed' : 'queued',
+          // A message given up on keeps no body: its links would otherwise stay readable for ever.
+          ...(giveUp ? { sealedText: null, sealedHtml: null } : {}),
           lockedUntil: null,
           nextAttemptAt: new Date(options.now() + retryDelayMs(attempts)),
           lastError: error.slice(0, 500),

@@ -13,13 +13,24 @@ const noticeKeys: Partial<Record<SecurityEventType, string>> = {
   'totp.removed': 'totpRemoved',
   'recoveryCode.used': 'recoveryCodeUsed',
   'email.primaryChanged': 'primaryChanged',
+  'email.added': 'emailAdded',
 };
+
+/** Notices whose message needs more than the event itself; the page that causes them sends them. */
+const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added']);
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 
 export function createSecurityNotices(options: { outbox: Outbox; recipientFor: RecipientLookup; publicUrl: URL }) {
   /** Queues the notice for an event, to the given address or else the primary one. */
-  const send = (userId: number, type: SecurityEventType, client: ClientDetails, at: Date, address?: string): void => {
+  const send = (
+    userId: number,
+    type: SecurityEventType,
+    client: ClientDetails,
+    at: Date,
+    address?: string,
+    values: Record<string, string> = {},
+  ): void => {
     const key = noticeKeys[type];
     const recipient = key ? options.recipientFor(userId, address) : null;
     if (!key || !recipient) return;
@@ -29,7 +40,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
         kind: `notice:${type}`,
         key: `notice.${key}`,
         when: at,
-        values: { ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
+        values: { ...values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
         paragraphs: ['body', 'details', 'notYou'],
         action: { url: new URL('/settings/security', options.publicUrl).href },
       }),
@@ -40,8 +51,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
     send,
     /** Hooked to the security log: every recorded event with a notice sends it to the primary address. */
     onRecorded(userId: number, type: SecurityEventType, client: ClientDetails, at: Date): void {
-      // The primary-address notice goes to the old address, sent by the e-mails page itself.
-      if (type !== 'email.primaryChanged') send(userId, type, client, at);
+      if (!sentByTheirPage.has(type)) send(userId, type, client, at);
     },
   };
 }

@@ -140,3 +140,53 @@ describe('the E-mails page', () => {
     expect(t.db.select().from(sessions).all().length).toBeGreaterThan(0);
   });
 });
+
+describe('review fixes', () => {
+  it('adding or removing an address needs a recent password, and the primary address hears of an addition', async () => {
+    t.clock.advance(61 * 60_000);
+    const late = await ada.post('/settings/emails', { address: 'sneaky@example.com' });
+    expect(late.headers.location).toMatch(/^\/sudo\?next=/);
+    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    await ada.get('/sudo');
+    await ada.post('/sudo', { password: strongPassword });
+    await ada.get('/settings/emails');
+    expect((await ada.post('/settings/emails', { address: 'sneaky@example.com' })).statusCode).toBe(303);
+    const notice = await t.mail.waitFor('ada@example.com', 'A new e-mail address was added to your account');
+    expect(notice.text).toContain('sneaky@example.com');
+  });
+
+  it('allows ten additions a day, then says to wait', async () => {
+    for (let index = 0; index < 10; index += 1) {
+      await ada.post('/settings/emails', { address: `extra${index}@example.com` });
+      if (index % 4 === 3) {
+        const page = await ada.get('/settings/emails');
+        for (const id of [...page.body.matchAll(/\/settings\/emails\/(\d+)\/remove/g)].map((match) => match[1])) await ada.post(`/settings/emails/${id}/remove`, {});
+      }
+    }
+    const refused = await ada.post('/settings/emails', { address: 'one-too-many@example.com' });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('Try again tomorrow');
+  });
+
+  it('someone else\'s unconfirmed address does not keep its owner from signing up', async () => {
+    await ada.post('/settings/emails', { address: 'newcomer@example.com' });
+    const newcomer = await signUp(t.app, { email: 'newcomer@example.com', name: 'Newcomer' });
+    expect((await newcomer.get('/settings/account')).statusCode).toBe(200);
+    expect(addressesOf('ada@example.com').map((row) => row.address)).toEqual(['ada@example.com']);
+  });
+
+  it('the outbox does not show another person\'s password-reset link to the administrator', async () => {
+    await t.close();
+    t = await createTestApp({ SMTP_URL: '' });
+    const admin = await signUp(t.app, { email: 'admin@example.com' });
+    const outsider = new BrowserSession(t.app);
+    await outsider.get('/signup');
+    await outsider.post('/signup', { name: 'Bea', email: 'bea@example.com', password: strongPassword, timezone: '' });
+    await outsider.get('/forgot-password');
+    await outsider.post('/forgot-password', { email: 'bea@example.com' });
+    const outbox = await admin.get('/admin/outbox');
+    expect(outbox.body).toContain('Reset your Dials password');
+    expect(outbox.body).not.toMatch(/\/reset-password\/[a-z2-7]{32}/);
+    expect(outbox.body).toContain('is not shown');
+  });
+});

@@ -36,7 +36,7 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
 
     scoped.get(pagePath, async (request, reply) => renderPage(request, reply));
 
-    scoped.post(pagePath, async (request, reply) => {
+    scoped.post(pagePath, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(addEmailForm, request.body);
       const typed = (request.body as Record<string, unknown> | undefined)?.address;
       const values = { address: typeof typed === 'string' ? typed.slice(0, 254) : '' };
@@ -44,6 +44,7 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       const outcome = options.emails.add(viewerOf(request), parsed.data.address, clientDetails(request));
       if (outcome === 'taken') return renderPage(request, reply, { errors: { address: { key: 'errors.email.inUse' } }, values }, 422);
       if (outcome === 'tooMany') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooMany' } }, values }, 422);
+      if (outcome === 'tooManyToday') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooManyToday' } }, values }, 429);
       return done(reply, 'success', 'flash.emailAdded');
     });
 
@@ -66,7 +67,7 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       return done(reply, 'success', outcome === 'already' ? 'flash.alreadyPrimary' : 'flash.primaryChanged');
     });
 
-    scoped.get(`${pagePath}/:id/remove`, async (request, reply) => {
+    scoped.get(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
       const email = id === null ? undefined : options.emails.find(viewerOf(request).user.id, id);
       if (!email) return notFound(reply);
@@ -74,7 +75,7 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       return reply.page('settings/emails/remove', { email });
     });
 
-    scoped.post(`${pagePath}/:id/remove`, async (request, reply) => {
+    scoped.post(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
       if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
       const outcome = options.emails.remove(viewerOf(request), id, clientDetails(request));

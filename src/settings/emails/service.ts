@@ -11,6 +11,8 @@ import type { Viewer } from '../../web/viewer.ts';
 export type EmailsService = ReturnType<typeof createEmailsService>;
 
 const resendPauseMs = 60_000;
+/** Each added address gets a mail from Dials; this many a day keeps the page from being a mail relay. */
+const additionsPerDay = 10;
 
 /** The E-mails page's actions, always for the signed-in person's own addresses. */
 export function createEmailsService(deps: {
@@ -43,12 +45,16 @@ export function createEmailsService(deps: {
     list: (userId: number) => deps.emailAddresses.list(userId),
     find: (userId: number, emailId: number) => deps.emailAddresses.find(userId, emailId),
 
-    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' {
+    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' {
+      const since = new Date(deps.now() - 24 * 60 * 60 * 1000);
+      if (deps.securityLog.countOfTypeSince(viewer.user.id, 'email.added', since) >= additionsPerDay) return 'tooManyToday';
       const added = deps.emailAddresses.add(viewer.user.id, address);
       if (added === 'taken' || added === 'tooMany') return added;
       const stored = deps.emailAddresses.find(viewer.user.id, added.id);
       if (stored) sendVerification(viewer.user.id, stored.id, stored.address);
       deps.securityLog.record(viewer.user.id, 'email.added', client);
+      // The primary address hears of it at once: a new address is a way to reset the password.
+      deps.securityNotices.send(viewer.user.id, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
       return 'added';
     },
 
