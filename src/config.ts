@@ -15,9 +15,10 @@ const environmentSchema = z.object({
     .optional(),
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
-      error: 'must be false, true (one proxy), a number of proxies, or a comma-separated list of proxy addresses or CIDR ranges',
-    })
+    .refine(
+      (value) => /^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => /^[0-9a-fA-F.:/]{2,43}$/.test(entry.trim())),
+      { error: 'must be false, true (one proxy), a number of proxies, or a comma-separated list of proxy addresses or CIDR ranges' },
+    )
     .default('false'),
   SESSION_LIFETIME_HOURS: durationHours(30 * 24),
   SESSION_IDLE_HOURS: durationHours(7 * 24),
