@@ -72,7 +72,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginLimiter: createLoginLimiter(db, config.loginLimits),
     loginChallenges: createLoginChallengeStore(db, now),
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now }),
-    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses }),
+    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices }),
     emails: createEmailsService({
       emailAddresses,
       emailTokens,

@@ -14,10 +14,12 @@ const noticeKeys: Partial<Record<SecurityEventType, string>> = {
   'recoveryCode.used': 'recoveryCodeUsed',
   'email.primaryChanged': 'primaryChanged',
   'email.added': 'emailAdded',
+  'email.removed': 'emailRemoved',
+  'recoveryCodes.generated': 'recoveryCodesGenerated',
 };
 
 /** Notices whose message needs more than the event itself; the page that causes them sends them. */
-const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added']);
+const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated']);
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 

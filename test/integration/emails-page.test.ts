@@ -120,6 +120,7 @@ describe('the E-mails page', () => {
     expect(addressesOf('ada@example.com')).toHaveLength(2);
     expect((await ada.post(`/settings/emails/${id}/remove`, {})).statusCode).toBe(303);
     expect(addressesOf('ada@example.com')).toHaveLength(1);
+    await t.mail.waitFor('ada@example.com', 'An e-mail address was removed from your account');
 
     const primary = idOf('ada@example.com');
     await ada.post(`/settings/emails/${primary}/remove`, {});

@@ -55,6 +55,9 @@ describe('security notices', () => {
     const used = await t.mail.waitFor('ada@example.com', 'A recovery code was used');
     expect(used.text).toMatch(/When: 03\/10\/2026 2:05 PM UTC/);
 
+    await ada.post('/settings/security/recovery-codes', {});
+    await t.mail.waitFor('ada@example.com', 'New recovery codes were generated');
+
     await ada.post('/settings/security/two-factor/app/remove', {});
     await t.mail.waitFor('ada@example.com', 'Two-factor authentication was turned off');
   });

@@ -16,6 +16,7 @@ export interface SecurityRouteOptions {
   totp: TotpService;
   securityLog: SecurityLog;
   requireSudo: preHandlerAsyncHookHandler;
+  now: () => number;
   cookies: CookieNames;
   secure: boolean;
 }
@@ -133,7 +134,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
         const errors: FieldErrors = parsed.ok ? { [formLevel]: { key: 'errors.twoFactor.recoveryNeedsFactor' } } : parsed.errors;
         return reply.page('settings/security/recovery-codes', { codes: null, overview: options.security.overview(viewer.user.id), errors }, 422);
       }
-      return renderRecoveryCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request)));
+      return renderRecoveryCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request), new Date(options.now())));
     });
   });
 }

@@ -10,6 +10,7 @@ import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { Db } from '../../db/client.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
+import type { SecurityNotices } from '../../mail/security-notices.ts';
 import type { Viewer } from '../../web/viewer.ts';
 
 export type SecurityService = ReturnType<typeof createSecurityService>;
@@ -35,6 +36,7 @@ export function createSecurityService(
     securityLog: SecurityLog;
     emailTokens: EmailTokens;
     emailAddresses: EmailAddressBook;
+    securityNotices: SecurityNotices;
   },
 ) {
   const passwordAttempts = new RateLimiterSQLite({
@@ -116,9 +118,11 @@ export function createSecurityService(
       deps.securityLog.record(userId, 'totp.removed', client);
     },
 
-    regenerateRecoveryCodes(viewer: Viewer, client: ClientDetails): string[] {
+    /** New codes on request: the old ones stop working, and the person is told by mail (codes made with a new second factor are not). */
+    regenerateRecoveryCodes(viewer: Viewer, client: ClientDetails, now: Date): string[] {
       const codes = deps.recoveryCodes.generate(viewer.user.id);
       deps.securityLog.record(viewer.user.id, 'recoveryCodes.generated', client);
+      deps.securityNotices.send(viewer.user.id, 'recoveryCodes.generated', client, now);
       return codes;
     },
 
