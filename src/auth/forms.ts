@@ -1,19 +1,10 @@
 import { z } from 'zod';
+import { emailAddress, personName } from '../web/form-fields.ts';
 import { maximumPasswordLength } from './password-policy.ts';
 
 export const signupForm = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'errors.name.required' })
-    .max(100, { error: 'errors.name.tooLong' })
-    .refine((name) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(name), { error: 'errors.name.invisibleCharacters' }),
-  email: z
-    .string()
-    .trim()
-    .min(1, { error: 'errors.email.required' })
-    .max(254, { error: 'errors.email.invalid' })
-    .pipe(z.email({ error: 'errors.email.invalid' })),
+  name: personName,
+  email: emailAddress,
   // Length and content rules need the person's name and address, so they are checked after parsing.
   password: z.string().max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
   timezone: z.string().max(64).optional(),
@@ -47,12 +38,7 @@ export const sudoForm = z.object({
 });
 
 export const forgotPasswordForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, { error: 'errors.email.required' })
-    .max(254, { error: 'errors.email.invalid' })
-    .pipe(z.email({ error: 'errors.email.invalid' })),
+  email: emailAddress,
 });
 
 export const resetPasswordForm = z.object({

@@ -2,14 +2,10 @@ import { z } from 'zod';
 import { isLanguage } from '../../lib/languages.ts';
 import { isTimeZone } from '../../lib/timezones.ts';
 import { checkbox } from '../../web/form.ts';
+import { personName } from '../../web/form-fields.ts';
 
 export const detailsForm = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'errors.name.required' })
-    .max(100, { error: 'errors.name.tooLong' })
-    .refine((name) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(name), { error: 'errors.name.invisibleCharacters' }),
+  name: personName,
 });
 
 export const preferencesForm = z.object({

@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { emailAddress } from '../../web/form-fields.ts';
 
 export const addEmailForm = z.object({
-  address: z
-    .string()
-    .trim()
-    .min(1, { error: 'errors.email.required' })
-    .max(254, { error: 'errors.email.invalid' })
-    .pipe(z.email({ error: 'errors.email.invalid' })),
+  address: emailAddress,
 });
 
 export const emptyForm = z.object({});
