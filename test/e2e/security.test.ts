@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations } from '../support/e2e-axe.ts';
+import { expectNoAxeViolations, expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
 import { confirmAddressThroughMail, en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
 import { useE2eEnvironment } from '../support/e2e-setup.ts';
@@ -66,6 +66,7 @@ async function openEnrolment(page: Page, email: string): Promise<void> {
   await clickAndWaitForPage(page, page.getByRole('link', { name: en('security.twoFactor.setUp'), exact: true }));
   expect(pathOf(page)).toBe('/settings/security/two-factor/app');
   if ((await page.getByText(en('security.totp.confirmEmailFirst')).count()) > 0) {
+    await expectNoAxeViolationsInBothThemes(page, 'the enrolment page asking to confirm the primary address first');
     await confirmAddressThroughMail(page, email);
     await page.goto('/settings/security/two-factor/app');
   }
