@@ -2,8 +2,6 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { registerAuthRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
@@ -100,4 +98,3 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   return app;
 }
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

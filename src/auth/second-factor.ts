@@ -24,17 +24,10 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
     duration: windowSeconds,
   });
 
-  const retryAfter = async (userId: number): Promise<number> => {
-    const state = await failures.get(String(userId));
-    return state && state.consumedPoints >= maxFailures ? Math.ceil(state.msBeforeNext / 1000) : 0;
-  };
-
   return {
     isEnrolled(userId: number): boolean {
       return services.totp.isEnabled(userId);
     },
-
-    retryAfterSeconds: retryAfter,
 
     /** Counts the attempt before checking it, so a burst of parallel guesses cannot pass the limit. */
     async verify(userId: number, input: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<SecondFactorOutcome> {
