@@ -1,9 +1,9 @@
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
-import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
+import { clickAndWaitForPage, eventually } from '../support/e2e-browser.ts';
 import { accountPage, en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
-import { useE2eEnvironment } from '../support/e2e-setup.ts';
+import { useE2eEnvironment, useWatchedPages } from '../support/e2e-setup.ts';
 import { linkIn } from '../support/mailbox.ts';
 
 // One Dials (with its SMTP server) and one Chromium for the file; if either cannot start, every test fails.
@@ -11,33 +11,9 @@ const e2e = useE2eEnvironment();
 
 type Person = ReturnType<typeof newPerson>;
 
-// Every context a test opened, and what each of its pages showed as breakage; closed and checked after each test.
-let contexts: BrowserContext[] = [];
-let problems: string[][] = [];
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-  // Script errors, CSP refusals and failed asset loads are breakage a person would meet.
-  const seen = problems.flat();
-  problems = [];
-  expect(seen).toEqual([]);
-});
-
-async function openPage(options: { javaScript?: boolean; expectedStatuses?: number[] } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(e2e.browser, { baseUrl: e2e.server.url, javaScript: options.javaScript ?? true });
-  contexts.push(context);
-  const page = await newWatchedPage(context, options);
-  return { context, page };
-}
+const { openPage, newWatchedPage } = useWatchedPages(e2e);
 
 /** Another tab in the same browser profile (same cookies), watched for breakage like the first. */
-async function newWatchedPage(context: BrowserContext, options: { expectedStatuses?: number[] } = {}): Promise<Page> {
-  const page = await context.newPage();
-  problems.push(watchForPageProblems(page, { expectedStatuses: options.expectedStatuses ?? [] }));
-  return page;
-}
-
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 const heading = (page: Page) => textOf(page.getByRole('heading', { level: 1 }));
 const flash = (page: Page) => textOf(page.locator('main .flash'));
@@ -69,7 +45,6 @@ function ensureAdministrator(): Promise<Person> {
     expect(pathOf(page)).toBe('/settings/account');
     expect(await flash(page)).toBe(en('flash.welcome'));
     await context.close();
-    contexts = contexts.filter((open) => open !== context);
     return person;
   })();
   return administrator;

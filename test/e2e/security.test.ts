@@ -1,35 +1,16 @@
 import fs from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
-import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
+import { clickAndWaitForPage, eventually } from '../support/e2e-browser.ts';
 import { confirmAddressThroughMail, en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
-import { useE2eEnvironment } from '../support/e2e-setup.ts';
+import { useE2eEnvironment, useWatchedPages } from '../support/e2e-setup.ts';
 import { totpCode } from '../support/totp.ts';
 
 // One Dials and one Chromium for the file; if either cannot start, every test fails.
 const e2e = useE2eEnvironment();
 
-// Every context a test opened, and what each of its pages showed as breakage; closed and checked after each test.
-let contexts: BrowserContext[] = [];
-let problems: string[][] = [];
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-  // Script errors, CSP refusals and failed asset loads are breakage a person would meet.
-  const seen = problems.flat();
-  problems = [];
-  expect(seen).toEqual([]);
-});
-
-async function openPage(options: { javaScript?: boolean; expectedStatuses?: number[] } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(e2e.browser, { baseUrl: e2e.server.url, javaScript: options.javaScript ?? true });
-  contexts.push(context);
-  const page = await context.newPage();
-  problems.push(watchForPageProblems(page, { expectedStatuses: options.expectedStatuses ?? [] }));
-  return { context, page };
-}
+const { openPage } = useWatchedPages(e2e);
 
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 const heading = (page: Page) => textOf(page.getByRole('heading', { level: 1 }));

@@ -124,6 +124,14 @@ describe('preferences', () => {
     expect(adaSettings()?.[column]).toBe(stored);
   });
 
+  it('shows the stack-trace preview in the chosen order', async () => {
+    const frames = (body: string) => [...body.matchAll(/<li><code>(\w+)<\/code>/g)].map((match) => match[1]);
+    const first = await ada.post('/settings/account/preferences', { ...validPreferences, stackTraceOrder: 'caller-first' }, { htmx: true });
+    const last = await ada.post('/settings/account/preferences', { ...validPreferences, stackTraceOrder: 'caller-last' }, { htmx: true });
+    expect(frames(first.body)).toEqual(['renderPage', 'handleRequest', 'main']);
+    expect(frames(last.body)).toEqual(['main', 'handleRequest', 'renderPage']);
+  });
+
   it('stores the 24-hour clock from the checkbox, and clears it when unticked', async () => {
     await ada.post('/settings/account/preferences', { ...validPreferences, clock24h: 'on' }, { htmx: true });
     expect(adaSettings()?.clock24h).toBe(true);

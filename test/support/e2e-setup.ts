@@ -1,6 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import { launchChromium } from './e2e-browser.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
+import { launchChromium, newContext, watchForPageProblems } from './e2e-browser.ts';
 import { startDials, type E2eServer } from './e2e-server.ts';
 
 export interface E2eEnvironment {
@@ -49,6 +49,45 @@ export function useE2eEnvironment(): E2eEnvironment {
     get browser() {
       if (!ready.browser) throw new Error('Chromium is only available inside tests');
       return ready.browser;
+    },
+  };
+}
+
+export interface WatchedPages {
+  /** A fresh browser profile and a page in it, watched for breakage. */
+  openPage(options?: { javaScript?: boolean; expectedStatuses?: number[] }): Promise<{ context: BrowserContext; page: Page }>;
+  /** Another watched page (a second tab) in a context the test already has. */
+  newWatchedPage(context: BrowserContext, options?: { expectedStatuses?: number[] }): Promise<Page>;
+}
+
+/**
+ * Every context a test opens, and what each of its pages showed as breakage (script errors, CSP
+ * refusals, failed loads: things a person would meet); closed and checked after each test.
+ */
+export function useWatchedPages(e2e: E2eEnvironment): WatchedPages {
+  let contexts: BrowserContext[] = [];
+  let problems: string[][] = [];
+
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+    const seen = problems.flat();
+    problems = [];
+    expect(seen).toEqual([]);
+  });
+
+  const newWatchedPage: WatchedPages['newWatchedPage'] = async (context, options = {}) => {
+    const page = await context.newPage();
+    problems.push(watchForPageProblems(page, { expectedStatuses: options.expectedStatuses ?? [] }));
+    return page;
+  };
+
+  return {
+    newWatchedPage,
+    async openPage(options = {}) {
+      const context = await newContext(e2e.browser, { baseUrl: e2e.server.url, javaScript: options.javaScript ?? true });
+      contexts.push(context);
+      return { context, page: await newWatchedPage(context, options) };
     },
   };
 }

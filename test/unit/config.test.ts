@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.smtpUrl).toBeNull();
     expect(config.sessionLifetimeMs).toBe(30 * 24 * 3600 * 1000);
     expect(config.sessionIdleMs).toBe(7 * 24 * 3600 * 1000);
+    expect(config.exclusiveDatabase).toBe(true);
+    expect(loadConfig({ SQLITE_LOCKING: 'normal' }).exclusiveDatabase).toBe(false);
   });
 
   it.each([
