@@ -16,13 +16,13 @@ describe('on a phone-sized screen', () => {
   it('no settings page is wider than the screen', async () => {
     context = await newContext(e2e.browser, { baseUrl: e2e.server.url, javaScript: true, colorScheme: 'light' });
     const page = await context.newPage();
-    await page.setViewportSize({ width: 360, height: 780 });
+    await page.setViewportSize({ width: 320, height: 780 });
     const problems = watchForPageProblems(page);
     await signUpThroughForm(page, newPerson());
     for (const path of ['/settings/account', '/settings/security', '/settings/security/sessions', '/settings/emails', '/settings/security/two-factor/app', '/admin/outbox']) {
       await page.goto(path);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(360);
+      expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(320);
     }
     expect(problems).toEqual([]);
   });
