@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromiumPath } from './chromium-path.ts';
 
-/** Debian's Chromium (apt-get install chromium); the e2e tests never download a browser. */
-export const chromiumPath = '/usr/bin/chromium';
+export { chromiumPath };
 
 export const chromiumArgs = [
   '--no-sandbox',
