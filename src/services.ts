@@ -46,7 +46,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     const profile = users.profile(userId);
     if (!profile) return null;
     const preferences = account.preferences(userId);
-    return { address: address ?? profile.email, name: profile.name, preferences };
+    const to = address ?? profile.email;
+    return { address: to, name: profile.name, confirmed: emailAddresses.isConfirmed(userId, to), preferences };
   };
 
   const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });

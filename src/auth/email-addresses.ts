@@ -64,6 +64,16 @@ export function createEmailAddressBook(db: Db, now: () => number) {
       return row ? { userId: row.userId, emailId: row.emailId, verified: row.verifiedAt !== null, isPrimary: row.isPrimary } : undefined;
     },
 
+    /** Whether the address is one of the person's, confirmed. */
+    isConfirmed(userId: number, address: string): boolean {
+      const row = db
+        .select({ verifiedAt: userEmails.verifiedAt })
+        .from(userEmails)
+        .where(and(eq(userEmails.userId, userId), eq(userEmails.address, normalizeEmail(address))))
+        .get();
+      return Boolean(row?.verifiedAt);
+    },
+
     /** The id of one of the person's own addresses, confirmed or not. */
     idOf(userId: number, address: string): number | undefined {
       return db

@@ -10,6 +10,8 @@ const plainEta = createTemplateEngine({ autoEscape: false, keepNewlines: true })
 export interface Recipient {
   address: string;
   name: string;
+  /** False when the address is not confirmed: its mail then greets no one by name, as with `anonymous`. */
+  confirmed?: boolean;
   preferences: TimestampPreferences & { language: Language };
 }
 
@@ -36,7 +38,7 @@ export function composeMail(recipient: Recipient, content: MailContent): Outgoin
   const values = { ...content.values, ...(content.when ? { when: formatTimestamp(content.when, recipient.preferences) } : {}) };
   const data = {
     lang: recipient.preferences.language,
-    greeting: content.anonymous ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
+    greeting: content.anonymous || recipient.confirmed === false ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
     paragraphs: content.paragraphs.map((paragraph) => t(`mail.${content.key}.${paragraph}`, values)),
     action: content.action ? { url: content.action.url, label: t(`mail.${content.key}.action`, values) } : null,
     footer: t('mail.footer'),
