@@ -101,6 +101,13 @@ describe('sending a confirmation link again', () => {
     }
     expect(refusal).toContain('Your account has sent 20 confirmation links in the last 24 hours');
     expect(addresses.map(linksQueuedTo).reduce((sum, count) => sum + count, 0)).toBe(20);
+
+    // Adding an address would mail a link too: refused for the day, with the reason next to the field.
+    await ada.post(`/settings/emails/${idOf(addresses[0]!)}/remove`, {});
+    const added = await ada.post('/settings/emails', { address: 'one-more@example.com' });
+    expect(added.statusCode).toBe(429);
+    expect(added.body).toContain('so no more addresses can be added today');
+    expect(linksQueuedTo('one-more@example.com')).toBe(0);
   });
 });
 
