@@ -2,10 +2,12 @@
 // How close the real Dials comes to bare Fastify on the same machine: the account page and
 // its auto-saves against a one-line GET and POST. Servers run in their own pinned processes;
 // the scenarios are measured in turn, then again, and the better round of each counts.
+// Then forgot-password's time to answer, for a known and an unknown address, side by side.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { signUp } from './browser.ts';
+import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { judge, printReport, type Comparison } from './report.ts';
@@ -13,6 +15,7 @@ import { checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type ServerProcess } from './server-process.ts';
 
 const goal = 0.15;
+const knownAddress = 'ada@example.test';
 const rounds = 2;
 const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 };
 const profile = process.argv.includes('--profile');
@@ -38,7 +41,7 @@ function bareScenarios(url: string): Scenario[] {
 }
 
 async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
-  const browser = await signUp(baseUrl, { name: 'Ada Lovelace', email: 'ada@example.test', password: 'correct horse battery staple' });
+  const browser = await signUp(baseUrl, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
   // What htmx sends when a field changes: the whole form block (its hidden _csrf included), the token header from <body hx-headers>.
   const autoSave = (label: string, path: string, fields: Record<string, string>): Scenario => ({
     label,
@@ -107,9 +110,12 @@ try {
   const dials = await startServer('dials.ts', pinning, profileFile ? { BENCH_PROFILE_FILE: profileFile } : {});
   servers.push(dials);
   const measurements = await measureAll(bare, dials);
+  process.stdout.write('  forgot password, known and unknown addresses …\n');
+  const forgotPassword = await measureForgotPasswordTiming(dials.url, knownAddress);
   await Promise.all(servers.map((server) => server.stop())); // a profile is written as its server stops
 
   printReport(measurements, judge(measurements, comparisons, goal), goal);
+  printForgotPasswordTiming(forgotPassword);
   if (profileFile) summariseProfile(profileFile);
   if (measurements.some((measurement) => measurement.failures > 0)) process.exitCode = 1;
 } catch (error) {

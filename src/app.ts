@@ -15,6 +15,7 @@ import { registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
 import { registerCsrfProtection } from './web/csrf.ts';
+import { registerAfterReply, type AfterReplyRunner } from './web/after-reply.ts';
 import { registerErrorPages } from './web/errors.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
@@ -34,6 +35,8 @@ export interface AppDependencies {
   /** The clock every expiry is measured with; tests move it forward. */
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
+  /** Runs work queued to happen after an answer is sent; tests may hold it back. */
+  afterReply?: AfterReplyRunner;
 }
 
 function trustHops(hops: number): (address: string, hop: number) => boolean {
@@ -80,6 +83,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });
   registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
   registerErrorPages(app);
+  registerAfterReply(app, dependencies.afterReply);
 
   await registerAuthRoutes(app, {
     ...services,
@@ -89,7 +93,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     publicUrl: config.publicUrl,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
-  await registerAccountRoutes(app, { account, users, cookies, secure });
+  await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, now, cookies, secure });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });

@@ -18,6 +18,7 @@ import { createSecurityNotices } from './mail/security-notices.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountService } from './settings/account/service.ts';
+import { createVerificationSendLog } from './settings/emails/send-log.ts';
 import { createEmailsService } from './settings/emails/service.ts';
 import { createSecurityService } from './settings/security/service.ts';
 
@@ -45,7 +46,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     const profile = users.profile(userId);
     if (!profile) return null;
     const preferences = account.preferences(userId);
-    return { address: address ?? profile.email, name: profile.name, preferences };
+    const to = address ?? profile.email;
+    return { address: to, name: profile.name, confirmed: emailAddresses.isConfirmed(userId, to), preferences };
   };
 
   const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });
@@ -81,6 +83,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       securityLog,
       securityNotices,
       sessions,
+      sendLog: createVerificationSendLog(db, now),
       publicUrl: config.publicUrl,
       now,
     }),

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { normalizeEmail } from './users.ts';
 import { userEmails, users } from './tables.ts';
@@ -24,11 +24,18 @@ export function createEmailAddressBook(db: Db, now: () => number) {
     isPrimary: userEmails.isPrimary,
     createdAt: userEmails.createdAt,
   };
+  /** Rows that make an address someone's: confirmed, or an account's primary (log-in) address. */
+  const owned = or(sql`${userEmails.verifiedAt} is not null`, eq(userEmails.isPrimary, true));
   const listQuery = db
     .select(columns)
     .from(userEmails)
     .where(eq(userEmails.userId, sql.placeholder('userId')))
     .orderBy(sql`${userEmails.isPrimary} desc`, asc(userEmails.createdAt), asc(userEmails.id))
+    .prepare();
+  const primaryQuery = db
+    .select(columns)
+    .from(userEmails)
+    .where(and(eq(userEmails.userId, sql.placeholder('userId')), eq(userEmails.isPrimary, true)))
     .prepare();
 
   return {
@@ -41,25 +48,55 @@ export function createEmailAddressBook(db: Db, now: () => number) {
     },
 
     primaryOf(userId: number): EmailAddress | undefined {
-      return db.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.isPrimary, true))).get();
+      return primaryQuery.get({ userId });
     },
 
-    /** Whose address this is, if anyone's (for log-in by any verified address and for refusing duplicates). */
+    /**
+     * Whose address this is, if anyone's: only a confirmed address or an account's primary one
+     * counts (for log-in, password resets and sign-up); unconfirmed claims belong to no one.
+     */
     owner(address: string): { userId: number; emailId: number; verified: boolean; isPrimary: boolean } | undefined {
       const row = db
         .select({ userId: userEmails.userId, emailId: userEmails.id, verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
         .from(userEmails)
-        .where(eq(userEmails.address, normalizeEmail(address)))
+        .where(and(eq(userEmails.address, normalizeEmail(address)), owned))
         .get();
       return row ? { userId: row.userId, emailId: row.emailId, verified: row.verifiedAt !== null, isPrimary: row.isPrimary } : undefined;
     },
 
-    /** Adds a secondary, unverified address. */
+    /** Whether the address is one of the person's, confirmed. */
+    isConfirmed(userId: number, address: string): boolean {
+      const row = db
+        .select({ verifiedAt: userEmails.verifiedAt })
+        .from(userEmails)
+        .where(and(eq(userEmails.userId, userId), eq(userEmails.address, normalizeEmail(address))))
+        .get();
+      return Boolean(row?.verifiedAt);
+    },
+
+    /** The id of one of the person's own addresses, confirmed or not. */
+    idOf(userId: number, address: string): number | undefined {
+      return db
+        .select({ id: userEmails.id })
+        .from(userEmails)
+        .where(and(eq(userEmails.userId, userId), eq(userEmails.address, normalizeEmail(address))))
+        .get()?.id;
+    },
+
+    /**
+     * Adds a secondary, unverified address. Another account's unconfirmed claim on it does not
+     * stand in the way; a confirmed or primary address of anyone (the caller included) does.
+     */
     add(userId: number, address: string): { id: number } | 'taken' | 'tooMany' {
       const normalized = normalizeEmail(address);
       return db.transaction(
         (tx) => {
-          if (tx.select({ id: userEmails.id }).from(userEmails).where(eq(userEmails.address, normalized)).get()) return 'taken';
+          const blocking = tx
+            .select({ id: userEmails.id })
+            .from(userEmails)
+            .where(and(eq(userEmails.address, normalized), or(owned, eq(userEmails.userId, userId))))
+            .get();
+          if (blocking) return 'taken';
           const existing = tx.select({ total: count() }).from(userEmails).where(eq(userEmails.userId, userId)).get()?.total ?? 0;
           if (existing >= maximumAddresses) return 'tooMany';
           return tx
@@ -72,11 +109,25 @@ export function createEmailAddressBook(db: Db, now: () => number) {
       );
     },
 
-    markVerified(userId: number, emailId: number): void {
-      db.update(userEmails)
-        .set({ verifiedAt: new Date(now()) })
-        .where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId), sql`${userEmails.verifiedAt} is null`))
-        .run();
+    /**
+     * Marks an address confirmed. Other accounts' unconfirmed claims on it are removed (their links
+     * stop working with them); if another account confirmed it first, or has it as its primary
+     * address, nothing changes and the answer is 'taken'.
+     */
+    markVerified(userId: number, emailId: number): 'verified' | 'taken' | 'notFound' {
+      return db.transaction(
+        (tx) => {
+          const target = tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).get();
+          if (!target) return 'notFound';
+          if (target.verifiedAt) return 'verified';
+          const sameAddress = and(eq(userEmails.address, target.address), ne(userEmails.userId, userId));
+          if (tx.select({ id: userEmails.id }).from(userEmails).where(and(sameAddress, owned)).get()) return 'taken';
+          tx.delete(userEmails).where(sameAddress).run();
+          tx.update(userEmails).set({ verifiedAt: new Date(now()) }).where(eq(userEmails.id, emailId)).run();
+          return 'verified';
+        },
+        { behavior: 'immediate' },
+      );
     },
 
     /** Makes a verified address the primary one, which is also the log-in name. Returns the old primary address. */

@@ -6,17 +6,19 @@ import { clientDetails, setSessionCookie } from '../web/session.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import type { RecipientLookup } from '../mail/recipients.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
-import { registerEmailLinkRoutes } from './email-link-routes.ts';
 import type { EmailTokens } from './email-tokens.ts';
+import { registerForgotPasswordRoutes } from './forgot-password-routes.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import type { SecondFactor } from './second-factor.ts';
 import type { SecurityLog } from './security-log.ts';
 import type { SessionStore } from './sessions.ts';
+import { registerResetPasswordRoutes } from './reset-password-routes.ts';
 import { registerSignupRoutes } from './signup-routes.ts';
 import { registerSudoRoutes } from './sudo-routes.ts';
 import type { UserDirectory } from './users.ts';
+import { registerVerifyEmailRoutes } from './verify-email-routes.ts';
 
 export interface AuthRouteOptions {
   users: UserDirectory;
@@ -62,5 +64,7 @@ export async function registerAuthRoutes(app: FastifyInstance, options: AuthRout
   registerSignupRoutes(app, options);
   registerLoginRoutes(app, options);
   registerSudoRoutes(app, options);
-  registerEmailLinkRoutes(app, options);
+  registerVerifyEmailRoutes(app, options);
+  registerForgotPasswordRoutes(app, options);
+  registerResetPasswordRoutes(app, options);
 }

@@ -21,7 +21,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
   const link = (path: string) => new URL(path, options.publicUrl).href;
 
   const sendVerification = (tx: Db, userId: number, address: string, signsIn: boolean) => {
-    const emailId = options.emailAddresses.owner(address)?.emailId;
+    const emailId = options.emailAddresses.idOf(userId, address);
     const token = options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
     const recipient = options.recipientFor(userId, address);
     if (!recipient) return;
@@ -31,6 +31,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
         key: signsIn ? 'verifySignup' : 'verifyAddress',
         values: { address },
         paragraphs: ['intro', 'expiry'],
+        anonymous: true,
         action: { url: link(`/verify-email/${token}`) },
       }),
       tx,

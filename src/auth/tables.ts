@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -86,7 +87,11 @@ export const loginChallenges = sqliteTable('login_challenges', {
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
-/** Every address of an account; exactly one is primary, and it is also users.email (the log-in name). */
+/**
+ * Every address of an account; exactly one is primary, and it is also users.email (the log-in name).
+ * Several accounts may claim one address while it is unconfirmed; once confirmed (or primary) it
+ * belongs to one account only, and the other claims give way.
+ */
 export const userEmails = sqliteTable(
   'user_emails',
   {
@@ -94,12 +99,19 @@ export const userEmails = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    address: text('address').notNull().unique(),
+    address: text('address').notNull(),
     verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
     isPrimary: integer('is_primary', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (table) => [index('user_emails_user_idx').on(table.userId)],
+  (table) => [
+    index('user_emails_user_idx').on(table.userId),
+    index('user_emails_address_idx').on(table.address),
+    uniqueIndex('user_emails_user_address_unique').on(table.userId, table.address),
+    uniqueIndex('user_emails_owned_address_unique')
+      .on(table.address)
+      .where(sql`verified_at is not null or is_primary = 1`),
+  ],
 );
 
 /** Links sent by e-mail: single purpose, single use, expiring; only the SHA-256 of the token is kept. */

@@ -57,14 +57,14 @@ export function createUserDirectory(db: Db, now: () => number) {
     ): { id: number; isAdmin: boolean } {
       return db.transaction((tx) => {
         const email = normalizeEmail(input.email);
-        const holder = tx
-          .select({ id: userEmails.id, verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
+        const holders = tx
+          .select({ verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
           .from(userEmails)
           .where(eq(userEmails.address, email))
-          .get();
-        if (holder?.verifiedAt || holder?.isPrimary) throw new EmailTakenError();
-        // Someone else's unconfirmed secondary address does not keep its owner out: it is dropped.
-        if (holder) tx.delete(userEmails).where(eq(userEmails.id, holder.id)).run();
+          .all();
+        if (holders.some((holder) => holder.verifiedAt || holder.isPrimary)) throw new EmailTakenError();
+        // Other accounts' unconfirmed secondary claims do not keep the address's owner out: they are dropped.
+        if (holders.length > 0) tx.delete(userEmails).where(eq(userEmails.address, email)).run();
         const existing = tx.select({ total: count() }).from(users).get()?.total ?? 0;
         const created = tx
           .insert(users)

@@ -10,6 +10,8 @@ const plainEta = createTemplateEngine({ autoEscape: false, keepNewlines: true })
 export interface Recipient {
   address: string;
   name: string;
+  /** False when the address is not confirmed: its mail then greets no one by name, as with `anonymous`. */
+  confirmed?: boolean;
   preferences: TimestampPreferences & { language: Language };
 }
 
@@ -23,6 +25,11 @@ export interface MailContent {
   action?: { url: string };
   /** Paragraph keys under mail.<key>, in order. */
   paragraphs: string[];
+  /**
+   * For mail to an address that has not been confirmed yet: the greeting names no one, since the
+   * account's name was typed by whoever entered the address, who may be a stranger to its owner.
+   */
+  anonymous?: boolean;
 }
 
 /** Builds a message in the recipient's language, with times in their zone and format, as HTML and plain text. */
@@ -31,7 +38,7 @@ export function composeMail(recipient: Recipient, content: MailContent): Outgoin
   const values = { ...content.values, ...(content.when ? { when: formatTimestamp(content.when, recipient.preferences) } : {}) };
   const data = {
     lang: recipient.preferences.language,
-    greeting: t('mail.greeting', { name: recipient.name }),
+    greeting: content.anonymous || recipient.confirmed === false ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
     paragraphs: content.paragraphs.map((paragraph) => t(`mail.${content.key}.${paragraph}`, values)),
     action: content.action ? { url: content.action.url, label: t(`mail.${content.key}.action`, values) } : null,
     footer: t('mail.footer'),

@@ -33,12 +33,14 @@ describe('messages', () => {
     const subject = translatorFor('de')('mail.verifySignup.subject');
     const verification = await t.mail.waitFor('hans@example.com', subject);
     expect(verification.html).toContain('<html lang="de">');
-    expect(verification.text).toContain(translatorFor('de')('mail.greeting', { name: 'Hans' }));
+    // Nothing is confirmed yet, so the greeting names no one (the name was typed by whoever signed up).
+    expect(verification.text).toContain(translatorFor('de')('mail.greetingAnonymous'));
 
     await hans.post('/settings/account/preferences', { stackTraceOrder: 'default', language: 'de', timezone: 'Asia/Tokyo', dateFormat: 'iso', theme: 'system', clock24h: 'on' });
     await hans.post('/settings/security/password', { currentPassword: 'correct horse battery staple', newPassword: 'ein ganz neues langes Passwort', confirmPassword: 'ein ganz neues langes Passwort' });
     const notice = await t.mail.waitFor('hans@example.com', translatorFor('de')('mail.notice.passwordChanged.subject'));
     expect(notice.text).toContain('2026-03-10 23:05 GMT+9');
+    expect(notice.text).toContain(translatorFor('de')('mail.greeting', { name: 'Hans' }));
   });
 });
 

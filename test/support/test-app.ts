@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Db } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import type { AfterReplyRunner } from '../../src/web/after-reply.ts';
 import { Mailbox } from './mailbox.ts';
 
 export interface TestApp {
@@ -28,7 +29,10 @@ export function mailboxOf(app: FastifyInstance): Mailbox {
 }
 
 /** A real Dials on a fresh SQLite file with the real migrations, and a clock the test can move. */
-export async function createTestApp(environment: Record<string, string> = {}, options: { logger?: unknown } = {}): Promise<TestApp> {
+export async function createTestApp(
+  environment: Record<string, string> = {},
+  options: { logger?: unknown; afterReply?: AfterReplyRunner } = {},
+): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-test-'));
   const mail = new Mailbox();
   await mail.start();
@@ -41,7 +45,7 @@ export async function createTestApp(environment: Record<string, string> = {}, op
       clock.now += ms;
     },
   };
-  const app = await buildApp(config, { db, now: () => clock.now, logger: options.logger as never });
+  const app = await buildApp(config, { db, now: () => clock.now, logger: options.logger as never, ...(options.afterReply ? { afterReply: options.afterReply } : {}) });
   await app.ready();
   mailboxes.set(app, mail);
   return {

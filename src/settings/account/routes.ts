@@ -19,6 +19,8 @@ import type { AccountService, StoredPreferences } from './service.ts';
 export interface AccountRouteOptions {
   account: AccountService;
   users: UserDirectory;
+  /** The primary address while it waits for confirmation, for the notice at the top of the page. */
+  unconfirmedPrimary: (userId: number) => { id: number; address: string } | null;
   cookies: CookieNames;
   secure: boolean;
 }
@@ -67,6 +69,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       timeZoneMarker: zoneMarker,
       hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
       languages,
+      // Looked up only when the page (not an auto-saved block) renders the notice.
+      unconfirmedPrimary: () => options.unconfirmedPrimary(viewer.user.id),
       errors: {},
       values: {},
       ...extra,

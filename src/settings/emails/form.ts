@@ -7,4 +7,7 @@ export const addEmailForm = z.object({
 
 export const emptyForm = z.object({});
 
+/** The resend button also sits on the account page, and brings the person back there. */
+export const resendForm = z.object({ back: z.enum(['account']).optional() });
+
 export const emailIdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

@@ -4,7 +4,7 @@ import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clientDetails } from '../../web/session.ts';
-import { addEmailForm, emailIdParam, emptyForm } from './form.ts';
+import { addEmailForm, emailIdParam, emptyForm, resendForm } from './form.ts';
 import type { EmailsService } from './service.ts';
 
 export interface EmailRouteOptions {
@@ -17,12 +17,18 @@ export interface EmailRouteOptions {
 const pagePath = '/settings/emails';
 
 export async function registerEmailRoutes(app: FastifyInstance, options: EmailRouteOptions): Promise<void> {
-  const done = (reply: FastifyReply, kind: 'success' | 'error' | 'info', messageKey: string) => {
+  const done = (reply: FastifyReply, kind: 'success' | 'error' | 'info', messageKey: string, path = pagePath) => {
     setFlash(reply, options.cookies, options.secure, { kind, messageKey });
-    return reply.redirect(pagePath, 303);
+    return reply.redirect(path, 303);
   };
-  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) =>
-    reply.page('settings/emails/page', { addresses: options.emails.list(viewerOf(request).user.id), errors: extra.errors ?? {}, values: extra.values ?? {} }, status);
+  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) => {
+    const userId = viewerOf(request).user.id;
+    return reply.page(
+      'settings/emails/page',
+      { addresses: options.emails.list(userId), unconfirmedPrimary: () => options.emails.unconfirmedPrimary(userId), errors: extra.errors ?? {}, values: extra.values ?? {} },
+      status,
+    );
+  };
   /** The address named in the URL, if it is one of the caller's; anything else is a 404. */
   const emailIdOf = (request: FastifyRequest): number | null => {
     const parsed = emailIdParam.safeParse(request.params);
@@ -45,17 +51,22 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       if (outcome === 'taken') return renderPage(request, reply, { errors: { address: { key: 'errors.email.inUse' } }, values }, 422);
       if (outcome === 'tooMany') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooMany' } }, values }, 422);
       if (outcome === 'tooManyToday') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooManyToday' } }, values }, 429);
+      if (outcome === 'linkLimit') return renderPage(request, reply, { errors: { address: { key: 'errors.email.linkLimit' } }, values }, 429);
       return done(reply, 'success', 'flash.emailAdded');
     });
 
     scoped.post(`${pagePath}/:id/resend`, async (request, reply) => {
       const id = emailIdOf(request);
-      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      const parsed = parseForm(resendForm, request.body);
+      if (id === null || !parsed.ok) return notFound(reply);
+      const back = parsed.data.back === 'account' ? '/settings/account' : pagePath;
       const outcome = options.emails.resend(viewerOf(request), id);
       if (outcome === 'notFound') return notFound(reply);
-      if (outcome === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon');
-      if (outcome === 'verified') return done(reply, 'info', 'flash.alreadyVerified');
-      return done(reply, 'success', 'flash.verificationResent');
+      if (outcome === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon', back);
+      if (outcome === 'addressLimit') return done(reply, 'error', 'flash.resendAddressLimit', back);
+      if (outcome === 'accountLimit') return done(reply, 'error', 'flash.resendAccountLimit', back);
+      if (outcome === 'verified') return done(reply, 'info', 'flash.alreadyVerified', back);
+      return done(reply, 'success', 'flash.verificationResent', back);
     });
 
     scoped.post(`${pagePath}/:id/primary`, { preHandler: options.requireSudo }, async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
+import { normalizeEmail } from '../../auth/users.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
 import { composeMail } from '../../mail/compose.ts';
@@ -7,12 +8,16 @@ import type { Outbox } from '../../mail/outbox.ts';
 import type { RecipientLookup } from '../../mail/recipients.ts';
 import type { SecurityNotices } from '../../mail/security-notices.ts';
 import type { Viewer } from '../../web/viewer.ts';
+import type { VerificationSendLog } from './send-log.ts';
 
 export type EmailsService = ReturnType<typeof createEmailsService>;
 
 const resendPauseMs = 60_000;
 /** Each added address gets a mail from Dials; this many a day keeps the page from being a mail relay. */
 const additionsPerDay = 10;
+/** Confirmation links (first ones and resends) in 24 hours: to one address of an account, and for the whole account. */
+export const linksPerAddressPerDay = 5;
+export const linksPerAccountPerDay = 20;
 
 /** The E-mails page's actions, always for the signed-in person's own addresses. */
 export function createEmailsService(deps: {
@@ -23,6 +28,7 @@ export function createEmailsService(deps: {
   securityLog: SecurityLog;
   securityNotices: SecurityNotices;
   sessions: SessionStore;
+  sendLog: VerificationSendLog;
   publicUrl: URL;
   now: () => number;
 }) {
@@ -30,12 +36,14 @@ export function createEmailsService(deps: {
     const token = deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
     const recipient = deps.recipientFor(userId, address);
     if (!recipient) return;
+    deps.sendLog.record(userId, address);
     deps.outbox.enqueue(
       composeMail(recipient, {
         kind: 'verify-email',
         key: 'verifyAddress',
         values: { address },
         paragraphs: ['intro', 'expiry'],
+        anonymous: true,
         action: { url: new URL(`/verify-email/${token}`, deps.publicUrl).href },
       }),
     );
@@ -44,10 +52,16 @@ export function createEmailsService(deps: {
   return {
     list: (userId: number) => deps.emailAddresses.list(userId),
     find: (userId: number, emailId: number) => deps.emailAddresses.find(userId, emailId),
+    /** The primary address when it still waits for confirmation (the first account's does), else null. */
+    unconfirmedPrimary(userId: number): { id: number; address: string } | null {
+      const primary = deps.emailAddresses.primaryOf(userId);
+      return primary && !primary.verifiedAt ? { id: primary.id, address: primary.address } : null;
+    },
 
-    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' {
+    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' | 'linkLimit' {
       const since = new Date(deps.now() - 24 * 60 * 60 * 1000);
       if (deps.securityLog.countOfTypeSince(viewer.user.id, 'email.added', since) >= additionsPerDay) return 'tooManyToday';
+      if (deps.sendLog.countsToday(viewer.user.id, normalizeEmail(address)).account >= linksPerAccountPerDay) return 'linkLimit';
       const added = deps.emailAddresses.add(viewer.user.id, address);
       if (added === 'taken' || added === 'tooMany') return added;
       const stored = deps.emailAddresses.find(viewer.user.id, added.id);
@@ -58,12 +72,16 @@ export function createEmailsService(deps: {
       return 'added';
     },
 
-    resend(viewer: Viewer, emailId: number): 'sent' | 'notFound' | 'verified' | 'tooSoon' {
+    /** Mails the link again: at most once a minute, and within the daily caps, so the page cannot flood a stranger's inbox. */
+    resend(viewer: Viewer, emailId: number): 'sent' | 'notFound' | 'verified' | 'tooSoon' | 'addressLimit' | 'accountLimit' {
       const email = deps.emailAddresses.find(viewer.user.id, emailId);
       if (!email) return 'notFound';
       if (email.verifiedAt) return 'verified';
       const last = deps.emailTokens.lastIssuedAt(viewer.user.id, emailId);
       if (last && deps.now() - last.getTime() < resendPauseMs) return 'tooSoon';
+      const sent = deps.sendLog.countsToday(viewer.user.id, email.address);
+      if (sent.address >= linksPerAddressPerDay) return 'addressLimit';
+      if (sent.account >= linksPerAccountPerDay) return 'accountLimit';
       sendVerification(viewer.user.id, email.id, email.address);
       return 'sent';
     },

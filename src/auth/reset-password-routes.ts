@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { setFlash } from '../web/flash.ts';
+import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
+import { clearSessionCookie, clientDetails } from '../web/session.ts';
+import { resetPasswordForm } from './forms.ts';
+import { hashPassword } from './password-hashing.ts';
+import { findPasswordProblem } from './password-policy.ts';
+import type { AuthRouteOptions } from './routes.ts';
+
+const tokenPattern = /^[a-z2-7]{32}$/;
+
+/**
+ * The password-reset link sent by e-mail. Opening it only shows a page; acting on it needs a
+ * button press (a POST), so mail scanners that follow links change nothing.
+ */
+export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
+  const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
+    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
+  const tokenOf = (request: FastifyRequest) => {
+    const token = (request.params as { token?: string }).token ?? '';
+    return tokenPattern.test(token) ? token : '';
+  };
+  const linkGone = (reply: FastifyReply) =>
+    reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
+
+  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200) =>
+    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors }, status);
+
+  app.get('/reset-password/:token', async (request, reply) => {
+    const grant = options.emailTokens.peek(tokenOf(request), 'reset-password');
+    if (!grant) return linkGone(reply);
+    return renderReset(reply, tokenOf(request), grant.userId, {});
+  });
+
+  app.post('/reset-password/:token', async (request, reply) => {
+    const token = tokenOf(request);
+    const grant = options.emailTokens.peek(token, 'reset-password');
+    if (!grant) return linkGone(reply);
+    const parsed = parseForm(resetPasswordForm, request.body);
+    if (!parsed.ok) return renderReset(reply, token, grant.userId, parsed.errors, 422);
+    const profile = options.users.profile(grant.userId);
+    if (!profile) return linkGone(reply);
+    const { newPassword, confirmPassword } = parsed.data;
+    const problem = findPasswordProblem(newPassword, profile);
+    if (problem) return renderReset(reply, token, grant.userId, { newPassword: { key: `errors.password.${problem}` } }, 422);
+    if (newPassword !== confirmPassword) return renderReset(reply, token, grant.userId, { confirmPassword: { key: 'errors.password.mismatch' } }, 422);
+
+    // A reset link replaces the password, never the second factor (rule 6).
+    if (options.secondFactor.isEnrolled(grant.userId)) {
+      if (!parsed.data.code && !parsed.data.recoveryCode) return renderReset(reply, token, grant.userId, { code: { key: 'errors.twoFactor.codeRequired' } }, 422);
+      const outcome = await options.secondFactor.verify(grant.userId, parsed.data);
+      if (!outcome.ok) {
+        if (outcome.retryAfterSeconds > 0) {
+          const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
+          return renderReset(reply.header('retry-after', String(outcome.retryAfterSeconds)), token, grant.userId, errors, 429);
+        }
+        options.securityLog.record(grant.userId, 'login.secondFactorFailed', clientDetails(request));
+        const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
+        return renderReset(reply, token, grant.userId, { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } }, 401);
+      }
+      if (outcome.method === 'recoveryCode') options.securityLog.record(grant.userId, 'recoveryCode.used', clientDetails(request));
+    }
+    if (!options.emailTokens.consume(token, 'reset-password')) return linkGone(reply);
+    options.users.setPasswordHash(grant.userId, await hashPassword(newPassword));
+    options.emailTokens.voidAll(grant.userId, 'reset-password');
+    options.sessions.invalidateAllForUser(grant.userId);
+    // The link proved the address it was sent to belongs to the person.
+    if (grant.emailId) options.emailAddresses.markVerified(grant.userId, grant.emailId);
+    options.users.activate(grant.userId);
+    options.securityLog.record(grant.userId, 'password.reset', clientDetails(request));
+    clearSessionCookie(reply, options);
+    flash(reply, 'success', 'flash.passwordReset');
+    return reply.redirect('/login', 303);
+  });
+}

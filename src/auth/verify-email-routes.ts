@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { setFlash } from '../web/flash.ts';
+import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
+import { clientDetails } from '../web/session.ts';
+import type { EmailTokenGrant } from './email-tokens.ts';
+import { confirmLinkForm, finishSignupForm } from './forms.ts';
+import { verifyPassword } from './password-hashing.ts';
+import { homePath, startSession, type AuthRouteOptions } from './routes.ts';
+
+const tokenPattern = /^[a-z2-7]{32}$/;
+
+/**
+ * The confirmation link of an address. Opening it only shows a page; acting needs a button press
+ * (a POST), so mail scanners that follow links change nothing.
+ *
+ * A sign-up link finishes the sign-up with the password chosen at sign-up. Any other link confirms
+ * an address someone added to an existing account, and only for that account's own session: a
+ * link that reached a stranger (a mistyped address) must not attach their mailbox to the account,
+ * since a password reset to it would then open the account.
+ */
+export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
+  const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
+    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
+  const tokenOf = (request: FastifyRequest) => {
+    const token = (request.params as { token?: string }).token ?? '';
+    return tokenPattern.test(token) ? token : '';
+  };
+  const linkGone = (reply: FastifyReply) =>
+    reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
+
+  const render = (reply: FastifyReply, token: string, grant: EmailTokenGrant, errors: FieldErrors = {}, status = 200) => {
+    const email = grant.emailId ? options.emailAddresses.find(grant.userId, grant.emailId) : undefined;
+    return reply.page('auth/verify-email', { address: email?.address ?? '', token, asksPassword: grant.signsIn, errors }, status);
+  };
+
+  /**
+   * For a link that confirms an added address: the answer when the caller is not the account's
+   * own session (log in first and come back, or "this link is another account's"), else null.
+   */
+  const refuseUnlessOwner = (request: FastifyRequest, reply: FastifyReply, token: string, grant: EmailTokenGrant) => {
+    if (grant.signsIn) return null;
+    if (!request.viewer) {
+      flash(reply, 'info', 'flash.logInToConfirm');
+      // The login page's own address carries the link; request logs drop query strings (src/logging.ts).
+      return reply.redirect(`/login?next=${encodeURIComponent(`/verify-email/${token}`)}`, 303);
+    }
+    if (request.viewer.user.id !== grant.userId) {
+      return reply.page('auth/link-other-account', {}, 403);
+    }
+    return null;
+  };
+
+  app.get('/verify-email/:token', async (request, reply) => {
+    const token = tokenOf(request);
+    const grant = options.emailTokens.peek(token, 'verify-email');
+    if (!grant) return linkGone(reply);
+    return refuseUnlessOwner(request, reply, token, grant) ?? render(reply, token, grant);
+  });
+
+  app.post('/verify-email/:token', async (request, reply) => {
+    const token = tokenOf(request);
+    const grant = options.emailTokens.peek(token, 'verify-email');
+    if (!grant || !grant.emailId) return linkGone(reply);
+    const refused = refuseUnlessOwner(request, reply, token, grant);
+    if (refused) return refused;
+    if (grant.signsIn) {
+      // Finishing a sign-up signs in, so it needs the password chosen at sign-up: a link mailed to
+      // someone who never signed up cannot open an account someone else prepared for them.
+      const parsed = parseForm(finishSignupForm, request.body);
+      if (!parsed.ok) return render(reply, token, grant, parsed.errors, 422);
+      const credentials = options.users.credentialsOf(grant.userId);
+      if (!credentials) return linkGone(reply);
+      const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
+      if (waitSeconds > 0) {
+        const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
+        return render(reply.header('retry-after', String(waitSeconds)), token, grant, errors, 429);
+      }
+      if (!(await verifyPassword(credentials.passwordHash, parsed.data.password))) {
+        return render(reply, token, grant, { password: { key: 'errors.sudo.wrongPassword' } }, 401);
+      }
+      await options.loginLimiter.recordSuccess(credentials.email, request.ip);
+    } else if (!parseForm(confirmLinkForm, request.body).ok) {
+      return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey: 'errors.badRequest.message' }, 400);
+    }
+    const used = options.emailTokens.consume(token, 'verify-email');
+    if (!used || !used.emailId) return linkGone(reply);
+    const outcome = options.emailAddresses.markVerified(used.userId, used.emailId);
+    if (outcome === 'notFound') return linkGone(reply);
+    if (outcome === 'taken') {
+      return reply.page('auth/link-gone', { titleKey: 'links.taken.title', messageKey: 'links.taken.message' }, 409);
+    }
+    if (used.signsIn) options.users.activate(used.userId);
+    options.securityLog.record(used.userId, 'email.verified', clientDetails(request));
+    flash(reply, 'success', 'flash.emailVerified');
+    if (request.viewer?.user.id === used.userId) return reply.redirect('/settings/emails', 303);
+    // A sign-up link finishes the sign-up by signing in, but never past a second factor (rule 6).
+    if (used.signsIn && !options.secondFactor.isEnrolled(used.userId)) {
+      startSession(request, reply, options, used.userId);
+      options.securityLog.record(used.userId, 'login.succeeded', clientDetails(request));
+      return reply.redirect(homePath, 303);
+    }
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Runs `task` once the answer has been sent, so the time to answer does not depend on it. */
+    afterReply(task: () => void): void;
+  }
+}
+
+/** Where work queued with reply.afterReply() runs; tests may collect it instead. */
+export type AfterReplyRunner = (task: () => void) => void;
+
+export const runSoon: AfterReplyRunner = (task) => {
+  setImmediate(task);
+};
+
+export function registerAfterReply(app: FastifyInstance, run: AfterReplyRunner = runSoon): void {
+  const queued = new WeakMap<FastifyReply, Array<() => void>>();
+  app.decorateReply('afterReply', function afterReply(this: FastifyReply, task: () => void) {
+    const tasks = queued.get(this);
+    if (tasks) tasks.push(task);
+    else queued.set(this, [task]);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const tasks = queued.get(reply);
+    if (!tasks) return;
+    queued.delete(reply);
+    for (const task of tasks) {
+      run(() => {
+        try {
+          task();
+        } catch (error) {
+          request.log.error({ err: error }, 'work after the answer failed');
+        }
+      });
+    }
+  });
+}
