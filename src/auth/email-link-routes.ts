@@ -6,7 +6,7 @@ import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import type { EmailTokenGrant } from './email-tokens.ts';
 import { confirmLinkForm, finishSignupForm, forgotPasswordForm, resetPasswordForm } from './forms.ts';
 import { hashPassword, verifyPassword } from './password-hashing.ts';
-import { findPasswordProblem } from './password-policy.ts';
+import { judgePassword, type PasswordJudgement } from './password-policy.ts';
 import { homePath, startSession, type AuthRouteOptions } from './routes.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
@@ -105,8 +105,8 @@ export function registerEmailLinkRoutes(app: FastifyInstance, options: AuthRoute
     return reply.redirect('/forgot-password', 303);
   });
 
-  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200) =>
-    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors }, status);
+  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) =>
+    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
 
   app.get('/reset-password/:token', async (request, reply) => {
     const grant = options.emailTokens.peek(tokenOf(request), 'reset-password');
@@ -123,8 +123,8 @@ export function registerEmailLinkRoutes(app: FastifyInstance, options: AuthRoute
     const profile = options.users.profile(grant.userId);
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
-    const problem = findPasswordProblem(newPassword, profile);
-    if (problem) return renderReset(reply, token, grant.userId, { newPassword: { key: `errors.password.${problem}` } }, 422);
+    const judgement = judgePassword(newPassword, profile);
+    if (judgement.problem) return renderReset(reply, token, grant.userId, { newPassword: { key: `errors.password.${judgement.problem}` } }, 422, judgement);
     if (newPassword !== confirmPassword) return renderReset(reply, token, grant.userId, { confirmPassword: { key: 'errors.password.mismatch' } }, 422);
 
     // A reset link replaces the password, never the second factor (rule 6).
