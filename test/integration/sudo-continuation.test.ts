@@ -41,6 +41,12 @@ describe('a sensitive form posted after access has lapsed', () => {
     const resume = resumeOf(attempt.headers.location) ?? '';
     expect(sudoPage.body).toContain(`name="resume" value="${resume}"`);
 
+    // A wrong password keeps the form too.
+    const wrong = await ada.post('/sudo', { password: 'not my password at all', next: '/settings/emails', resume });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain(`name="resume" value="${resume}"`);
+    expect(wrong.body).toContain('Add ada.work@example.com to your e-mail addresses');
+
     const confirmed = await ada.post('/sudo', { password: strongPassword, next: '/settings/emails', resume });
     expect(confirmed.statusCode).toBe(303);
     expect(confirmed.headers.location).toBe(`/sudo/continue?resume=${encodeURIComponent(resume)}`);
