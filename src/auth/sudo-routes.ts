@@ -35,7 +35,10 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const viewer = viewerOf(request);
     const query = request.query as Record<string, unknown>;
     const next = localRedirectTarget(query.next, homePath);
-    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pendingOf(request, query.resume), {});
+    const pending = pendingOf(request, query.resume);
+    // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
+    if (pending && options.inSudoMode(viewer)) return reply.redirect(continuePath(pending.sealed), 303);
+    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {});
   });
 
   app.post('/sudo', { preHandler: requireViewer }, async (request, reply) => {

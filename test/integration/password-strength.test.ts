@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema.ts';
+import { loggerOptions } from '../../src/logging.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -188,5 +190,26 @@ describe('the as-you-type check', () => {
     expect(signup.body).toMatch(/id="signup-password-feedback"[^>]*aria-live="polite"/);
     const ada = await signUp(t.app, { ...zebulon });
     expect((await ada.get('/settings/security')).body).toMatch(/id="password-newPassword"[^>]*hx-post="\/password-check"[^>]*hx-params="newPassword"/);
+  });
+
+  it('leaves neither the password nor a reset token in the logs', async () => {
+    await t.close();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    t = await createTestApp({}, { logger: { ...(loggerOptions('trace') as object), stream: sink } });
+    const browser = new BrowserSession(t.app);
+    await browser.get('/signup');
+    const typed = 'a secret being typed right now';
+    const token = 'abcdefghijklmnopqrstuvwxyz234567';
+    expect((await check(browser, { newPassword: typed, resetToken: token })).statusCode).toBe(200);
+    const log = lines.join('\n');
+    expect(log).toContain('/password-check');
+    expect(log).not.toContain(typed);
+    expect(log).not.toContain(token);
   });
 });

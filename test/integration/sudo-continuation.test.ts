@@ -58,6 +58,8 @@ describe('a sensitive form posted after access has lapsed', () => {
     expect(continuePage.body).toContain('<form method="post" action="/settings/emails"');
     expect(continuePage.body).toContain('name="address" value="ada.work@example.com"');
     expect(continuePage.body).toMatch(/<a href="\/settings\/emails">Cancel<\/a>/);
+    // Back on "Confirm access" now that access is confirmed (another tab, say): straight on to Continue.
+    expect((await ada.get(attempt.headers.location ?? '')).headers.location).toBe(confirmed.headers.location);
     // Opening the page changed nothing.
     expect(addressesOfAda()).toEqual(['ada@example.com']);
 
