@@ -124,8 +124,10 @@ export function registerEmailLinkRoutes(app: FastifyInstance, options: AuthRoute
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
     const judgement = judgePassword(newPassword, profile);
-    if (judgement.problem) return renderReset(reply, token, grant.userId, { newPassword: { key: `errors.password.${judgement.problem}` } }, 422, judgement);
-    if (newPassword !== confirmPassword) return renderReset(reply, token, grant.userId, { confirmPassword: { key: 'errors.password.mismatch' } }, 422);
+    const refused: FieldErrors = {};
+    if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
+    if (newPassword !== confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };
+    if (Object.keys(refused).length > 0) return renderReset(reply, token, grant.userId, refused, 422, judgement);
 
     // A reset link replaces the password, never the second factor (rule 6).
     if (options.secondFactor.isEnrolled(grant.userId)) {

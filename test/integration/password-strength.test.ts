@@ -101,6 +101,14 @@ describe('changing the password', () => {
     expect((await logIn(t.app, zebulon.email)).response.statusCode).toBe(303);
   });
 
+  it('names a weak new password and a mismatched confirmation together', async () => {
+    const browser = await signUp(t.app, { ...zebulon });
+    const response = await browser.post('/settings/security/password', { currentPassword: strongPassword, newPassword: 'iloveyouiloveyou', confirmPassword: 'something else' });
+    expect(response.statusCode).toBe(422);
+    expect(textOfId(response.body, 'password-newPassword-error')).toBe('This password would be easy to guess. Choose another.');
+    expect(textOfId(response.body, 'password-confirmPassword-error')).toBe('The two new passwords are not the same.');
+  });
+
   it('accepts a good long passphrase', async () => {
     const browser = await signUp(t.app, { ...zebulon });
     const response = await browser.post('/settings/security/password', { currentPassword: strongPassword, newPassword: goodPassphrase, confirmPassword: goodPassphrase });
@@ -128,6 +136,9 @@ describe('resetting the password', () => {
       expect(textOfId(refused.body, 'reset-newPassword-error')).not.toBe('');
       expect(textOfId(refused.body, 'reset-newPassword-feedback')).toContain('Avoid repeated words and characters.');
     }
+    const both = await browser.post(link, { newPassword: 'iloveyouiloveyou', confirmPassword: 'something else' });
+    expect(textOfId(both.body, 'reset-newPassword-error')).not.toBe('');
+    expect(textOfId(both.body, 'reset-confirmPassword-error')).toBe('The two new passwords are not the same.');
     const accepted = await browser.post(link, { newPassword: goodPassphrase, confirmPassword: goodPassphrase });
     expect(accepted.headers.location).toBe('/login');
     expect((await logIn(t.app, zebulon.email, goodPassphrase)).response.statusCode).toBe(303);

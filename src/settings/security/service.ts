@@ -85,9 +85,11 @@ export function createSecurityService(
         return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
       }
       const judgement = judgePassword(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
-      if (judgement.problem) return { errors: { newPassword: { key: `errors.password.${judgement.problem}` } }, feedback: judgement };
-      if (input.newPassword !== input.confirmPassword) return { errors: { confirmPassword: { key: 'errors.password.mismatch' } } };
-      if (input.newPassword === input.currentPassword) return { errors: { newPassword: { key: 'errors.password.unchanged' } } };
+      const refused: FieldErrors = {};
+      if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
+      else if (input.newPassword === input.currentPassword) refused.newPassword = { key: 'errors.password.unchanged' };
+      if (input.newPassword !== input.confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };
+      if (Object.keys(refused).length > 0) return { errors: refused, feedback: judgement };
       // Checked last: a code is accepted only once, so it is not spent on a form refused for another reason.
       if (options.secondFactorRequired) {
         if (!input.code && !input.recoveryCode) return { errors: { code: { key: 'errors.twoFactor.codeRequired' } } };
