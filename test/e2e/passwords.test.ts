@@ -85,7 +85,14 @@ describe('confirming access keeps what was being done', () => {
     const form = page.locator('form[action="/settings/security/password"]');
     const newPassword = 'a fresh and rather long passphrase';
     await form.getByLabel(en('security.password.currentPassword'), { exact: true }).fill(person.password);
-    await form.getByLabel(en('security.password.newPassword'), { exact: true }).fill(newPassword);
+    const newPasswordField = form.getByLabel(en('security.password.newPassword'), { exact: true });
+    if (javaScript) {
+      // The same as-you-type advice as at sign-up, knowing the signed-in person.
+      await newPasswordField.pressSequentially('Password1234567', { delay: 15 });
+      const feedback = form.locator('#password-newPassword-feedback');
+      await eventually(() => textOf(feedback), (text) => text.includes(en('passwordFeedback.warnings.similarToCommon')), 'the warning on the security page');
+    }
+    await newPasswordField.fill(newPassword);
     await form.getByLabel(en('security.password.confirmPassword'), { exact: true }).fill(newPassword);
     await clickAndWaitForPage(page, form.getByRole('button', { name: en('security.password.submit'), exact: true }));
     // No "Confirm access" in between: the current password was the confirmation.
