@@ -51,7 +51,20 @@
     if (invalid && event.detail.xhr && event.detail.xhr.status === 422) invalid.focus();
   });
 
+  // The as-you-type password check is advice: if it fails (too many checks, no connection), it says
+  // nothing, and the form is still judged when it is sent.
+  function isPasswordCheck(event) {
+    return event.target && event.target.hasAttribute && event.target.hasAttribute('data-password-check');
+  }
+
+  // The same advice again is not swapped in, so screen readers do not repeat it at every pause in typing.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    if (!isPasswordCheck(event) || !event.detail.target) return;
+    if (event.detail.serverResponse.trim() === event.detail.target.innerHTML.trim()) event.detail.shouldSwap = false;
+  });
+
   document.addEventListener('htmx:responseError', function (event) {
+    if (isPasswordCheck(event)) return;
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
     var message = (event.detail.xhr && event.detail.xhr.responseText && event.detail.xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
       ? event.detail.xhr.responseText
@@ -61,6 +74,7 @@
   });
 
   document.addEventListener('htmx:sendError', function (event) {
+    if (isPasswordCheck(event)) return;
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
     if (status) { status.textContent = document.body.dataset.requestFailed; status.classList.add('save-status-error'); }
     announce(document.body.dataset.requestFailed);

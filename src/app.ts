@@ -95,7 +95,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   });
   await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
-  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, now, cookies, secure });
+  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, now, cookies, secure });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 

@@ -5,7 +5,9 @@ import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createSecondFactor } from './auth/second-factor.ts';
 import { createSecurityLog } from './auth/security-log.ts';
 import { createSessionStore } from './auth/sessions.ts';
-import { createSudoGuard } from './auth/sudo.ts';
+import { createSudoGuard, isInSudoMode } from './auth/sudo.ts';
+import { createSudoContinuations } from './auth/sudo-continuation.ts';
+import type { Viewer } from './web/viewer.ts';
 import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
 import { createTotpService } from './auth/two-factor/totp.ts';
 import { createUserDirectory } from './auth/users.ts';
@@ -56,6 +58,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const totp = createTotpService(db, { box: createSecretBox(deriveKey(instanceSecret, 'totp-secrets')), now, issuer: config.publicUrl.host });
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
   const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
+  const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now });
 
   return {
     users,
@@ -73,8 +76,10 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter: createLoginLimiter(db, config.loginLimits),
     loginChallenges: createLoginChallengeStore(db, now),
-    requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now }),
-    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices }),
+    sudoContinuations,
+    requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
+    inSudoMode: (viewer: Viewer) => isInSudoMode(viewer, { windowMs: config.sudoWindowMs, now }),
+    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor }),
     emails: createEmailsService({
       emailAddresses,
       emailTokens,

@@ -35,6 +35,8 @@ export const sudoForm = z.object({
   code,
   recoveryCode: code,
   next,
+  // A sensitive form that was posted when access had lapsed, sealed; finished after confirming.
+  resume: z.string().max(8000).optional(),
 });
 
 export const forgotPasswordForm = z.object({

@@ -4,7 +4,7 @@ import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { findPasswordProblem } from './password-policy.ts';
+import { judgePassword, type PasswordJudgement } from './password-policy.ts';
 import type { AuthRouteOptions } from './routes.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
@@ -23,8 +23,8 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
   const linkGone = (reply: FastifyReply) =>
     reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
 
-  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200) =>
-    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors }, status);
+  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) =>
+    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
 
   app.get('/reset-password/:token', async (request, reply) => {
     const grant = options.emailTokens.peek(tokenOf(request), 'reset-password');
@@ -41,9 +41,11 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     const profile = options.users.profile(grant.userId);
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
-    const problem = findPasswordProblem(newPassword, profile);
-    if (problem) return renderReset(reply, token, grant.userId, { newPassword: { key: `errors.password.${problem}` } }, 422);
-    if (newPassword !== confirmPassword) return renderReset(reply, token, grant.userId, { confirmPassword: { key: 'errors.password.mismatch' } }, 422);
+    const judgement = judgePassword(newPassword, profile);
+    const refused: FieldErrors = {};
+    if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
+    if (newPassword !== confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };
+    if (Object.keys(refused).length > 0) return renderReset(reply, token, grant.userId, refused, 422, judgement);
 
     // A reset link replaces the password, never the second factor (rule 6).
     if (options.secondFactor.isEnrolled(grant.userId)) {

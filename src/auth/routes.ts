@@ -11,6 +11,7 @@ import { registerForgotPasswordRoutes } from './forgot-password-routes.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { registerLoginRoutes } from './login-routes.ts';
+import { registerPasswordCheckRoutes } from './password-check-routes.ts';
 import type { SecondFactor } from './second-factor.ts';
 import type { SecurityLog } from './security-log.ts';
 import type { SessionStore } from './sessions.ts';
@@ -19,6 +20,8 @@ import { registerSignupRoutes } from './signup-routes.ts';
 import { registerSudoRoutes } from './sudo-routes.ts';
 import type { UserDirectory } from './users.ts';
 import { registerVerifyEmailRoutes } from './verify-email-routes.ts';
+import type { SudoContinuations } from './sudo-continuation.ts';
+import type { Viewer } from '../web/viewer.ts';
 
 export interface AuthRouteOptions {
   users: UserDirectory;
@@ -30,6 +33,8 @@ export interface AuthRouteOptions {
   cookies: CookieNames;
   secure: boolean;
   sudoWindowMs: number;
+  sudoContinuations: SudoContinuations;
+  inSudoMode: (viewer: Viewer) => boolean;
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
   outbox: Outbox;
@@ -64,6 +69,7 @@ export async function registerAuthRoutes(app: FastifyInstance, options: AuthRout
   registerSignupRoutes(app, options);
   registerLoginRoutes(app, options);
   registerSudoRoutes(app, options);
+  registerPasswordCheckRoutes(app, options);
   registerVerifyEmailRoutes(app, options);
   registerForgotPasswordRoutes(app, options);
   registerResetPasswordRoutes(app, options);

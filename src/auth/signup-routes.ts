@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { composeMail } from '../mail/compose.ts';
 import { isTimeZone } from '../lib/timezones.ts';
 import { setFlash } from '../web/flash.ts';
-import { parseForm } from '../web/form.ts';
+import { parseForm, type FieldErrors } from '../web/form.ts';
 import { clientDetails } from '../web/session.ts';
 import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { findPasswordProblem } from './password-policy.ts';
+import { judgePassword } from './password-policy.ts';
 import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
 import { EmailTakenError, normalizeEmail } from './users.ts';
 
@@ -40,7 +40,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
 
   app.get('/signup', async (request, reply) => {
     if (request.viewer) return reply.redirect(homePath);
-    return reply.page('auth/signup', { values: {}, errors: {} });
+    return reply.page('auth/signup', { values: {}, errors: {}, passwordFeedback: null });
   });
 
   app.get('/signup/check-inbox', async (request, reply) => {
@@ -52,13 +52,16 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     if (request.viewer) return reply.redirect(homePath, 303);
     const parsed = parseForm(signupForm, request.body);
     const values = pickStrings(request.body, ['name', 'email']);
-    if (!parsed.ok) return reply.page('auth/signup', { values, errors: parsed.errors }, 422);
+    // Every error at once: the password is judged even when the name or the address is refused.
+    const typedPassword = (request.body as Record<string, unknown> | undefined)?.password;
+    const judgement = typeof typedPassword === 'string' ? judgePassword(typedPassword, { name: values.name ?? '', email: values.email ?? '' }) : null;
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    if (judgement?.problem) errors.password ??= { key: `errors.password.${judgement.problem}` };
+    if (!parsed.ok || judgement?.problem) {
+      return reply.page('auth/signup', { values, errors, passwordFeedback: judgement }, 422);
+    }
     const { name, password } = parsed.data;
     const email = normalizeEmail(parsed.data.email);
-    const problem = findPasswordProblem(password, { email, name });
-    if (problem) {
-      return reply.page('auth/signup', { values, errors: { password: { key: `errors.password.${problem}` } } }, 422);
-    }
     const timeZone = parsed.data.timezone && isTimeZone(parsed.data.timezone) ? parsed.data.timezone : 'UTC';
     const passwordHash = await hashPassword(password);
     const firstAccount = options.users.count() === 0;

@@ -1,55 +1,80 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
+import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { requireViewer, viewerOf } from '../web/guards.ts';
 import { clientDetails } from '../web/session.ts';
 import { sudoForm } from './forms.ts';
 import { verifyPassword } from './password-hashing.ts';
 import { homePath, startSession, type AuthRouteOptions } from './routes.ts';
+import { sudoPath } from './sudo.ts';
+import { describePendingAction } from './sudo-actions.ts';
+import type { PendingAction } from './sudo-continuation.ts';
 
-/** "Confirm access": the password again (and the second factor when enrolled) before a sensitive action. */
+/**
+ * "Confirm access": the password again (and the second factor when enrolled) before a sensitive
+ * action. When the action was a posted form, it is kept and finished afterwards on "Continue".
+ */
 export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
   const sudoMinutes = Math.round(options.sudoWindowMs / 60_000);
-  const render = (enrolled: boolean, next: string, errors: FieldErrors) => ({ enrolled, values: { next }, errors, sudoMinutes });
+  const continuePath = (resume: string) => `/sudo/continue?${new URLSearchParams({ resume }).toString()}`;
+
+  const pendingOf = (request: FastifyRequest, resume: unknown): { sealed: string; action: PendingAction } | null => {
+    const action = options.sudoContinuations.open(resume, viewerOf(request).user.id);
+    return action && typeof resume === 'string' ? { sealed: resume, action } : null;
+  };
+
+  const render = (reply: FastifyReply, enrolled: boolean, next: string, pending: { sealed: string; action: PendingAction } | null, errors: FieldErrors, status = 200) =>
+    reply.page(
+      'auth/sudo',
+      { enrolled, values: { next, resume: pending?.sealed ?? '' }, pending: pending ? describePendingAction(pending.action) : null, errors, sudoMinutes },
+      status,
+    );
 
   app.get('/sudo', { preHandler: requireViewer }, async (request, reply) => {
     const viewer = viewerOf(request);
-    const next = localRedirectTarget((request.query as Record<string, unknown>).next, homePath);
-    return reply.page('auth/sudo', render(options.secondFactor.isEnrolled(viewer.user.id), next, {}));
+    const query = request.query as Record<string, unknown>;
+    const next = localRedirectTarget(query.next, homePath);
+    const pending = pendingOf(request, query.resume);
+    // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
+    if (pending && options.inSudoMode(viewer)) return reply.redirect(continuePath(pending.sealed), 303);
+    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {});
   });
 
   app.post('/sudo', { preHandler: requireViewer }, async (request, reply) => {
     const viewer = viewerOf(request);
     const enrolled = options.secondFactor.isEnrolled(viewer.user.id);
     const parsed = parseForm(sudoForm, request.body);
-    const rawNext = (request.body as Record<string, unknown> | undefined)?.next;
-    const next = localRedirectTarget(parsed.ok ? parsed.data.next : rawNext, homePath);
-    if (!parsed.ok) return reply.page('auth/sudo', render(enrolled, next, parsed.errors), 422);
+    const raw = (request.body as Record<string, unknown> | undefined) ?? {};
+    const next = localRedirectTarget(parsed.ok ? parsed.data.next : raw.next, homePath);
+    const pending = pendingOf(request, parsed.ok ? parsed.data.resume : raw.resume);
+    if (!parsed.ok) return render(reply, enrolled, next, pending, parsed.errors, 422);
 
     const credentials = options.users.credentialsOf(viewer.user.id);
     if (!credentials) return reply.redirect('/login', 303);
     const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
     if (waitSeconds > 0) {
       const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
-      return reply.header('retry-after', String(waitSeconds)).page('auth/sudo', render(enrolled, next, errors), 429);
+      return render(reply.header('retry-after', String(waitSeconds)), enrolled, next, pending, errors, 429);
     }
     if (!(await verifyPassword(credentials.passwordHash, parsed.data.password))) {
       options.securityLog.record(viewer.user.id, 'login.failed', clientDetails(request));
-      return reply.page('auth/sudo', render(enrolled, next, { password: { key: 'errors.sudo.wrongPassword' } }), 401);
+      return render(reply, enrolled, next, pending, { password: { key: 'errors.sudo.wrongPassword' } }, 401);
     }
     if (enrolled) {
       if (!parsed.data.code && !parsed.data.recoveryCode) {
-        return reply.page('auth/sudo', render(enrolled, next, { code: { key: 'errors.twoFactor.codeRequired' } }), 422);
+        return render(reply, enrolled, next, pending, { code: { key: 'errors.twoFactor.codeRequired' } }, 422);
       }
       const outcome = await options.secondFactor.verify(viewer.user.id, parsed.data);
       if (!outcome.ok) {
         if (outcome.retryAfterSeconds > 0) {
           const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
-          return reply.header('retry-after', String(outcome.retryAfterSeconds)).page('auth/sudo', render(enrolled, next, errors), 429);
+          return render(reply.header('retry-after', String(outcome.retryAfterSeconds)), enrolled, next, pending, errors, 429);
         }
         options.securityLog.record(viewer.user.id, 'login.secondFactorFailed', clientDetails(request));
         const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
-        return reply.page('auth/sudo', render(enrolled, next, { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } }), 401);
+        const errors = { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } };
+        return render(reply, enrolled, next, pending, errors, 401);
       }
       if (outcome.method === 'recoveryCode') options.securityLog.record(viewer.user.id, 'recoveryCode.used', clientDetails(request));
     }
@@ -60,6 +85,24 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     }
     startSession(request, reply, options, viewer.user.id);
     options.securityLog.record(viewer.user.id, 'sudo.confirmed', clientDetails(request));
-    return reply.redirect(next, 303);
+    return reply.redirect(pending ? continuePath(pending.sealed) : next, 303);
+  });
+
+  // Shows what will be done and posts the kept fields to the original action, with this session's CSRF token.
+  app.get('/sudo/continue', { preHandler: requireViewer }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    const resume = (request.query as Record<string, unknown>).resume;
+    const pending = pendingOf(request, resume);
+    if (!pending) {
+      setFlash(reply, options.cookies, options.secure, { kind: 'error', messageKey: 'flash.sudoContinueGone' });
+      return reply.redirect(homePath, 303);
+    }
+    if (!options.inSudoMode(viewer)) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
+    return reply.page('auth/sudo-continue', {
+      action: pending.action.action,
+      fields: Object.entries(pending.action.fields),
+      description: describePendingAction(pending.action),
+      returnTo: pending.action.returnTo,
+    });
   });
 }

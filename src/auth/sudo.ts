@@ -1,10 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import type { Viewer } from '../web/viewer.ts';
+import type { SudoContinuations } from './sudo-continuation.ts';
 
 export interface SudoPolicy {
   windowMs: number;
   now: () => number;
+}
+
+/** Where "Confirm access" is, for a page to return to and, when a form was posted, the sealed form to finish. */
+export function sudoPath(next: string, resume: string | null = null): string {
+  const query = new URLSearchParams({ next });
+  if (resume) query.set('resume', resume);
+  return `/sudo?${query.toString()}`;
 }
 
 export function isInSudoMode(viewer: Viewer, policy: SudoPolicy): boolean {
@@ -29,13 +37,16 @@ function pageToReturnTo(request: FastifyRequest): string {
 
 /**
  * preHandler for sensitive actions (SECURITY.md rule 12): allowed only within the sudo window;
- * otherwise the person is asked to confirm access, and the action is not carried out.
+ * otherwise the person is asked to confirm access, and the action is not carried out. A posted
+ * form without secrets is kept (sealed, in the confirm-access URL), so that once access is
+ * confirmed it can be finished with one press instead of being typed again.
  */
-export function createSudoGuard(policy: SudoPolicy) {
+export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContinuations }) {
   return async function requireSudo(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const viewer = request.viewer;
     if (!viewer || isInSudoMode(viewer, policy)) return;
-    const target = `/sudo?next=${encodeURIComponent(pageToReturnTo(request))}`;
+    const returnTo = pageToReturnTo(request);
+    const target = sudoPath(returnTo, policy.continuations.capture(request, viewer.user.id, returnTo));
     if (request.headers['hx-request'] === 'true') {
       await reply.header('hx-redirect', target).code(403).send();
       return;

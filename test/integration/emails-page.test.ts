@@ -104,7 +104,7 @@ describe('the E-mails page', () => {
     await addAndVerify(ada, 'ada.work@example.com');
     t.clock.advance(61 * 60_000);
     const response = await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {}, { headers: { referer: 'http://localhost/settings/emails' } });
-    expect(response.headers.location).toBe('/sudo?next=%2Fsettings%2Femails');
+    expect(response.headers.location).toMatch(/^\/sudo\?next=%2Fsettings%2Femails&resume=/);
     expect(t.db.select().from(users).get()?.email).toBe('ada@example.com');
     await ada.get('/sudo?next=%2Fsettings%2Femails');
     await ada.post('/sudo', { password: strongPassword, next: '/settings/emails' });

@@ -68,14 +68,10 @@ describe('the security page', () => {
 describe('sudo mode', () => {
   it('asks for the password again after an hour, changes nothing meanwhile, then returns to the page', async () => {
     t.clock.advance(61 * minute);
-    const attempt = await ada.post(
-      '/settings/security/password',
-      { currentPassword: strongPassword, newPassword, confirmPassword: newPassword },
-      { headers: { referer: 'http://localhost/settings/security' } },
-    );
+    const attempt = await ada.post('/settings/security/two-factor/app/start', {}, { headers: { referer: 'http://localhost/settings/security' } });
     expect(attempt.statusCode).toBe(303);
-    expect(attempt.headers.location).toBe('/sudo?next=%2Fsettings%2Fsecurity');
-    expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
+    expect(attempt.headers.location).toMatch(/^\/sudo\?next=%2Fsettings%2Fsecurity&resume=/);
+    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
 
     const oldCookie = ada.cookies.get('dials_session');
     await ada.get('/sudo?next=%2Fsettings%2Fsecurity');
@@ -88,15 +84,15 @@ describe('sudo mode', () => {
     expect(stale.statusCode).toBe(303);
 
     await ada.get('/settings/security');
-    const changed = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
-    expect(changed.statusCode).toBe(303);
+    expect((await ada.post('/settings/security/two-factor/app/start', {})).statusCode).toBe(303);
+    expect(t.db.select().from(totpCredentials).all()).toHaveLength(1);
     expect(eventsOf(adaId())).toContain('sudo.confirmed');
   });
 
   it('answers htmx with a redirect to the confirmation page', async () => {
     t.clock.advance(61 * minute);
     const response = await ada.post('/settings/security/recovery-codes', {}, { htmx: true, headers: { 'hx-current-url': 'http://localhost/settings/security' } });
-    expect(response.headers['hx-redirect']).toBe('/sudo?next=%2Fsettings%2Fsecurity');
+    expect(response.headers['hx-redirect']).toMatch(/^\/sudo\?next=%2Fsettings%2Fsecurity&resume=/);
   });
 
   it('honours a shorter configured window', async () => {

@@ -14,6 +14,8 @@ export interface E2eServer {
   app: FastifyInstance;
   /** The real SMTP server this Dials delivers its mail to (verification links, notices). */
   mail: Mailbox;
+  /** The database of this Dials, for a test to set up what no page can (an old sign-in time). */
+  db: ReturnType<typeof openDatabase>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
     url,
     app: listening,
     mail,
+    db: openDb,
     async close() {
       mailboxes.delete(url);
       await listening.close();

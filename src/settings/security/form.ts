@@ -10,6 +10,9 @@ export const changePasswordForm = z.object({
   currentPassword: passwordField('errors.password.currentRequired'),
   newPassword: passwordField('errors.password.newRequired'),
   confirmPassword: passwordField('errors.password.confirmRequired'),
+  // Asked for when a second factor is enrolled and access has not been confirmed lately.
+  code: z.string().trim().max(20, { error: 'errors.twoFactor.wrongCode' }).optional(),
+  recoveryCode: z.string().trim().max(20, { error: 'errors.twoFactor.wrongRecoveryCode' }).optional(),
 });
 
 export const totpCodeForm = z.object({

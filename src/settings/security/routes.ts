@@ -8,6 +8,8 @@ import { setFlash, type Flash } from '../../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
+import type { Viewer } from '../../web/viewer.ts';
+import type { PasswordJudgement } from '../../auth/password-policy.ts';
 import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';
 
@@ -16,6 +18,8 @@ export interface SecurityRouteOptions {
   totp: TotpService;
   securityLog: SecurityLog;
   requireSudo: preHandlerAsyncHookHandler;
+  /** Whether the person confirmed access (password and second factor) within the sudo window. */
+  inSudoMode: (viewer: Viewer) => boolean;
   now: () => number;
   cookies: CookieNames;
   secure: boolean;
@@ -31,7 +35,10 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     return reply.redirect(path, 303);
   };
 
-  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors } = {}, status = 200) => {
+  /** The current password is the re-authentication for a new one; the second factor is asked for only when access has lapsed. */
+  const passwordNeedsSecondFactor = (viewer: Viewer) => options.totp.isEnabled(viewer.user.id) && !options.inSudoMode(viewer);
+
+  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
     const viewer = viewerOf(request);
     const pageNumber = logPageQuery.parse(request.query ?? {}).page;
     const log = options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
@@ -42,6 +49,8 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
         log: { ...log, page: pageNumber, pages: Math.max(1, Math.ceil(log.total / eventsPerPage)) },
         describeDevice,
         passwordErrors: extra.passwordErrors ?? {},
+        passwordFeedback: extra.passwordFeedback ?? null,
+        passwordNeedsSecondFactor: passwordNeedsSecondFactor(viewer),
       },
       status,
     );
@@ -70,13 +79,17 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
 
     scoped.get(pagePath, async (request, reply) => renderPage(request, reply));
 
-    scoped.post(`${pagePath}/password`, { preHandler: options.requireSudo }, async (request, reply) => {
+    // Not behind requireSudo: the form asks for the current password (and the second factor when needed) itself.
+    scoped.post(`${pagePath}/password`, async (request, reply) => {
       const parsed = parseForm(changePasswordForm, request.body);
       if (!parsed.ok) return renderPage(request, reply, { passwordErrors: parsed.errors }, 422);
-      const refused = await options.security.changePassword(viewerOf(request), parsed.data, clientDetails(request));
+      const viewer = viewerOf(request);
+      const secondFactorRequired = passwordNeedsSecondFactor(viewer);
+      const refused = await options.security.changePassword(viewer, parsed.data, clientDetails(request), { secondFactorRequired });
       if (refused) {
         if (refused.retryAfterSeconds) reply.header('retry-after', String(refused.retryAfterSeconds));
-        return renderPage(request, reply, { passwordErrors: refused.errors }, refused.retryAfterSeconds ? 429 : 422);
+        const extra = { passwordErrors: refused.errors, ...(refused.feedback ? { passwordFeedback: refused.feedback } : {}) };
+        return renderPage(request, reply, extra, refused.retryAfterSeconds ? 429 : 422);
       }
       return back(reply, 'flash.passwordChanged');
     });

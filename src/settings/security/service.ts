@@ -1,6 +1,7 @@
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
-import { findPasswordProblem } from '../../auth/password-policy.ts';
+import { judgePassword, type PasswordJudgement } from '../../auth/password-policy.ts';
+import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
 import type { RecoveryCodeService } from '../../auth/two-factor/recovery-codes.ts';
@@ -37,6 +38,7 @@ export function createSecurityService(
     emailTokens: EmailTokens;
     emailAddresses: EmailAddressBook;
     securityNotices: SecurityNotices;
+    secondFactor: SecondFactor;
   },
 ) {
   const passwordAttempts = new RateLimiterSQLite({
@@ -60,14 +62,17 @@ export function createSecurityService(
     },
 
     /**
-     * Needs the current password; ends every other session and keeps this one. Attempts,
-     * right or wrong, are limited per hour. Returns the errors to show, or null when changed.
+     * Needs the current password, which is itself the re-authentication, plus the second factor
+     * when one is enrolled and access has not been confirmed lately. Ends every other session and
+     * keeps this one. Attempts, right or wrong, are limited per hour. Returns the errors to show
+     * (with the strength feedback on a refused new password), or null when changed.
      */
     async changePassword(
       viewer: Viewer,
-      input: { currentPassword: string; newPassword: string; confirmPassword: string },
+      input: { currentPassword: string; newPassword: string; confirmPassword: string; code?: string | undefined; recoveryCode?: string | undefined },
       client: ClientDetails,
-    ): Promise<{ errors: FieldErrors; retryAfterSeconds?: number } | null> {
+      options: { secondFactorRequired: boolean },
+    ): Promise<{ errors: FieldErrors; retryAfterSeconds?: number; feedback?: PasswordJudgement } | null> {
       const userId = viewer.user.id;
       try {
         await passwordAttempts.consume(String(userId));
@@ -79,10 +84,26 @@ export function createSecurityService(
       if (!credentials || !(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
         return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
       }
-      const problem = findPasswordProblem(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
-      if (problem) return { errors: { newPassword: { key: `errors.password.${problem}` } } };
-      if (input.newPassword !== input.confirmPassword) return { errors: { confirmPassword: { key: 'errors.password.mismatch' } } };
-      if (input.newPassword === input.currentPassword) return { errors: { newPassword: { key: 'errors.password.unchanged' } } };
+      const judgement = judgePassword(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
+      const refused: FieldErrors = {};
+      if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
+      else if (input.newPassword === input.currentPassword) refused.newPassword = { key: 'errors.password.unchanged' };
+      if (input.newPassword !== input.confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };
+      if (Object.keys(refused).length > 0) return { errors: refused, feedback: judgement };
+      // Checked last: a code is accepted only once, so it is not spent on a form refused for another reason.
+      if (options.secondFactorRequired) {
+        if (!input.code && !input.recoveryCode) return { errors: { code: { key: 'errors.twoFactor.codeRequired' } } };
+        const outcome = await deps.secondFactor.verify(userId, input);
+        if (!outcome.ok) {
+          if (outcome.retryAfterSeconds > 0) {
+            const count = Math.ceil(outcome.retryAfterSeconds / 60);
+            return { errors: { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count } } }, retryAfterSeconds: outcome.retryAfterSeconds };
+          }
+          deps.securityLog.record(userId, 'login.secondFactorFailed', client);
+          return { errors: input.recoveryCode && !input.code ? { recoveryCode: { key: 'errors.twoFactor.wrongRecoveryCode' } } : { code: { key: 'errors.twoFactor.wrongCode' } } };
+        }
+        if (outcome.method === 'recoveryCode') deps.securityLog.record(userId, 'recoveryCode.used', client);
+      }
 
       deps.users.setPasswordHash(userId, await hashPassword(input.newPassword));
       deps.sessions.invalidateOthersForUser(userId, viewer.session.id);

@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { createSecretBox } from '../../src/lib/instance-keys.ts';
+import { createSudoContinuations } from '../../src/auth/sudo-continuation.ts';
+
+const clock = { now: Date.parse('2026-03-10T14:05:00Z') };
+const continuations = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now });
+
+function posted(url: string, body: unknown, route = url): FastifyRequest {
+  return { method: 'POST', url, body, routeOptions: { url: route } } as unknown as FastifyRequest;
+}
+
+describe('sudo continuations', () => {
+  it('keeps the fields of a form and where it went, for the same person only', () => {
+    const sealed = continuations.capture(posted('/settings/emails', { address: 'ada.work@example.com' }), 7, '/settings/emails') ?? '';
+    expect(sealed).not.toContain('ada.work');
+    expect(continuations.open(sealed, 7)).toMatchObject({ action: '/settings/emails', route: '/settings/emails', fields: { address: 'ada.work@example.com' }, returnTo: '/settings/emails' });
+    expect(continuations.open(sealed, 8)).toBeNull();
+  });
+
+  it.each([
+    ['a password', { currentPassword: 'x', newPassword: 'y' }],
+    ['a code', { code: '123456' }],
+    ['a recovery code', { recoveryCode: 'AAAA-BBBB' }],
+    ['a token', { token: 'abc' }],
+    ['a repeated field', { address: ['a@example.com', 'b@example.com'] }],
+    ['a huge field', { address: 'a'.repeat(2001) }],
+    ['too many fields', Object.fromEntries(Array.from({ length: 21 }, (_, index) => [`f${index}`, 'x']))],
+  ])('keeps nothing of a form with %s', (_label, body) => {
+    expect(continuations.capture(posted('/settings/security/password', body), 7, '/settings/security')).toBeNull();
+  });
+
+  it('keeps only POSTs to local paths', () => {
+    expect(continuations.capture({ ...posted('/settings/emails', {}), method: 'GET' } as FastifyRequest, 7, '/')).toBeNull();
+    expect(continuations.capture(posted('//evil.example/settings', {}), 7, '/')).toBeNull();
+  });
+
+  it('expires after fifteen minutes, and refuses anything altered or made elsewhere', () => {
+    const sealed = continuations.capture(posted('/settings/emails/3/remove', {}, '/settings/emails/:id/remove'), 7, '/settings/emails') ?? '';
+    const other = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now });
+    expect(other.open(sealed, 7)).toBeNull();
+    expect(continuations.open(sealed.slice(0, -1) + (sealed.endsWith('A') ? 'B' : 'A'), 7)).toBeNull();
+    expect(continuations.open(42, 7)).toBeNull();
+    clock.now += 14 * 60_000;
+    expect(continuations.open(sealed, 7)?.route).toBe('/settings/emails/:id/remove');
+    clock.now += 2 * 60_000;
+    expect(continuations.open(sealed, 7)).toBeNull();
+  });
+});
