@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthRoutes } from './auth/routes.ts';
+import { registerSessionSweeper } from './auth/session-sweeper.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { deriveKey } from './lib/instance-keys.ts';
@@ -64,6 +65,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   } else {
     app.log.warn('SMTP_URL is not set: mail is not being delivered. The administrator can read it on /admin/outbox.');
   }
+
+  registerSessionSweeper(app, sessions);
 
   registerSecurityHeaders(app, { https: secure });
   await app.register(cookie);

@@ -37,7 +37,7 @@ describe('the security page', () => {
   it('shows the sections and the person\'s own log, and sends visitors to log in', async () => {
     const page = await ada.get('/settings/security');
     expect(page.statusCode).toBe(200);
-    for (const text of ['Change password', 'Two-factor authentication', 'Sign out of all devices', 'Security log', 'Signed in']) {
+    for (const text of ['Change password', 'Two-factor authentication', 'Log out of all devices', 'Security log', 'Logged in']) {
       expect(page.body).toContain(text);
     }
     expect(page.body).toContain('aria-current="page">Security<');
@@ -60,7 +60,7 @@ describe('the security page', () => {
     expect(first.body.indexOf('14:30 UTC')).toBeLessThan(first.body.indexOf('14:29 UTC'));
     const second = await ada.get('/settings/security?page=2');
     expect(second.body).toContain('Page 2 of 2');
-    expect(second.body).toContain('Signed in');
+    expect(second.body).toContain('Logged in');
     expect((await ada.get('/settings/security?page=abc')).statusCode).toBe(200);
   });
 });
@@ -157,17 +157,25 @@ describe('changing the password', () => {
   });
 });
 
-describe('signing out of all devices', () => {
+describe('logging out of all devices', () => {
   it('asks first, then ends every session including this one and lands on the log-in page', async () => {
     const other = (await logIn(t.app, 'ada@example.com')).browser;
-    const confirmation = await ada.get('/settings/security/sign-out-everywhere');
-    expect(confirmation.body).toContain('Sign out of all devices?');
+    const confirmation = await ada.get('/settings/security/log-out-everywhere');
+    expect(confirmation.body).toContain('Log out of all devices?');
+    expect(confirmation.body).toContain('>Log out everywhere</button>');
     expect(sessionCount()).toBe(2);
-    const response = await ada.post('/settings/security/sign-out-everywhere', {});
+    const response = await ada.post('/settings/security/log-out-everywhere', {});
     expect(response.headers.location).toBe('/login');
     expect(sessionCount()).toBe(0);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
-    expect((await ada.get('/login')).body).toContain('signed out on every device');
+    expect((await ada.get('/login')).body).toContain('logged out on every device');
+  });
+
+  it('answers the old address of the page with a redirect to the new one', async () => {
+    const old = await ada.get('/settings/security/sign-out-everywhere');
+    expect(old.statusCode).toBe(301);
+    expect(old.headers.location).toBe('/settings/security/log-out-everywhere');
+    expect(sessionCount()).toBe(1);
   });
 });
 

@@ -81,15 +81,19 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       return back(reply, 'flash.passwordChanged');
     });
 
-    scoped.get(`${pagePath}/sign-out-everywhere`, async (_request, reply) => reply.page('settings/security/sign-out-everywhere'));
+    scoped.get(`${pagePath}/log-out-everywhere`, async (_request, reply) => reply.page('settings/security/log-out-everywhere'));
+    // The page's old address, from before "sign out" became "log out" everywhere.
+    scoped.get(`${pagePath}/sign-out-everywhere`, async (_request, reply) => reply.redirect(`${pagePath}/log-out-everywhere`, 301));
 
-    scoped.post(`${pagePath}/sign-out-everywhere`, async (request, reply) => {
+    const logOutEverywhere = async (request: FastifyRequest, reply: FastifyReply) => {
       const parsed = parseForm(emptyForm, request.body);
-      if (!parsed.ok) return reply.page('settings/security/sign-out-everywhere', { errors: parsed.errors }, 422);
-      options.security.signOutEverywhere(viewerOf(request), clientDetails(request));
+      if (!parsed.ok) return reply.page('settings/security/log-out-everywhere', { errors: parsed.errors }, 422);
+      options.security.logOutEverywhere(viewerOf(request), clientDetails(request));
       clearSessionCookie(reply, options);
       return back(reply, 'flash.signedOutEverywhere', '/login');
-    });
+    };
+    scoped.post(`${pagePath}/log-out-everywhere`, logOutEverywhere);
+    scoped.post(`${pagePath}/sign-out-everywhere`, logOutEverywhere);
 
     scoped.get(`${pagePath}/two-factor/app`, { preHandler: options.requireSudo }, async (request, reply) => renderEnrolment(request, reply));
 
