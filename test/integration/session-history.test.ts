@@ -2,10 +2,12 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionIdFromToken } from '../../src/auth/session-token.ts';
-import { endedSessions, securityEvents, sessionEndReasons, sessions, users } from '../../src/db/schema.ts';
+import { endedSessions, securityEvents, sessionEndReasons, sessions, userEmails, users } from '../../src/db/schema.ts';
 import { readCatalogue } from '../../src/web/i18n.ts';
 import { languages } from '../../src/lib/languages.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { linkIn } from '../support/mailbox.ts';
+import { enrolTotp } from '../support/totp.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 const firefoxOnUbuntu = 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -372,6 +374,44 @@ describe('ended sessions', () => {
     expect(rows[0]).toContain('Chrome 126 on Windows');
     expect(rows[1]).toContain('Ended when the password was changed');
     expect(rows[1]).toContain('Firefox 128 on Ubuntu');
+  });
+
+  const endedHow = async (browser: BrowserSession) => endedRowsOf((await browser.get(pagePath)).body).map((row) => /data-label="How it ended">([^<]*)</.exec(row)?.[1]);
+
+  it('say which were ended by turning on two-factor authentication', async () => {
+    await enrolTotp(office, () => t.clock.now);
+    expect(await endedHow(office)).toEqual(['Ended when two-factor authentication was turned on']);
+  });
+
+  it('say which were replaced when the person confirmed access (a new session on the same device)', async () => {
+    t.clock.advance(61 * 60 * 1000);
+    await office.get('/sudo');
+    expect((await office.post('/sudo', { password: strongPassword, next: pagePath })).statusCode).toBe(303);
+    const how = await endedHow(office);
+    expect(how).toEqual(['Replaced by a new session after logging in again or confirming access']);
+  });
+
+  it('say which were ended by a new primary address', async () => {
+    expect((await office.post('/settings/emails', { address: 'ada.work@example.com' })).statusCode).toBe(303);
+    const link = linkIn(await t.mail.waitFor('ada.work@example.com', 'Confirm your e-mail address'), '/verify-email/');
+    await office.get(link);
+    await office.post(link, {});
+    const id = t.db.select().from(userEmails).where(eq(userEmails.address, 'ada.work@example.com')).get()?.id;
+    await office.get('/settings/emails');
+    expect((await office.post(`/settings/emails/${id}/primary`, {})).statusCode).toBe(303);
+    expect(await endedHow(office)).toEqual(['Ended when the primary e-mail address changed']);
+  });
+
+  it('say which were ended by a password reset', async () => {
+    const stranger = new BrowserSession(t.app);
+    await stranger.get('/forgot-password');
+    await stranger.post('/forgot-password', { email: 'ada@example.com' });
+    const link = linkIn(await t.mail.waitFor('ada@example.com', 'Reset your Dials password'), '/reset-password/');
+    await stranger.get(link);
+    const newPassword = 'a fresh passphrase after the reset';
+    expect((await stranger.post(link, { newPassword, confirmPassword: newPassword })).statusCode).toBe(303);
+    const { browser } = await logIn(t.app, 'ada@example.com', newPassword);
+    expect(await endedHow(browser)).toEqual(['Ended when the password was reset', 'Ended when the password was reset']);
   });
 
   it('show sessions that ran out as expired, at the moment they did', async () => {
