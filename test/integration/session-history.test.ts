@@ -458,6 +458,33 @@ describe('ended sessions', () => {
     expect(adaPage.body).toContain('No session has ended in the last 90 days.');
   });
 
+  it('come 20 to a page, newest first', async () => {
+    const id = userId('ada@example.com');
+    for (let index = 0; index < 25; index += 1) {
+      t.db.insert(endedSessions).values({
+        userId: id,
+        createdAt: new Date(t.clock.now - 10 * hour),
+        lastSeenAt: new Date(t.clock.now - 9 * hour),
+        endedAt: new Date(t.clock.now - (index + 1) * 60_000),
+        reason: 'replaced',
+        ipAddress: `192.0.2.${index + 1}`,
+        userAgent: firefoxOnUbuntu,
+      }).run();
+    }
+    const first = (await office.get(pagePath)).body;
+    expect(endedRowsOf(first)).toHaveLength(20);
+    expect(endedRowsOf(first)[0]).toContain('192.0.2.1<');
+    expect(first).toContain('Page 1 of 2');
+    expect(first).toContain(`<a href="${pagePath}?page=2#ended-sessions-title" rel="next">Older</a>`);
+    const second = (await office.get(`${pagePath}?page=2`)).body;
+    expect(endedRowsOf(second)).toHaveLength(5);
+    expect(endedRowsOf(second).at(-1)).toContain('192.0.2.25<');
+    // The live sessions show on every page.
+    expect(rowsOf(second)).toHaveLength(2);
+    for (const bad of ['abc', '0', '-3']) expect(endedRowsOf((await office.get(`${pagePath}?page=${bad}`)).body)[0]).toContain('192.0.2.1<');
+    expect((await office.get(`${pagePath}?page=99`)).body).toContain('Page 2 of 2');
+  });
+
   it('have a description of every way a session ends, in every language', () => {
     for (const language of languages) {
       const catalogue = readCatalogue(language) as { sessions: { endReasons: Record<string, string> } };

@@ -42,6 +42,9 @@ const pagePath = '/settings/security/sessions';
 const pageTemplate = 'settings/security/sessions-page';
 const listTemplate = 'settings/security/sessions-list';
 
+const endedPerPage = 20;
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
+
 // A session id is the hex SHA-256 of its token; anything else cannot name a session.
 const sessionIdPattern = /^[0-9a-f]{64}$/;
 
@@ -68,8 +71,12 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
     }));
   };
 
-  const endedRowsFor = (request: FastifyRequest): EndedSessionRow[] =>
-    options.sessions.endedForUser(viewerOf(request).user.id).map((session) => ({
+  /** One page of the ended sessions: after each log-in or confirmed access there is one more, so there can be many. */
+  const endedRowsFor = (request: FastifyRequest): { rows: EndedSessionRow[]; page: number; pages: number } => {
+    const all = options.sessions.endedForUser(viewerOf(request).user.id);
+    const pages = Math.max(1, Math.ceil(all.length / endedPerPage));
+    const page = Math.min(pageQuery.parse(request.query ?? {}).page, pages);
+    const rows = all.slice((page - 1) * endedPerPage, page * endedPerPage).map((session) => ({
       device: deviceLabel(request.t, session.userAgent),
       ipAddress: session.ipAddress,
       createdAt: session.createdAt,
@@ -77,12 +84,15 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
       endedAt: session.endedAt,
       reason: session.reason,
     }));
+    return { rows, page, pages };
+  };
 
   /** The list alone for htmx, otherwise the whole page; `extra` carries errors, a status line and focus. */
   const render = (request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; status?: string; focusList?: boolean } = {}) => {
     const data = {
       sessions: rowsFor(request),
       ended: endedRowsFor(request),
+      pagePath,
       errors: extra.errors ?? {},
       status: extra.status ?? '',
       focusList: extra.focusList ?? false,
