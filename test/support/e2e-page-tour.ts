@@ -52,6 +52,9 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await stop('log-in after a failed attempt');
   await page.goto('/forgot-password');
   await stop('forgot password');
+  await page.getByLabel(en('fields.email'), { exact: true }).fill('not an address');
+  await clickAndWaitForPage(page, button(page, 'forgot.submit'));
+  await stop('forgot password with an error');
   await page.goto(`/reset-password/${'a'.repeat(32)}`);
   await stop('a link that no longer works');
   await page.goto('/no-such-page');
@@ -114,6 +117,8 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await page.goto(linkIn(await mailbox().waitFor(person.email, en('mail.verifyAddress.subject')), '/verify-email/'));
   await stop('confirm an address');
   await clickAndWaitForPage(page, button(page, 'links.verify.confirm'));
+  await page.goto('/settings/emails');
+  await stop('e-mails with a confirmed primary address');
   await page.goto('/settings/security/two-factor/app');
   await stop('authenticator app, before set-up');
   await clickAndWaitForPage(page, button(page, 'security.totp.start'));
@@ -150,6 +155,8 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await stop('forgot password, link sent');
   await page.goto(linkIn(await mailbox().waitFor(person.email, en('mail.resetPassword.subject')), '/reset-password/'));
   await stop('reset the password, with code fields');
+  await clickAndWaitForPage(page, button(page, 'reset.submit'));
+  await stop('reset the password, with errors');
 
   // ---- A later person: "check your inbox", then the link that finishes the sign-up.
   const later = newPerson('Grace Hopper');
@@ -157,4 +164,6 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await stop('check your inbox', '/signup/check-inbox');
   await page.goto(linkIn(await mailbox().waitFor(later.email, en('mail.verifySignup.subject')), '/verify-email/'));
   await stop('finish signing up');
+  await clickAndWaitForPage(page, button(page, 'links.verify.confirm'));
+  await stop('finish signing up, without the password');
 }
