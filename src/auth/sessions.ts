@@ -33,7 +33,6 @@ export interface SessionSummary {
 
 /** A session that has ended, as listed on the session-history page. */
 export interface EndedSessionSummary {
-  id: number;
   createdAt: Date;
   lastSeenAt: Date;
   endedAt: Date;
@@ -114,7 +113,6 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     .prepare();
   const selectEndedSessions = db
     .select({
-      id: endedSessions.id,
       createdAt: endedSessions.createdAt,
       lastSeenAt: endedSessions.lastSeenAt,
       endedAt: endedSessions.endedAt,
@@ -231,11 +229,10 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
      */
     endedForUser(userId: number): EndedSessionSummary[] {
       const now = policy.now();
-      const notSwept = selectUserSessions.all({ userId }).flatMap((row, index) => {
+      const notSwept = selectUserSessions.all({ userId }).flatMap((row) => {
         const expiry = expiryOf(row, now);
         if (!expiry || expiry.at.getTime() < now - sessionHistoryMs) return [];
-        // Negative ids: these rows have no history id yet, and are never acted on by id.
-        return [{ id: -1 - index, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, endedAt: expiry.at, reason: expiry.reason, ipAddress: row.ipAddress, userAgent: row.userAgent }];
+        return [{ createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, endedAt: expiry.at, reason: expiry.reason, ipAddress: row.ipAddress, userAgent: row.userAgent }];
       });
       const recorded = selectEndedSessions.all({ userId, since: now - sessionHistoryMs });
       return [...notSwept, ...recorded].sort((a, b) => b.endedAt.getTime() - a.endedAt.getTime());

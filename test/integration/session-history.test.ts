@@ -426,6 +426,13 @@ describe('ended sessions', () => {
     expect(rows[0]).toContain('Expired: it was not used for too long');
     expect(rows[1]).toContain('<time datetime="2026-03-17T14:05:00.000Z">');
     expect(await stillSignedIn(office)).toBe(false);
+    // The hourly sweep moves what ran out into the history; the page shows the same.
+    t.app.services.sessions.sweep();
+    expect(sessionIdsOf('ada@example.com')).toHaveLength(1);
+    expect(t.db.select().from(endedSessions).all().map((row) => row.reason).sort()).toEqual(['idle', 'idle']);
+    const swept = endedRowsOf((await fresh.get(pagePath)).body);
+    expect(swept).toHaveLength(2);
+    expect(swept[1]).toContain('<time datetime="2026-03-17T14:05:00.000Z">');
   });
 
   it('are cleaned up once they are older than 90 days', async () => {
