@@ -435,6 +435,21 @@ describe('ended sessions', () => {
     expect(swept[1]).toContain('<time datetime="2026-03-17T14:05:00.000Z">');
   });
 
+  it('say which reached the longest time a session may last', async () => {
+    const short = await createTestApp({ SESSION_LIFETIME_HOURS: '1' });
+    try {
+      await signUp(short.app, { email: 'lin@example.com', name: 'Lin' });
+      short.clock.advance(2 * hour);
+      const { browser } = await logIn(short.app, 'lin@example.com');
+      const rows = endedRowsOf((await browser.get(pagePath)).body);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toContain('Expired: it reached the longest time a session may last');
+      expect(rows[0]).toContain('<time datetime="2026-03-10T15:05:00.000Z">');
+    } finally {
+      await short.close();
+    }
+  });
+
   it('are cleaned up once they are older than 90 days', async () => {
     expect((await office.post(signOutPath(laptop.sessionId()), {})).statusCode).toBe(303);
     t.clock.advance(89 * day);
