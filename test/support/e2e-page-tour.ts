@@ -131,7 +131,10 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await codeField.fill(await totpCode(secret, Date.now()));
   await clickAndWaitForPage(page, button(page, 'security.totp.confirm'));
   await stop('recovery codes, shown once', '/settings/security/recovery-codes');
+  if ((await page.locator('ol#recovery-codes li').count()) !== 10) throw new Error('The new recovery codes were not shown after turning the app on');
+  // The codes came from a redirect: a reload is a plain GET, which shows them no more.
   await page.reload();
+  if ((await page.locator('ol#recovery-codes').count()) !== 0) throw new Error('A reload showed the recovery codes again');
   await stop('recovery codes, get new ones');
   await page.goto('/settings/security/two-factor/app/remove');
   await stop('remove the authenticator app?');
