@@ -53,7 +53,7 @@ describe('the outbox, a page at a time', () => {
   it('filters by state with a form that needs no JavaScript, keeping the filter while paging', async () => {
     const page = await admin.get('/admin/outbox');
     expect(page.body).toMatch(/<form method="get" action="\/admin\/outbox"/);
-    expect(page.body).toContain('<label for="outbox-state">Show</label>');
+    expect(page.body).toContain('<label for="outbox-state">Messages to show</label>');
     for (const option of ['All mail (30)', 'Waiting (22)', 'Sent (5)', 'Gave up (3)']) expect(page.body).toContain(option);
 
     const sent = await admin.get('/admin/outbox?state=sent');
