@@ -3,15 +3,17 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthRoutes } from './auth/routes.ts';
+import { registerSessionSweeper } from './auth/session-sweeper.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
-import { deriveKey } from './lib/instance-keys.ts';
+import { createSecretBox, deriveKey } from './lib/instance-keys.ts';
+import { createShownOnce } from './web/shown-once.ts';
 import { createServices, type Services } from './services.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
-import { registerSecurityRoutes } from './settings/security/routes.ts';
+import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
 import { registerCsrfProtection } from './web/csrf.ts';
@@ -68,6 +70,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     app.log.warn('SMTP_URL is not set: mail is not being delivered. The administrator can read it on /admin/outbox.');
   }
 
+  registerSessionSweeper(app, sessions);
+
   registerSecurityHeaders(app, { https: secure });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
@@ -95,7 +99,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   });
   await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
-  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, now, cookies, secure });
+  const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
+  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, now, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 

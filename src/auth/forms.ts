@@ -19,11 +19,24 @@ export const loginForm = z.object({
   next,
 });
 
-const code = z.string().trim().max(20, { error: 'errors.twoFactor.wrongCode' }).optional();
+const recoveryCode = z.string().trim().max(20, { error: 'errors.twoFactor.wrongRecoveryCode' }).optional();
+
+/**
+ * A code from an authenticator app: six digits, which apps often show as "123 456". Empty means
+ * none was typed (the form may carry a recovery code instead); anything else is refused with
+ * what is wrong with it, before it costs an attempt.
+ */
+export const totpCodeField = z
+  .string()
+  .max(40, { error: 'errors.twoFactor.codeFormat' })
+  .transform((value) => value.replace(/[\s-]/g, ''))
+  .refine((value) => value === '' || /^[0-9]{6}$/.test(value), { error: 'errors.twoFactor.codeFormat' });
+
+const code = totpCodeField.optional();
 
 export const secondFactorForm = z.object({
   code,
-  recoveryCode: code,
+  recoveryCode,
 });
 
 /** The hidden username field that lets password managers file the password under the right account. */
@@ -33,7 +46,7 @@ export const sudoForm = z.object({
   username: passwordManagerUsername,
   password,
   code,
-  recoveryCode: code,
+  recoveryCode,
   next,
   // A sensitive form that was posted when access had lapsed, sealed; finished after confirming.
   resume: z.string().max(8000).optional(),
@@ -47,7 +60,7 @@ export const resetPasswordForm = z.object({
   newPassword: z.string().min(1, { error: 'errors.password.newRequired' }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
   confirmPassword: z.string().min(1, { error: 'errors.password.confirmRequired' }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' }),
   code,
-  recoveryCode: code,
+  recoveryCode,
 });
 
 export const confirmLinkForm = z.object({});

@@ -65,7 +65,7 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     if (!options.emailTokens.consume(token, 'reset-password')) return linkGone(reply);
     options.users.setPasswordHash(grant.userId, await hashPassword(newPassword));
     options.emailTokens.voidAll(grant.userId, 'reset-password');
-    options.sessions.invalidateAllForUser(grant.userId);
+    options.sessions.invalidateAllForUser(grant.userId, 'password-reset');
     // The link proved the address it was sent to belongs to the person.
     if (grant.emailId) options.emailAddresses.markVerified(grant.userId, grant.emailId);
     options.users.activate(grant.userId);

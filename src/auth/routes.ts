@@ -48,7 +48,7 @@ export const homePath = '/settings/account';
 
 /** A new session id every time someone proves who they are: whatever session the browser had is ended. */
 export function startSession(request: FastifyRequest, reply: FastifyReply, options: AuthRouteOptions, userId: number): void {
-  if (request.viewer) options.sessions.invalidate(request.viewer.session.id);
+  if (request.viewer) options.sessions.invalidate(request.viewer.session.id, 'replaced');
   const { token, session } = options.sessions.create(userId, clientDetails(request));
   setSessionCookie(reply, options, token, session.expiresAt);
 }

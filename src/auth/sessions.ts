@@ -1,7 +1,9 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
-import { sessions, users } from './tables.ts';
+import { endedSessions, sessions, users, type SessionEndReason } from './tables.ts';
+
+export type { SessionEndReason } from './tables.ts';
 
 export interface SessionUser {
   id: number;
@@ -28,6 +30,19 @@ export interface SessionSummary {
   ipAddress: string;
   userAgent: string;
 }
+
+/** A session that has ended, as listed on the session-history page. */
+export interface EndedSessionSummary {
+  createdAt: Date;
+  lastSeenAt: Date;
+  endedAt: Date;
+  reason: SessionEndReason;
+  ipAddress: string;
+  userAgent: string;
+}
+
+/** How long ended sessions stay in the history. */
+export const sessionHistoryMs = 90 * 24 * 60 * 60 * 1000;
 
 export interface SessionPolicy {
   lifetimeMs: number;
@@ -84,21 +99,79 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare();
   const selectUserSessions = db
-    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ipAddress: sessions.ipAddress, userAgent: sessions.userAgent })
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      ipAddress: sessions.ipAddress,
+      userAgent: sessions.userAgent,
+    })
     .from(sessions)
     .where(eq(sessions.userId, sql.placeholder('userId')))
     .orderBy(desc(sessions.lastSeenAt))
     .prepare();
-  const deleteUserSession = db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, sql.placeholder('userId')), eq(sessions.id, sql.placeholder('id'))))
+  const selectEndedSessions = db
+    .select({
+      createdAt: endedSessions.createdAt,
+      lastSeenAt: endedSessions.lastSeenAt,
+      endedAt: endedSessions.endedAt,
+      reason: endedSessions.reason,
+      ipAddress: endedSessions.ipAddress,
+      userAgent: endedSessions.userAgent,
+    })
+    .from(endedSessions)
+    .where(and(eq(endedSessions.userId, sql.placeholder('userId')), gte(endedSessions.endedAt, sql.placeholder('since'))))
+    .orderBy(desc(endedSessions.endedAt), desc(endedSessions.id))
     .prepare();
-  const deleteSession = db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
-  const deleteUserSessions = db.delete(sessions).where(eq(sessions.userId, sql.placeholder('userId'))).prepare();
-  const deleteOtherUserSessions = db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, sql.placeholder('userId')), ne(sessions.id, sql.placeholder('keepId'))))
-    .prepare();
+  const fullRow = {
+    id: sessions.id,
+    userId: sessions.userId,
+    createdAt: sessions.createdAt,
+    lastSeenAt: sessions.lastSeenAt,
+    expiresAt: sessions.expiresAt,
+    ipAddress: sessions.ipAddress,
+    userAgent: sessions.userAgent,
+  };
+  type SessionRow = { id: string; userId: number; createdAt: Date; lastSeenAt: Date; expiresAt: Date; ipAddress: string; userAgent: string };
+
+  /** When a session stopped being usable, and why: its lifetime ran out or it sat idle too long; null while it is alive. */
+  const expiryOf = (row: { expiresAt: Date; lastSeenAt: Date }, now: number): { at: Date; reason: SessionEndReason } | null => {
+    const idleEnd = row.lastSeenAt.getTime() + policy.idleMs;
+    const lifetimeEnd = row.expiresAt.getTime();
+    if (now < idleEnd && now < lifetimeEnd) return null;
+    return idleEnd < lifetimeEnd ? { at: new Date(idleEnd), reason: 'idle' } : { at: new Date(lifetimeEnd), reason: 'expired' };
+  };
+
+  /**
+   * Ends sessions: each live row is deleted (so its token opens nothing any more) and a row
+   * without the token digest is written to the history, in one transaction.
+   */
+  const end = (rows: SessionRow[], reason: SessionEndReason, endedAt?: Date): void => {
+    if (rows.length === 0) return;
+    const now = policy.now();
+    db.transaction((tx) => {
+      for (const row of rows) {
+        const expiry = expiryOf(row, now);
+        const deleted = tx.delete(sessions).where(eq(sessions.id, row.id)).run();
+        // Another request may have ended it a moment ago; that one wrote the history.
+        if (deleted.changes === 0) continue;
+        tx.insert(endedSessions)
+          .values({
+            userId: row.userId,
+            createdAt: row.createdAt,
+            lastSeenAt: row.lastSeenAt,
+            endedAt: expiry?.at ?? endedAt ?? new Date(now),
+            reason: expiry?.reason ?? reason,
+            ipAddress: row.ipAddress,
+            userAgent: row.userAgent,
+          })
+          .run();
+      }
+    });
+  };
+
+  const rowsWhere = (condition: SQL | undefined): SessionRow[] => db.select(fullRow).from(sessions).where(condition).all();
 
   return {
     /** A new session for someone who has just proved who they are (so it starts in sudo mode). */
@@ -129,8 +202,8 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       const session = selectSession.get({ id: sessionIdFromToken(token) });
       if (!session) return null;
       const now = policy.now();
-      if (now >= session.expiresAt.getTime() || now - session.lastSeenAt.getTime() >= policy.idleMs) {
-        deleteSession.run({ id: session.id });
+      if (expiryOf(session, now)) {
+        end(rowsWhere(eq(sessions.id, session.id)), 'expired');
         return null;
       }
       if (now - session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
@@ -141,30 +214,68 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
       return user ? { session, user } : null;
     },
 
-    /** Every session of one person, most recently used first. */
+    /** The sessions of one person that can still be used, most recently used first. */
     listForUser(userId: number): SessionSummary[] {
-      return selectUserSessions.all({ userId });
+      const now = policy.now();
+      return selectUserSessions
+        .all({ userId })
+        .filter((row) => !expiryOf(row, now))
+        .map(({ id, createdAt, lastSeenAt, ipAddress, userAgent }) => ({ id, createdAt, lastSeenAt, ipAddress, userAgent }));
     },
 
-    /** Ends one of this person's sessions; false when they have no session with that id. */
-    invalidateForUser(userId: number, sessionId: string): boolean {
-      return deleteUserSession.run({ userId, id: sessionId }).changes > 0;
+    /**
+     * The sessions of one person that ended in the last 90 days, most recently ended first;
+     * sessions that expired but were not yet swept up are included, as expired.
+     */
+    endedForUser(userId: number): EndedSessionSummary[] {
+      const now = policy.now();
+      const notSwept = selectUserSessions.all({ userId }).flatMap((row) => {
+        const expiry = expiryOf(row, now);
+        if (!expiry || expiry.at.getTime() < now - sessionHistoryMs) return [];
+        return [{ createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, endedAt: expiry.at, reason: expiry.reason, ipAddress: row.ipAddress, userAgent: row.userAgent }];
+      });
+      const recorded = selectEndedSessions.all({ userId, since: now - sessionHistoryMs });
+      return [...notSwept, ...recorded].sort((a, b) => b.endedAt.getTime() - a.endedAt.getTime());
+    },
+
+    /** Ends one of this person's sessions; false when they have no live session with that id. */
+    invalidateForUser(userId: number, sessionId: string, reason: SessionEndReason = 'ended-elsewhere'): boolean {
+      const rows = rowsWhere(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)));
+      const live = rows.filter((row) => !expiryOf(row, policy.now()));
+      end(rows, reason);
+      return live.length > 0;
     },
 
     exists(sessionId: string): boolean {
       return selectSession.get({ id: sessionId }) !== undefined;
     },
 
-    invalidate(sessionId: string): void {
-      deleteSession.run({ id: sessionId });
+    /** Ends one session; by default because its owner logged out. */
+    invalidate(sessionId: string, reason: SessionEndReason = 'logged-out'): void {
+      end(rowsWhere(eq(sessions.id, sessionId)), reason);
     },
 
-    invalidateAllForUser(userId: number): void {
-      deleteUserSessions.run({ userId });
+    invalidateAllForUser(userId: number, reason: SessionEndReason = 'logged-out-everywhere'): void {
+      end(rowsWhere(eq(sessions.userId, userId)), reason);
     },
 
-    invalidateOthersForUser(userId: number, keepSessionId: string): void {
-      deleteOtherUserSessions.run({ userId, keepId: keepSessionId });
+    invalidateOthersForUser(userId: number, keepSessionId: string, reason: SessionEndReason = 'ended-elsewhere'): void {
+      end(rowsWhere(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))), reason);
+    },
+
+    /**
+     * Housekeeping, run now and then: sessions past their lifetime or idle limit move to the
+     * history, and history older than 90 days is deleted.
+     */
+    sweep(): void {
+      const now = policy.now();
+      const expired = db
+        .select(fullRow)
+        .from(sessions)
+        .where(sql`${sessions.expiresAt} <= ${now} or ${sessions.lastSeenAt} <= ${now - policy.idleMs}`)
+        .all();
+      end(expired, 'expired');
+      db.delete(endedSessions).where(lt(endedSessions.endedAt, new Date(now - sessionHistoryMs))).run();
     },
   };
 }

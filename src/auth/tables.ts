@@ -32,6 +32,42 @@ export const sessions = sqliteTable(
   (table) => [index('sessions_user_id_idx').on(table.userId)],
 );
 
+/** How a session ended, for the session history. */
+export const sessionEndReasons = [
+  'logged-out',
+  'expired',
+  'idle',
+  'ended-elsewhere',
+  'logged-out-everywhere',
+  'password-changed',
+  'password-reset',
+  'primary-email-changed',
+  'second-factor-added',
+  'replaced',
+] as const;
+export type SessionEndReason = (typeof sessionEndReasons)[number];
+
+/**
+ * Sessions that have ended, kept 90 days for the session history. A row here holds no token
+ * digest (the live row, and with it the only way to use the session, is deleted when it ends).
+ */
+export const endedSessions = sqliteTable(
+  'ended_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }).notNull(),
+    reason: text('reason', { enum: sessionEndReasons }).notNull(),
+    ipAddress: text('ip_address').notNull(),
+    userAgent: text('user_agent').notNull(),
+  },
+  (table) => [index('ended_sessions_user_ended_idx').on(table.userId, table.endedAt), index('ended_sessions_ended_idx').on(table.endedAt)],
+);
+
 /** What happened to an account's security, for the person to read on the security page. */
 export const securityEvents = sqliteTable(
   'security_events',

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { SecretBox } from '../lib/instance-keys.ts';
 import { mailOutbox } from './tables.ts';
@@ -31,6 +31,24 @@ export interface OutboxEntry {
   nextAttemptAt: Date;
   lastError: string | null;
   text: string | null;
+}
+
+/** What the outbox page can be narrowed to; "waiting" covers messages being sent right now too. */
+export const outboxFilters = ['all', 'waiting', 'sent', 'failed'] as const;
+export type OutboxFilter = (typeof outboxFilters)[number];
+const statusesOf: Record<Exclude<OutboxFilter, 'all'>, OutboxEntry['status'][]> = {
+  waiting: ['queued', 'sending'],
+  sent: ['sent'],
+  failed: ['failed'],
+};
+
+export interface OutboxPage {
+  entries: OutboxEntry[];
+  /** The page shown (1-based; a page past the end shows the last one). */
+  page: number;
+  pages: number;
+  /** How many messages each filter would show. */
+  counts: Record<OutboxFilter, number>;
 }
 
 export const maximumAttempts = 12;
@@ -140,25 +158,48 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
 
     /** Newest first, for the administrator's outbox page; bodies only while still unsent. */
     list(limit: number): OutboxEntry[] {
-      return db
-        .select()
-        .from(mailOutbox)
-        .orderBy(desc(mailOutbox.id))
-        .limit(limit)
-        .all()
-        .map((row) => ({
-          id: row.id,
-          recipient: row.recipient,
-          subject: row.subject,
-          kind: row.kind,
-          status: row.status,
-          attempts: row.attempts,
-          createdAt: row.createdAt,
-          sentAt: row.sentAt,
-          nextAttemptAt: row.nextAttemptAt,
-          lastError: row.lastError,
-          text: row.sealedText ? options.box.open(row.sealedText) : null,
-        }));
+      return pageOf({ filter: 'all', page: 1, perPage: limit }).entries;
     },
+
+    page: pageOf,
   };
+
+  /** One page of the outbox, newest first, narrowed to one state. */
+  function pageOf(query: { filter: OutboxFilter; page: number; perPage: number }): OutboxPage {
+    const byStatus = db.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status).all();
+    const countOf = (statuses: OutboxEntry['status'][]) => byStatus.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row.n, 0);
+    const counts: Record<OutboxFilter, number> = {
+      all: byStatus.reduce((sum, row) => sum + row.n, 0),
+      waiting: countOf(statusesOf.waiting),
+      sent: countOf(statusesOf.sent),
+      failed: countOf(statusesOf.failed),
+    };
+    const pages = Math.max(1, Math.ceil(counts[query.filter] / query.perPage));
+    const page = Math.min(query.page, pages);
+    const rows = db
+      .select()
+      .from(mailOutbox)
+      .where(query.filter === 'all' ? undefined : inArray(mailOutbox.status, statusesOf[query.filter]))
+      .orderBy(desc(mailOutbox.id))
+      .limit(query.perPage)
+      .offset((page - 1) * query.perPage)
+      .all();
+    return { entries: rows.map(toEntry), page, pages, counts };
+  }
+
+  function toEntry(row: typeof mailOutbox.$inferSelect): OutboxEntry {
+    return {
+      id: row.id,
+      recipient: row.recipient,
+      subject: row.subject,
+      kind: row.kind,
+      status: row.status,
+      attempts: row.attempts,
+      createdAt: row.createdAt,
+      sentAt: row.sentAt,
+      nextAttemptAt: row.nextAttemptAt,
+      lastError: row.lastError,
+      text: row.sealedText ? options.box.open(row.sealedText) : null,
+    };
+  }
 }

@@ -1,8 +1,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations } from '../support/e2e-axe.ts';
+import { axeViolations, describeViolations, expectNoAxeViolations, themeBackgrounds } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
 import { accountPage, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
+import { tourEveryPage, tourStatuses } from '../support/e2e-page-tour.ts';
 import { useE2eEnvironment } from '../support/e2e-setup.ts';
 
 // One Dials and one Chromium for the file; if either cannot start, every test fails.
@@ -38,6 +39,25 @@ async function chooseTheme(page: Page, theme: 'light' | 'dark' | 'system', expec
   // The page changes theme in place, without a reload.
   await eventually(() => background(page), (colour) => colour === expectedBackground, `the ${theme} theme to show`);
 }
+
+// First in the file: the tour signs up the instance's first account, which sees the outbox.
+describe('every page the browser tests reach, on a 375 px screen', () => {
+  it('has no WCAG 2.1 A/AA violations, in the light and the dark theme', { timeout: 300_000 }, async () => {
+    const page = await open({ colorScheme: 'light', expectedStatuses: tourStatuses });
+    await page.setViewportSize({ width: 375, height: 780 });
+    const failures: string[] = [];
+    await tourEveryPage(page, async (stop) => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await eventually(() => background(page), (colour) => colour === themeBackgrounds[scheme], `the ${scheme} theme`);
+        const violations = await axeViolations(page);
+        if (violations.length > 0) failures.push(`${stop}, ${scheme} (${page.url()}):\n${describeViolations(violations)}`);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
+    expect(failures.join('\n\n')).toBe('');
+  });
+});
 
 describe.each([{ colorScheme: 'light' as const }, { colorScheme: 'dark' as const }])('sign-up and log-in pages, system colour scheme $colorScheme', ({ colorScheme }) => {
   const expectedBackground = colorScheme === 'dark' ? darkBackground : lightBackground;

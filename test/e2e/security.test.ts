@@ -199,7 +199,7 @@ describe('two-factor authentication with the authenticator app', () => {
 });
 
 describe('changing the password', () => {
-  it('3. signs out the other browser, keeps this one signed in with a message', async () => {
+  it('3. logs out the other browser, keeps this one logged in with a message', async () => {
     // A refused old password answers 401, which Chromium logs; that is expected here.
     const first = (await openPage()).page;
     const second = (await openPage({ expectedStatuses: [401] })).page;
@@ -284,9 +284,9 @@ describe('accessibility of the security pages', () => {
     await page.goto('/settings/security/sessions');
     expect(await heading(page)).toBe(en('sessions.title'));
     await expectAccessibleInBothThemes(page, 'the sessions page');
-    await page.goto('/settings/security/sign-out-everywhere');
-    expect(await heading(page)).toBe(en('security.signOutEverywhere.title'));
-    await expectAccessibleInBothThemes(page, 'the sign-out-everywhere confirmation');
+    await page.goto('/settings/security/log-out-everywhere');
+    expect(await heading(page)).toBe(en('security.logOutEverywhere.title'));
+    await expectAccessibleInBothThemes(page, 'the log-out-everywhere confirmation');
     await page.goto('/sudo?next=/settings/security');
     expect(await heading(page)).toBe(en('sudo.title'));
     await expectAccessibleInBothThemes(page, 'the confirm-access page (with code fields)');

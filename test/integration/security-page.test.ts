@@ -37,7 +37,7 @@ describe('the security page', () => {
   it('shows the sections and the person\'s own log, and sends visitors to log in', async () => {
     const page = await ada.get('/settings/security');
     expect(page.statusCode).toBe(200);
-    for (const text of ['Change password', 'Two-factor authentication', 'Sign out of all devices', 'Security log', 'Signed in']) {
+    for (const text of ['Change password', 'Two-factor authentication', 'Log out of all devices', 'Security log', 'Logged in']) {
       expect(page.body).toContain(text);
     }
     expect(page.body).toContain('aria-current="page">Security<');
@@ -60,7 +60,7 @@ describe('the security page', () => {
     expect(first.body.indexOf('14:30 UTC')).toBeLessThan(first.body.indexOf('14:29 UTC'));
     const second = await ada.get('/settings/security?page=2');
     expect(second.body).toContain('Page 2 of 2');
-    expect(second.body).toContain('Signed in');
+    expect(second.body).toContain('Logged in');
     expect((await ada.get('/settings/security?page=abc')).statusCode).toBe(200);
   });
 });
@@ -153,17 +153,25 @@ describe('changing the password', () => {
   });
 });
 
-describe('signing out of all devices', () => {
+describe('logging out of all devices', () => {
   it('asks first, then ends every session including this one and lands on the log-in page', async () => {
     const other = (await logIn(t.app, 'ada@example.com')).browser;
-    const confirmation = await ada.get('/settings/security/sign-out-everywhere');
-    expect(confirmation.body).toContain('Sign out of all devices?');
+    const confirmation = await ada.get('/settings/security/log-out-everywhere');
+    expect(confirmation.body).toContain('Log out of all devices?');
+    expect(confirmation.body).toContain('>Log out everywhere</button>');
     expect(sessionCount()).toBe(2);
-    const response = await ada.post('/settings/security/sign-out-everywhere', {});
+    const response = await ada.post('/settings/security/log-out-everywhere', {});
     expect(response.headers.location).toBe('/login');
     expect(sessionCount()).toBe(0);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
-    expect((await ada.get('/login')).body).toContain('signed out on every device');
+    expect((await ada.get('/login')).body).toContain('logged out on every device');
+  });
+
+  it('answers the old address of the page with a redirect to the new one', async () => {
+    const old = await ada.get('/settings/security/sign-out-everywhere');
+    expect(old.statusCode).toBe(301);
+    expect(old.headers.location).toBe('/settings/security/log-out-everywhere');
+    expect(sessionCount()).toBe(1);
   });
 });
 
@@ -207,15 +215,30 @@ describe('authenticator app', () => {
 
     const other = (await logIn(t.app, 'ada@example.com')).browser;
     const right = await ada.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, t.clock.now) });
-    expect(right.statusCode).toBe(200);
-    expect(right.headers['cache-control']).toBe('no-store');
-    const codes = [...right.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
+    // A redirect to a page of its own, so that reloading it never posts the code again.
+    expect(right.statusCode).toBe(303);
+    expect(right.headers.location).toBe('/settings/security/recovery-codes');
+    const shown = await ada.get('/settings/security/recovery-codes');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.headers['cache-control']).toBe('no-store');
+    expect(shown.body).toContain('Two-factor authentication is on.');
+    const codes = [...shown.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeInstanceOf(Date);
     const digests = t.db.select().from(recoveryCodes).all();
     expect(digests).toHaveLength(10);
     for (const code of codes) expect(JSON.stringify(digests)).not.toContain(code?.replace('-', ''));
+    // Never in a URL or a readable cookie, and shown once: a reload shows them no more.
+    const setCookies = String(right.headers['set-cookie']);
+    for (const code of codes) {
+      expect(setCookies).not.toContain(code ?? '');
+      expect(String(right.headers.location)).not.toContain(code ?? '');
+    }
+    const reloaded = await ada.get('/settings/security/recovery-codes');
+    expect(reloaded.statusCode).toBe(200);
+    expect(reloaded.body).not.toMatch(/<li><code>/);
+    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(10);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
     expect(eventsOf(adaId())).toEqual(expect.arrayContaining(['totp.enabled', 'recoveryCodes.generated']));
   });
@@ -230,7 +253,8 @@ describe('authenticator app', () => {
     expect((await browser.get('/settings/account')).statusCode).toBe(303);
 
     await browser.get('/login/two-factor');
-    expect((await browser.post('/login/two-factor', { code: '12345' })).statusCode).toBe(401);
+    // Five digits cannot be a code: said so (422), not counted as a wrong one.
+    expect((await browser.post('/login/two-factor', { code: '12345' })).statusCode).toBe(422);
     const code = await totpCode(secret, t.clock.now);
     const accepted = await browser.post('/login/two-factor', { code });
     expect(accepted.statusCode).toBe(303);
@@ -321,7 +345,10 @@ describe('recovery codes', () => {
     const page = await ada.get('/settings/security/recovery-codes');
     expect(page.body).toContain('all of your current codes stop working');
     expect(page.body).not.toMatch(/<li><code>/);
-    const regenerated = await ada.post('/settings/security/recovery-codes', {});
+    const posted = await ada.post('/settings/security/recovery-codes', {});
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe('/settings/security/recovery-codes');
+    const regenerated = await ada.get('/settings/security/recovery-codes');
     const fresh = [...regenerated.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1] ?? '');
     expect(fresh).toHaveLength(10);
     expect(regenerated.body).toContain('download="dials-recovery-codes.txt"');
@@ -329,6 +356,34 @@ describe('recovery codes', () => {
     await browser.get('/login/two-factor');
     expect((await browser.post('/login/two-factor', { recoveryCode: old[0] ?? '' })).statusCode).toBe(401);
     expect((await browser.post('/login/two-factor', { recoveryCode: fresh[0] ?? '' })).statusCode).toBe(303);
+  });
+
+  it('new codes are shown only to the session that made them', async () => {
+    const { secret } = await enrolTotp(ada, () => t.clock.now);
+    await ada.get('/settings/security/recovery-codes');
+    const posted = await ada.post('/settings/security/recovery-codes', {});
+    const setCookie = String(posted.headers['set-cookie']);
+    const cookie = /dials_shown_once=([^;]+)/.exec(setCookie)?.[1] ?? '';
+    expect(cookie).not.toBe('');
+    expect(setCookie).toMatch(/Path=\/settings\/security\/recovery-codes/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    // Another session of the same person, holding the cookie, sees no codes.
+    t.clock.advance(minute);
+    const { browser: other, response } = await logInWithCode(secret);
+    expect(response.statusCode).toBe(303);
+    other.cookies.set('dials_shown_once', cookie);
+    const elsewhere = await other.get('/settings/security/recovery-codes');
+    expect(elsewhere.statusCode).toBe(200);
+    expect(elsewhere.body).not.toMatch(/<li><code>/);
+  });
+
+  it('says codes cannot be shown again, and offers new ones instead of a "view"', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    const security = await ada.get('/settings/security');
+    expect(security.body).not.toContain('View or regenerate');
+    expect(security.body).toContain('>Get new codes</a>');
+    const page = await ada.get('/settings/security/recovery-codes');
+    expect(page.body).toContain('Dials keeps only a fingerprint of each code, so it cannot show your current codes again.');
   });
 
   it('says when none are left', async () => {

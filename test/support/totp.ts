@@ -28,6 +28,8 @@ export async function enrolTotp(browser: BrowserSession, nowMs: () => number): P
   const secret = (/<code class="secret" id="totp-secret">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '').replace(/\s/g, '');
   if (!secret) throw new Error('no secret on the enrolment page');
   const confirmed = await browser.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, nowMs()) });
-  const recoveryCodes = [...confirmed.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1] ?? '');
+  // The codes are shown once, on the page the confirmation redirects to.
+  const shown = confirmed.statusCode === 303 && confirmed.headers.location ? await browser.get(String(confirmed.headers.location)) : confirmed;
+  const recoveryCodes = [...shown.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1] ?? '');
   return { secret, recoveryCodes };
 }

@@ -96,7 +96,7 @@ export function createEmailsService(deps: {
       if (email.isPrimary) return 'already';
       const outcome = deps.emailAddresses.makePrimary(viewer.user.id, emailId);
       if (outcome === 'notFound' || outcome === 'unverified') return outcome;
-      deps.sessions.invalidateOthersForUser(viewer.user.id, viewer.session.id);
+      deps.sessions.invalidateOthersForUser(viewer.user.id, viewer.session.id, 'primary-email-changed');
       deps.securityLog.record(viewer.user.id, 'email.primaryChanged', client);
       deps.securityNotices.send(viewer.user.id, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
       viewer.user.email = email.address;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { passwordManagerUsername } from '../../auth/forms.ts';
+import { passwordManagerUsername, totpCodeField } from '../../auth/forms.ts';
 import { maximumPasswordLength } from '../../auth/password-policy.ts';
 
 const passwordField = (requiredKey: string) =>
@@ -16,7 +16,7 @@ export const changePasswordForm = z.object({
 });
 
 export const totpCodeForm = z.object({
-  code: z.string().trim().min(1, { error: 'errors.twoFactor.codeRequired' }).max(20, { error: 'errors.twoFactor.wrongCode' }),
+  code: totpCodeField.refine((value) => value !== '', { error: 'errors.twoFactor.codeRequired', abort: true }),
 });
 
 export const emptyForm = z.object({});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import QRCode from 'qrcode';
+import { z } from 'zod';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
@@ -10,6 +11,7 @@ import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
 import type { Viewer } from '../../web/viewer.ts';
 import type { PasswordJudgement } from '../../auth/password-policy.ts';
+import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';
 
@@ -23,7 +25,13 @@ export interface SecurityRouteOptions {
   now: () => number;
   cookies: CookieNames;
   secure: boolean;
+  /** Carries new recovery codes from the POST that made them to the page that shows them once. */
+  shownOnce: ShownOnce;
 }
+
+export const recoveryCodesPath = '/settings/security/recovery-codes';
+
+const newCodes = z.object({ codes: z.array(z.string()).min(1).max(20) });
 
 const pagePath = '/settings/security';
 const eventsPerPage = 20;
@@ -69,9 +77,16 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     );
   };
 
-  const renderRecoveryCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[] | null, justEnabled = false) => {
+  const renderRecoveryCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[] | null) => {
     const viewer = viewerOf(request);
-    return reply.page('settings/security/recovery-codes', { codes, justEnabled, overview: options.security.overview(viewer.user.id), errors: {} });
+    return reply.page('settings/security/recovery-codes', { codes, overview: options.security.overview(viewer.user.id), errors: {} });
+  };
+
+  /** New codes are shown on a page of their own after a redirect, so reloading it never posts again; they are shown once. */
+  const showNewCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[], messageKey?: string) => {
+    options.shownOnce.put(reply, viewerOf(request).session.id, { codes });
+    if (messageKey) flash(reply, { kind: 'success', messageKey });
+    return reply.redirect(recoveryCodesPath, 303);
   };
 
   await app.register(async (scoped) => {
@@ -94,15 +109,19 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       return back(reply, 'flash.passwordChanged');
     });
 
-    scoped.get(`${pagePath}/sign-out-everywhere`, async (_request, reply) => reply.page('settings/security/sign-out-everywhere'));
+    scoped.get(`${pagePath}/log-out-everywhere`, async (_request, reply) => reply.page('settings/security/log-out-everywhere'));
+    // The page's old address, from before "sign out" became "log out" everywhere.
+    scoped.get(`${pagePath}/sign-out-everywhere`, async (_request, reply) => reply.redirect(`${pagePath}/log-out-everywhere`, 301));
 
-    scoped.post(`${pagePath}/sign-out-everywhere`, async (request, reply) => {
+    const logOutEverywhere = async (request: FastifyRequest, reply: FastifyReply) => {
       const parsed = parseForm(emptyForm, request.body);
-      if (!parsed.ok) return reply.page('settings/security/sign-out-everywhere', { errors: parsed.errors }, 422);
-      options.security.signOutEverywhere(viewerOf(request), clientDetails(request));
+      if (!parsed.ok) return reply.page('settings/security/log-out-everywhere', { errors: parsed.errors }, 422);
+      options.security.logOutEverywhere(viewerOf(request), clientDetails(request));
       clearSessionCookie(reply, options);
       return back(reply, 'flash.signedOutEverywhere', '/login');
-    });
+    };
+    scoped.post(`${pagePath}/log-out-everywhere`, logOutEverywhere);
+    scoped.post(`${pagePath}/sign-out-everywhere`, logOutEverywhere);
 
     scoped.get(`${pagePath}/two-factor/app`, { preHandler: options.requireSudo }, async (request, reply) => renderEnrolment(request, reply));
 
@@ -122,7 +141,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
       const outcome = await options.security.confirmTotp(viewerOf(request), parsed.data.code, clientDetails(request));
       if ('error' in outcome) return renderEnrolment(request, reply, { code: { key: outcome.error } }, 422);
-      if (outcome.recoveryCodes) return renderRecoveryCodes(request, reply, outcome.recoveryCodes, true);
+      if (outcome.recoveryCodes) return showNewCodes(request, reply, outcome.recoveryCodes, 'flash.totpEnabled');
       return back(reply, 'flash.totpEnabled');
     });
 
@@ -138,16 +157,19 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       return back(reply, 'flash.totpRemoved');
     });
 
-    scoped.get(`${pagePath}/recovery-codes`, { preHandler: options.requireSudo }, async (request, reply) => renderRecoveryCodes(request, reply, null));
+    scoped.get(recoveryCodesPath, { preHandler: options.requireSudo }, async (request, reply) => {
+      const waiting = newCodes.safeParse(options.shownOnce.take(request, reply, viewerOf(request).session.id));
+      return renderRecoveryCodes(request, reply, waiting.success ? waiting.data.codes : null);
+    });
 
-    scoped.post(`${pagePath}/recovery-codes`, { preHandler: options.requireSudo }, async (request, reply) => {
+    scoped.post(recoveryCodesPath, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(emptyForm, request.body);
       const viewer = viewerOf(request);
       if (!parsed.ok || !options.totp.isEnabled(viewer.user.id)) {
         const errors: FieldErrors = parsed.ok ? { [formLevel]: { key: 'errors.twoFactor.recoveryNeedsFactor' } } : parsed.errors;
         return reply.page('settings/security/recovery-codes', { codes: null, overview: options.security.overview(viewer.user.id), errors }, 422);
       }
-      return renderRecoveryCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request), new Date(options.now())));
+      return showNewCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request), new Date(options.now())));
     });
   });
 }

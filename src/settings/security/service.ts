@@ -106,7 +106,7 @@ export function createSecurityService(
       }
 
       deps.users.setPasswordHash(userId, await hashPassword(input.newPassword));
-      deps.sessions.invalidateOthersForUser(userId, viewer.session.id);
+      deps.sessions.invalidateOthersForUser(userId, viewer.session.id, 'password-changed');
       deps.emailTokens.voidAll(userId, 'reset-password');
       deps.securityLog.record(userId, 'password.changed', client);
       return null;
@@ -122,7 +122,7 @@ export function createSecurityService(
       if (outcome === 'wrongCode') return { error: 'errors.twoFactor.wrongCode' };
       if (outcome === 'noPending') return { error: 'errors.twoFactor.enrolmentExpired' };
       deps.securityLog.record(userId, 'totp.enabled', client);
-      deps.sessions.invalidateOthersForUser(userId, viewer.session.id);
+      deps.sessions.invalidateOthersForUser(userId, viewer.session.id, 'second-factor-added');
       if (deps.recoveryCodes.remaining(userId) > 0) return { recoveryCodes: null };
       const codes = deps.recoveryCodes.generate(userId);
       deps.securityLog.record(userId, 'recoveryCodes.generated', client);
@@ -147,9 +147,9 @@ export function createSecurityService(
       return codes;
     },
 
-    signOutEverywhere(viewer: Viewer, client: ClientDetails): void {
+    logOutEverywhere(viewer: Viewer, client: ClientDetails): void {
       deps.securityLog.record(viewer.user.id, 'sessions.revokedAll', client);
-      deps.sessions.invalidateAllForUser(viewer.user.id);
+      deps.sessions.invalidateAllForUser(viewer.user.id, 'logged-out-everywhere');
     },
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import type { SecurityLog } from '../../auth/security-log.ts';
-import type { SessionStore } from '../../auth/sessions.ts';
+import type { SessionEndReason, SessionStore } from '../../auth/sessions.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash } from '../../web/flash.ts';
@@ -28,15 +28,28 @@ export interface SessionRow {
   current: boolean;
 }
 
+/** One line of the list of ended sessions. */
+export interface EndedSessionRow {
+  device: string;
+  ipAddress: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  endedAt: Date;
+  reason: SessionEndReason;
+}
+
 const pagePath = '/settings/security/sessions';
 const pageTemplate = 'settings/security/sessions-page';
 const listTemplate = 'settings/security/sessions-list';
 
+const endedPerPage = 20;
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
+
 // A session id is the hex SHA-256 of its token; anything else cannot name a session.
 const sessionIdPattern = /^[0-9a-f]{64}$/;
 
-// The sign-out button posts nothing but its CSRF token (removed before the handler runs).
-const signOutForm = z.object({});
+// The log-out button posts nothing but its CSRF token (removed before the handler runs).
+const logOutForm = z.object({});
 
 /** "Firefox 128 on Ubuntu", "Firefox 128", "Ubuntu", or "Unknown device", in the person's language. */
 export function deviceLabel(t: TFunction, userAgent: string): string {
@@ -58,9 +71,32 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
     }));
   };
 
+  /** One page of the ended sessions: after each log-in or confirmed access there is one more, so there can be many. */
+  const endedRowsFor = (request: FastifyRequest): { rows: EndedSessionRow[]; page: number; pages: number } => {
+    const all = options.sessions.endedForUser(viewerOf(request).user.id);
+    const pages = Math.max(1, Math.ceil(all.length / endedPerPage));
+    const page = Math.min(pageQuery.parse(request.query ?? {}).page, pages);
+    const rows = all.slice((page - 1) * endedPerPage, page * endedPerPage).map((session) => ({
+      device: deviceLabel(request.t, session.userAgent),
+      ipAddress: session.ipAddress,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      endedAt: session.endedAt,
+      reason: session.reason,
+    }));
+    return { rows, page, pages };
+  };
+
   /** The list alone for htmx, otherwise the whole page; `extra` carries errors, a status line and focus. */
   const render = (request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; status?: string; focusList?: boolean } = {}) => {
-    const data = { sessions: rowsFor(request), errors: extra.errors ?? {}, status: extra.status ?? '', focusList: extra.focusList ?? false };
+    const data = {
+      sessions: rowsFor(request),
+      ended: endedRowsFor(request),
+      pagePath,
+      errors: extra.errors ?? {},
+      status: extra.status ?? '',
+      focusList: extra.focusList ?? false,
+    };
     return wantsBlock(request) ? reply.block(listTemplate, data, status) : reply.page(pageTemplate, data, status);
   };
 
@@ -69,11 +105,12 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
 
     scoped.get(pagePath, async (request, reply) => render(request, reply, 200));
 
-    scoped.post(`${pagePath}/:id/sign-out`, async (request, reply) => {
+    // "log-out" is the path the page uses; "sign-out" still answers pages rendered before it was renamed.
+    const endSession = async (request: FastifyRequest, reply: FastifyReply) => {
       const viewer = viewerOf(request);
       const { id } = request.params as { id: string };
 
-      const parsed = parseForm(signOutForm, request.body ?? {});
+      const parsed = parseForm(logOutForm, request.body ?? {});
       if (!parsed.ok) return render(request, reply, 422, { errors: parsed.errors });
 
       if (id === viewer.session.id) {
@@ -89,11 +126,13 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
       options.securityLog.record(viewer.user.id, 'session.revoked', clientDetails(request));
 
       if (wantsBlock(request)) {
-        const status = request.t('sessions.signedOut', { device: deviceLabel(request.t, ended.userAgent), ipAddress: ended.ipAddress });
+        const status = request.t('sessions.loggedOut', { device: deviceLabel(request.t, ended.userAgent), ipAddress: ended.ipAddress });
         return render(request, reply, 200, { status, focusList: true });
       }
-      setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'sessions.flash.signedOut' });
+      setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'sessions.flash.loggedOut' });
       return reply.redirect(pagePath, 303);
-    });
+    };
+    scoped.post(`${pagePath}/:id/log-out`, endSession);
+    scoped.post(`${pagePath}/:id/sign-out`, endSession);
   });
 }
