@@ -32,7 +32,8 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     return renderReset(reply, tokenOf(request), grant.userId, {});
   });
 
-  app.post('/reset-password/:token', async (request, reply) => {
+  // Each post runs the password estimator, and the link stays valid until a reset succeeds: limit the posts.
+  app.post('/reset-password/:token', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const token = tokenOf(request);
     const grant = options.emailTokens.peek(token, 'reset-password');
     if (!grant) return linkGone(reply);

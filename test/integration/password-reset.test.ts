@@ -62,6 +62,18 @@ describe('forgot password', () => {
 });
 
 describe('the reset link', () => {
+  it('limits how often one client may post new passwords to a link (each costs the strength estimator)', async () => {
+    const link = await resetLink();
+    const browser = new BrowserSession(t.app);
+    await browser.get(link);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt += 1) {
+      statuses.push((await browser.post(link, { newPassword: 'p@$$w0rd!1@m0nk3y$un$h1n3dr@g0n1qaz', confirmPassword: 'different' })).statusCode);
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 422)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+
   it('opens a page that changes nothing until the button is pressed, then ends every session', async () => {
     const link = await resetLink();
     const other = (await logIn(t.app, 'ada@example.com')).browser;

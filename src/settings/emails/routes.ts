@@ -52,6 +52,7 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       if (outcome === 'tooMany') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooMany' } }, values }, 422);
       if (outcome === 'tooManyToday') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooManyToday' } }, values }, 429);
       if (outcome === 'linkLimit') return renderPage(request, reply, { errors: { address: { key: 'errors.email.linkLimit' } }, values }, 429);
+      if (outcome === 'addressLinkLimit') return renderPage(request, reply, { errors: { address: { key: 'errors.email.addressLinkLimit' } }, values }, 429);
       return done(reply, 'success', 'flash.emailAdded');
     });
 

@@ -58,10 +58,13 @@ export function createEmailsService(deps: {
       return primary && !primary.verifiedAt ? { id: primary.id, address: primary.address } : null;
     },
 
-    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' | 'linkLimit' {
+    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' | 'linkLimit' | 'addressLinkLimit' {
       const since = new Date(deps.now() - 24 * 60 * 60 * 1000);
       if (deps.securityLog.countOfTypeSince(viewer.user.id, 'email.added', since) >= additionsPerDay) return 'tooManyToday';
-      if (deps.sendLog.countsToday(viewer.user.id, normalizeEmail(address)).account >= linksPerAccountPerDay) return 'linkLimit';
+      const sent = deps.sendLog.countsToday(viewer.user.id, normalizeEmail(address));
+      if (sent.account >= linksPerAccountPerDay) return 'linkLimit';
+      // Removing and adding an address again must not start a new count of links to it.
+      if (sent.address >= linksPerAddressPerDay) return 'addressLinkLimit';
       const added = deps.emailAddresses.add(viewer.user.id, address);
       if (added === 'taken' || added === 'tooMany') return added;
       const stored = deps.emailAddresses.find(viewer.user.id, added.id);
