@@ -58,6 +58,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const totp = createTotpService(db, { box: createSecretBox(deriveKey(instanceSecret, 'totp-secrets')), now, issuer: config.publicUrl.host });
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
   const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
+  const loginLimiter = createLoginLimiter(db, config.loginLimits);
   const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now });
 
   return {
@@ -74,12 +75,12 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     totp,
     recoveryCodes,
     secondFactor,
-    loginLimiter: createLoginLimiter(db, config.loginLimits),
+    loginLimiter,
     loginChallenges: createLoginChallengeStore(db, now),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
     inSudoMode: (viewer: Viewer) => isInSudoMode(viewer, { windowMs: config.sudoWindowMs, now }),
-    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor }),
+    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter }),
     emails: createEmailsService({
       emailAddresses,
       emailTokens,

@@ -151,6 +151,29 @@ describe('changing the password', () => {
     expect(limited.headers['retry-after']).toBeDefined();
     expect(limited.body).toContain('Too many password changes');
   });
+
+  it('counts a wrong current password as a failed log-in: it is logged and shares the log-in limits', async () => {
+    await ada.post('/settings/security/password', { currentPassword: 'wrong current password', newPassword, confirmPassword: newPassword });
+    expect(eventsOf(adaId())).toContain('login.failed');
+    // Nine more wrong passwords at the log-in page reach the account's limit of ten failures.
+    for (let attempt = 0; attempt < 9; attempt += 1) await logIn(t.app, 'ada@example.com', 'not the password at all');
+    expect((await logIn(t.app, 'ada@example.com', strongPassword)).response.statusCode).toBe(429);
+  });
+
+  it('does not change the password when this session ended while the checks ran', async () => {
+    const before = t.db.select().from(users).where(eq(users.id, adaId())).get()?.passwordHash;
+    // The person logs out everywhere from another device while this request awaits its checks.
+    const limiter = t.app.services.loginLimiter;
+    const recordSuccess = limiter.recordSuccess;
+    limiter.recordSuccess = async (...args) => {
+      t.app.services.sessions.invalidateAllForUser(adaId(), 'logged-out-everywhere');
+      return recordSuccess(...args);
+    };
+    const answer = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
+    limiter.recordSuccess = recordSuccess;
+    expect(answer.statusCode).toBe(422);
+    expect(t.db.select().from(users).where(eq(users.id, adaId())).get()?.passwordHash).toBe(before);
+  });
 });
 
 describe('logging out of all devices', () => {

@@ -11,7 +11,7 @@ export const changePasswordForm = z.object({
   newPassword: passwordField('errors.password.newRequired'),
   confirmPassword: passwordField('errors.password.confirmRequired'),
   // Asked for when a second factor is enrolled and access has not been confirmed lately.
-  code: z.string().trim().max(20, { error: 'errors.twoFactor.wrongCode' }).optional(),
+  code: totpCodeField.optional(),
   recoveryCode: z.string().trim().max(20, { error: 'errors.twoFactor.wrongRecoveryCode' }).optional(),
 });
 

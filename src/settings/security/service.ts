@@ -9,6 +9,7 @@ import type { TotpService } from '../../auth/two-factor/totp.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
+import type { LoginLimiter } from '../../auth/login-limiter.ts';
 import type { Db } from '../../db/client.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
 import type { SecurityNotices } from '../../mail/security-notices.ts';
@@ -39,6 +40,7 @@ export function createSecurityService(
     emailAddresses: EmailAddressBook;
     securityNotices: SecurityNotices;
     secondFactor: SecondFactor;
+    loginLimiter: LoginLimiter;
   },
 ) {
   const passwordAttempts = new RateLimiterSQLite({
@@ -81,9 +83,17 @@ export function createSecurityService(
         return { errors: { [formLevel]: { key: 'errors.password.tooManyChanges', values: { count: Math.ceil(seconds / 60) } } }, retryAfterSeconds: seconds };
       }
       const credentials = deps.users.credentialsOf(userId);
-      if (!credentials || !(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
+      if (!credentials) return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+      // The current password is a password guess like any other: it shares the log-in limits and is logged when wrong.
+      const waitSeconds = await deps.loginLimiter.attempt(credentials.email, client.ipAddress);
+      if (waitSeconds > 0) {
+        return { errors: { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } }, retryAfterSeconds: waitSeconds };
+      }
+      if (!(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
+        deps.securityLog.record(userId, 'login.failed', client);
         return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
       }
+      await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
       const judgement = judgePassword(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
       const refused: FieldErrors = {};
       if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
@@ -105,7 +115,12 @@ export function createSecurityService(
         if (outcome.method === 'recoveryCode') deps.securityLog.record(userId, 'recoveryCode.used', client);
       }
 
-      deps.users.setPasswordHash(userId, await hashPassword(input.newPassword));
+      const newHash = await hashPassword(input.newPassword);
+      // The password or this session may have changed (or ended) while the checks above awaited.
+      if (!deps.users.passwordUnchanged(userId, credentials.passwordHash) || !deps.sessions.exists(viewer.session.id)) {
+        return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+      }
+      deps.users.setPasswordHash(userId, newHash);
       deps.sessions.invalidateOthersForUser(userId, viewer.session.id, 'password-changed');
       deps.emailTokens.voidAll(userId, 'reset-password');
       deps.securityLog.record(userId, 'password.changed', client);
