@@ -363,6 +363,19 @@ describe('recovery codes', () => {
     expect((await ada.get('/settings/security')).body).toContain('8 unused recovery codes left.');
   });
 
+  it('new codes are still shown when access lapses between making them and the page that shows them', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    await ada.get('/settings/security/recovery-codes');
+    t.clock.advance(59 * minute);
+    expect((await ada.post('/settings/security/recovery-codes', {})).statusCode).toBe(303);
+    t.clock.advance(2 * minute);
+    const shown = await ada.get('/settings/security/recovery-codes');
+    expect(shown.statusCode).toBe(200);
+    expect([...shown.body.matchAll(/<li><code>[A-Z0-9]{4}-[A-Z0-9]{4}<\/code><\/li>/g)]).toHaveLength(10);
+    // Without new codes waiting, the page asks to confirm access as before.
+    expect((await ada.get('/settings/security/recovery-codes')).headers.location).toMatch(/^\/sudo\?/);
+  });
+
   it('regenerating warns first, voids the old set, and shows the new one once', async () => {
     const { recoveryCodes: old } = await enrolTotp(ada, () => t.clock.now);
     const page = await ada.get('/settings/security/recovery-codes');

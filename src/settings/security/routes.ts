@@ -157,9 +157,14 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       return back(reply, 'flash.totpRemoved');
     });
 
-    scoped.get(recoveryCodesPath, { preHandler: options.requireSudo }, async (request, reply) => {
+    scoped.get(recoveryCodesPath, async function recoveryCodesPage(request, reply) {
+      // Codes this session has just made are shown even if access lapsed on the way here: they
+      // were made with access confirmed, the old set is void, and confirming again would lose them.
       const waiting = newCodes.safeParse(options.shownOnce.take(request, reply, viewerOf(request).session.id));
-      return renderRecoveryCodes(request, reply, waiting.success ? waiting.data.codes : null);
+      if (waiting.success) return renderRecoveryCodes(request, reply, waiting.data.codes);
+      await options.requireSudo.call(this, request, reply);
+      if (reply.sent) return reply;
+      return renderRecoveryCodes(request, reply, null);
     });
 
     scoped.post(recoveryCodesPath, { preHandler: options.requireSudo }, async (request, reply) => {
