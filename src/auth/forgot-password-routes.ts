@@ -3,7 +3,7 @@ import { composeMail } from '../mail/compose.ts';
 import { setFlash } from '../web/flash.ts';
 import { parseForm } from '../web/form.ts';
 import { forgotPasswordForm } from './forms.ts';
-import type { AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
 import { normalizeEmail } from './users.ts';
 
 /**

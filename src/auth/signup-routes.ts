@@ -2,13 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { composeMail } from '../mail/compose.ts';
 import { isTimeZone } from '../lib/timezones.ts';
 import { setFlash } from '../web/flash.ts';
-import { parseForm, type FieldErrors } from '../web/form.ts';
+import { parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
+import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
 import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
 import { judgePassword } from './password-policy.ts';
-import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
+import { startSession } from './start-session.ts';
 import { EmailTakenError, normalizeEmail } from './users.ts';
 
 /**

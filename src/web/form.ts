@@ -61,3 +61,14 @@ export const checkbox = z
   .literal('on', { error: 'errors.form.invalidValue' })
   .optional()
   .transform((value) => value === 'on');
+
+/** The text a person typed, to put back in the form; never a password or a code. */
+export function pickStrings(body: unknown, fields: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!body || typeof body !== 'object') return values;
+  for (const field of fields) {
+    const value = (body as Record<string, unknown>)[field];
+    if (typeof value === 'string') values[field] = value.slice(0, 300);
+  }
+  return values;
+}
