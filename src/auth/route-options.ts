@@ -1,9 +1,8 @@
 import type { Db } from '../db/client.ts';
 import type { Language } from '../lib/languages.ts';
-import type { Outbox } from '../mail/outbox.ts';
-import type { RecipientLookup } from '../mail/recipients.ts';
 import type { CookieNames } from '../web/cookies.ts';
 import type { Viewer } from '../web/viewer.ts';
+import type { AccountMail } from './account-mail.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
 import type { EmailTokens } from './email-tokens.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
@@ -29,9 +28,7 @@ export interface AuthRouteOptions {
   inSudoMode: (viewer: Viewer) => boolean;
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
-  outbox: Outbox;
-  recipientFor: RecipientLookup;
-  publicUrl: URL;
+  accountMail: AccountMail;
   /** Sets up what other parts of Dials keep per person, inside the sign-up transaction. */
   onUserCreated: (tx: Db, userId: number, context: { language: Language; timeZone: string }) => void;
 }
