@@ -56,6 +56,9 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
   return { ok: false, errors };
 }
 
+/** A form that posts nothing but its CSRF token (which is taken out before the form is read): a button. */
+export const emptyForm = z.object({});
+
 /** A checkbox posts "on" when ticked and nothing at all when not. */
 export const checkbox = z
   .literal('on', { error: 'errors.form.invalidValue' })
@@ -72,3 +75,8 @@ export function pickStrings(body: unknown, fields: string[]): Record<string, str
   }
   return values;
 }
+
+/** A `?page=N` query of a paged list: a page number from 1; anything else reads as the first page. */
+export const pageNumberQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
