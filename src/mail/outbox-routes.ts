@@ -8,7 +8,7 @@ const kindsWithAccountKeys = new Set(['reset-password']);
 
 const perPage = 20;
 
-/** The administrator's view of outgoing mail (only theirs: to everyone else the page does not exist): what waits, what went, what failed, a page at a time. */
+/** The administrator's view of outgoing mail (to everyone else the page does not exist): what waits, what went, what failed, a page at a time. */
 export async function registerOutboxRoutes(app: FastifyInstance, options: { outbox: Outbox; deliveryConfigured: boolean }): Promise<void> {
   app.get('/admin/outbox', { preHandler: [requireViewer, requireAdmin] }, async (request, reply) => {
     const ownAddress = request.viewer?.user.email;
