@@ -94,7 +94,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     cookies,
     secure,
     sudoWindowMs: config.sudoWindowMs,
-    publicUrl: config.publicUrl,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
   await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });

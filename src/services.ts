@@ -15,10 +15,11 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { createSecretBox, deriveKey } from './lib/instance-keys.ts';
 import { createOutbox } from './mail/outbox.ts';
-import type { RecipientLookup } from './mail/recipients.ts';
-import { createSecurityNotices } from './mail/security-notices.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
+import { createAccountMail } from './notify/account-mail.ts';
+import { createRecipientLookup } from './notify/recipients.ts';
+import { createSecurityNotices } from './notify/security-notices.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createVerificationSendLog } from './settings/emails/send-log.ts';
 import { createEmailsService } from './settings/emails/service.ts';
@@ -44,13 +45,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     worker = createMailWorker({ outbox, transport: createSmtpTransport(config.smtpUrl), from: config.mailFrom, now, log });
   }
 
-  const recipientFor: RecipientLookup = (userId, address) => {
-    const profile = users.profile(userId);
-    if (!profile) return null;
-    const preferences = account.preferences(userId);
-    const to = address ?? profile.email;
-    return { address: to, name: profile.name, confirmed: emailAddresses.isConfirmed(userId, to), preferences };
-  };
+  const recipientFor = createRecipientLookup({ users, account, emailAddresses });
+  const accountMail = createAccountMail({ outbox, recipientFor, publicUrl: config.publicUrl });
 
   const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });
   const securityLog = createSecurityLog(db, now, securityNotices.onRecorded);
@@ -69,6 +65,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     outbox,
     mailWorker: worker,
     recipientFor,
+    accountMail,
     securityNotices,
     securityLog,
     sessions,
@@ -84,13 +81,11 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     emails: createEmailsService({
       emailAddresses,
       emailTokens,
-      outbox,
-      recipientFor,
+      accountMail,
       securityLog,
       securityNotices,
       sessions,
       sendLog: createVerificationSendLog(db, now),
-      publicUrl: config.publicUrl,
       now,
     }),
   };

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { composeMail } from '../mail/compose.ts';
 import { setFlash } from '../web/flash.ts';
 import { parseForm } from '../web/form.ts';
 import { forgotPasswordForm } from './forms.ts';
-import type { AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
 import { normalizeEmail } from './users.ts';
 
 /**
@@ -16,16 +15,8 @@ export function registerForgotPasswordRoutes(app: FastifyInstance, options: Auth
     const owner = options.emailAddresses.owner(address);
     // Only an address the person has proved (or their log-in address) can receive a reset link.
     if (!owner) return;
-    const recipient = options.recipientFor(owner.userId, address);
-    if (!recipient) return;
-    const token = options.emailTokens.issue({ userId: owner.userId, purpose: 'reset-password', emailId: owner.emailId });
-    options.outbox.enqueue(
-      composeMail(recipient, {
-        kind: 'reset-password',
-        key: 'resetPassword',
-        paragraphs: ['intro', 'expiry', 'ignore'],
-        action: { url: new URL(`/reset-password/${token}`, options.publicUrl).href },
-      }),
+    options.accountMail.resetLink(owner.userId, address, () =>
+      options.emailTokens.issue({ userId: owner.userId, purpose: 'reset-password', emailId: owner.emailId }),
     );
   };
 

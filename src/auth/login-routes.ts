@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { baseCookieOptions } from '../web/cookies.ts';
 import { setFlash } from '../web/flash.ts';
-import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
+import { formLevel, parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
+import { homePath } from '../web/navigation.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { loginForm, secondFactorForm } from './forms.ts';
 import { verifyAgainstDecoy, verifyPassword } from './password-hashing.ts';
-import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
+import { startSession } from './start-session.ts';
 
 function tooManyAttempts(seconds: number): FieldErrors {
   return { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.max(1, Math.ceil(seconds / 60)) } } };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseForm } from '../web/form.ts';
 import { judgePassword, maximumPasswordLength, type PasswordOwner } from './password-policy.ts';
-import type { AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
 
 /** What the as-you-type check is sent: the password being chosen and what is known about its owner. */
 const passwordCheckForm = z.object({

@@ -5,7 +5,7 @@ import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
 import { judgePassword, type PasswordJudgement } from './password-policy.ts';
-import type { AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
 

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { composeMail } from '../mail/compose.ts';
 import { isTimeZone } from '../lib/timezones.ts';
 import { setFlash } from '../web/flash.ts';
-import { parseForm, type FieldErrors } from '../web/form.ts';
+import { parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
+import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
 import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
 import { judgePassword } from './password-policy.ts';
-import { homePath, pickStrings, startSession, type AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
+import { startSession } from './start-session.ts';
 import { EmailTakenError, normalizeEmail } from './users.ts';
 
 /**
@@ -18,24 +19,10 @@ import { EmailTakenError, normalizeEmail } from './users.ts';
  * Only the very first account of an instance, which cannot reveal anything, starts at once.
  */
 export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const link = (path: string) => new URL(path, options.publicUrl).href;
-
   const sendVerification = (tx: Db, userId: number, address: string, signsIn: boolean) => {
     const emailId = options.emailAddresses.idOf(userId, address);
     const token = options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
-    const recipient = options.recipientFor(userId, address);
-    if (!recipient) return;
-    options.outbox.enqueue(
-      composeMail(recipient, {
-        kind: 'verify-email',
-        key: signsIn ? 'verifySignup' : 'verifyAddress',
-        values: { address },
-        paragraphs: ['intro', 'expiry'],
-        anonymous: true,
-        action: { url: link(`/verify-email/${token}`) },
-      }),
-      tx,
-    );
+    options.accountMail.addressLink({ userId, address, token, signsIn }, tx);
   };
 
   app.get('/signup', async (request, reply) => {
@@ -79,18 +66,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error;
       const owner = options.emailAddresses.owner(email);
-      const recipient = owner ? options.recipientFor(owner.userId, email) : null;
-      if (recipient) {
-        options.outbox.enqueue(
-          composeMail(recipient, {
-            kind: 'signup-existing',
-            key: 'signupExisting',
-            values: { address: email },
-            paragraphs: ['intro', 'hint'],
-            action: { url: link('/forgot-password') },
-          }),
-        );
-      }
+      if (owner) options.accountMail.signupAttempted(owner.userId, email);
     }
     return reply.redirect('/signup/check-inbox', 303);
   });

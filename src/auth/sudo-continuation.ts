@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { SecretBox } from '../lib/instance-keys.ts';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
+import { homePath } from '../web/navigation.ts';
 
 /**
  * A sensitive form that was posted after access had lapsed, kept so that it can be finished once
@@ -66,7 +67,7 @@ export function createSudoContinuations(deps: { box: SecretBox; now: () => numbe
       }
       if (pending.userId !== userId || !(pending.expiresAt > deps.now())) return null;
       if (localRedirectTarget(pending.action, '') !== pending.action) return null;
-      return { ...pending, returnTo: localRedirectTarget(pending.returnTo, '/settings/account') };
+      return { ...pending, returnTo: localRedirectTarget(pending.returnTo, homePath) };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
+import { homePath } from '../web/navigation.ts';
 import type { Viewer } from '../web/viewer.ts';
 import type { SudoContinuations } from './sudo-continuation.ts';
 
@@ -22,17 +23,17 @@ export function isInSudoMode(viewer: Viewer, policy: SudoPolicy): boolean {
 
 /** The page the person was on, to return to once they have confirmed access. */
 function pageToReturnTo(request: FastifyRequest): string {
-  if (request.method === 'GET') return localRedirectTarget(request.url, '/settings/account');
+  if (request.method === 'GET') return localRedirectTarget(request.url, homePath);
   for (const header of [request.headers['hx-current-url'], request.headers.referer]) {
     if (typeof header !== 'string') continue;
     try {
       const url = new URL(header);
-      if (url.hostname === request.hostname) return localRedirectTarget(url.pathname + url.search, '/settings/account');
+      if (url.hostname === request.hostname) return localRedirectTarget(url.pathname + url.search, homePath);
     } catch {
       // Not a URL: ignore it.
     }
   }
-  return '/settings/account';
+  return homePath;
 }
 
 /**

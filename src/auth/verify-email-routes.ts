@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
+import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
 import type { EmailTokenGrant } from './email-tokens.ts';
 import { confirmLinkForm, finishSignupForm } from './forms.ts';
 import { verifyPassword } from './password-hashing.ts';
-import { homePath, startSession, type AuthRouteOptions } from './routes.ts';
+import type { AuthRouteOptions } from './route-options.ts';
+import { startSession } from './start-session.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
 

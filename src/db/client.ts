@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import * as schema from './schema.ts';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/**
+ * The database as every service sees it. It carries no schema index: queries name their tables,
+ * imported from the part of Dials that owns them, so db/ depends on no page (DESIGN.md rule 2).
+ */
+export type Db = BetterSQLite3Database & { $client: Database.Database };
 
 /**
  * Opens (creating if needed) the SQLite file with the pragmas Dials relies on.
@@ -22,5 +25,5 @@ export function openDatabase(file: string, options: { exclusive?: boolean } = {}
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return drizzle({ client: sqlite, schema });
+  return drizzle({ client: sqlite });
 }

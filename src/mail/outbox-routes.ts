@@ -1,21 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireViewer } from '../web/guards.ts';
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin, requireViewer } from '../web/guards.ts';
 import { outboxFilters, type Outbox } from './outbox.ts';
 import { parseOutboxQuery } from './outbox-query.ts';
-
-/** Only the instance administrator reads the outbox; to everyone else the page does not exist. */
-async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!request.viewer?.user.isAdmin) {
-    await reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
-  }
-}
 
 /** Mail whose link would let its reader into someone's account: the administrator sees that it exists, not the link. */
 const kindsWithAccountKeys = new Set(['reset-password']);
 
 const perPage = 20;
 
-/** The administrator's view of outgoing mail: what waits, what went, what failed, a page at a time. */
+/** The administrator's view of outgoing mail (to everyone else the page does not exist): what waits, what went, what failed, a page at a time. */
 export async function registerOutboxRoutes(app: FastifyInstance, options: { outbox: Outbox; deliveryConfigured: boolean }): Promise<void> {
   app.get('/admin/outbox', { preHandler: [requireViewer, requireAdmin] }, async (request, reply) => {
     const ownAddress = request.viewer?.user.email;

@@ -1,6 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { CsrfError } from './csrf.ts';
 import { wantsBlock } from './render.ts';
+
+/** The page for anything that does not exist, or that the caller may not know exists. */
+export function notFoundPage(reply: FastifyReply): FastifyReply {
+  return reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
+}
 
 /**
  * Whatever a client sends, the answer is a page with a 4xx status and a plain explanation;
@@ -9,7 +14,7 @@ import { wantsBlock } from './render.ts';
 export function registerErrorPages(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found' });
-    return reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
+    return notFoundPage(reply);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

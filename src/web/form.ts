@@ -56,8 +56,27 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
   return { ok: false, errors };
 }
 
+/** A form that posts nothing but its CSRF token (which is taken out before the form is read): a button. */
+export const emptyForm = z.object({});
+
 /** A checkbox posts "on" when ticked and nothing at all when not. */
 export const checkbox = z
   .literal('on', { error: 'errors.form.invalidValue' })
   .optional()
   .transform((value) => value === 'on');
+
+/** The text a person typed, to put back in the form; never a password or a code. */
+export function pickStrings(body: unknown, fields: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!body || typeof body !== 'object') return values;
+  for (const field of fields) {
+    const value = (body as Record<string, unknown>)[field];
+    if (typeof value === 'string') values[field] = value.slice(0, 300);
+  }
+  return values;
+}
+
+/** A `?page=N` query of a paged list: a page number from 1; anything else reads as the first page. */
+export const pageNumberQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
+import { notFoundPage } from './errors.ts';
 import type { Viewer } from './viewer.ts';
 
 /** The page the person was on: the URL asked for, or for htmx requests the page they came from. */
@@ -20,6 +21,11 @@ export async function requireViewer(request: FastifyRequest, reply: FastifyReply
     return;
   }
   await reply.redirect(target, 303);
+}
+
+/** preHandler, after requireViewer, for the administrator's pages: to everyone else such a page does not exist. */
+export async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!request.viewer?.user.isAdmin) await notFoundPage(reply);
 }
 
 /** For handlers behind requireViewer. */

@@ -5,3 +5,6 @@ export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string;
   { path: '/settings/emails', labelKey: 'nav.emails' },
   { path: '/admin/outbox', labelKey: 'nav.outbox', adminOnly: true },
 ];
+
+/** Where a signed-in person lands: after logging in, and when no other page was asked for. */
+export const homePath = '/settings/account';

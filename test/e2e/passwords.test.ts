@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { sessions, users } from '../../src/db/schema.ts';
+import { sessions, users } from '../../src/auth/tables.ts';
 import { expectNoAxeViolations } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually } from '../support/e2e-browser.ts';
 import { countNavigations, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accountSettings, users } from '../../src/db/schema.ts';
+import { users } from '../../src/auth/tables.ts';
+import { accountSettings } from '../../src/settings/account/tables.ts';
 import { BrowserSession, signUp } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mailOutbox, userEmails, users } from '../../src/db/schema.ts';
+import { userEmails, users } from '../../src/auth/tables.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { BrowserSession, logIn, signUp } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mailOutbox, userEmails } from '../../src/db/schema.ts';
+import { userEmails } from '../../src/auth/tables.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { loggerOptions } from '../../src/logging.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sessions, users } from '../../src/db/schema.ts';
+import { sessions, users } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 

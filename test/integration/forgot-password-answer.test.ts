@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { emailTokens, mailOutbox } from '../../src/db/schema.ts';
+import { emailTokens } from '../../src/auth/tables.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { BrowserSession, signUp } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { mailOutbox } from '../../src/db/schema.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { translatorFor } from '../../src/web/i18n.ts';
 import { BrowserSession, logIn, signUp } from '../support/browser-session.ts';
 import { enrolTotp } from '../support/totp.ts';

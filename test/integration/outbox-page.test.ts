@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mailOutbox } from '../../src/db/schema.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { signUp, type BrowserSession } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 

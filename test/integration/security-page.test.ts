@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/db/schema.ts';
+import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionIdFromToken } from '../../src/auth/session-token.ts';
-import { endedSessions, securityEvents, sessionEndReasons, sessions, userEmails, users } from '../../src/db/schema.ts';
+import { endedSessions, securityEvents, sessionEndReasons, sessions, userEmails, users } from '../../src/auth/tables.ts';
 import { readCatalogue } from '../../src/web/i18n.ts';
 import { languages } from '../../src/lib/languages.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { userEmails, securityEvents, users } from '../../src/db/schema.ts';
+import { userEmails, securityEvents, users } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';

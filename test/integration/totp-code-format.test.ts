@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { securityEvents, totpCredentials } from '../../src/db/schema.ts';
+import { securityEvents, totpCredentials } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mailOutbox, userEmails } from '../../src/db/schema.ts';
+import { userEmails } from '../../src/auth/tables.ts';
+import { mailOutbox } from '../../src/mail/tables.ts';
 import { BrowserSession, signUp, strongPassword } from '../support/browser-session.ts';
 import { linkIn, type ReceivedMail } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';

@@ -5,8 +5,6 @@ export const addEmailForm = z.object({
   address: emailAddress,
 });
 
-export const emptyForm = z.object({});
-
 /** The resend button also sits on the account page, and brings the person back there. */
 export const resendForm = z.object({ back: z.enum(['account']).optional() });
 

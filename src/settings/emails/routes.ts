@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { CookieNames } from '../../web/cookies.ts';
+import { notFoundPage } from '../../web/errors.ts';
 import { setFlash } from '../../web/flash.ts';
-import { parseForm, type FieldErrors } from '../../web/form.ts';
+import { emptyForm, parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clientDetails } from '../../web/session.ts';
-import { addEmailForm, emailIdParam, emptyForm, resendForm } from './form.ts';
+import { addEmailForm, emailIdParam, resendForm } from './form.ts';
 import type { EmailsService } from './service.ts';
 
 export interface EmailRouteOptions {
@@ -34,8 +35,6 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
     const parsed = emailIdParam.safeParse(request.params);
     return parsed.success ? parsed.data.id : null;
   };
-  const notFound = (reply: FastifyReply) =>
-    reply.page('errors/error', { titleKey: 'errors.notFound.title', messageKey: 'errors.notFound.message' }, 404);
 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
@@ -59,10 +58,10 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
     scoped.post(`${pagePath}/:id/resend`, async (request, reply) => {
       const id = emailIdOf(request);
       const parsed = parseForm(resendForm, request.body);
-      if (id === null || !parsed.ok) return notFound(reply);
+      if (id === null || !parsed.ok) return notFoundPage(reply);
       const back = parsed.data.back === 'account' ? '/settings/account' : pagePath;
       const outcome = options.emails.resend(viewerOf(request), id);
-      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'notFound') return notFoundPage(reply);
       if (outcome === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon', back);
       if (outcome === 'addressLimit') return done(reply, 'error', 'flash.resendAddressLimit', back);
       if (outcome === 'accountLimit') return done(reply, 'error', 'flash.resendAccountLimit', back);
@@ -72,9 +71,9 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
 
     scoped.post(`${pagePath}/:id/primary`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
-      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      if (id === null || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
       const outcome = options.emails.makePrimary(viewerOf(request), id, clientDetails(request));
-      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'notFound') return notFoundPage(reply);
       if (outcome === 'unverified') return done(reply, 'error', 'flash.primaryNeedsVerified');
       return done(reply, 'success', outcome === 'already' ? 'flash.alreadyPrimary' : 'flash.primaryChanged');
     });
@@ -82,16 +81,16 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
     scoped.get(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
       const email = id === null ? undefined : options.emails.find(viewerOf(request).user.id, id);
-      if (!email) return notFound(reply);
+      if (!email) return notFoundPage(reply);
       if (email.isPrimary) return done(reply, 'error', 'flash.primaryCannotBeRemoved');
       return reply.page('settings/emails/remove', { email });
     });
 
     scoped.post(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
-      if (id === null || !parseForm(emptyForm, request.body).ok) return notFound(reply);
+      if (id === null || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
       const outcome = options.emails.remove(viewerOf(request), id, clientDetails(request));
-      if (outcome === 'notFound') return notFound(reply);
+      if (outcome === 'notFound') return notFoundPage(reply);
       if (outcome === 'primary') return done(reply, 'error', 'flash.primaryCannotBeRemoved');
       return done(reply, 'success', 'flash.emailRemoved');
     });

@@ -1,12 +1,10 @@
+import type { AccountMail } from '../../auth/account-mail.ts';
 import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import { normalizeEmail } from '../../auth/users.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
-import { composeMail } from '../../mail/compose.ts';
-import type { Outbox } from '../../mail/outbox.ts';
-import type { RecipientLookup } from '../../mail/recipients.ts';
-import type { SecurityNotices } from '../../mail/security-notices.ts';
+import type { SecurityNotices } from '../../notify/security-notices.ts';
 import type { Viewer } from '../../web/viewer.ts';
 import type { VerificationSendLog } from './send-log.ts';
 
@@ -23,30 +21,16 @@ export const linksPerAccountPerDay = 20;
 export function createEmailsService(deps: {
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
-  outbox: Outbox;
-  recipientFor: RecipientLookup;
+  accountMail: AccountMail;
   securityLog: SecurityLog;
   securityNotices: SecurityNotices;
   sessions: SessionStore;
   sendLog: VerificationSendLog;
-  publicUrl: URL;
   now: () => number;
 }) {
   const sendVerification = (userId: number, emailId: number, address: string) => {
     const token = deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
-    const recipient = deps.recipientFor(userId, address);
-    if (!recipient) return;
-    deps.sendLog.record(userId, address);
-    deps.outbox.enqueue(
-      composeMail(recipient, {
-        kind: 'verify-email',
-        key: 'verifyAddress',
-        values: { address },
-        paragraphs: ['intro', 'expiry'],
-        anonymous: true,
-        action: { url: new URL(`/verify-email/${token}`, deps.publicUrl).href },
-      }),
-    );
+    if (deps.accountMail.addressLink({ userId, address, token, signsIn: false })) deps.sendLog.record(userId, address);
   };
 
   return {

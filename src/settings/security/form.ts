@@ -18,9 +18,3 @@ export const changePasswordForm = z.object({
 export const totpCodeForm = z.object({
   code: totpCodeField.refine((value) => value !== '', { error: 'errors.twoFactor.codeRequired', abort: true }),
 });
-
-export const emptyForm = z.object({});
-
-export const logPageQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-});

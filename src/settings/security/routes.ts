@@ -6,13 +6,13 @@ import type { TotpService } from '../../auth/two-factor/totp.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash, type Flash } from '../../web/flash.ts';
-import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
+import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
 import type { Viewer } from '../../web/viewer.ts';
 import type { PasswordJudgement } from '../../auth/password-policy.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
-import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
+import { changePasswordForm, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';
 
 export interface SecurityRouteOptions {
@@ -48,7 +48,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
 
   const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
     const viewer = viewerOf(request);
-    const pageNumber = logPageQuery.parse(request.query ?? {}).page;
+    const pageNumber = pageNumberQuery.parse(request.query ?? {}).page;
     const log = options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
     return reply.page(
       'settings/security/page',

@@ -12,7 +12,7 @@ import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { LoginLimiter } from '../../auth/login-limiter.ts';
 import type { Db } from '../../db/client.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
-import type { SecurityNotices } from '../../mail/security-notices.ts';
+import type { SecurityNotices } from '../../notify/security-notices.ts';
 import type { Viewer } from '../../web/viewer.ts';
 
 export type SecurityService = ReturnType<typeof createSecurityService>;

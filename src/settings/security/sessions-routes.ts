@@ -6,7 +6,7 @@ import type { SessionEndReason, SessionStore } from '../../auth/sessions.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash } from '../../web/flash.ts';
-import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
+import { formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
 import { clientDetails } from '../../web/session.ts';
@@ -43,7 +43,6 @@ const pageTemplate = 'settings/security/sessions-page';
 const listTemplate = 'settings/security/sessions-list';
 
 const endedPerPage = 20;
-const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 
 // A session id is the hex SHA-256 of its token; anything else cannot name a session.
 const sessionIdPattern = /^[0-9a-f]{64}$/;
@@ -75,7 +74,7 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
   const endedRowsFor = (request: FastifyRequest): { rows: EndedSessionRow[]; page: number; pages: number } => {
     const all = options.sessions.endedForUser(viewerOf(request).user.id);
     const pages = Math.max(1, Math.ceil(all.length / endedPerPage));
-    const page = Math.min(pageQuery.parse(request.query ?? {}).page, pages);
+    const page = Math.min(pageNumberQuery.parse(request.query ?? {}).page, pages);
     const rows = all.slice((page - 1) * endedPerPage, page * endedPerPage).map((session) => ({
       device: deviceLabel(request.t, session.userAgent),
       ipAddress: session.ipAddress,

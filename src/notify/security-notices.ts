@@ -1,8 +1,8 @@
 import type { SecurityEventType } from '../auth/security-log.ts';
 import type { ClientDetails } from '../auth/sessions.ts';
 import { describeDevice } from '../lib/user-agent.ts';
-import { composeMail } from './compose.ts';
-import type { Outbox } from './outbox.ts';
+import { composeMail } from '../mail/compose.ts';
+import type { Outbox } from '../mail/outbox.ts';
 import type { RecipientLookup } from './recipients.ts';
 
 /** Security events that a person is told about by e-mail, and the message for each. */

@@ -1,0 +1,16 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieNames } from '../web/cookies.ts';
+import { clientDetails, setSessionCookie } from '../web/session.ts';
+import type { SessionStore } from './sessions.ts';
+
+/** A new session id every time someone proves who they are: whatever session the browser had is ended. */
+export function startSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { sessions: SessionStore; cookies: CookieNames; secure: boolean },
+  userId: number,
+): void {
+  if (request.viewer) options.sessions.invalidate(request.viewer.session.id, 'replaced');
+  const { token, session } = options.sessions.create(userId, clientDetails(request));
+  setSessionCookie(reply, options, token, session.expiresAt);
+}
