@@ -31,22 +31,6 @@ export interface RenderOptions {
   assetVersion: string;
 }
 
-/**
- * A large, mostly constant piece of a page kept as bytes: the template prints its `marker`, and
- * the bytes take the marker's place when the page is sent, so they are never re-encoded.
- */
-export interface ByteFragment {
-  marker: string;
-  bytes: Buffer[];
-}
-
-function bodyOf(html: string, fragment: ByteFragment | undefined): string | Buffer {
-  if (!fragment) return html;
-  const at = html.indexOf(fragment.marker);
-  if (at < 0) return html;
-  return Buffer.concat([Buffer.from(html.slice(0, at)), ...fragment.bytes, Buffer.from(html.slice(at + fragment.marker.length))]);
-}
-
 declare module 'fastify' {
   interface FastifyReply {
     /** The whole page, in the layout. */
@@ -95,7 +79,7 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
+      .send(html);
   });
 
   app.decorateReply('block', function block(this: FastifyReply, template: string, data = {}, status = 200) {
@@ -103,6 +87,6 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
+      .send(html);
   });
 }

@@ -17,6 +17,12 @@ export const preferencesForm = z.object({
   theme: z.enum(['system', 'light', 'dark'], { error: 'errors.preferences.theme' }),
 });
 
+/** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */
+export const timeZoneForm = z.object({
+  timezone: z.string({ error: 'errors.preferences.timezone' }).max(64, { error: 'errors.preferences.timezone' }).refine(isTimeZone, { error: 'errors.preferences.timezone' }),
+  q: z.string().max(100).optional(),
+});
+
 export type PreferencesInput = z.infer<typeof preferencesForm>;
 
 export const avatarTypes = ['initials', 'upload', 'gravatar'] as const;

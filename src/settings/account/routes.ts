@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { timeZones } from '../../lib/timezones.ts';
+import { describeTimeZone } from '../../lib/timezones.ts';
 import { languages } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { CookieNames } from '../../web/cookies.ts';
@@ -11,10 +11,11 @@ import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { translatorFor } from '../../web/i18n.ts';
 import { initialsOf } from '../../web/avatar.ts';
 import { triggerClientEvents } from '../../web/htmx-events.ts';
-import { wantsBlock, type ByteFragment } from '../../web/render.ts';
+import { wantsBlock } from '../../web/render.ts';
 import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
 import type { AccountService, StoredPreferences } from './service.ts';
+import { registerTimeZoneRoutes } from './time-zone-routes.ts';
 
 export interface AccountRouteOptions {
   account: AccountService;
@@ -30,32 +31,6 @@ const blocks = {
   avatar: 'settings/account/avatar-form',
 } as const;
 
-// Grouped once at start by region ("Europe/Berlin" under "Europe") for the time-zone list.
-const timeZoneGroups = Object.entries(
-  Object.groupBy(timeZones, (zone) => (zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other')),
-).map(([region, zones]) => ({ region, zones: zones ?? [] }));
-
-// The zone list is most of the page, so its bytes are made once; a render only marks the chosen zone.
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-const zoneMarker = '\u0000time-zones\u0000';
-const optionOf = (zone: string, selected: boolean) => `<option${selected ? ' selected' : ''}>${escapeHtml(zone)}</option>`;
-const zoneOptionsText = timeZoneGroups
-  .map(({ region, zones }) => `<optgroup label="${escapeHtml(region)}">${zones.map((zone) => optionOf(zone, false)).join('')}</optgroup>`)
-  .join('\n');
-const zoneOptionsBytes = Buffer.from(zoneOptionsText);
-const zoneOffsets = new Map(
-  timeZones.map((zone) => {
-    const start = Buffer.byteLength(zoneOptionsText.slice(0, zoneOptionsText.indexOf(optionOf(zone, false))));
-    return [zone, { start, end: start + Buffer.byteLength(optionOf(zone, false)), selected: Buffer.from(optionOf(zone, true)) }];
-  }),
-);
-function timeZoneOptions(selected: string): ByteFragment {
-  const at = zoneOffsets.get(selected);
-  // An alias such as Europe/Kiev is not in the list: it is offered first, chosen.
-  if (!at) return { marker: zoneMarker, bytes: [Buffer.from(optionOf(selected, true)), zoneOptionsBytes] };
-  return { marker: zoneMarker, bytes: [zoneOptionsBytes.subarray(0, at.start), at.selected, zoneOptionsBytes.subarray(at.end)] };
-}
-
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
   const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const viewer = viewerOf(request);
@@ -63,8 +38,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     const stored = 'stackTraceOrder' in viewer.preferences ? (viewer.preferences as StoredPreferences) : options.account.preferences(viewer.user.id);
     return {
       stored,
-      byteFragment: timeZoneOptions(stored.timeZone),
-      timeZoneMarker: zoneMarker,
+      timeZone: describeTimeZone(stored.timeZone, request.language),
       hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
       languages,
       errors: {},
@@ -92,6 +66,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     scoped.addHook('preHandler', requireViewer);
 
     scoped.get(pagePath, async (request, reply) => reply.page('settings/account/page', pageData(request)));
+    registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
     scoped.post(`${pagePath}/details`, async (request, reply) => {
       const parsed = parseForm(detailsForm, request.body);
