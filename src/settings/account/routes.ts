@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { describeTimeZone } from '../../lib/timezones.ts';
-import { languages } from '../../lib/languages.ts';
+import { isLanguage, languages, type Language } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { CsrfError } from '../../web/csrf.ts';
@@ -65,7 +65,12 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(pagePath, async (request, reply) => reply.page('settings/account/page', pageData(request)));
+    scoped.get(pagePath, async (request, reply) => {
+      // Back from a change of language: say it was saved, and put the person back on the language control.
+      const languageSaved = (request.query as Record<string, unknown>).saved === 'language';
+      const extra = languageSaved ? { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true } : {};
+      return reply.page('settings/account/page', pageData(request, extra));
+    });
     registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
     scoped.post(`${pagePath}/details`, async (request, reply) => {
@@ -80,21 +85,31 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     });
 
     scoped.post(`${pagePath}/preferences`, async (request, reply) => {
+      const shown = (request.body as Record<string, unknown> | undefined)?.shownLanguage;
+      if (wantsBlock(request) && isLanguage(shown)) {
+        request.language = shown;
+        request.t = translatorFor(shown);
+      }
       const parsed = parseForm(preferencesForm, request.body);
       if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: parsed.errors, values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
-      options.account.savePreferences(viewer.user.id, parsed.data);
+      const { shownLanguage, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
+      options.account.savePreferences(viewer.user.id, input);
       const after = options.account.preferences(viewer.user.id);
       viewer.preferences = after;
-      if (wantsBlock(request)) {
-        // A new language changes every string on the page, so the whole page is fetched again.
-        if (after.language !== before.language) reply.header('hx-refresh', 'true');
-        else if (after.theme !== before.theme) triggerClientEvents(reply, { 'dials:theme': after.theme });
+      if (!wantsBlock(request)) {
+        // The page comes back in the new language; the language control gets the focus again.
+        if (after.language !== before.language) return reply.redirect(`${pagePath}?saved=language`, 303);
+        return answer(request, reply, blocks.preferences, {});
       }
-      request.language = after.language;
-      request.t = translatorFor(after.language);
-      return answer(request, reply, blocks.preferences, {});
+      if (after.theme !== before.theme) triggerClientEvents(reply, { 'dials:theme': after.theme });
+      // The block answers in the page's language; a new one is offered as a link, never switched to under the person's keys.
+      const pageLanguage = shownLanguage ?? before.language;
+      request.language = pageLanguage;
+      request.t = translatorFor(pageLanguage);
+      const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
+      return reply.block(blocks.preferences, pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }));
     });
 
     await scoped.register(async (uploads) => {
