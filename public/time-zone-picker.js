@@ -5,7 +5,7 @@
 (function () {
   'use strict';
 
-  var lists = {};
+  var lists = new Map();
   var announceTimer = 0;
 
   function pickerOf(element) { return element && element.closest ? element.closest('[data-timezone-picker]') : null; }
@@ -20,14 +20,16 @@
 
   function zonesOf(picker) {
     var url = picker.getAttribute('data-source');
-    if (!lists[url]) {
-      lists[url] = fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (response) {
+    if (!lists.has(url)) {
+      var loading = fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (response) {
         if (!response.ok) throw new Error('time zones: ' + response.status);
         return response.json();
       });
-      lists[url].catch(function () { delete lists[url]; });
+      // A failed load is tried again at the next keystroke.
+      loading.catch(function () { lists.delete(url); });
+      lists.set(url, loading);
     }
-    return lists[url];
+    return lists.get(url);
   }
 
   function searchable(text) {
@@ -213,8 +215,9 @@
   // A block reset after a refused save (signed out) shows the saved zone again.
   document.addEventListener('reset', function (event) {
     var form = event.target;
+    if (!form.querySelectorAll) return;
     window.setTimeout(function () {
-      form.querySelectorAll && form.querySelectorAll('[data-timezone-picker]').forEach(function (picker) {
+      form.querySelectorAll('[data-timezone-picker]').forEach(function (picker) {
         var p = parts(picker);
         p.value.value = p.value.getAttribute('data-saved');
         if (p.detail) p.detail.textContent = p.detail.getAttribute('data-saved');
