@@ -109,7 +109,7 @@
       var template = matches.length === 0 ? picker.getAttribute('data-no-matches') : picker.getAttribute('data-matches');
       announce(template.replace('{n}', String(matches.length)));
       return matches;
-    });
+    }).catch(function () { return null; });
   }
 
   /** Puts the chosen zone's name back in the field (after Escape, or when leaving it without choosing). */
@@ -135,6 +135,15 @@
     if (!picker || event.target.getAttribute('role') !== 'combobox') return;
     zonesOf(picker);
     event.target.select();
+  });
+
+  // A click into the field showing the chosen zone selects it all, so typing starts a new search.
+  document.addEventListener('click', function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker || event.target.getAttribute('role') !== 'combobox') return;
+    var input = event.target;
+    // After the browser has placed the caret for the click.
+    if (input.value === (picker.getAttribute('data-shown') || input.defaultValue)) window.setTimeout(function () { input.select(); }, 0);
   });
 
   document.addEventListener('input', function (event) {
