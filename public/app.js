@@ -87,12 +87,12 @@
     announce(message.textContent.trim());
   }
 
-  document.addEventListener('htmx:responseError', function (event) {
+  document.addEventListener('htmx:afterRequest', function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 401 && (xhr.getResponseHeader('content-type') || '').indexOf('text/html') === 0) {
-      showSignedOut(event.target, xhr.responseText);
-      return;
-    }
+    if (xhr && xhr.status === 401 && (xhr.getResponseHeader('content-type') || '').indexOf('text/html') === 0) showSignedOut(event.target, xhr.responseText);
+  });
+
+  document.addEventListener('htmx:responseError', function (event) {
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
     var message = (event.detail.xhr && event.detail.xhr.responseText && event.detail.xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
       ? event.detail.xhr.responseText

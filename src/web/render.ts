@@ -20,6 +20,8 @@ const htmxConfig = JSON.stringify({
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
     { code: '422', swap: true },
+    // Logged out meanwhile: public/app.js says so in the block (not an error of the page).
+    { code: '401', swap: false },
     { code: '[45]..', swap: false, error: true },
   ],
 });

@@ -107,10 +107,12 @@ describe.each([
 
     const language = account.preferences.getByLabel(en('account.preferences.language'), { exact: true });
     if (javaScript) {
-      // The answer carries HX-Refresh, so the browser loads the whole page again by itself.
-      const reloaded = page.waitForEvent('load');
+      // Saved in place; the page offers the switch in the new language, and follows once asked.
       await language.selectOption({ label: 'Deutsch' });
-      await reloaded;
+      await saveBlock('preferences');
+      expect(await pageLanguage(page)).toBe('en');
+      await clickAndWaitForPage(page, account.preferences.getByRole('link', { name: de('account.language.switchNow'), exact: true }));
+      expect(await textOf(account.flash)).toBe(de('flash.saved'));
     } else {
       await language.selectOption({ label: 'Deutsch' });
       await clickAndWaitForPage(page, account.saveButton(account.preferences, en));
