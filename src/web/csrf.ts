@@ -45,8 +45,18 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   const key = crypto.createSecretKey(options.secret);
   const sign = (binding: string) => crypto.createHmac('sha256', key).update(`csrf|${binding}`).digest('base64url');
 
+  // A request asks twice (checking a post, then rendering the answer): the HMAC is made once.
+  // (Keyed by the session id too, as a log-in or re-authentication gives the request a new session.)
+  const sessionTokens = new WeakMap<FastifyRequest, { sessionId: string; token: string }>();
   const expectedToken = (request: FastifyRequest): string | null => {
-    if (request.viewer) return sessionPrefix + sign(`session|${request.viewer.session.id}`);
+    if (request.viewer) {
+      const sessionId = request.viewer.session.id;
+      const known = sessionTokens.get(request);
+      if (known?.sessionId === sessionId) return known.token;
+      const token = sessionPrefix + sign(`session|${sessionId}`);
+      sessionTokens.set(request, { sessionId, token });
+      return token;
+    }
     const anonymous = request.cookies[options.cookies.csrf];
     return anonymous ? anonymousPrefix + sign(`anonymous|${anonymous}`) : null;
   };

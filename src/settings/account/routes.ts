@@ -31,6 +31,9 @@ const blocks = {
   avatar: 'settings/account/avatar-form',
 } as const;
 
+// The picker's "n matches" announcement, as a template the browser fills in; made once per language.
+const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
+
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
   const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const viewer = viewerOf(request);
@@ -39,7 +42,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     return {
       stored,
       timeZone: describeTimeZone(stored.timeZone, request.language),
-      hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
+      timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       languages,
       errors: {},
       values: {},
@@ -96,7 +99,15 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       const before = viewer.preferences;
       const { shownLanguage, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
       options.account.savePreferences(viewer.user.id, input);
-      const after = options.account.preferences(viewer.user.id);
+      const after: StoredPreferences = {
+        ...before,
+        stackTraceOrder: input.stackTraceOrder,
+        language: input.language as Language,
+        timeZone: input.timezone,
+        clock24h: input.clock24h,
+        dateFormat: input.dateFormat,
+        theme: input.theme,
+      };
       viewer.preferences = after;
       if (!wantsBlock(request)) {
         // The page comes back in the new language; the language control gets the focus again.
