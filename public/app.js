@@ -89,17 +89,21 @@
 
   document.addEventListener('htmx:afterRequest', function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 401 && (xhr.getResponseHeader('content-type') || '').indexOf('text/html') === 0) showSignedOut(event.target, xhr.responseText);
+    if (!xhr || xhr.status !== 401 || xhr.getResponseHeader('hx-redirect')) return;
+    if ((xhr.getResponseHeader('content-type') || '').indexOf('text/html') === 0) showSignedOut(event.target, xhr.responseText);
+    else showFailure(event.target, xhr);
   });
 
-  document.addEventListener('htmx:responseError', function (event) {
-    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
-    var message = (event.detail.xhr && event.detail.xhr.responseText && event.detail.xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
-      ? event.detail.xhr.responseText
+  function showFailure(block, xhr) {
+    var status = block.querySelector && block.querySelector('[data-save-status]');
+    var message = (xhr && xhr.responseText && xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
+      ? xhr.responseText
       : document.body.dataset.requestFailed;
     if (status) { status.textContent = message; status.classList.add('save-status-error'); }
     announce(message);
-  });
+  }
+
+  document.addEventListener('htmx:responseError', function (event) { showFailure(event.target, event.detail.xhr); });
 
   document.addEventListener('htmx:sendError', function (event) {
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
