@@ -128,6 +128,8 @@ describe.each([
     // The select is now labelled in German and shows the chosen language.
     const germanLanguage = account.preferences.getByLabel(de('account.preferences.language'), { exact: true });
     expect(await germanLanguage.locator('option:checked').textContent()).toBe('Deutsch');
+    // After the reload the person is back on the control they used.
+    expect(await germanLanguage.evaluate((select) => select === document.activeElement)).toBe(true);
     expect(await page.getByRole('button', { name: de('layout.logOut') }).isVisible()).toBe(true);
 
     // And it stays German on the next visit.
