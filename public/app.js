@@ -36,6 +36,13 @@
     });
   }
 
+  // "?saved=language" says "Saved." once, after the switch to a new language; a reload should not say it again.
+  function forgetSavedLanguageMark() {
+    if (!/[?&]saved=language(&|$)/.test(window.location.search) || !window.history.replaceState) return;
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+  }
+
+  document.addEventListener('DOMContentLoaded', forgetSavedLanguageMark);
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
   document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
