@@ -41,14 +41,16 @@
     var words = searchable(query).split(/\s+/).filter(Boolean);
     if (words.length === 0) return zones.slice();
     var phrase = ' ' + words.join(' ');
-    var ranked = [[], [], []];
+    var ranked = [[], [], [], []];
     zones.forEach(function (zone) {
       var text = ' ' + zone.search;
       if (!words.every(function (word) { return text.indexOf(word) >= 0; })) return;
-      var rank = text.indexOf(phrase) >= 0 ? 0 : words.every(function (word) { return text.indexOf(' ' + word) >= 0; }) ? 1 : 2;
+      var rank = (' ' + searchable(zone.label)).indexOf(phrase) >= 0 ? 0
+        : (' ' + searchable(zone.detail)).replace(/[·:,]/g, ' ').indexOf(phrase) >= 0 ? 1
+          : text.indexOf(phrase) >= 0 ? 2 : 3;
       ranked[rank].push(zone);
     });
-    return ranked[0].concat(ranked[1], ranked[2]);
+    return ranked[0].concat(ranked[1], ranked[2], ranked[3]);
   }
 
   function shownText(zone) { return zone.label + ' (' + zone.offset + ')'; }

@@ -157,18 +157,26 @@ export function describeTimeZone(zone: string, language: Language): TimeZoneChoi
 
 /**
  * Zones matching what a person typed, every word somewhere in the zone's names, cities, country
- * or offset. Zones where the words as typed start a name come first, then those where each word
- * starts one. public/app.js ranks the same way in the browser.
+ * or offset. First come zones whose own name starts with the words as typed, then those where a
+ * city, the country or the zone's generic name does, then any name or alias, then the rest.
+ * public/app.js ranks the same way in the browser.
  */
 export function searchTimeZones(query: string, language: Language): TimeZoneChoice[] {
   const { choices } = timeZoneChoices(language);
   const words = searchable(query).split(/\s+/).filter(Boolean);
   if (words.length === 0) return choices;
+  const phrase = ` ${words.join(' ')}`;
   const ranked: Array<{ choice: TimeZoneChoice; rank: number }> = [];
   for (const choice of choices) {
     const text = ` ${choice.search}`;
     if (!words.every((word) => text.includes(word))) continue;
-    const rank = text.includes(` ${words.join(' ')}`) ? 0 : words.every((word) => text.includes(` ${word}`)) ? 1 : 2;
+    const rank = ` ${searchable(choice.label)}`.includes(phrase)
+      ? 0
+      : ` ${searchable(choice.detail)}`.replace(/[·:,]/g, ' ').includes(phrase)
+        ? 1
+        : text.includes(phrase)
+          ? 2
+          : 3;
     ranked.push({ choice, rank });
   }
   return ranked.sort((a, b) => a.rank - b.rank).map(({ choice }) => choice);

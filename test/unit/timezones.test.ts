@@ -35,3 +35,10 @@ describe('time zones', () => {
     expect(searchTimeZones('', 'en')).toHaveLength(timeZoneChoices('en').choices.length);
   });
 });
+
+describe('time-zone search ranking', () => {
+  it('puts zones named after what was typed before zones that only mention it', () => {
+    expect(searchTimeZones('new', 'en')[0]?.name).toBe('America/New_York');
+    expect(searchTimeZones('america', 'en')[0]?.name.startsWith('America/')).toBe(true);
+  });
+});
