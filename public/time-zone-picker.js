@@ -75,8 +75,17 @@
     else p.input.removeAttribute('aria-activedescendant');
   }
 
+  /** Shows a message in the field's help line, or its own help again (null). */
+  function showHelp(picker, message) {
+    var help = picker.querySelector('#' + parts(picker).input.id + '-help');
+    if (!help) return;
+    if (!help.hasAttribute('data-help')) help.setAttribute('data-help', help.textContent);
+    help.textContent = message || help.getAttribute('data-help');
+  }
+
   function close(picker) {
     var p = parts(picker);
+    showHelp(picker, null);
     p.list.hidden = true;
     p.input.setAttribute('aria-expanded', 'false');
     p.input.removeAttribute('aria-activedescendant');
@@ -105,9 +114,11 @@
         option.appendChild(detail);
         p.list.appendChild(option);
       });
-      p.list.hidden = false;
-      p.input.setAttribute('aria-expanded', 'true');
+      // With no match the list stays shut and the help line says so.
+      p.list.hidden = matches.length === 0;
+      p.input.setAttribute('aria-expanded', matches.length === 0 ? 'false' : 'true');
       picker._active = -1;
+      showHelp(picker, matches.length === 0 ? picker.getAttribute('data-no-matches') : null);
       var template = matches.length === 0 ? picker.getAttribute('data-no-matches') : picker.getAttribute('data-matches');
       announce(template.replace('{n}', String(matches.length)));
       return matches;

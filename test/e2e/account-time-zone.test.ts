@@ -95,6 +95,15 @@ describe('the time-zone picker with JavaScript', () => {
     await page.keyboard.type('Ho Chi', { delay: 20 });
     await eventually(() => textOf(listbox().getByRole('option').first()), (text) => text.startsWith('Asia/Ho Chi Minh'), 'Ho Chi Minh with spaces');
     await expectNoAxeViolations(page, 'the account page with the time-zone list open');
+    await page.keyboard.type('xyz', { delay: 20 });
+    await eventually(() => textOf(page.locator('#pref-timezone-help')), (text) => text === en('account.timeZone.noMatches'), 'the no-match message');
+    expect(await listbox().isVisible()).toBe(false);
+    expect(await picker().getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await eventually(() => listbox().isVisible(), Boolean, 'the list to open again');
+    expect(await textOf(page.locator('#pref-timezone-help'))).toBe(en('account.timeZone.help'));
     await page.keyboard.press('Escape');
     expect(await listbox().isVisible()).toBe(false);
     expect(await picker().getAttribute('aria-expanded')).toBe('false');
