@@ -45,16 +45,17 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   const key = crypto.createSecretKey(options.secret);
   const sign = (binding: string) => crypto.createHmac('sha256', key).update(`csrf|${binding}`).digest('base64url');
 
-  // A request asks twice (checking a post, then rendering the answer): the HMAC is made once.
-  // (Keyed by the session id too, as a log-in or re-authentication gives the request a new session.)
-  const sessionTokens = new WeakMap<FastifyRequest, { sessionId: string; token: string }>();
+  // A session's token never changes, so its HMAC is made once, not on every request (bounded, as sessions come and go).
+  const sessionTokens = new Map<string, string>();
   const expectedToken = (request: FastifyRequest): string | null => {
     if (request.viewer) {
       const sessionId = request.viewer.session.id;
-      const known = sessionTokens.get(request);
-      if (known?.sessionId === sessionId) return known.token;
-      const token = sessionPrefix + sign(`session|${sessionId}`);
-      sessionTokens.set(request, { sessionId, token });
+      let token = sessionTokens.get(sessionId);
+      if (token === undefined) {
+        token = sessionPrefix + sign(`session|${sessionId}`);
+        if (sessionTokens.size >= 10_000) sessionTokens.clear();
+        sessionTokens.set(sessionId, token);
+      }
       return token;
     }
     const anonymous = request.cookies[options.cookies.csrf];
