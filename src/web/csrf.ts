@@ -50,13 +50,12 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   const expectedToken = (request: FastifyRequest): string | null => {
     if (request.viewer) {
       const sessionId = request.viewer.session.id;
-      let token = sessionTokens.get(sessionId);
-      if (token === undefined) {
-        token = sessionPrefix + sign(`session|${sessionId}`);
-        if (sessionTokens.size >= 10_000) sessionTokens.clear();
-        sessionTokens.set(sessionId, token);
-      }
-      return token;
+      const remembered = sessionTokens.get(sessionId);
+      if (remembered !== undefined) return remembered;
+      const made = sessionPrefix + sign(`session|${sessionId}`);
+      if (sessionTokens.size >= 10_000) sessionTokens.clear();
+      sessionTokens.set(sessionId, made);
+      return made;
     }
     const anonymous = request.cookies[options.cookies.csrf];
     return anonymous ? anonymousPrefix + sign(`anonymous|${anonymous}`) : null;
