@@ -26,6 +26,9 @@ const htmxConfig = JSON.stringify({
   ],
 });
 
+// Escaped for its attribute once, not on every page (it is a constant of ours, so printed raw).
+const htmxConfigAttribute = htmxConfig.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+
 export interface RenderOptions {
   cookies: CookieNames;
   secure: boolean;
@@ -62,7 +65,7 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
       when: (date: Date) => formatTimestamp(date, preferences),
       currentPath: request.url.split('?')[0],
       assetVersion: options.assetVersion,
-      htmxConfig,
+      htmxConfigAttribute,
       avatarUrl,
       initialsOf,
     };
