@@ -78,7 +78,7 @@ describe('choosing a zone without JavaScript', () => {
     expect(found.body).not.toContain('value="Europe/Berlin"');
     const saved = await ada.post('/settings/account/time-zone', { timezone: 'Asia/Kolkata', q: 'kolkata' });
     expect(saved.statusCode).toBe(303);
-    expect(saved.headers.location).toBe('/settings/account#pref-timezone');
+    expect(saved.headers.location).toBe('/settings/account#pref-timezone-field');
     expect(savedZone()).toBe('Asia/Kolkata');
     const page = await ada.get('/settings/account');
     expect(page.body).toContain('Saved.');

@@ -55,6 +55,6 @@ export function registerTimeZoneRoutes(scoped: FastifyInstance, options: TimeZon
     }
     options.account.saveTimeZone(viewerOf(request).user.id, parsed.data.timezone);
     setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.saved' });
-    return reply.redirect(`${options.pagePath}#pref-timezone`, 303);
+    return reply.redirect(`${options.pagePath}#pref-timezone-field`, 303);
   });
 }
