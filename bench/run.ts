@@ -67,6 +67,7 @@ async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
     },
     autoSave('Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
     autoSave('Dials auto-save preferences', '/settings/account/preferences', {
+      shownLanguage: 'en',
       language: 'en',
       timezone: 'Europe/Berlin',
       clock24h: 'on',

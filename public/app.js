@@ -36,12 +36,40 @@
     });
   }
 
+  // "?saved=language" says "Saved." once, after the switch to a new language; a reload should not say it again.
+  function forgetSavedLanguageMark() {
+    if (!/[?&]saved=language(&|$)/.test(window.location.search) || !window.history.replaceState) return;
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+  }
+
+  document.addEventListener('DOMContentLoaded', forgetSavedLanguageMark);
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
   document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
   document.addEventListener('htmx:beforeRequest', function (event) {
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
     if (status) status.textContent = document.body.dataset.saving || '';
+  });
+
+  // htmx gives focus back to an element with an id after a swap; this does the same for the others
+  // (a link, a button), by their place among the swapped block's focusable elements.
+  var focusable = 'a[href], button, input:not([type="hidden"]), select, textarea, [tabindex]:not([tabindex="-1"])';
+  var focusPlace = null;
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    focusPlace = null;
+    if (!target || !target.id || !active || active === document.body || active.id || !target.contains(active)) return;
+    focusPlace = { block: target.id, index: Array.prototype.indexOf.call(target.querySelectorAll(focusable), active) };
+  });
+
+  document.addEventListener('htmx:afterSwap', function () {
+    var place = focusPlace;
+    focusPlace = null;
+    if (!place || place.index < 0 || (document.activeElement && document.activeElement !== document.body)) return;
+    var block = document.getElementById(place.block);
+    var again = block && block.querySelectorAll(focusable)[place.index];
+    if (again) again.focus({ preventScroll: true });
   });
 
   document.addEventListener('htmx:afterSwap', function (event) {
@@ -63,14 +91,40 @@
     if (event.detail.serverResponse.trim() === event.detail.target.innerHTML.trim()) event.detail.shouldSwap = false;
   });
 
-  document.addEventListener('htmx:responseError', function (event) {
-    if (isPasswordCheck(event)) return;
-    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
-    var message = (event.detail.xhr && event.detail.xhr.responseText && event.detail.xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
-      ? event.detail.xhr.responseText
+  // Logged out meanwhile (elsewhere, or the session ran out): nothing was saved, so the block
+  // shows its saved values again, says why, and offers to log in and come back.
+  function showSignedOut(block, html) {
+    var status = block.querySelector && block.querySelector('[data-save-status]');
+    if (block.tagName === 'FORM') block.reset();
+    var template = document.createElement('template');
+    template.innerHTML = html;
+    var message = template.content.querySelector('[data-logged-out]');
+    if (!status || !message) return;
+    status.textContent = '';
+    status.appendChild(message);
+    status.classList.add('save-status-error');
+    announce(message.textContent.trim());
+  }
+
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 401 || xhr.getResponseHeader('hx-redirect')) return;
+    if ((xhr.getResponseHeader('content-type') || '').indexOf('text/html') === 0) showSignedOut(event.target, xhr.responseText);
+    else showFailure(event.target, xhr);
+  });
+
+  function showFailure(block, xhr) {
+    var status = block.querySelector && block.querySelector('[data-save-status]');
+    var message = (xhr && xhr.responseText && xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
+      ? xhr.responseText
       : document.body.dataset.requestFailed;
     if (status) { status.textContent = message; status.classList.add('save-status-error'); }
     announce(message);
+  }
+
+  document.addEventListener('htmx:responseError', function (event) {
+    if (isPasswordCheck(event)) return;
+    showFailure(event.target, event.detail.xhr);
   });
 
   document.addEventListener('htmx:sendError', function (event) {
@@ -83,7 +137,12 @@
   document.addEventListener('dials:profile', function (event) {
     var detail = event.detail || {};
     document.querySelectorAll('.topbar-name').forEach(function (element) { element.textContent = detail.name || ''; });
-    document.querySelectorAll('.topbar-user span.avatar').forEach(function (element) { element.textContent = detail.initials || ''; });
+    // Every picture of the person on the page: the top bar's and the big preview's.
+    document.querySelectorAll('[data-own-avatar]').forEach(function (element) {
+      if (element.tagName === 'SPAN') element.textContent = detail.initials || '';
+      if (element.getAttribute('aria-label')) element.setAttribute('aria-label', detail.name || '');
+      if (element.tagName === 'IMG' && element.getAttribute('alt')) element.setAttribute('alt', detail.name || '');
+    });
   });
 
   document.addEventListener('dials:theme', function (event) {

@@ -12,7 +12,20 @@ export function avatarUrl(viewer: Pick<Viewer, 'user' | 'preferences'>, size = 8
   return null;
 }
 
+// Every page shows the initials twice or more; names change rarely, so they are worked out once.
+const knownInitials = new Map<string, string>();
+
 export function initialsOf(name: string): string {
+  let initials = knownInitials.get(name);
+  if (initials === undefined) {
+    initials = computeInitials(name);
+    if (knownInitials.size >= 10_000) knownInitials.clear();
+    knownInitials.set(name, initials);
+  }
+  return initials;
+}
+
+function computeInitials(name: string): string {
   const words = name.trim().split(/\s+/u).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0] ?? '?'];
   return letters.map((word) => [...(word ?? '?')][0]?.toLocaleUpperCase() ?? '').join('');

@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
+import { setFlash } from './flash.ts';
+import { loginPathFor } from './login-path.ts';
+import { wantsBlock } from './render.ts';
+import { answerSignedOutBlock } from './signed-out.ts';
 
 export interface CsrfOptions {
   secret: Buffer;
@@ -18,6 +22,10 @@ declare module 'fastify' {
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Tokens say whom they were made for, so a form from a page whose session has since ended can be
+// told apart from an expired anonymous form: the person is told they were logged out.
+const sessionPrefix = 's.';
+const anonymousPrefix = 'a.';
 
 export class CsrfError extends Error {
   readonly statusCode = 403;
@@ -37,10 +45,20 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   const key = crypto.createSecretKey(options.secret);
   const sign = (binding: string) => crypto.createHmac('sha256', key).update(`csrf|${binding}`).digest('base64url');
 
+  // A session's token never changes, so its HMAC is made once, not on every request (bounded, as sessions come and go).
+  const sessionTokens = new Map<string, string>();
   const expectedToken = (request: FastifyRequest): string | null => {
-    if (request.viewer) return sign(`session|${request.viewer.session.id}`);
+    if (request.viewer) {
+      const sessionId = request.viewer.session.id;
+      const remembered = sessionTokens.get(sessionId);
+      if (remembered !== undefined) return remembered;
+      const made = sessionPrefix + sign(`session|${sessionId}`);
+      if (sessionTokens.size >= 10_000) sessionTokens.clear();
+      sessionTokens.set(sessionId, made);
+      return made;
+    }
     const anonymous = request.cookies[options.cookies.csrf];
-    return anonymous ? sign(`anonymous|${anonymous}`) : null;
+    return anonymous ? anonymousPrefix + sign(`anonymous|${anonymous}`) : null;
   };
 
   const tokenFor = (request: FastifyRequest, reply: FastifyReply): string => {
@@ -49,10 +67,10 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
     const binding = crypto.randomBytes(18).toString('base64url');
     reply.setCookie(options.cookies.csrf, binding, baseCookieOptions(options.secure));
     request.cookies[options.cookies.csrf] = binding;
-    return sign(`anonymous|${binding}`);
+    return anonymousPrefix + sign(`anonymous|${binding}`);
   };
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false) return;
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new CsrfError('crossSite');
@@ -62,6 +80,17 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
     }
     const body = request.body as Record<string, unknown> | undefined;
     const sent = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    if (!request.viewer && typeof sent === 'string' && sent.startsWith(sessionPrefix)) {
+      // Nothing is done for someone not logged in, so nothing is at risk in saying what happened.
+      const loginPath = loginPathFor(request);
+      if (wantsBlock(request)) await answerSignedOutBlock(reply, loginPath);
+      else if (request.headers['hx-request'] === 'true') await reply.header('hx-redirect', loginPath).code(401).send();
+      else {
+        setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'signedOut.flash' });
+        await reply.redirect(loginPath, 303);
+      }
+      return reply;
+    }
     const expected = expectedToken(request);
     if (typeof sent !== 'string' || expected === null) throw new CsrfError('missingToken');
     const a = Buffer.from(sent);

@@ -1,22 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { notFoundPage } from './errors.ts';
+import { loginPathFor } from './login-path.ts';
+import { answerSignedOutBlock } from './signed-out.ts';
 import type { Viewer } from './viewer.ts';
-
-/** The page the person was on: the URL asked for, or for htmx requests the page they came from. */
-function pageOf(request: FastifyRequest): string {
-  if (request.method === 'GET') return request.url;
-  const current = request.headers['hx-current-url'];
-  if (typeof current !== 'string' || !URL.canParse(current)) return '/';
-  const url = new URL(current);
-  return url.pathname + url.search;
-}
 
 /** preHandler for pages that need a signed-in person: everyone else is sent to log in and brought back. */
 export async function requireViewer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (request.viewer) return;
-  const target = `/login?next=${encodeURIComponent(localRedirectTarget(pageOf(request), '/'))}`;
+  const target = loginPathFor(request);
   if (request.headers['hx-request'] === 'true') {
+    // An auto-save stays on its page and says why it did not save; a boosted navigation goes to log in.
+    if (request.headers['hx-boosted'] !== 'true') return answerSignedOutBlock(reply, target);
     await reply.header('hx-redirect', target).code(401).send();
     return;
   }

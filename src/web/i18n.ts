@@ -43,8 +43,10 @@ void instance.init({
 function remembering(t: TFunction): TFunction {
   const known = new Map<string, string>();
   const translate = t as unknown as (...args: unknown[]) => string;
-  return ((key: unknown, ...rest: unknown[]) => {
-    if (rest.length > 0 || typeof key !== 'string') return translate(key, ...rest);
+  // Named parameters rather than ...rest: a page makes dozens of lookups, and each rest array is garbage.
+  return ((key: unknown, options?: unknown, more?: unknown) => {
+    if (more !== undefined) return translate(key, options, more);
+    if (options !== undefined || typeof key !== 'string') return translate(key, options);
     let text = known.get(key);
     if (text === undefined) {
       text = t(key);

@@ -20,31 +20,20 @@ const htmxConfig = JSON.stringify({
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
     { code: '422', swap: true },
+    // Logged out meanwhile: public/app.js says so in the block (not an error of the page).
+    { code: '401', swap: false },
     { code: '[45]..', swap: false, error: true },
   ],
 });
+
+// Escaped for its attribute once, not on every page (it is a constant of ours, so printed raw).
+const htmxConfigAttribute = htmxConfig.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 
 export interface RenderOptions {
   cookies: CookieNames;
   secure: boolean;
   csrfTokenFor: (request: FastifyRequest, reply: FastifyReply) => string;
   assetVersion: string;
-}
-
-/**
- * A large, mostly constant piece of a page kept as bytes: the template prints its `marker`, and
- * the bytes take the marker's place when the page is sent, so they are never re-encoded.
- */
-export interface ByteFragment {
-  marker: string;
-  bytes: Buffer[];
-}
-
-function bodyOf(html: string, fragment: ByteFragment | undefined): string | Buffer {
-  if (!fragment) return html;
-  const at = html.indexOf(fragment.marker);
-  if (at < 0) return html;
-  return Buffer.concat([Buffer.from(html.slice(0, at)), ...fragment.bytes, Buffer.from(html.slice(at + fragment.marker.length))]);
 }
 
 declare module 'fastify' {
@@ -76,7 +65,7 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
       when: (date: Date) => formatTimestamp(date, preferences),
       currentPath: request.url.split('?')[0],
       assetVersion: options.assetVersion,
-      htmxConfig,
+      htmxConfigAttribute,
       avatarUrl,
       initialsOf,
     };
@@ -95,7 +84,7 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
+      .send(html);
   });
 
   app.decorateReply('block', function block(this: FastifyReply, template: string, data = {}, status = 200) {
@@ -103,6 +92,6 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(bodyOf(html, data.byteFragment as ByteFragment | undefined));
+      .send(html);
   });
 }

@@ -18,13 +18,19 @@ export function createTemplateEngine(options: { autoEscape: boolean; keepNewline
     autoTrim: options.keepNewlines ? false : [false, 'nl'],
   });
   const resolve = eta.resolvePath.bind(eta);
-  const known = new Map<string, string>();
+  // By including file, then by name: no key string is built on each include.
+  const known = new Map<string, Map<string, string>>();
   eta.resolvePath = (template, resolveOptions) => {
-    const key = `${resolveOptions?.filepath ?? ''}\u0000${template}`;
-    let resolved = known.get(key);
+    const from = resolveOptions?.filepath ?? '';
+    let byName = known.get(from);
+    if (byName === undefined) {
+      byName = new Map();
+      known.set(from, byName);
+    }
+    let resolved = byName.get(template);
     if (resolved === undefined) {
       resolved = resolve(template, resolveOptions);
-      known.set(key, resolved);
+      byName.set(template, resolved);
     }
     return resolved;
   };

@@ -15,6 +15,14 @@ export const preferencesForm = z.object({
   clock24h: checkbox,
   dateFormat: z.enum(['us', 'international', 'iso'], { error: 'errors.preferences.dateFormat' }),
   theme: z.enum(['system', 'light', 'dark'], { error: 'errors.preferences.theme' }),
+  /** The language the page was shown in, so an auto-save answers in it (the page is not switched under the person's keys). */
+  shownLanguage: z.string().refine(isLanguage, { error: 'errors.preferences.language' }).optional(),
+});
+
+/** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */
+export const timeZoneForm = z.object({
+  timezone: z.string({ error: 'errors.preferences.timezone' }).max(64, { error: 'errors.preferences.timezone' }).refine(isTimeZone, { error: 'errors.preferences.timezone' }),
+  q: z.string().max(100).optional(),
 });
 
 export type PreferencesInput = z.infer<typeof preferencesForm>;

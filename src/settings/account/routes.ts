@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { timeZones } from '../../lib/timezones.ts';
-import { languages } from '../../lib/languages.ts';
+import { describeTimeZone, timeZoneChoices } from '../../lib/timezones.ts';
+import { isLanguage, languages, type Language } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { CsrfError } from '../../web/csrf.ts';
@@ -11,10 +11,11 @@ import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { translatorFor } from '../../web/i18n.ts';
 import { initialsOf } from '../../web/avatar.ts';
 import { triggerClientEvents } from '../../web/htmx-events.ts';
-import { wantsBlock, type ByteFragment } from '../../web/render.ts';
+import { wantsBlock } from '../../web/render.ts';
 import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
 import type { AccountService, StoredPreferences } from './service.ts';
+import { registerTimeZoneRoutes } from './time-zone-routes.ts';
 
 export interface AccountRouteOptions {
   account: AccountService;
@@ -32,42 +33,20 @@ const blocks = {
   avatar: 'settings/account/avatar-form',
 } as const;
 
-// Grouped once at start by region ("Europe/Berlin" under "Europe") for the time-zone list.
-const timeZoneGroups = Object.entries(
-  Object.groupBy(timeZones, (zone) => (zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other')),
-).map(([region, zones]) => ({ region, zones: zones ?? [] }));
-
-// The zone list is most of the page, so its bytes are made once; a render only marks the chosen zone.
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-const zoneMarker = '\u0000time-zones\u0000';
-const optionOf = (zone: string, selected: boolean) => `<option${selected ? ' selected' : ''}>${escapeHtml(zone)}</option>`;
-const zoneOptionsText = timeZoneGroups
-  .map(({ region, zones }) => `<optgroup label="${escapeHtml(region)}">${zones.map((zone) => optionOf(zone, false)).join('')}</optgroup>`)
-  .join('\n');
-const zoneOptionsBytes = Buffer.from(zoneOptionsText);
-const zoneOffsets = new Map(
-  timeZones.map((zone) => {
-    const start = Buffer.byteLength(zoneOptionsText.slice(0, zoneOptionsText.indexOf(optionOf(zone, false))));
-    return [zone, { start, end: start + Buffer.byteLength(optionOf(zone, false)), selected: Buffer.from(optionOf(zone, true)) }];
-  }),
-);
-function timeZoneOptions(selected: string): ByteFragment {
-  const at = zoneOffsets.get(selected);
-  // An alias such as Europe/Kiev is not in the list: it is offered first, chosen.
-  if (!at) return { marker: zoneMarker, bytes: [Buffer.from(optionOf(selected, true)), zoneOptionsBytes] };
-  return { marker: zoneMarker, bytes: [zoneOptionsBytes.subarray(0, at.start), at.selected, zoneOptionsBytes.subarray(at.end)] };
-}
+// The picker's "n matches" announcement, as a template the browser fills in; made once per language.
+const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
 
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
+  // The picker's lists are made at start, not by the first person to open the page.
+  for (const language of languages) timeZoneChoices(language);
   const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const viewer = viewerOf(request);
     // The session layer loaded these already, through the same service.
     const stored = 'stackTraceOrder' in viewer.preferences ? (viewer.preferences as StoredPreferences) : options.account.preferences(viewer.user.id);
     return {
       stored,
-      byteFragment: timeZoneOptions(stored.timeZone),
-      timeZoneMarker: zoneMarker,
-      hasUploadedImage: options.account.hasUploadedImage(viewer.user.id),
+      timeZone: describeTimeZone(stored.timeZone, request.language),
+      timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       languages,
       // Looked up only when the page (not an auto-saved block) renders the notice.
       unconfirmedPrimary: () => options.unconfirmedPrimary(viewer.user.id),
@@ -95,7 +74,13 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(pagePath, async (request, reply) => reply.page('settings/account/page', pageData(request)));
+    scoped.get(pagePath, async (request, reply) => {
+      // Back from a change of language: say it was saved, and put the person back on the language control.
+      const languageSaved = (request.query as Record<string, unknown>).saved === 'language';
+      const extra = languageSaved ? { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true } : {};
+      return reply.page('settings/account/page', pageData(request, extra));
+    });
+    registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
     scoped.post(`${pagePath}/details`, async (request, reply) => {
       const parsed = parseForm(detailsForm, request.body);
@@ -109,21 +94,39 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     });
 
     scoped.post(`${pagePath}/preferences`, async (request, reply) => {
+      const shown = (request.body as Record<string, unknown> | undefined)?.shownLanguage;
+      if (wantsBlock(request) && isLanguage(shown)) {
+        request.language = shown;
+        request.t = translatorFor(shown);
+      }
       const parsed = parseForm(preferencesForm, request.body);
       if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: parsed.errors, values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
-      options.account.savePreferences(viewer.user.id, parsed.data);
-      const after = options.account.preferences(viewer.user.id);
+      const { shownLanguage, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
+      options.account.savePreferences(viewer.user.id, input);
+      const after: StoredPreferences = {
+        ...before,
+        stackTraceOrder: input.stackTraceOrder,
+        language: input.language as Language,
+        timeZone: input.timezone,
+        clock24h: input.clock24h,
+        dateFormat: input.dateFormat,
+        theme: input.theme,
+      };
       viewer.preferences = after;
-      if (wantsBlock(request)) {
-        // A new language changes every string on the page, so the whole page is fetched again.
-        if (after.language !== before.language) reply.header('hx-refresh', 'true');
-        else if (after.theme !== before.theme) triggerClientEvents(reply, { 'dials:theme': after.theme });
+      if (!wantsBlock(request)) {
+        // The page comes back in the new language; the language control gets the focus again.
+        if (after.language !== before.language) return reply.redirect(`${pagePath}?saved=language`, 303);
+        return answer(request, reply, blocks.preferences, {});
       }
-      request.language = after.language;
-      request.t = translatorFor(after.language);
-      return answer(request, reply, blocks.preferences, {});
+      if (after.theme !== before.theme) triggerClientEvents(reply, { 'dials:theme': after.theme });
+      // The block answers in the page's language; a new one is offered as a link, never switched to under the person's keys.
+      const pageLanguage = shownLanguage ?? before.language;
+      request.language = pageLanguage;
+      request.t = translatorFor(pageLanguage);
+      const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
+      return reply.block(blocks.preferences, pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }));
     });
 
     await scoped.register(async (uploads) => {

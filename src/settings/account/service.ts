@@ -94,6 +94,14 @@ export function createAccountService(db: Db) {
       });
     },
 
+    /** Saves only the time zone (the picker's page without JavaScript). */
+    saveTimeZone(userId: number, timeZone: string): void {
+      db.insert(accountSettings)
+        .values({ userId, timezone: timeZone })
+        .onConflictDoUpdate({ target: accountSettings.userId, set: { timezone: timeZone } })
+        .run();
+    },
+
     /** Chooses the avatar; an uploaded image replaces the previous one, other choices keep it for later. */
     saveAvatar(userId: number, avatarType: AvatarType, image?: Buffer): void {
       const values = {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { currentTimeZoneName, describeTimeZone, isTimeZone, searchTimeZones, timeZoneChoices } from '../../src/lib/timezones.ts';
+
+describe('time zones', () => {
+  it('accepts current names and their old aliases, and nothing else', () => {
+    for (const zone of ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Calcutta', 'Europe/Kyiv', 'Europe/Kiev', 'Asia/Saigon']) expect(isTimeZone(zone), zone).toBe(true);
+    for (const zone of ['', 'Mars/Olympus_Mons', 'Europe/Berlin; drop table', 'x'.repeat(65)]) expect(isTimeZone(zone), zone).toBe(false);
+  });
+
+  it('names an alias by its current name', () => {
+    expect(currentTimeZoneName('Asia/Calcutta')).toBe('Asia/Kolkata');
+    expect(currentTimeZoneName('Europe/Kiev')).toBe('Europe/Kyiv');
+    expect(currentTimeZoneName('Asia/Saigon')).toBe('Asia/Ho_Chi_Minh');
+    expect(describeTimeZone('Europe/Kiev', 'en')).toMatchObject({ name: 'Europe/Kyiv', label: 'Europe/Kyiv' });
+  });
+
+  it('offers each zone once, by its current name, with spaces for underscores and the offset now', () => {
+    const { choices } = timeZoneChoices('en');
+    const names = choices.map((choice) => choice.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).not.toContain('Asia/Calcutta');
+    expect(choices.find((choice) => choice.name === 'America/New_York')?.label).toBe('America/New York');
+    expect(choices.find((choice) => choice.name === 'Asia/Kathmandu')?.offset).toBe('UTC+05:45');
+  });
+
+  it('finds what people type first: a city, an old name, a country, an offset', () => {
+    expect(searchTimeZones('Berlin', 'en')[0]?.name).toBe('Europe/Berlin');
+    expect(searchTimeZones('ho chi', 'en')[0]?.name).toBe('Asia/Ho_Chi_Minh');
+    expect(searchTimeZones('calcutta', 'en')[0]?.name).toBe('Asia/Kolkata');
+    expect(searchTimeZones('Köln', 'en')[0]?.name).toBe('Europe/Berlin');
+    expect(searchTimeZones('koln', 'en')[0]?.name).toBe('Europe/Berlin');
+    expect(searchTimeZones('Allemagne', 'fr')[0]?.name).toBe('Europe/Berlin');
+    expect(searchTimeZones('+5:45', 'en').map((choice) => choice.name)).toContain('Asia/Kathmandu');
+    expect(searchTimeZones('Atlantis', 'en')).toEqual([]);
+    expect(searchTimeZones('', 'en')).toHaveLength(timeZoneChoices('en').choices.length);
+  });
+});
+
+describe('time-zone search ranking', () => {
+  it('puts zones named after what was typed before zones that only mention it', () => {
+    expect(searchTimeZones('new', 'en')[0]?.name).toBe('America/New_York');
+    expect(searchTimeZones('america', 'en')[0]?.name.startsWith('America/')).toBe(true);
+  });
+});
