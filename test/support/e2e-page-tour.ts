@@ -64,6 +64,12 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   const person = newPerson('Ada Lovelace-Byron of a Rather Long Name');
   await signUpThroughForm(page, person);
   await stop('account, just signed up', '/settings/account');
+  await page.goto('/settings/account/time-zone');
+  await stop('time zone, all zones');
+  await page.goto('/settings/account/time-zone?q=Berlin');
+  await stop('time zone, zones matching a search');
+  await page.goto('/settings/account/time-zone?q=nowhere-at-all');
+  await stop('time zone, no zone matches');
   const outbox = await page.goto('/admin/outbox');
   if (outbox?.status() !== 200) throw new Error('The page tour must run as the first account of its Dials (the administrator)');
   await stop('outbox');
@@ -146,6 +152,9 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   // ---- Logging out and in again, with the second factor.
   await logOutThroughTopBar(page);
   await stop('log-in after logging out', '/login');
+  // The link for the address added above, opened logged out: log in first, with a word on why.
+  await page.goto(linkIn(await mailbox().waitFor(longAddress(person), en('mail.verifyAddress.subject')), '/verify-email/'));
+  await stop('log in to confirm an added address', '/login');
   await logInThroughForm(page, person);
   await stop('log-in, second step', '/login/two-factor');
   await codeField.fill('12345');
