@@ -7,6 +7,7 @@ import { createSecurityLog } from './auth/security-log.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import { createSudoGuard, isInSudoMode } from './auth/sudo.ts';
 import { createSudoContinuations } from './auth/sudo-continuation.ts';
+import { createSpentContinuations } from './auth/spent-continuations.ts';
 import type { Viewer } from './web/viewer.ts';
 import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
 import { createTotpService } from './auth/two-factor/totp.ts';
@@ -55,7 +56,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
   const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
   const loginLimiter = createLoginLimiter(db, config.loginLimits);
-  const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now });
+  const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now, spent: createSpentContinuations(db) });
 
   return {
     users,

@@ -99,8 +99,13 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
       setFlash(reply, options.cookies, options.secure, { kind: 'error', messageKey: 'flash.sudoContinueGone' });
       return reply.redirect(homePath, 303);
     }
+    if (await options.sudoContinuations.isSpent(pending.action)) {
+      setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.sudoContinueDone' });
+      return reply.redirect(pending.action.returnTo, 303);
+    }
     if (!options.inSudoMode(viewer)) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
     return reply.page('auth/sudo-continue', {
+      resume: pending.sealed,
       action: pending.action.action,
       fields: Object.entries(pending.action.fields),
       description: describePendingAction(pending.action),

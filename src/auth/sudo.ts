@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { homePath } from '../web/navigation.ts';
 import type { Viewer } from '../web/viewer.ts';
-import type { SudoContinuations } from './sudo-continuation.ts';
+import { resumeField, type SudoContinuations } from './sudo-continuation.ts';
 
 export interface SudoPolicy {
   windowMs: number;
@@ -45,9 +45,24 @@ function pageToReturnTo(request: FastifyRequest): string {
 export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContinuations }) {
   return async function requireSudo(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const viewer = request.viewer;
-    if (!viewer || isInSudoMode(viewer, policy)) return;
+    if (!viewer) return;
+    const body = request.body;
+    const resumed = body && typeof body === 'object' && resumeField in body ? (body as Record<string, unknown>)[resumeField] : undefined;
+    const kept = resumed === undefined ? null : policy.continuations.open(resumed, viewer.user.id);
+    if (isInSudoMode(viewer, policy)) {
+      if (resumed === undefined) return;
+      // The Continue page's post: a kept form is carried out once. A second press (after Back,
+      // say) goes to the Continue page, which says it was done; a stranger's or a stale one changes nothing.
+      const path = request.url.split('?')[0];
+      if (!kept || kept.action !== path || !(await policy.continuations.spend(kept))) {
+        return void (await reply.redirect(`/sudo/continue?${new URLSearchParams({ resume: String(resumed).slice(0, 8000) }).toString()}`, 303));
+      }
+      delete (body as Record<string, unknown>)[resumeField];
+      return;
+    }
     const returnTo = pageToReturnTo(request);
-    const target = sudoPath(returnTo, policy.continuations.capture(request, viewer.user.id, returnTo));
+    const sealed = kept && typeof resumed === 'string' ? resumed : policy.continuations.capture(request, viewer.user.id, returnTo);
+    const target = sudoPath(returnTo, sealed);
     if (request.headers['hx-request'] === 'true') {
       await reply.header('hx-redirect', target).code(403).send();
       return;

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { userEmails, securityEvents, users } from '../../src/auth/tables.ts';
+import { recoveryCodes, userEmails, securityEvents, users } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';
@@ -64,11 +64,45 @@ describe('a sensitive form posted after access has lapsed', () => {
     expect(addressesOfAda()).toEqual(['ada@example.com']);
 
     // One press: the fields with this (new) session's CSRF token.
-    const done = await ada.post('/settings/emails', { address: 'ada.work@example.com' });
+    expect(continuePage.body).toContain(`name="_resume" value="${resume}"`);
+    const done = await ada.post('/settings/emails', { address: 'ada.work@example.com', _resume: resume });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/settings/emails');
     expect(addressesOfAda()).toEqual(['ada@example.com', 'ada.work@example.com']);
     expect((await ada.get('/settings/emails')).body).toContain('ada.work@example.com');
+  });
+
+  it('is carried out once: Back to "Continue" and a second press change nothing', async () => {
+    const { secret } = await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(61 * minute);
+    const attempt = await ada.post('/settings/security/recovery-codes', {}, { headers: { referer: 'http://localhost/settings/security/recovery-codes' } });
+    const resume = resumeOf(attempt.headers.location) ?? '';
+    await ada.get(attempt.headers.location ?? '');
+    const confirmed = await ada.post('/sudo', { password: strongPassword, next: '/settings/security', resume, code: await totpCode(secret, t.clock.now) });
+    const continuePath = confirmed.headers.location ?? '';
+    expect(continuePath).toMatch(/^\/sudo\/continue\?/);
+    await ada.get(continuePath);
+    const first = await ada.post('/settings/security/recovery-codes', { _resume: resume });
+    expect(first.headers.location).toBe('/settings/security/recovery-codes');
+    const shown = await ada.get('/settings/security/recovery-codes');
+    const codes = [...shown.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
+    expect(codes).toHaveLength(10);
+    const codeRows = () => t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, adaId())).all().map((row) => row.id);
+    const savedSet = codeRows();
+
+    // Back to the Continue page: it says it was done, and offers no second press.
+    const back = await ada.get(continuePath);
+    expect(back.statusCode).toBe(303);
+    expect(back.headers.location).toBe('/settings/security/recovery-codes');
+    const afterBack = await ada.get('/settings/security/recovery-codes');
+    expect(afterBack.body).toContain('That was done already');
+    // A second press with the same kept form (the page was still open) makes no new codes.
+    const again = await ada.post('/settings/security/recovery-codes', { _resume: resume });
+    expect(again.headers.location).toBe(continuePath);
+    await ada.get(continuePath);
+    expect(codeRows()).toEqual(savedSet);
+    // One set at enrolment, one from the kept form: none from the second press.
+    expect(eventsOfAda().filter((type) => type === 'recoveryCodes.generated')).toHaveLength(2);
   });
 
   it('answers htmx with a redirect that keeps the form too', async () => {

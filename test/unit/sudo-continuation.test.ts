@@ -2,10 +2,17 @@ import crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/lib/instance-keys.ts';
-import { createSudoContinuations } from '../../src/auth/sudo-continuation.ts';
+import { createSudoContinuations, type SpentContinuations } from '../../src/auth/sudo-continuation.ts';
 
 const clock = { now: Date.parse('2026-03-10T14:05:00Z') };
-const continuations = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now });
+function spentInMemory(): SpentContinuations {
+  const spent = new Set<string>();
+  return {
+    spend: async (id) => !spent.has(id) && Boolean(spent.add(id)),
+    isSpent: async (id) => spent.has(id),
+  };
+}
+const continuations = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now, spent: spentInMemory() });
 
 function posted(url: string, body: unknown, route = url): FastifyRequest {
   return { method: 'POST', url, body, routeOptions: { url: route } } as unknown as FastifyRequest;
@@ -38,7 +45,7 @@ describe('sudo continuations', () => {
 
   it('expires after fifteen minutes, and refuses anything altered or made elsewhere', () => {
     const sealed = continuations.capture(posted('/settings/emails/3/remove', {}, '/settings/emails/:id/remove'), 7, '/settings/emails') ?? '';
-    const other = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now });
+    const other = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now, spent: spentInMemory() });
     expect(other.open(sealed, 7)).toBeNull();
     expect(continuations.open(sealed.slice(0, -1) + (sealed.endsWith('A') ? 'B' : 'A'), 7)).toBeNull();
     expect(continuations.open(42, 7)).toBeNull();
@@ -46,5 +53,17 @@ describe('sudo continuations', () => {
     expect(continuations.open(sealed, 7)?.route).toBe('/settings/emails/:id/remove');
     clock.now += 2 * 60_000;
     expect(continuations.open(sealed, 7)).toBeNull();
+  });
+
+  it('is carried out once: each kept form has its own id, and spending it twice is refused', async () => {
+    const first = continuations.open(continuations.capture(posted('/settings/emails', { address: 'a@example.com' }), 7, '/settings/emails'), 7);
+    const second = continuations.open(continuations.capture(posted('/settings/emails', { address: 'a@example.com' }), 7, '/settings/emails'), 7);
+    if (!first || !second) throw new Error('not kept');
+    expect(first.id).not.toBe(second.id);
+    expect(await continuations.isSpent(first)).toBe(false);
+    expect(await continuations.spend(first)).toBe(true);
+    expect(await continuations.spend(first)).toBe(false);
+    expect(await continuations.isSpent(first)).toBe(true);
+    expect(await continuations.isSpent(second)).toBe(false);
   });
 });
