@@ -57,7 +57,7 @@ export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContin
       if (!kept || kept.action !== path || !(await policy.continuations.spend(kept))) {
         return void (await reply.redirect(`/sudo/continue?${new URLSearchParams({ resume: String(resumed).slice(0, 8000) }).toString()}`, 303));
       }
-      delete (body as Record<string, unknown>)[resumeField];
+      delete (body as { _resume?: unknown })._resume;
       return;
     }
     const returnTo = pageToReturnTo(request);
