@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { estimateStrength } from './password-strength.ts';
+import type { FieldErrors } from '../web/form.ts';
 
 export const minimumPasswordLength = 15;
 export const maximumPasswordLength = 256;
@@ -75,4 +76,19 @@ export function judgePassword(password: string, owner: PasswordOwner): PasswordJ
 
 export function findPasswordProblem(password: string, owner: PasswordOwner): PasswordProblem | null {
   return judgePassword(password, owner).problem;
+}
+
+/**
+ * The new password's problems as field errors, with the estimator's advice, from a posted form
+ * that was refused for something else (a code in the wrong shape, say): every error shows at once.
+ */
+export function newPasswordErrorsOf(body: unknown, owner: PasswordOwner | undefined): { errors: FieldErrors; judgement: PasswordJudgement | null } {
+  const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const { newPassword, confirmPassword } = fields;
+  if (!owner || typeof newPassword !== 'string' || newPassword === '' || newPassword.length > maximumPasswordLength * 4) return { errors: {}, judgement: null };
+  const judgement = judgePassword(newPassword, owner);
+  const errors: FieldErrors = {};
+  if (judgement.problem) errors.newPassword = { key: `errors.password.${judgement.problem}` };
+  if (typeof confirmPassword === 'string' && confirmPassword !== '' && confirmPassword !== newPassword) errors.confirmPassword = { key: 'errors.password.mismatch' };
+  return { errors, judgement };
 }

@@ -4,7 +4,7 @@ import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { judgePassword, type PasswordJudgement } from './password-policy.ts';
+import { judgePassword, newPasswordErrorsOf, type PasswordJudgement } from './password-policy.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
@@ -38,8 +38,11 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     const grant = options.emailTokens.peek(token, 'reset-password');
     if (!grant) return linkGone(reply);
     const parsed = parseForm(resetPasswordForm, request.body);
-    if (!parsed.ok) return renderReset(reply, token, grant.userId, parsed.errors, 422);
     const profile = options.users.profile(grant.userId);
+    if (!parsed.ok) {
+      const { errors, judgement } = newPasswordErrorsOf(request.body, profile);
+      return renderReset(reply, token, grant.userId, { ...errors, ...parsed.errors }, 422, judgement);
+    }
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
     const judgement = judgePassword(newPassword, profile);

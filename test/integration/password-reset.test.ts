@@ -63,6 +63,19 @@ describe('forgot password', () => {
 });
 
 describe('the reset link', () => {
+  it('shows every error at once: a code in the wrong shape, a weak password and a confirmation that differs', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    const link = await resetLink();
+    const browser = new BrowserSession(t.app);
+    await browser.get(link);
+    const refused = await browser.post(link, { newPassword: 'iloveyouiloveyou', confirmPassword: 'something else', code: '12345' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('Enter the 6 digits your authenticator app shows');
+    expect(refused.body).toContain('The two new passwords are not the same.');
+    expect(refused.body).toMatch(/commonly used password|easy to guess/);
+    expect(refused.body).toMatch(/aria-invalid="true"[^>]*data-password-check|name="newPassword"[^>]*aria-invalid="true"/);
+  });
+
   it('limits how often one client may post new passwords to a link (each costs the strength estimator)', async () => {
     const link = await resetLink();
     const browser = new BrowserSession(t.app);

@@ -152,6 +152,14 @@ describe('changing the password', () => {
     expect(limited.body).toContain('Too many password changes');
   });
 
+  it('shows every error at once, also when the code is in the wrong shape', async () => {
+    const refused = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword: 'iloveyouiloveyou', confirmPassword: 'something else', code: '12345' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('Enter the 6 digits your authenticator app shows');
+    expect(refused.body).toContain('The two new passwords are not the same.');
+    expect(refused.body).toMatch(/commonly used password|easy to guess/);
+  });
+
   it('counts a wrong current password as a failed log-in: it is logged and shares the log-in limits', async () => {
     await ada.post('/settings/security/password', { currentPassword: 'wrong current password', newPassword, confirmPassword: newPassword });
     expect(eventsOf(adaId())).toContain('login.failed');

@@ -10,7 +10,7 @@ import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } fr
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
 import type { Viewer } from '../../web/viewer.ts';
-import type { PasswordJudgement } from '../../auth/password-policy.ts';
+import { newPasswordErrorsOf, type PasswordJudgement } from '../../auth/password-policy.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';
@@ -97,8 +97,11 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     // Not behind requireSudo: the form asks for the current password (and the second factor when needed) itself.
     scoped.post(`${pagePath}/password`, async (request, reply) => {
       const parsed = parseForm(changePasswordForm, request.body);
-      if (!parsed.ok) return renderPage(request, reply, { passwordErrors: parsed.errors }, 422);
       const viewer = viewerOf(request);
+      if (!parsed.ok) {
+        const { errors, judgement } = newPasswordErrorsOf(request.body, viewer.user);
+        return renderPage(request, reply, { passwordErrors: { ...errors, ...parsed.errors }, ...(judgement?.problem ? { passwordFeedback: judgement } : {}) }, 422);
+      }
       const secondFactorRequired = passwordNeedsSecondFactor(viewer);
       const refused = await options.security.changePassword(viewer, parsed.data, clientDetails(request), { secondFactorRequired });
       if (refused) {
