@@ -153,6 +153,9 @@ describe('changing the password', () => {
   });
 
   it('shows every error at once, also when the code is in the wrong shape', async () => {
+    await enrolTotp(ada, () => t.clock.now);
+    t.clock.advance(61 * minute);
+    await ada.get('/settings/security');
     const refused = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword: 'iloveyouiloveyou', confirmPassword: 'something else', code: '12345' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('Enter the 6 digits your authenticator app shows');
