@@ -46,6 +46,13 @@
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
   document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
+  // A page that came back with errors puts the focus on the first field to fix, unless it chose a field itself.
+  document.addEventListener('DOMContentLoaded', function () {
+    if (document.querySelector('[autofocus]')) return;
+    var invalid = document.querySelector('main [aria-invalid="true"]');
+    if (invalid) invalid.focus();
+  });
+
   document.addEventListener('htmx:beforeRequest', function (event) {
     var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
     if (status) status.textContent = document.body.dataset.saving || '';

@@ -71,6 +71,17 @@ describe('password feedback', () => {
     expect(await textOf(page.locator('#signup-password-feedback'))).toContain(en('passwordFeedback.suggestions.repeated'));
     expect(await page.getByLabel(en('fields.email'), { exact: true }).inputValue()).toBe('not-an-address');
     await expectNoAxeViolations(page, 'the sign-up page with every error');
+    expect(await page.title()).toMatch(/^Error: /);
+  });
+
+  it('2b. with JavaScript, a form sent back with errors puts the focus on the first field to fix', async () => {
+    const { page } = await openPage({ javaScript: true });
+    await page.goto('/forgot-password');
+    await page.getByLabel(en('fields.email'), { exact: true }).fill('not an address');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: en('forgot.submit') }));
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('email');
   });
 });
 

@@ -79,6 +79,8 @@ describe('signing up', () => {
     expect(textOfId(response.body, 'signup-email-error')).toContain('Enter an e-mail address like');
     expect(textOfId(response.body, 'signup-password-error')).toBe('Use at least 15 characters.');
     for (const id of ['signup-name', 'signup-email', 'signup-password']) expect(response.body).toMatch(new RegExp(`id="${id}"[^>]*aria-invalid="true"`));
+    // The title says so first, for a screen reader landing on the page again.
+    expect(response.body).toContain('<title>Error: ');
     // What was typed comes back, except the password.
     expect(response.body).toContain('value="not-an-address"');
     expect(t.db.select().from(users).all()).toHaveLength(0);
