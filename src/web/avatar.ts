@@ -25,8 +25,12 @@ export function initialsOf(name: string): string {
   return initials;
 }
 
+/** The first letter (or digit) of the first and the last word that have one: "Bob 🦊 <b>Other</b>" is "BB". */
 function computeInitials(name: string): string {
-  const words = name.trim().split(/\s+/u).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0] ?? '?'];
-  return letters.map((word) => [...(word ?? '?')][0]?.toLocaleUpperCase() ?? '').join('');
+  const firstLetters = name
+    .split(/\s+/u)
+    .map((word) => /[\p{L}\p{N}]/u.exec(word)?.[0])
+    .filter((letter): letter is string => letter !== undefined);
+  const letters = firstLetters.length > 1 ? [firstLetters[0], firstLetters[firstLetters.length - 1]] : firstLetters;
+  return letters.length > 0 ? letters.map((letter) => letter?.toLocaleUpperCase() ?? '').join('') : '?';
 }
