@@ -47,7 +47,9 @@ describe('sudo continuations', () => {
     const sealed = continuations.capture(posted('/settings/emails/3/remove', {}, '/settings/emails/:id/remove'), 7, '/settings/emails') ?? '';
     const other = createSudoContinuations({ box: createSecretBox(crypto.randomBytes(32)), now: () => clock.now, spent: spentInMemory() });
     expect(other.open(sealed, 7)).toBeNull();
-    expect(continuations.open(sealed.slice(0, -1) + (sealed.endsWith('A') ? 'B' : 'A'), 7)).toBeNull();
+    // A character in the middle: the last one of base64 text may carry only padding bits.
+    const middle = Math.floor(sealed.length / 2);
+    expect(continuations.open(sealed.slice(0, middle) + (sealed[middle] === 'A' ? 'B' : 'A') + sealed.slice(middle + 1), 7)).toBeNull();
     expect(continuations.open(42, 7)).toBeNull();
     clock.now += 14 * 60_000;
     expect(continuations.open(sealed, 7)?.route).toBe('/settings/emails/:id/remove');
