@@ -17,8 +17,10 @@ const warnings = new Set([
   'straightRow', 'keyPattern', 'simpleRepeat', 'extendedRepeat', 'sequences', 'recentYears', 'dates', 'topTen',
   'topHundred', 'common', 'similarToCommon', 'wordByItself', 'namesByThemselves', 'commonNames', 'userInputs',
 ]);
+// Not "capitalise more" nor "use fewer obvious substitutions": Dials asks for no composition (no
+// capitals, digits or symbols needed), and its own advice says so; more words is the way it suggests.
 const suggestions = new Set([
-  'l33t', 'reverseWords', 'allUppercase', 'capitalization', 'dates', 'recentYears', 'associatedYears', 'sequences',
+  'reverseWords', 'dates', 'recentYears', 'associatedYears', 'sequences',
   'repeated', 'longerKeyboardPattern', 'anotherWord', 'useWords', 'noNeed',
 ]);
 
@@ -63,7 +65,7 @@ export function judgePassword(password: string, owner: PasswordOwner): PasswordJ
   const refuse = (problem: PasswordProblem): PasswordJudgement => ({
     problem,
     warning: estimate.warning && warnings.has(estimate.warning) ? estimate.warning : null,
-    suggestions: estimate.suggestions.filter((key) => suggestions.has(key)),
+    suggestions: ((kept) => (kept.length > 0 ? kept : ['anotherWord']))(estimate.suggestions.filter((key) => suggestions.has(key))),
   });
   if (length < minimumPasswordLength) return refuse('tooShort');
   const lowered = password.toLowerCase();

@@ -71,3 +71,16 @@ describe('the strength estimator', () => {
     expect(judgePassword(' tangerine orbit quietly sings ', person).problem).toBeNull();
   });
 });
+
+describe('the advice given with a refused password', () => {
+  it('never asks for capitals or symbols, which Dials does not require, and always suggests something', () => {
+    for (const password of ['Password1234567', 'P@ssw0rdP@ssw0rd', 'PASSWORDPASSWORD1', 'iloveyouiloveyou']) {
+      const judgement = judgePassword(password, { name: 'Ada Lovelace', email: 'ada@example.com' });
+      expect(judgement.problem).not.toBeNull();
+      expect(judgement.suggestions).not.toContain('capitalization');
+      expect(judgement.suggestions).not.toContain('allUppercase');
+      expect(judgement.suggestions).not.toContain('l33t');
+      expect(judgement.suggestions.length).toBeGreaterThan(0);
+    }
+  });
+});
