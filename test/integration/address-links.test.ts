@@ -128,3 +128,28 @@ describe('the link that confirms an added address', () => {
     expect((await logIn(t.app, 'bea@example.com')).response.statusCode).toBe(303);
   });
 });
+
+describe('links opened while logged in', () => {
+  it('a used link offers the way back to the settings, not a log-in', async () => {
+    t = await createTestApp();
+    const { ada, link } = await addressAddedByAda();
+    await ada.get(link);
+    expect((await ada.post(link, {})).statusCode).toBe(303);
+    const again = await ada.get(link);
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('Back to your settings');
+    expect(again.body).not.toContain('href="/login"');
+  });
+
+  it('someone else\'s sign-up link says that finishing it logs out of the account in use', async () => {
+    t = await createTestApp();
+    const ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    const visitor = new BrowserSession(t.app);
+    await visitor.get('/signup');
+    await visitor.post('/signup', { name: 'Carol Danvers', email: 'carol@example.com', password: strongPassword });
+    const link = linkIn(await t.mail.waitFor('carol@example.com', 'Confirm your address to finish signing up'), '/verify-email/');
+    const page = await ada.get(link);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('You are logged in as Ada Lovelace. Finishing this sign-up logs you out of that account');
+  });
+});
