@@ -105,6 +105,14 @@ describe('a sensitive form posted after access has lapsed', () => {
     expect(eventsOfAda().filter((type) => type === 'recoveryCodes.generated')).toHaveLength(2);
   });
 
+  it('points out a mistyped address before asking to confirm access', async () => {
+    t.clock.advance(61 * minute);
+    const attempt = await ada.post('/settings/emails', { address: '"><script>@example.com' }, fromEmailsPage);
+    expect(attempt.statusCode).toBe(422);
+    expect(attempt.body).toContain('Enter an e-mail address like');
+    expect(addressesOfAda()).toEqual(['ada@example.com']);
+  });
+
   it('answers htmx with a redirect that keeps the form too', async () => {
     t.clock.advance(61 * minute);
     const response = await ada.post('/settings/emails', { address: 'ada.htmx@example.com' }, { htmx: true, headers: { 'hx-current-url': 'http://localhost/settings/emails' } });

@@ -41,10 +41,21 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
 
     scoped.get(pagePath, async (request, reply) => renderPage(request, reply));
 
-    scoped.post(pagePath, { preHandler: options.requireSudo }, async (request, reply) => {
-      const parsed = parseForm(addEmailForm, request.body);
+    const typedAddress = (request: FastifyRequest) => {
       const typed = (request.body as Record<string, unknown> | undefined)?.address;
-      const values = { address: typeof typed === 'string' ? typed.slice(0, 254) : '' };
+      return { address: typeof typed === 'string' ? typed.slice(0, 254) : '' };
+    };
+    // A mistyped address is pointed out before "Confirm access" asks for the password, not after.
+    const refuseBadAddress = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { _resume: _kept, ...fields } = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = parseForm(addEmailForm, fields);
+      if (!parsed.ok) return renderPage(request, reply, { errors: parsed.errors, values: typedAddress(request) }, 422);
+      return undefined;
+    };
+
+    scoped.post(pagePath, { preHandler: [refuseBadAddress, options.requireSudo] }, async (request, reply) => {
+      const parsed = parseForm(addEmailForm, request.body);
+      const values = typedAddress(request);
       if (!parsed.ok) return renderPage(request, reply, { errors: parsed.errors, values }, 422);
       const outcome = options.emails.add(viewerOf(request), parsed.data.address, clientDetails(request));
       if (outcome === 'taken') return renderPage(request, reply, { errors: { address: { key: 'errors.email.inUse' } }, values }, 422);
