@@ -26,10 +26,18 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     return action && typeof resume === 'string' ? { sealed: resume, action } : null;
   };
 
-  const render = (reply: FastifyReply, enrolled: boolean, next: string, pending: { sealed: string; action: PendingAction } | null, errors: FieldErrors, status = 200) =>
+  const render = (
+    reply: FastifyReply,
+    enrolled: boolean,
+    next: string,
+    pending: { sealed: string; action: PendingAction } | null,
+    errors: FieldErrors,
+    status = 200,
+    notKept = false,
+  ) =>
     reply.page(
       'auth/sudo',
-      { enrolled, values: { next, resume: pending?.sealed ?? '' }, pending: pending ? describePendingAction(pending.action) : null, errors, sudoMinutes },
+      { enrolled, values: { next, resume: pending?.sealed ?? '' }, pending: pending ? describePendingAction(pending.action) : null, notKept, errors, sudoMinutes },
       status,
     );
 
@@ -40,7 +48,7 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const pending = pendingOf(request, query.resume);
     // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
     if (pending && options.inSudoMode(viewer)) return reply.redirect(continuePath(pending.sealed), 303);
-    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {});
+    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {}, 200, !pending && query.notKept === '1');
   });
 
   app.post('/sudo', { preHandler: requireViewer }, async (request, reply) => {

@@ -10,9 +10,10 @@ export interface SudoPolicy {
 }
 
 /** Where "Confirm access" is, for a page to return to and, when a form was posted, the sealed form to finish. */
-export function sudoPath(next: string, resume: string | null = null): string {
+export function sudoPath(next: string, resume: string | null = null, notKept = false): string {
   const query = new URLSearchParams({ next });
   if (resume) query.set('resume', resume);
+  else if (notKept) query.set('notKept', '1');
   return `/sudo?${query.toString()}`;
 }
 
@@ -62,7 +63,8 @@ export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContin
     }
     const returnTo = pageToReturnTo(request);
     const sealed = kept && typeof resumed === 'string' ? resumed : policy.continuations.capture(request, viewer.user.id, returnTo);
-    const target = sudoPath(returnTo, sealed);
+    // A posted form that held a code or password is not kept: the page says it must be typed again.
+    const target = sudoPath(returnTo, sealed, request.method === 'POST' && sealed === null);
     if (request.headers['hx-request'] === 'true') {
       await reply.header('hx-redirect', target).code(403).send();
       return;

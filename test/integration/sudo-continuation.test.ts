@@ -142,8 +142,9 @@ describe('a sensitive form posted after access has lapsed', () => {
     await ada.post('/settings/security/two-factor/app/start', {});
     t.clock.advance(61 * minute);
     const attempt = await ada.post('/settings/security/two-factor/app/confirm', { code: '123456' }, { headers: { referer: 'http://localhost/settings/security/two-factor/app' } });
-    expect(attempt.headers.location).toBe('/sudo?next=%2Fsettings%2Fsecurity%2Ftwo-factor%2Fapp');
-    await ada.get(attempt.headers.location ?? '');
+    expect(attempt.headers.location).toBe('/sudo?next=%2Fsettings%2Fsecurity%2Ftwo-factor%2Fapp&notKept=1');
+    // The page says the code was not kept, so the person knows to enter a fresh one afterwards.
+    expect((await ada.get(attempt.headers.location ?? '')).body).toContain('held a code or a password, which Dials never keeps');
     const confirmed = await ada.post('/sudo', { password: strongPassword, next: '/settings/security/two-factor/app' });
     expect(confirmed.headers.location).toBe('/settings/security/two-factor/app');
   });
