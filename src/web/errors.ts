@@ -35,7 +35,10 @@ export function registerErrorPages(app: FastifyInstance): void {
                 ? 'errors.server.message'
                 : 'errors.badRequest.message';
     if (request.url.startsWith('/api/')) return reply.code(status).send({ error: messageKey });
-    if (wantsBlock(request)) return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(request.t(messageKey));
-    return reply.page('errors/error', { titleKey: status === 500 ? 'errors.server.title' : 'errors.badRequest.title', messageKey }, status);
+    // A limit says how long to wait, from the Retry-After it sends.
+    const waitSeconds = status === 429 ? Number(reply.getHeader('retry-after')) : NaN;
+    const [key, values] = Number.isFinite(waitSeconds) && waitSeconds > 0 ? ['errors.tooManyRequests.wait', { count: Math.ceil(waitSeconds / 60) }] : [messageKey, {}];
+    if (wantsBlock(request)) return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(request.t(key, values));
+    return reply.page('errors/error', { titleKey: status === 500 ? 'errors.server.title' : 'errors.badRequest.title', messageKey: key, messageValues: values }, status);
   });
 }

@@ -86,6 +86,8 @@ describe('the reset link', () => {
     }
     expect(statuses.slice(0, 20).every((status) => status === 422)).toBe(true);
     expect(statuses[20]).toBe(429);
+    const limited = await browser.post(link, { newPassword: 'p@$$w0rd!1@m0nk3y$un$h1n3dr@g0n1qaz', confirmPassword: 'different' });
+    expect(limited.body).toMatch(/Too many requests\. Try again in \d+ minutes\./);
   });
 
   it('opens a page that changes nothing until the button is pressed, then ends every session', async () => {
