@@ -23,8 +23,9 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
   const linkGone = (reply: FastifyReply) =>
     reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
 
+  // The page names the account (its log-in address), so whoever is logged in as someone else sees whose password this is.
   const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) =>
-    reply.page('auth/reset-password', { token, enrolled: options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
+    reply.page('auth/reset-password', { token, account: options.users.profile(userId)?.email ?? '', enrolled: options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
 
   app.get('/reset-password/:token', async (request, reply) => {
     const grant = options.emailTokens.peek(tokenOf(request), 'reset-password');

@@ -97,6 +97,7 @@ describe('the reset link', () => {
     const page = await browser.get(link);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Choose a new password');
+    expect(page.body).toContain('For the account ada@example.com.');
     expect((await logIn(t.app, 'ada@example.com')).response.statusCode).toBe(303);
 
     const done = await browser.post(link, { newPassword, confirmPassword: newPassword });
