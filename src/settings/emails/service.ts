@@ -33,13 +33,25 @@ export function createEmailsService(deps: {
     if (deps.accountMail.addressLink({ userId, address, token, signsIn: false })) deps.sendLog.record(userId, address);
   };
 
+  const confirmedPrimaries = new Set<number>();
+
   return {
     list: (userId: number) => deps.emailAddresses.list(userId),
     find: (userId: number, emailId: number) => deps.emailAddresses.find(userId, emailId),
-    /** The primary address when it still waits for confirmation (the first account's does), else null. */
+    /**
+     * The primary address when it still waits for confirmation (the first account's does), else null.
+     * Asked on every account page. Once a person's primary address is confirmed it stays so (a new
+     * primary must be confirmed already), so that answer is remembered and the query skipped.
+     */
     unconfirmedPrimary(userId: number): { id: number; address: string } | null {
+      if (confirmedPrimaries.has(userId)) return null;
       const primary = deps.emailAddresses.primaryOf(userId);
-      return primary && !primary.verifiedAt ? { id: primary.id, address: primary.address } : null;
+      if (primary && !primary.verifiedAt) return { id: primary.id, address: primary.address };
+      if (primary) {
+        if (confirmedPrimaries.size >= 100_000) confirmedPrimaries.clear();
+        confirmedPrimaries.add(userId);
+      }
+      return null;
     },
 
     add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' | 'linkLimit' | 'addressLinkLimit' {
