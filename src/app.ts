@@ -21,7 +21,7 @@ import { registerAfterReply, type AfterReplyRunner } from './web/after-reply.ts'
 import { registerErrorPages } from './web/errors.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
-import { registerSessionLayer } from './web/session.ts';
+import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
@@ -79,9 +79,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerStaticAssets(app);
 
   registerSessionLayer(app, {
-    cookies,
-    secure,
-    validate: (token, client) => sessions.validate(token, client),
+    authenticators: [sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) })],
     loadPreferences: (userId) => account.preferences(userId),
   });
   const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });

@@ -7,7 +7,7 @@ import { createSecurityLog } from './auth/security-log.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import { createSudoGuard, isInSudoMode } from './auth/sudo.ts';
 import { createSudoContinuations } from './auth/sudo-continuation.ts';
-import type { Viewer } from './web/viewer.ts';
+import type { Actor } from './lib/actor.ts';
 import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
 import { createTotpService } from './auth/two-factor/totp.ts';
 import { createUserDirectory } from './auth/users.ts';
@@ -76,7 +76,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginChallenges: createLoginChallengeStore(db, now),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
-    inSudoMode: (viewer: Viewer) => isInSudoMode(viewer, { windowMs: config.sudoWindowMs, now }),
+    inSudoMode: (actor: Actor) => isInSudoMode(actor, { windowMs: config.sudoWindowMs, now }),
     security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter }),
     emails: createEmailsService({
       emailAddresses,

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { Language } from '../lib/languages.ts';
 import type { CookieNames } from '../web/cookies.ts';
-import type { Viewer } from '../web/viewer.ts';
+import type { Actor } from '../lib/actor.ts';
 import type { AccountMail } from './account-mail.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
 import type { EmailTokens } from './email-tokens.ts';
@@ -25,7 +25,7 @@ export interface AuthRouteOptions {
   secure: boolean;
   sudoWindowMs: number;
   sudoContinuations: SudoContinuations;
-  inSudoMode: (viewer: Viewer) => boolean;
+  inSudoMode: (actor: Actor) => boolean;
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
   accountMail: AccountMail;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
-import { requireViewer, viewerOf } from '../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../web/guards.ts';
 import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
 import { sudoForm } from './forms.ts';
@@ -39,7 +39,7 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const next = localRedirectTarget(query.next, homePath);
     const pending = pendingOf(request, query.resume);
     // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
-    if (pending && options.inSudoMode(viewer)) return reply.redirect(continuePath(pending.sealed), 303);
+    if (pending && options.inSudoMode(actorOf(request))) return reply.redirect(continuePath(pending.sealed), 303);
     return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {});
   });
 
@@ -92,14 +92,13 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
 
   // Shows what will be done and posts the kept fields to the original action, with this session's CSRF token.
   app.get('/sudo/continue', { preHandler: requireViewer }, async (request, reply) => {
-    const viewer = viewerOf(request);
     const resume = (request.query as Record<string, unknown>).resume;
     const pending = pendingOf(request, resume);
     if (!pending) {
       setFlash(reply, options.cookies, options.secure, { kind: 'error', messageKey: 'flash.sudoContinueGone' });
       return reply.redirect(homePath, 303);
     }
-    if (!options.inSudoMode(viewer)) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
+    if (!options.inSudoMode(actorOf(request))) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
     return reply.page('auth/sudo-continue', {
       action: pending.action.action,
       fields: Object.entries(pending.action.fields),

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isReauthenticated, type Actor } from '../lib/actor.ts';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { homePath } from '../web/navigation.ts';
-import type { Viewer } from '../web/viewer.ts';
 import type { SudoContinuations } from './sudo-continuation.ts';
 
 export interface SudoPolicy {
@@ -16,9 +16,9 @@ export function sudoPath(next: string, resume: string | null = null): string {
   return `/sudo?${query.toString()}`;
 }
 
-export function isInSudoMode(viewer: Viewer, policy: SudoPolicy): boolean {
-  const at = viewer.session.reauthenticatedAt;
-  return at !== null && policy.now() - at.getTime() < policy.windowMs;
+/** Within the sudo window of the actor's own session; keys, jobs and support staff never are. */
+export function isInSudoMode(actor: Actor, policy: SudoPolicy): boolean {
+  return isReauthenticated(actor, policy);
 }
 
 /** The page the person was on, to return to once they have confirmed access. */
@@ -44,10 +44,10 @@ function pageToReturnTo(request: FastifyRequest): string {
  */
 export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContinuations }) {
   return async function requireSudo(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const viewer = request.viewer;
-    if (!viewer || isInSudoMode(viewer, policy)) return;
+    const actor = request.actor;
+    if (!actor || isInSudoMode(actor, policy)) return;
     const returnTo = pageToReturnTo(request);
-    const target = sudoPath(returnTo, policy.continuations.capture(request, viewer.user.id, returnTo));
+    const target = sudoPath(returnTo, policy.continuations.capture(request, actor.userId, returnTo));
     if (request.headers['hx-request'] === 'true') {
       await reply.header('hx-redirect', target).code(403).send();
       return;

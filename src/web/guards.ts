@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../lib/actor.ts';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { notFoundPage } from './errors.ts';
 import type { Viewer } from './viewer.ts';
@@ -32,4 +33,10 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 export function viewerOf(request: FastifyRequest): Viewer {
   if (!request.viewer) throw new Error('viewerOf called on a route without requireViewer');
   return request.viewer;
+}
+
+/** Who a handler behind requireViewer acts for. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new Error('actorOf called on a route without requireViewer');
+  return request.actor;
 }

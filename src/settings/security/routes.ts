@@ -7,9 +7,9 @@ import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash, type Flash } from '../../web/flash.ts';
 import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
-import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
-import type { Viewer } from '../../web/viewer.ts';
+import type { Actor } from '../../lib/actor.ts';
 import type { PasswordJudgement } from '../../auth/password-policy.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, totpCodeForm } from './form.ts';
@@ -21,7 +21,7 @@ export interface SecurityRouteOptions {
   securityLog: SecurityLog;
   requireSudo: preHandlerAsyncHookHandler;
   /** Whether the person confirmed access (password and second factor) within the sudo window. */
-  inSudoMode: (viewer: Viewer) => boolean;
+  inSudoMode: (actor: Actor) => boolean;
   now: () => number;
   cookies: CookieNames;
   secure: boolean;
@@ -44,7 +44,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   };
 
   /** The current password is the re-authentication for a new one; the second factor is asked for only when access has lapsed. */
-  const passwordNeedsSecondFactor = (viewer: Viewer) => options.totp.isEnabled(viewer.user.id) && !options.inSudoMode(viewer);
+  const passwordNeedsSecondFactor = (actor: Actor) => options.totp.isEnabled(actor.userId) && !options.inSudoMode(actor);
 
   const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
     const viewer = viewerOf(request);
@@ -58,7 +58,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
         describeDevice,
         passwordErrors: extra.passwordErrors ?? {},
         passwordFeedback: extra.passwordFeedback ?? null,
-        passwordNeedsSecondFactor: passwordNeedsSecondFactor(viewer),
+        passwordNeedsSecondFactor: passwordNeedsSecondFactor(actorOf(request)),
       },
       status,
     );
@@ -99,7 +99,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       const parsed = parseForm(changePasswordForm, request.body);
       if (!parsed.ok) return renderPage(request, reply, { passwordErrors: parsed.errors }, 422);
       const viewer = viewerOf(request);
-      const secondFactorRequired = passwordNeedsSecondFactor(viewer);
+      const secondFactorRequired = passwordNeedsSecondFactor(actorOf(request));
       const refused = await options.security.changePassword(viewer, parsed.data, clientDetails(request), { secondFactorRequired });
       if (refused) {
         if (refused.retryAfterSeconds) reply.header('retry-after', String(refused.retryAfterSeconds));
