@@ -1,4 +1,3 @@
-import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
 import { judgePassword, type PasswordJudgement } from '../../auth/password-policy.ts';
 import type { SecondFactor } from '../../auth/second-factor.ts';
@@ -12,6 +11,7 @@ import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { LoginLimiter } from '../../auth/login-limiter.ts';
 import type { Db } from '../../db/client.ts';
+import { createRateLimiter } from '../../db/rate-limiter.ts';
 import { formLevel, type FieldErrors } from '../../web/form.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
 import type { Viewer } from '../../web/viewer.ts';
@@ -44,15 +44,7 @@ export function createSecurityService(
     loginLimiter: LoginLimiter;
   },
 ) {
-  const passwordAttempts = new RateLimiterSQLite({
-    storeClient: db.$client,
-    storeType: 'better-sqlite3',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    keyPrefix: 'password-change',
-    points: passwordChangesPerHour,
-    duration: 60 * 60,
-  });
+  const passwordAttempts = createRateLimiter(db, { keyPrefix: 'password-change', points: passwordChangesPerHour, durationSeconds: 60 * 60 });
 
   return {
     overview(userId: number): SecurityOverview {
