@@ -95,9 +95,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
   await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
-  await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
+  await registerSessionHistoryRoutes(app, { sessions, security, cookies, secure });
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
-  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, now, cookies, secure, shownOnce });
+  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 
