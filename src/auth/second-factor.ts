@@ -18,6 +18,14 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
   const failures = createRateLimiter(db, { keyPrefix: 'second-factor', points: maxFailures, durationSeconds: windowSeconds });
 
   return {
+    /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in; both or neither. */
+    removeTotp(userId: number): void {
+      db.transaction(() => {
+        services.totp.remove(userId);
+        services.recoveryCodes.deleteAll(userId);
+      });
+    },
+
     isEnrolled(userId: number): boolean {
       return services.totp.isEnabled(userId);
     },

@@ -172,10 +172,7 @@ export function createSecurityService(
     /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in. */
     async removeTotp(actor: Actor, client: ClientDetails): Promise<{ ok: true }> {
       const userId = actor.userId;
-      db.transaction(() => {
-        deps.totp.remove(userId);
-        deps.recoveryCodes.deleteAll(userId);
-      });
+      deps.secondFactor.removeTotp(userId);
       deps.securityLog.record(userId, 'totp.removed', client);
       return { ok: true };
     },
