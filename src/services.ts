@@ -1,3 +1,4 @@
+import { createAccessConfirmation } from './auth/confirm-access.ts';
 import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
@@ -76,6 +77,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginChallenges: createLoginChallengeStore(db, now),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
+    accessConfirmation: createAccessConfirmation({ users, sessions, loginLimiter, secondFactor, securityLog }),
     inSudoMode: (actor: Actor) => isInSudoMode(actor, { windowMs: config.sudoWindowMs, now }),
     security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter, now }),
     emails: createEmailsService({

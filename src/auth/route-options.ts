@@ -3,6 +3,7 @@ import type { Language } from '../lib/languages.ts';
 import type { CookieNames } from '../web/cookies.ts';
 import type { Actor } from '../lib/actor.ts';
 import type { AccountMail } from './account-mail.ts';
+import type { AccessConfirmation } from './confirm-access.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
 import type { EmailTokens } from './email-tokens.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
@@ -26,6 +27,7 @@ export interface AuthRouteOptions {
   sudoWindowMs: number;
   sudoContinuations: SudoContinuations;
   inSudoMode: (actor: Actor) => boolean;
+  accessConfirmation: AccessConfirmation;
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
   accountMail: AccountMail;
