@@ -25,30 +25,36 @@ export interface Authenticator {
 export interface SessionLayerOptions {
   /** Asked in order; the first that recognises the request decides who it acts for. */
   authenticators: readonly Authenticator[];
-  loadPreferences: (userId: number) => ViewerPreferences;
+  /** May answer at once or with a Promise (a driver that is asynchronous costs synchronous ones nothing). */
+  loadPreferences: (userId: number) => ViewerPreferences | Promise<ViewerPreferences>;
 }
 
 export function clientDetails(request: FastifyRequest): ClientDetails {
   return { ipAddress: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
 }
 
+type SessionFound = Omit<Viewer, 'preferences'>;
+
 /** The session cookie: a live session acts for its user (and shows pages to them); a dead one's cookie is cleared. */
 export function sessionCookieAuthenticator(options: {
   cookies: CookieNames;
   secure: boolean;
-  validate: (token: string, client: ClientDetails) => Omit<Viewer, 'preferences'> | null;
+  validate: (token: string, client: ClientDetails) => SessionFound | null | Promise<SessionFound | null>;
 }): Authenticator {
+  const resolved = (found: SessionFound | null, reply: FastifyReply): Authentication | null => {
+    if (!found) {
+      reply.clearCookie(options.cookies.session, baseCookieOptions(options.secure));
+      return null;
+    }
+    return { actor: sessionActor(found.user.id, found.session), viewer: found };
+  };
   return {
     name: 'session',
     authenticate(request, reply) {
       const token = request.cookies[options.cookies.session];
       if (!token) return null;
       const found = token.length <= 64 ? options.validate(token, clientDetails(request)) : null;
-      if (!found) {
-        reply.clearCookie(options.cookies.session, baseCookieOptions(options.secure));
-        return null;
-      }
-      return { actor: sessionActor(found.user.id, found.session), viewer: found };
+      return found instanceof Promise ? found.then((value) => resolved(value, reply)) : resolved(found, reply);
     },
   };
 }
@@ -69,7 +75,11 @@ export function registerSessionLayer(app: FastifyInstance, options: SessionLayer
       if (found instanceof Promise) found = await found;
       if (!found) continue;
       request.actor = found.actor;
-      if (found.viewer) request.viewer = { ...found.viewer, preferences: options.loadPreferences(found.viewer.user.id) };
+      if (found.viewer) {
+        let preferences = options.loadPreferences(found.viewer.user.id);
+        if (preferences instanceof Promise) preferences = await preferences;
+        request.viewer = { ...found.viewer, preferences };
+      }
       break;
     }
     request.language = request.viewer?.preferences.language ?? languageFromAcceptHeader(request.headers['accept-language']);

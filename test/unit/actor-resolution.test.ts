@@ -90,6 +90,21 @@ describe('actor resolution', () => {
     expect((await ask(app, 'a'.repeat(65))).body.actor).toBeNull();
   });
 
+  it('works the same with a session store and preferences that answer with Promises', async () => {
+    const app = Fastify();
+    await app.register(cookie);
+    const asyncCookie = sessionCookieAuthenticator({ cookies, secure: false, validate: async (token, details) => sessions.validate(token, details) });
+    registerSessionLayer(app, { authenticators: [asyncCookie], loadPreferences: async () => ({ ...anonymousPreferences, language: 'fr' }) });
+    app.get('/who', async (request) => ({ actor: request.actor, viewer: request.viewer ? { userId: request.viewer.user.id, language: request.viewer.preferences.language } : null }));
+    await app.ready();
+    const { token, session } = sessions.create(userId, client);
+    expect((await ask(app, token)).body).toMatchObject({ actor: { via: 'session', userId, sessionId: session.id }, viewer: { userId, language: 'fr' } });
+    sessions.invalidate(session.id);
+    const ended = await ask(app, token);
+    expect(ended.body).toEqual({ actor: null, viewer: null });
+    expect(ended.setCookie).toContain(`${cookies.session}=;`);
+  });
+
   it('asks the authenticators in order: the first that recognises the request decides, one without a viewer shows no page', async () => {
     const calls: string[] = [];
     const bearer: Authenticator = {
