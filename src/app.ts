@@ -21,7 +21,7 @@ import { registerAfterReply, type AfterReplyRunner } from './web/after-reply.ts'
 import { registerErrorPages } from './web/errors.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
-import { registerSessionLayer } from './web/session.ts';
+import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
@@ -79,9 +79,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerStaticAssets(app);
 
   registerSessionLayer(app, {
-    cookies,
-    secure,
-    validate: (token, client) => sessions.validate(token, client),
+    authenticators: [sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) })],
     loadPreferences: (userId) => account.preferences(userId),
   });
   const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });
@@ -97,9 +95,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
   await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
-  await registerSessionHistoryRoutes(app, { sessions, securityLog, cookies, secure });
+  await registerSessionHistoryRoutes(app, { sessions, security, cookies, secure });
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
-  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, now, cookies, secure, shownOnce });
+  await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 

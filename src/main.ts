@@ -2,7 +2,7 @@ import './runtime-check.ts';
 import 'dotenv/config';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { closeDatabase, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -19,7 +19,7 @@ async function serve(config: Config): Promise<void> {
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
   const close = async () => {
     await app.close();
-    db.$client.close();
+    closeDatabase(db);
     process.exit(0);
   };
   process.once('SIGINT', close);
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   if (command === 'migrate') {
     const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
     applyMigrations(db);
-    db.$client.close();
+    closeDatabase(db);
     process.stdout.write(`Migrations applied to ${config.databaseFile}\n`);
     return;
   }

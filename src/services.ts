@@ -1,3 +1,4 @@
+import { createAccessConfirmation } from './auth/confirm-access.ts';
 import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
@@ -8,7 +9,7 @@ import { createSessionStore } from './auth/sessions.ts';
 import { createSudoGuard, isInSudoMode } from './auth/sudo.ts';
 import { createSudoContinuations } from './auth/sudo-continuation.ts';
 import { createSpentContinuations } from './auth/spent-continuations.ts';
-import type { Viewer } from './web/viewer.ts';
+import type { Actor } from './lib/actor.ts';
 import { createRecoveryCodeService } from './auth/two-factor/recovery-codes.ts';
 import { createTotpService } from './auth/two-factor/totp.ts';
 import { createUserDirectory } from './auth/users.ts';
@@ -77,8 +78,9 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginChallenges: createLoginChallengeStore(db, now),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
-    inSudoMode: (viewer: Viewer) => isInSudoMode(viewer, { windowMs: config.sudoWindowMs, now }),
-    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter }),
+    accessConfirmation: createAccessConfirmation({ users, sessions, loginLimiter, secondFactor, securityLog }),
+    inSudoMode: (actor: Actor) => isInSudoMode(actor, { windowMs: config.sudoWindowMs, now }),
+    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter, now }),
     emails: createEmailsService({
       emailAddresses,
       emailTokens,

@@ -1,5 +1,6 @@
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/client.ts';
+import { createRateLimiter } from '../db/rate-limiter.ts';
 import { normalizeEmail } from './users.ts';
 
 export interface LoginLimits {
@@ -17,9 +18,8 @@ export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
  * the account's failures.
  */
 export function createLoginLimiter(db: Db, limits: LoginLimits) {
-  const common = { storeClient: db.$client, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true, duration: limits.lockoutSeconds };
-  const byAccount = new RateLimiterSQLite({ ...common, keyPrefix: 'login-account', points: limits.perAccount });
-  const byIp = new RateLimiterSQLite({ ...common, keyPrefix: 'login-ip', points: limits.perIp });
+  const byAccount = createRateLimiter(db, { keyPrefix: 'login-account', points: limits.perAccount, durationSeconds: limits.lockoutSeconds });
+  const byIp = createRateLimiter(db, { keyPrefix: 'login-ip', points: limits.perIp, durationSeconds: limits.lockoutSeconds });
 
   const waitOf = (outcome: PromiseSettledResult<RateLimiterRes>) =>
     outcome.status === 'rejected' && outcome.reason instanceof RateLimiterRes ? outcome.reason.msBeforeNext : 0;

@@ -1,8 +1,9 @@
 import type { Db } from '../db/client.ts';
 import type { Language } from '../lib/languages.ts';
 import type { CookieNames } from '../web/cookies.ts';
-import type { Viewer } from '../web/viewer.ts';
+import type { Actor } from '../lib/actor.ts';
 import type { AccountMail } from './account-mail.ts';
+import type { AccessConfirmation } from './confirm-access.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
 import type { EmailTokens } from './email-tokens.ts';
 import type { LoginChallengeStore } from './login-challenges.ts';
@@ -25,7 +26,8 @@ export interface AuthRouteOptions {
   secure: boolean;
   sudoWindowMs: number;
   sudoContinuations: SudoContinuations;
-  inSudoMode: (viewer: Viewer) => boolean;
+  inSudoMode: (actor: Actor) => boolean;
+  accessConfirmation: AccessConfirmation;
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
   accountMail: AccountMail;

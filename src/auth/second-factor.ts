@@ -1,5 +1,6 @@
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/client.ts';
+import { createRateLimiter } from '../db/rate-limiter.ts';
 import type { RecoveryCodeService } from './two-factor/recovery-codes.ts';
 import type { TotpService } from './two-factor/totp.ts';
 
@@ -14,17 +15,17 @@ const windowSeconds = 15 * 60;
  * a code from the authenticator app or a recovery code, with failures limited per account.
  */
 export function createSecondFactor(db: Db, services: { totp: TotpService; recoveryCodes: RecoveryCodeService }) {
-  const failures = new RateLimiterSQLite({
-    storeClient: db.$client,
-    storeType: 'better-sqlite3',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    keyPrefix: 'second-factor',
-    points: maxFailures,
-    duration: windowSeconds,
-  });
+  const failures = createRateLimiter(db, { keyPrefix: 'second-factor', points: maxFailures, durationSeconds: windowSeconds });
 
   return {
+    /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in; both or neither. */
+    removeTotp(userId: number): void {
+      db.transaction(() => {
+        services.totp.remove(userId);
+        services.recoveryCodes.deleteAll(userId);
+      });
+    },
+
     isEnrolled(userId: number): boolean {
       return services.totp.isEnabled(userId);
     },

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import type { ClientDetails } from './sessions.ts';
+import type { ClientDetails } from '../lib/actor.ts';
 import { securityEvents } from './tables.ts';
 
 export const securityEventTypes = [

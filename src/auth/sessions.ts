@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import type { ClientDetails } from '../lib/actor.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
 import { endedSessions, sessions, users, type SessionEndReason } from './tables.ts';
 
@@ -50,10 +51,6 @@ export interface SessionPolicy {
   now: () => number;
 }
 
-export interface ClientDetails {
-  ipAddress: string;
-  userAgent: string;
-}
 
 /** Last-seen is written at most this often, so reading a page is not a database write. */
 const lastSeenResolutionMs = 60_000;

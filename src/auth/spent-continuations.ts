@@ -1,5 +1,6 @@
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/client.ts';
+import { createRateLimiter } from '../db/rate-limiter.ts';
 import { continuationLifetimeMs, type SpentContinuations } from './sudo-continuation.ts';
 
 /**
@@ -7,15 +8,7 @@ import { continuationLifetimeMs, type SpentContinuations } from './sudo-continua
  * long as a kept form lives), so that neither a restart nor a second process carries one out twice.
  */
 export function createSpentContinuations(db: Db): SpentContinuations {
-  const store = new RateLimiterSQLite({
-    storeClient: db.$client,
-    storeType: 'better-sqlite3',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    keyPrefix: 'sudo-continuation-spent',
-    points: 1,
-    duration: Math.ceil(continuationLifetimeMs / 1000),
-  });
+  const store = createRateLimiter(db, { keyPrefix: 'sudo-continuation-spent', points: 1, durationSeconds: Math.ceil(continuationLifetimeMs / 1000) });
   return {
     async spend(id) {
       try {

@@ -2,11 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
-import { requireViewer, viewerOf } from '../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../web/guards.ts';
 import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
 import { sudoForm } from './forms.ts';
-import { verifyPassword } from './password-hashing.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 import { startSession } from './start-session.ts';
 import { sudoPath } from './sudo.ts';
@@ -47,7 +46,7 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const next = localRedirectTarget(query.next, homePath);
     const pending = pendingOf(request, query.resume);
     // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
-    if (pending && options.inSudoMode(viewer)) return reply.redirect(continuePath(pending.sealed), 303);
+    if (pending && options.inSudoMode(actorOf(request))) return reply.redirect(continuePath(pending.sealed), 303);
     return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {}, 200, !pending && query.notKept === '1');
   });
 
@@ -60,47 +59,31 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const pending = pendingOf(request, parsed.ok ? parsed.data.resume : raw.resume);
     if (!parsed.ok) return render(reply, enrolled, next, pending, parsed.errors, 422);
 
-    const credentials = options.users.credentialsOf(viewer.user.id);
-    if (!credentials) return reply.redirect('/login', 303);
-    const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
-    if (waitSeconds > 0) {
-      const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } };
-      return render(reply.header('retry-after', String(waitSeconds)), enrolled, next, pending, errors, 429);
+    const outcome = await options.accessConfirmation.confirm(actorOf(request), parsed.data, clientDetails(request));
+    if (outcome.ok) {
+      startSession(request, reply, options, viewer.user.id);
+      return reply.redirect(pending ? continuePath(pending.sealed) : next, 303);
     }
-    if (!(await verifyPassword(credentials.passwordHash, parsed.data.password))) {
-      options.securityLog.record(viewer.user.id, 'login.failed', clientDetails(request));
-      return render(reply, enrolled, next, pending, { password: { key: 'errors.sudo.wrongPassword' } }, 401);
-    }
-    if (enrolled) {
-      if (!parsed.data.code && !parsed.data.recoveryCode) {
+    switch (outcome.reason) {
+      case 'stale':
+        return reply.redirect('/login', 303);
+      case 'tooManyAttempts': {
+        const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
+        return render(reply.header('retry-after', String(outcome.retryAfterSeconds)), enrolled, next, pending, errors, 429);
+      }
+      case 'wrongPassword':
+        return render(reply, enrolled, next, pending, { password: { key: 'errors.sudo.wrongPassword' } }, 401);
+      case 'codeRequired':
         return render(reply, enrolled, next, pending, { code: { key: 'errors.twoFactor.codeRequired' } }, 422);
-      }
-      const outcome = await options.secondFactor.verify(viewer.user.id, parsed.data);
-      if (!outcome.ok) {
-        if (outcome.retryAfterSeconds > 0) {
-          const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
-          return render(reply.header('retry-after', String(outcome.retryAfterSeconds)), enrolled, next, pending, errors, 429);
-        }
-        options.securityLog.record(viewer.user.id, 'login.secondFactorFailed', clientDetails(request));
-        const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
-        const errors = { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } };
-        return render(reply, enrolled, next, pending, errors, 401);
-      }
-      if (outcome.method === 'recoveryCode') options.securityLog.record(viewer.user.id, 'recoveryCode.used', clientDetails(request));
+      case 'wrongCode':
+        return render(reply, enrolled, next, pending, { code: { key: 'errors.twoFactor.wrongCode' } }, 401);
+      case 'wrongRecoveryCode':
+        return render(reply, enrolled, next, pending, { recoveryCode: { key: 'errors.twoFactor.wrongRecoveryCode' } }, 401);
     }
-    await options.loginLimiter.recordSuccess(credentials.email, request.ip);
-    // The password or the session may have changed while the password was being checked.
-    if (!options.users.passwordUnchanged(viewer.user.id, credentials.passwordHash) || !options.sessions.exists(viewer.session.id)) {
-      return reply.redirect('/login', 303);
-    }
-    startSession(request, reply, options, viewer.user.id);
-    options.securityLog.record(viewer.user.id, 'sudo.confirmed', clientDetails(request));
-    return reply.redirect(pending ? continuePath(pending.sealed) : next, 303);
   });
 
   // Shows what will be done and posts the kept fields to the original action, with this session's CSRF token.
   app.get('/sudo/continue', { preHandler: requireViewer }, async (request, reply) => {
-    const viewer = viewerOf(request);
     const resume = (request.query as Record<string, unknown>).resume;
     const pending = pendingOf(request, resume);
     if (!pending) {
@@ -111,7 +94,7 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
       setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.sudoContinueDone' });
       return reply.redirect(pending.action.returnTo, 303);
     }
-    if (!options.inSudoMode(viewer)) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
+    if (!options.inSudoMode(actorOf(request))) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
     return reply.page('auth/sudo-continue', {
       resume: pending.sealed,
       action: pending.action.action,

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isReauthenticated, type Actor } from '../lib/actor.ts';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { homePath } from '../web/navigation.ts';
-import type { Viewer } from '../web/viewer.ts';
 import { resumeField, type SudoContinuations } from './sudo-continuation.ts';
 
 export interface SudoPolicy {
@@ -17,9 +17,9 @@ export function sudoPath(next: string, resume: string | null = null, notKept = f
   return `/sudo?${query.toString()}`;
 }
 
-export function isInSudoMode(viewer: Viewer, policy: SudoPolicy): boolean {
-  const at = viewer.session.reauthenticatedAt;
-  return at !== null && policy.now() - at.getTime() < policy.windowMs;
+/** Within the sudo window of the actor's own session; keys, jobs and support staff never are. */
+export function isInSudoMode(actor: Actor, policy: SudoPolicy): boolean {
+  return isReauthenticated(actor, policy);
 }
 
 /** The page the person was on, to return to once they have confirmed access. */
@@ -45,12 +45,12 @@ function pageToReturnTo(request: FastifyRequest): string {
  */
 export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContinuations }) {
   return async function requireSudo(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const viewer = request.viewer;
-    if (!viewer) return;
+    const actor = request.actor;
+    if (!actor) return;
     const body = request.body;
     const resumed = body && typeof body === 'object' && resumeField in body ? (body as Record<string, unknown>)[resumeField] : undefined;
-    const kept = resumed === undefined ? null : policy.continuations.open(resumed, viewer.user.id);
-    if (isInSudoMode(viewer, policy)) {
+    const kept = resumed === undefined ? null : policy.continuations.open(resumed, actor.userId);
+    if (isInSudoMode(actor, policy)) {
       if (resumed === undefined) return;
       // The Continue page's post: a kept form is carried out once. A second press (after Back,
       // say) goes to the Continue page, which says it was done; a stranger's or a stale one changes nothing.
@@ -62,7 +62,7 @@ export function createSudoGuard(policy: SudoPolicy & { continuations: SudoContin
       return;
     }
     const returnTo = pageToReturnTo(request);
-    const sealed = kept && typeof resumed === 'string' ? resumed : policy.continuations.capture(request, viewer.user.id, returnTo);
+    const sealed = kept && typeof resumed === 'string' ? resumed : policy.continuations.capture(request, actor.userId, returnTo);
     // A posted form that held a code or password is not kept: the page says it must be typed again.
     const target = sudoPath(returnTo, sealed, request.method === 'POST' && sealed === null);
     if (request.headers['hx-request'] === 'true') {

@@ -27,3 +27,8 @@ export function openDatabase(file: string, options: { exclusive?: boolean } = {}
   sqlite.pragma('foreign_keys = ON');
   return drizzle({ client: sqlite });
 }
+
+/** Closes the database file (at shutdown, or at the end of a command). */
+export function closeDatabase(db: Db): void {
+  db.$client.close();
+}

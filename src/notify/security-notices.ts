@@ -1,5 +1,5 @@
 import type { SecurityEventType } from '../auth/security-log.ts';
-import type { ClientDetails } from '../auth/sessions.ts';
+import type { ClientDetails } from '../lib/actor.ts';
 import { describeDevice } from '../lib/user-agent.ts';
 import { composeMail } from '../mail/compose.ts';
 import type { Outbox } from '../mail/outbox.ts';

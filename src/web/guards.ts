@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../lib/actor.ts';
 import { notFoundPage } from './errors.ts';
 import { loginPathFor } from './login-path.ts';
 import { answerSignedOutBlock } from './signed-out.ts';
@@ -26,4 +27,10 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 export function viewerOf(request: FastifyRequest): Viewer {
   if (!request.viewer) throw new Error('viewerOf called on a route without requireViewer');
   return request.viewer;
+}
+
+/** Who a handler behind requireViewer acts for. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new Error('actorOf called on a route without requireViewer');
+  return request.actor;
 }

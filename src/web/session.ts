@@ -1,35 +1,86 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sessionActor, type Actor, type ClientDetails } from '../lib/actor.ts';
 import { languageFromAcceptHeader } from '../lib/languages.ts';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { translatorFor } from './i18n.ts';
 import type { Viewer, ViewerPreferences } from './viewer.ts';
 
-export interface SessionLayerOptions {
-  cookies: CookieNames;
-  secure: boolean;
-  validate: (token: string, client: { ipAddress: string; userAgent: string }) => Omit<Viewer, 'preferences'> | null;
-  loadPreferences: (userId: number) => ViewerPreferences;
+/** Who a request acts for, and, when its caller sees pages, what those pages show of them. */
+export interface Authentication {
+  actor: Actor;
+  /** Given by authenticators whose callers see pages (the session cookie); null for keys. */
+  viewer: Omit<Viewer, 'preferences'> | null;
 }
 
-export function clientDetails(request: FastifyRequest): { ipAddress: string; userAgent: string } {
+/**
+ * One way of proving who a request comes from (the session cookie; a Bearer key later). It
+ * answers null when the request does not carry its kind of proof, or carries a proof that
+ * no longer holds; the session layer then asks the next one.
+ */
+export interface Authenticator {
+  readonly name: string;
+  authenticate(request: FastifyRequest, reply: FastifyReply): Authentication | null | Promise<Authentication | null>;
+}
+
+export interface SessionLayerOptions {
+  /** Asked in order; the first that recognises the request decides who it acts for. */
+  authenticators: readonly Authenticator[];
+  /** May answer at once or with a Promise (a driver that is asynchronous costs synchronous ones nothing). */
+  loadPreferences: (userId: number) => ViewerPreferences | Promise<ViewerPreferences>;
+}
+
+export function clientDetails(request: FastifyRequest): ClientDetails {
   return { ipAddress: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
 }
 
-/** Resolves the session cookie into request.viewer and picks the language every string is shown in. */
+type SessionFound = Omit<Viewer, 'preferences'>;
+
+/** The session cookie: a live session acts for its user (and shows pages to them); a dead one's cookie is cleared. */
+export function sessionCookieAuthenticator(options: {
+  cookies: CookieNames;
+  secure: boolean;
+  validate: (token: string, client: ClientDetails) => SessionFound | null | Promise<SessionFound | null>;
+}): Authenticator {
+  const resolved = (found: SessionFound | null, reply: FastifyReply): Authentication | null => {
+    if (!found) {
+      reply.clearCookie(options.cookies.session, baseCookieOptions(options.secure));
+      return null;
+    }
+    return { actor: sessionActor(found.user.id, found.session), viewer: found };
+  };
+  return {
+    name: 'session',
+    authenticate(request, reply) {
+      const token = request.cookies[options.cookies.session];
+      if (!token) return null;
+      const found = token.length <= 64 ? options.validate(token, clientDetails(request)) : null;
+      return found instanceof Promise ? found.then((value) => resolved(value, reply)) : resolved(found, reply);
+    },
+  };
+}
+
+/**
+ * Resolves every request into request.actor (who it acts for) with the authenticators, builds
+ * request.viewer for pages, and picks the language every string is shown in.
+ */
 export function registerSessionLayer(app: FastifyInstance, options: SessionLayerOptions): void {
+  app.decorateRequest('actor', null);
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', 'en');
   app.decorateRequest('t', null as never);
 
   app.addHook('onRequest', async (request, reply) => {
-    const token = request.cookies[options.cookies.session];
-    if (token) {
-      const found = token.length <= 64 ? options.validate(token, clientDetails(request)) : null;
-      if (found) {
-        request.viewer = { ...found, preferences: options.loadPreferences(found.user.id) };
-      } else {
-        reply.clearCookie(options.cookies.session, baseCookieOptions(options.secure));
+    for (const authenticator of options.authenticators) {
+      let found = authenticator.authenticate(request, reply);
+      if (found instanceof Promise) found = await found;
+      if (!found) continue;
+      request.actor = found.actor;
+      if (found.viewer) {
+        let preferences = options.loadPreferences(found.viewer.user.id);
+        if (preferences instanceof Promise) preferences = await preferences;
+        request.viewer = { ...found.viewer, preferences };
       }
+      break;
     }
     request.language = request.viewer?.preferences.language ?? languageFromAcceptHeader(request.headers['accept-language']);
     request.t = translatorFor(request.language);

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { mailOutbox } from '../../src/mail/tables.ts';
 import { translatorFor } from '../../src/web/i18n.ts';
@@ -118,7 +118,7 @@ describe('delivery', () => {
     await browser.post('/signup', { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery staple', timezone: '' });
     await first.app.services.mailWorker?.runDue();
     await first.app.close();
-    first.db.$client.close();
+    closeDatabase(first.db);
 
     await mailbox.start(port);
     const second = await start();
@@ -128,7 +128,7 @@ describe('delivery', () => {
     await second.app.services.mailWorker?.runDue();
     expect(mailbox.messagesTo('ada@example.com')).toHaveLength(1);
     await second.app.close();
-    second.db.$client.close();
+    closeDatabase(second.db);
     await mailbox.stop();
   });
 

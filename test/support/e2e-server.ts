@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { Mailbox } from './mailbox.ts';
 
@@ -49,7 +49,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
   } catch (error) {
     await app?.close();
     await mail.stop();
-    db?.$client.close();
+    if (db) closeDatabase(db);
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -68,7 +68,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
       mailboxes.delete(url);
       await listening.close();
       await mail.stop();
-      openDb.$client.close();
+      closeDatabase(openDb);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

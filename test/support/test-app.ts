@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { openDatabase, type Db } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase, type Db } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import type { AfterReplyRunner } from '../../src/web/after-reply.ts';
 import { Mailbox } from './mailbox.ts';
@@ -57,7 +57,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       await mail.stop();
-      db.$client.close();
+      closeDatabase(db);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,10 +3,10 @@ import type { CookieNames } from '../../web/cookies.ts';
 import { notFoundPage } from '../../web/errors.ts';
 import { setFlash } from '../../web/flash.ts';
 import { emptyForm, parseForm, type FieldErrors } from '../../web/form.ts';
-import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clientDetails } from '../../web/session.ts';
 import { addEmailForm, emailIdParam, resendForm } from './form.ts';
-import type { EmailsService } from './service.ts';
+import type { AddEmailResult, EmailsService } from './service.ts';
 
 export interface EmailRouteOptions {
   emails: EmailsService;
@@ -17,16 +17,26 @@ export interface EmailRouteOptions {
 
 const pagePath = '/settings/emails';
 
+/** Why an address was not added, as the form shows it: the message next to the field, and the status. */
+const addRefusals: Record<Extract<AddEmailResult, { ok: false }>['reason'], { key: string; status: number }> = {
+  taken: { key: 'errors.email.inUse', status: 422 },
+  tooMany: { key: 'errors.email.tooMany', status: 422 },
+  tooManyToday: { key: 'errors.email.tooManyToday', status: 429 },
+  linkLimit: { key: 'errors.email.linkLimit', status: 429 },
+  addressLinkLimit: { key: 'errors.email.addressLinkLimit', status: 429 },
+};
+
 export async function registerEmailRoutes(app: FastifyInstance, options: EmailRouteOptions): Promise<void> {
   const done = (reply: FastifyReply, kind: 'success' | 'error' | 'info', messageKey: string, path = pagePath) => {
     setFlash(reply, options.cookies, options.secure, { kind, messageKey });
     return reply.redirect(path, 303);
   };
-  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) => {
+  const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) => {
     const userId = viewerOf(request).user.id;
+    const addresses = await options.emails.list(actorOf(request));
     return reply.page(
       'settings/emails/page',
-      { addresses: options.emails.list(userId), unconfirmedPrimary: () => options.emails.unconfirmedPrimary(userId), errors: extra.errors ?? {}, values: extra.values ?? {} },
+      { addresses, unconfirmedPrimary: () => options.emails.unconfirmedPrimary(userId), errors: extra.errors ?? {}, values: extra.values ?? {} },
       status,
     );
   };
@@ -57,13 +67,10 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       const parsed = parseForm(addEmailForm, request.body);
       const values = typedAddress(request);
       if (!parsed.ok) return renderPage(request, reply, { errors: parsed.errors, values }, 422);
-      const outcome = options.emails.add(viewerOf(request), parsed.data.address, clientDetails(request));
-      if (outcome === 'taken') return renderPage(request, reply, { errors: { address: { key: 'errors.email.inUse' } }, values }, 422);
-      if (outcome === 'tooMany') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooMany' } }, values }, 422);
-      if (outcome === 'tooManyToday') return renderPage(request, reply, { errors: { address: { key: 'errors.email.tooManyToday' } }, values }, 429);
-      if (outcome === 'linkLimit') return renderPage(request, reply, { errors: { address: { key: 'errors.email.linkLimit' } }, values }, 429);
-      if (outcome === 'addressLinkLimit') return renderPage(request, reply, { errors: { address: { key: 'errors.email.addressLinkLimit' } }, values }, 429);
-      return done(reply, 'success', 'flash.emailAdded');
+      const outcome = await options.emails.add(actorOf(request), parsed.data.address, clientDetails(request));
+      if (outcome.ok) return done(reply, 'success', 'flash.emailAdded');
+      const refusal = addRefusals[outcome.reason];
+      return renderPage(request, reply, { errors: { address: { key: refusal.key } }, values }, refusal.status);
     });
 
     scoped.post(`${pagePath}/:id/resend`, async (request, reply) => {
@@ -71,27 +78,29 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
       const parsed = parseForm(resendForm, request.body);
       if (id === null || !parsed.ok) return notFoundPage(reply);
       const back = parsed.data.back === 'account' ? '/settings/account' : pagePath;
-      const outcome = options.emails.resend(viewerOf(request), id);
-      if (outcome === 'notFound') return notFoundPage(reply);
-      if (outcome === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon', back);
-      if (outcome === 'addressLimit') return done(reply, 'error', 'flash.resendAddressLimit', back);
-      if (outcome === 'accountLimit') return done(reply, 'error', 'flash.resendAccountLimit', back);
-      if (outcome === 'verified') return done(reply, 'info', 'flash.alreadyVerified', back);
-      return done(reply, 'success', 'flash.verificationResent', back);
+      const outcome = await options.emails.resend(actorOf(request), id);
+      if (outcome.ok) return done(reply, 'success', 'flash.verificationResent', back);
+      if (outcome.reason === 'notFound') return notFoundPage(reply);
+      if (outcome.reason === 'tooSoon') return done(reply, 'error', 'flash.resendTooSoon', back);
+      if (outcome.reason === 'addressLimit') return done(reply, 'error', 'flash.resendAddressLimit', back);
+      if (outcome.reason === 'accountLimit') return done(reply, 'error', 'flash.resendAccountLimit', back);
+      return done(reply, 'info', 'flash.alreadyVerified', back);
     });
 
     scoped.post(`${pagePath}/:id/primary`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
       if (id === null || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
-      const outcome = options.emails.makePrimary(viewerOf(request), id, clientDetails(request));
-      if (outcome === 'notFound') return notFoundPage(reply);
-      if (outcome === 'unverified') return done(reply, 'error', 'flash.primaryNeedsVerified');
-      return done(reply, 'success', outcome === 'already' ? 'flash.alreadyPrimary' : 'flash.primaryChanged');
+      const outcome = await options.emails.makePrimary(actorOf(request), id, clientDetails(request));
+      if (!outcome.ok) return outcome.reason === 'notFound' ? notFoundPage(reply) : done(reply, 'error', 'flash.primaryNeedsVerified');
+      // What the rest of this request shows is the new address; later requests read it afresh.
+      const viewer = viewerOf(request);
+      request.viewer = { ...viewer, user: { ...viewer.user, email: outcome.address } };
+      return done(reply, 'success', outcome.changed ? 'flash.primaryChanged' : 'flash.alreadyPrimary');
     });
 
     scoped.get(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
-      const email = id === null ? undefined : options.emails.find(viewerOf(request).user.id, id);
+      const email = id === null ? undefined : await options.emails.find(actorOf(request), id);
       if (!email) return notFoundPage(reply);
       if (email.isPrimary) return done(reply, 'error', 'flash.primaryCannotBeRemoved');
       return reply.page('settings/emails/remove', { email });
@@ -100,10 +109,10 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
     scoped.post(`${pagePath}/:id/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const id = emailIdOf(request);
       if (id === null || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
-      const outcome = options.emails.remove(viewerOf(request), id, clientDetails(request));
-      if (outcome === 'notFound') return notFoundPage(reply);
-      if (outcome === 'primary') return done(reply, 'error', 'flash.primaryCannotBeRemoved');
-      return done(reply, 'success', 'flash.emailRemoved');
+      const outcome = await options.emails.remove(actorOf(request), id, clientDetails(request));
+      if (outcome.ok) return done(reply, 'success', 'flash.emailRemoved');
+      if (outcome.reason === 'notFound') return notFoundPage(reply);
+      return done(reply, 'error', 'flash.primaryCannotBeRemoved');
     });
   });
 }

@@ -1,11 +1,11 @@
 import type { AccountMail } from '../../auth/account-mail.ts';
-import type { EmailAddressBook } from '../../auth/email-addresses.ts';
+import type { EmailAddress, EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import { normalizeEmail } from '../../auth/users.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
-import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
+import type { SessionStore } from '../../auth/sessions.ts';
+import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
-import type { Viewer } from '../../web/viewer.ts';
 import type { VerificationSendLog } from './send-log.ts';
 
 export type EmailsService = ReturnType<typeof createEmailsService>;
@@ -17,7 +17,22 @@ const additionsPerDay = 10;
 export const linksPerAddressPerDay = 5;
 export const linksPerAccountPerDay = 20;
 
-/** The E-mails page's actions, always for the signed-in person's own addresses. */
+export type AddEmailResult =
+  | { ok: true; emailId: number }
+  /** Someone's confirmed or primary address, or already one of the user's. */
+  | { ok: false; reason: 'taken' }
+  /** The user has as many addresses as allowed. */
+  | { ok: false; reason: 'tooMany' }
+  /** More addresses added in the last 24 hours than allowed. */
+  | { ok: false; reason: 'tooManyToday' }
+  /** Confirmation links in the last 24 hours: for the whole account, or to this address. */
+  | { ok: false; reason: 'linkLimit' | 'addressLinkLimit' };
+export type ResendResult = { ok: true } | { ok: false; reason: 'notFound' | 'alreadyVerified' | 'tooSoon' | 'addressLimit' | 'accountLimit' };
+/** `changed` is false when the address already was the primary one. */
+export type MakePrimaryResult = { ok: true; address: string; changed: boolean } | { ok: false; reason: 'notFound' | 'unverified' };
+export type RemoveEmailResult = { ok: true } | { ok: false; reason: 'primary' | 'notFound' };
+
+/** The E-mails page's actions, always on the addresses of the user the actor acts for. */
 export function createEmailsService(deps: {
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
@@ -36,12 +51,20 @@ export function createEmailsService(deps: {
   const confirmedPrimaries = new Set<number>();
 
   return {
-    list: (userId: number) => deps.emailAddresses.list(userId),
-    find: (userId: number, emailId: number) => deps.emailAddresses.find(userId, emailId),
+    async list(actor: Actor): Promise<EmailAddress[]> {
+      return deps.emailAddresses.list(actor.userId);
+    },
+
+    /** One of the user's addresses; another user's is not found. */
+    async find(actor: Actor, emailId: number): Promise<EmailAddress | undefined> {
+      return deps.emailAddresses.find(actor.userId, emailId);
+    },
+
     /**
      * The primary address when it still waits for confirmation (the first account's does), else null.
-     * Asked on every account page. Once a person's primary address is confirmed it stays so (a new
-     * primary must be confirmed already), so that answer is remembered and the query skipped.
+     * Still synchronous and by user id: the account page reads it while rendering. Asked on every
+     * account page; once a person's primary address is confirmed it stays so (a new primary must be
+     * confirmed already), so that answer is remembered and the query skipped.
      */
     unconfirmedPrimary(userId: number): { id: number; address: string } | null {
       if (confirmedPrimaries.has(userId)) return null;
@@ -54,58 +77,64 @@ export function createEmailsService(deps: {
       return null;
     },
 
-    add(viewer: Viewer, address: string, client: ClientDetails): 'added' | 'taken' | 'tooMany' | 'tooManyToday' | 'linkLimit' | 'addressLinkLimit' {
+    async add(actor: Actor, address: string, client: ClientDetails): Promise<AddEmailResult> {
+      const userId = actor.userId;
       const since = new Date(deps.now() - 24 * 60 * 60 * 1000);
-      if (deps.securityLog.countOfTypeSince(viewer.user.id, 'email.added', since) >= additionsPerDay) return 'tooManyToday';
-      const sent = deps.sendLog.countsToday(viewer.user.id, normalizeEmail(address));
-      if (sent.account >= linksPerAccountPerDay) return 'linkLimit';
+      if (deps.securityLog.countOfTypeSince(userId, 'email.added', since) >= additionsPerDay) return { ok: false, reason: 'tooManyToday' };
+      const sent = deps.sendLog.countsToday(userId, normalizeEmail(address));
+      if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'linkLimit' };
       // Removing and adding an address again must not start a new count of links to it.
-      if (sent.address >= linksPerAddressPerDay) return 'addressLinkLimit';
-      const added = deps.emailAddresses.add(viewer.user.id, address);
-      if (added === 'taken' || added === 'tooMany') return added;
-      const stored = deps.emailAddresses.find(viewer.user.id, added.id);
-      if (stored) sendVerification(viewer.user.id, stored.id, stored.address);
-      deps.securityLog.record(viewer.user.id, 'email.added', client);
+      if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLinkLimit' };
+      const added = deps.emailAddresses.add(userId, address);
+      if (added === 'taken' || added === 'tooMany') return { ok: false, reason: added };
+      const stored = deps.emailAddresses.find(userId, added.id);
+      if (stored) sendVerification(userId, stored.id, stored.address);
+      deps.securityLog.record(userId, 'email.added', client);
       // The primary address hears of it at once: a new address is a way to reset the password.
-      deps.securityNotices.send(viewer.user.id, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
-      return 'added';
+      deps.securityNotices.send(userId, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
+      return { ok: true, emailId: added.id };
     },
 
     /** Mails the link again: at most once a minute, and within the daily caps, so the page cannot flood a stranger's inbox. */
-    resend(viewer: Viewer, emailId: number): 'sent' | 'notFound' | 'verified' | 'tooSoon' | 'addressLimit' | 'accountLimit' {
-      const email = deps.emailAddresses.find(viewer.user.id, emailId);
-      if (!email) return 'notFound';
-      if (email.verifiedAt) return 'verified';
-      const last = deps.emailTokens.lastIssuedAt(viewer.user.id, emailId);
-      if (last && deps.now() - last.getTime() < resendPauseMs) return 'tooSoon';
-      const sent = deps.sendLog.countsToday(viewer.user.id, email.address);
-      if (sent.address >= linksPerAddressPerDay) return 'addressLimit';
-      if (sent.account >= linksPerAccountPerDay) return 'accountLimit';
-      sendVerification(viewer.user.id, email.id, email.address);
-      return 'sent';
+    async resend(actor: Actor, emailId: number): Promise<ResendResult> {
+      const userId = actor.userId;
+      const email = deps.emailAddresses.find(userId, emailId);
+      if (!email) return { ok: false, reason: 'notFound' };
+      if (email.verifiedAt) return { ok: false, reason: 'alreadyVerified' };
+      const last = deps.emailTokens.lastIssuedAt(userId, emailId);
+      if (last && deps.now() - last.getTime() < resendPauseMs) return { ok: false, reason: 'tooSoon' };
+      const sent = deps.sendLog.countsToday(userId, email.address);
+      if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLimit' };
+      if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'accountLimit' };
+      sendVerification(userId, email.id, email.address);
+      return { ok: true };
     },
 
     /**
-     * The new primary address is also the log-in name: other sessions end, and the old address
-     * is told (SECURITY.md rule 13), in case someone else made the change.
+     * The new primary address is also the log-in name: the sessions but the actor's end, and the
+     * old address is told (SECURITY.md rule 13), in case someone else made the change. What a
+     * page shows of the new address is the route's business.
      */
-    makePrimary(viewer: Viewer, emailId: number, client: ClientDetails): 'done' | 'notFound' | 'unverified' | 'already' {
-      const email = deps.emailAddresses.find(viewer.user.id, emailId);
-      if (!email) return 'notFound';
-      if (email.isPrimary) return 'already';
-      const outcome = deps.emailAddresses.makePrimary(viewer.user.id, emailId);
-      if (outcome === 'notFound' || outcome === 'unverified') return outcome;
-      deps.sessions.invalidateOthersForUser(viewer.user.id, viewer.session.id, 'primary-email-changed');
-      deps.securityLog.record(viewer.user.id, 'email.primaryChanged', client);
-      deps.securityNotices.send(viewer.user.id, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
-      viewer.user.email = email.address;
-      return 'done';
+    async makePrimary(actor: Actor, emailId: number, client: ClientDetails): Promise<MakePrimaryResult> {
+      const userId = actor.userId;
+      const email = deps.emailAddresses.find(userId, emailId);
+      if (!email) return { ok: false, reason: 'notFound' };
+      if (email.isPrimary) return { ok: true, address: email.address, changed: false };
+      const outcome = deps.emailAddresses.makePrimary(userId, emailId);
+      if (outcome === 'notFound' || outcome === 'unverified') return { ok: false, reason: outcome };
+      const keep = sessionIdOf(actor);
+      if (keep === null) deps.sessions.invalidateAllForUser(userId, 'primary-email-changed');
+      else deps.sessions.invalidateOthersForUser(userId, keep, 'primary-email-changed');
+      deps.securityLog.record(userId, 'email.primaryChanged', client);
+      deps.securityNotices.send(userId, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
+      return { ok: true, address: email.address, changed: true };
     },
 
-    remove(viewer: Viewer, emailId: number, client: ClientDetails): 'removed' | 'primary' | 'notFound' {
-      const outcome = deps.emailAddresses.remove(viewer.user.id, emailId);
-      if (outcome === 'removed') deps.securityLog.record(viewer.user.id, 'email.removed', client);
-      return outcome;
+    async remove(actor: Actor, emailId: number, client: ClientDetails): Promise<RemoveEmailResult> {
+      const outcome = deps.emailAddresses.remove(actor.userId, emailId);
+      if (outcome !== 'removed') return { ok: false, reason: outcome };
+      deps.securityLog.record(actor.userId, 'email.removed', client);
+      return { ok: true };
     },
   };
 }

@@ -7,13 +7,13 @@ import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash, type Flash } from '../../web/flash.ts';
 import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
-import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
-import type { Viewer } from '../../web/viewer.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { newPasswordErrorsOf, type PasswordJudgement } from '../../auth/password-policy.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, totpCodeForm } from './form.ts';
-import type { SecurityService } from './service.ts';
+import type { ChangePasswordResult, SecurityService } from './service.ts';
 
 export interface SecurityRouteOptions {
   security: SecurityService;
@@ -21,8 +21,7 @@ export interface SecurityRouteOptions {
   securityLog: SecurityLog;
   requireSudo: preHandlerAsyncHookHandler;
   /** Whether the person confirmed access (password and second factor) within the sudo window. */
-  inSudoMode: (viewer: Viewer) => boolean;
-  now: () => number;
+  inSudoMode: (actor: Actor) => boolean;
   cookies: CookieNames;
   secure: boolean;
   /** Carries new recovery codes from the POST that made them to the page that shows them once. */
@@ -36,6 +35,30 @@ const newCodes = z.object({ codes: z.array(z.string()).min(1).max(20) });
 const pagePath = '/settings/security';
 const eventsPerPage = 20;
 
+/** The form's errors for a refused password change, as the page showed them before. */
+function passwordErrorsOf(outcome: Exclude<ChangePasswordResult, { ok: true }>): FieldErrors {
+  switch (outcome.reason) {
+    case 'tooManyChanges':
+      return { [formLevel]: { key: 'errors.password.tooManyChanges', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
+    case 'tooManyAttempts':
+      return { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
+    case 'currentPasswordWrong':
+      return { currentPassword: { key: 'errors.password.currentWrong' } };
+    case 'newPasswordRefused': {
+      const errors: FieldErrors = {};
+      if (outcome.newPassword) errors.newPassword = { key: `errors.password.${outcome.newPassword}` };
+      if (outcome.confirmationMismatch) errors.confirmPassword = { key: 'errors.password.mismatch' };
+      return errors;
+    }
+    case 'codeRequired':
+      return { code: { key: 'errors.twoFactor.codeRequired' } };
+    case 'wrongCode':
+      return { code: { key: 'errors.twoFactor.wrongCode' } };
+    case 'wrongRecoveryCode':
+      return { recoveryCode: { key: 'errors.twoFactor.wrongRecoveryCode' } };
+  }
+}
+
 export async function registerSecurityRoutes(app: FastifyInstance, options: SecurityRouteOptions): Promise<void> {
   const flash = (reply: FastifyReply, value: Flash) => setFlash(reply, options.cookies, options.secure, value);
   const back = (reply: FastifyReply, messageKey: string, path = pagePath) => {
@@ -44,21 +67,22 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   };
 
   /** The current password is the re-authentication for a new one; the second factor is asked for only when access has lapsed. */
-  const passwordNeedsSecondFactor = (viewer: Viewer) => options.totp.isEnabled(viewer.user.id) && !options.inSudoMode(viewer);
+  const passwordNeedsSecondFactor = (actor: Actor) => options.totp.isEnabled(actor.userId) && !options.inSudoMode(actor);
 
-  const renderPage = (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
+  const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
     const viewer = viewerOf(request);
     const pageNumber = pageNumberQuery.parse(request.query ?? {}).page;
     const log = options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
+    const overview = await options.security.overview(actorOf(request));
     return reply.page(
       'settings/security/page',
       {
-        overview: options.security.overview(viewer.user.id),
+        overview,
         log: { ...log, page: pageNumber, pages: Math.max(1, Math.ceil(log.total / eventsPerPage)) },
         describeDevice,
         passwordErrors: extra.passwordErrors ?? {},
         passwordFeedback: extra.passwordFeedback ?? null,
-        passwordNeedsSecondFactor: passwordNeedsSecondFactor(viewer),
+        passwordNeedsSecondFactor: passwordNeedsSecondFactor(actorOf(request)),
       },
       status,
     );
@@ -69,7 +93,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
     const qrSvg = enrolment ? await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null;
     const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
-    const { primaryEmailVerified } = options.security.overview(viewer.user.id);
+    const { primaryEmailVerified } = await options.security.overview(actorOf(request));
     return reply.page(
       'settings/security/totp-enrol',
       { enrolment, qrSvg, secretGroups, enabled: options.totp.isEnabled(viewer.user.id), primaryEmailVerified, errors },
@@ -77,9 +101,9 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     );
   };
 
-  const renderRecoveryCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[] | null) => {
-    const viewer = viewerOf(request);
-    return reply.page('settings/security/recovery-codes', { codes, overview: options.security.overview(viewer.user.id), errors: {} });
+  const renderRecoveryCodes = async (request: FastifyRequest, reply: FastifyReply, codes: string[] | null, errors: FieldErrors = {}, status = 200) => {
+    const overview = await options.security.overview(actorOf(request));
+    return reply.page('settings/security/recovery-codes', { codes, overview, errors }, status);
   };
 
   /** New codes are shown on a page of their own after a redirect, so reloading it never posts again; they are shown once. */
@@ -97,19 +121,17 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     // Not behind requireSudo: the form asks for the current password (and the second factor when needed) itself.
     scoped.post(`${pagePath}/password`, async (request, reply) => {
       const parsed = parseForm(changePasswordForm, request.body);
-      const viewer = viewerOf(request);
       if (!parsed.ok) {
-        const { errors, judgement } = newPasswordErrorsOf(request.body, viewer.user);
+        const { errors, judgement } = newPasswordErrorsOf(request.body, viewerOf(request).user);
         return renderPage(request, reply, { passwordErrors: { ...errors, ...parsed.errors }, ...(judgement?.problem ? { passwordFeedback: judgement } : {}) }, 422);
       }
-      const secondFactorRequired = passwordNeedsSecondFactor(viewer);
-      const refused = await options.security.changePassword(viewer, parsed.data, clientDetails(request), { secondFactorRequired });
-      if (refused) {
-        if (refused.retryAfterSeconds) reply.header('retry-after', String(refused.retryAfterSeconds));
-        const extra = { passwordErrors: refused.errors, ...(refused.feedback ? { passwordFeedback: refused.feedback } : {}) };
-        return renderPage(request, reply, extra, refused.retryAfterSeconds ? 429 : 422);
-      }
-      return back(reply, 'flash.passwordChanged');
+      const actor = actorOf(request);
+      const secondFactorRequired = passwordNeedsSecondFactor(actor);
+      const outcome = await options.security.changePassword(actor, parsed.data, clientDetails(request), { secondFactorRequired });
+      if (outcome.ok) return back(reply, 'flash.passwordChanged');
+      if (outcome.reason === 'tooManyChanges' || outcome.reason === 'tooManyAttempts') reply.header('retry-after', String(outcome.retryAfterSeconds));
+      const extra = { passwordErrors: passwordErrorsOf(outcome), ...(outcome.reason === 'newPasswordRefused' ? { passwordFeedback: outcome.judgement } : {}) };
+      return renderPage(request, reply, extra, outcome.reason === 'tooManyChanges' || outcome.reason === 'tooManyAttempts' ? 429 : 422);
     });
 
     scoped.get(`${pagePath}/log-out-everywhere`, async (_request, reply) => reply.page('settings/security/log-out-everywhere'));
@@ -119,7 +141,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     const logOutEverywhere = async (request: FastifyRequest, reply: FastifyReply) => {
       const parsed = parseForm(emptyForm, request.body);
       if (!parsed.ok) return reply.page('settings/security/log-out-everywhere', { errors: parsed.errors }, 422);
-      options.security.logOutEverywhere(viewerOf(request), clientDetails(request));
+      await options.security.logOutEverywhere(actorOf(request), clientDetails(request));
       clearSessionCookie(reply, options);
       return back(reply, 'flash.signedOutEverywhere', '/login');
     };
@@ -131,19 +153,16 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     scoped.post(`${pagePath}/two-factor/app/start`, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(emptyForm, request.body);
       if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
-      const viewer = viewerOf(request);
-      if (!options.security.overview(viewer.user.id).primaryEmailVerified) {
-        return renderEnrolment(request, reply, { [formLevel]: { key: 'errors.twoFactor.confirmEmailFirst' } }, 422);
-      }
-      options.totp.startEnrolment(viewer.user.id, viewer.user.email);
+      const outcome = await options.security.startTotp(actorOf(request));
+      if (!outcome.ok) return renderEnrolment(request, reply, { [formLevel]: { key: 'errors.twoFactor.confirmEmailFirst' } }, 422);
       return reply.redirect(`${pagePath}/two-factor/app`, 303);
     });
 
     scoped.post(`${pagePath}/two-factor/app/confirm`, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(totpCodeForm, request.body);
       if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
-      const outcome = await options.security.confirmTotp(viewerOf(request), parsed.data.code, clientDetails(request));
-      if ('error' in outcome) return renderEnrolment(request, reply, { code: { key: outcome.error } }, 422);
+      const outcome = await options.security.confirmTotp(actorOf(request), parsed.data.code, clientDetails(request));
+      if (!outcome.ok) return renderEnrolment(request, reply, { code: { key: `errors.twoFactor.${outcome.reason}` } }, 422);
       if (outcome.recoveryCodes) return showNewCodes(request, reply, outcome.recoveryCodes, 'flash.totpEnabled');
       return back(reply, 'flash.totpEnabled');
     });
@@ -156,7 +175,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     scoped.post(`${pagePath}/two-factor/app/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(emptyForm, request.body);
       if (!parsed.ok) return reply.page('settings/security/totp-remove', { errors: parsed.errors }, 422);
-      options.security.removeTotp(viewerOf(request), clientDetails(request));
+      await options.security.removeTotp(actorOf(request), clientDetails(request));
       return back(reply, 'flash.totpRemoved');
     });
 
@@ -172,12 +191,10 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
 
     scoped.post(recoveryCodesPath, { preHandler: options.requireSudo }, async (request, reply) => {
       const parsed = parseForm(emptyForm, request.body);
-      const viewer = viewerOf(request);
-      if (!parsed.ok || !options.totp.isEnabled(viewer.user.id)) {
-        const errors: FieldErrors = parsed.ok ? { [formLevel]: { key: 'errors.twoFactor.recoveryNeedsFactor' } } : parsed.errors;
-        return reply.page('settings/security/recovery-codes', { codes: null, overview: options.security.overview(viewer.user.id), errors }, 422);
-      }
-      return showNewCodes(request, reply, options.security.regenerateRecoveryCodes(viewer, clientDetails(request), new Date(options.now())));
+      if (!parsed.ok) return renderRecoveryCodes(request, reply, null, parsed.errors, 422);
+      const outcome = await options.security.regenerateRecoveryCodes(actorOf(request), clientDetails(request));
+      if (!outcome.ok) return renderRecoveryCodes(request, reply, null, { [formLevel]: { key: 'errors.twoFactor.recoveryNeedsFactor' } }, 422);
+      return showNewCodes(request, reply, outcome.codes);
     });
   });
 }

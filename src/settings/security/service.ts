@@ -1,9 +1,8 @@
-import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
-import { judgePassword, type PasswordJudgement } from '../../auth/password-policy.ts';
+import { judgePassword, type PasswordJudgement, type PasswordProblem } from '../../auth/password-policy.ts';
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
-import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
+import type { SessionEndReason, SessionStore, SessionSummary } from '../../auth/sessions.ts';
 import type { RecoveryCodeService } from '../../auth/two-factor/recovery-codes.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
 import type { UserDirectory } from '../../auth/users.ts';
@@ -11,9 +10,9 @@ import type { EmailAddressBook } from '../../auth/email-addresses.ts';
 import type { EmailTokens } from '../../auth/email-tokens.ts';
 import type { LoginLimiter } from '../../auth/login-limiter.ts';
 import type { Db } from '../../db/client.ts';
-import { formLevel, type FieldErrors } from '../../web/form.ts';
+import { createRateLimiter } from '../../db/rate-limiter.ts';
+import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
-import type { Viewer } from '../../web/viewer.ts';
 
 export type SecurityService = ReturnType<typeof createSecurityService>;
 
@@ -27,7 +26,34 @@ export interface SecurityOverview {
   hasRecoveryCodes: boolean;
 }
 
-/** What the security page does, on behalf of the signed-in person only. */
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+  code?: string | undefined;
+  recoveryCode?: string | undefined;
+}
+
+export type ChangePasswordResult =
+  | { ok: true }
+  /** More changes in the last hour than allowed, right or wrong. */
+  | { ok: false; reason: 'tooManyChanges'; retryAfterSeconds: number }
+  /** The log-in limits (the current password is a guess like any other) or the second-factor limits. */
+  | { ok: false; reason: 'tooManyAttempts'; retryAfterSeconds: number }
+  /** Wrong, or changed (or this session ended) while it was being checked. */
+  | { ok: false; reason: 'currentPasswordWrong' }
+  /** The new password is weak or the same, or its confirmation differs; with the strength judgement to show. */
+  | { ok: false; reason: 'newPasswordRefused'; newPassword: PasswordProblem | 'unchanged' | null; confirmationMismatch: boolean; judgement: PasswordJudgement }
+  | { ok: false; reason: 'codeRequired' }
+  | { ok: false; reason: 'wrongCode' }
+  | { ok: false; reason: 'wrongRecoveryCode' };
+
+export type StartTotpResult = { ok: true } | { ok: false; reason: 'primaryEmailUnconfirmed' };
+export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] | null } | { ok: false; reason: 'wrongCode' | 'enrolmentExpired' };
+export type RegenerateRecoveryCodesResult = { ok: true; codes: string[] } | { ok: false; reason: 'noSecondFactor' };
+export type EndSessionResult = { ok: true; ended: SessionSummary } | { ok: false; reason: 'currentSession' | 'notFound' };
+
+/** What the security page does, always for the user the actor acts for. */
 export function createSecurityService(
   db: Db,
   deps: {
@@ -41,130 +67,144 @@ export function createSecurityService(
     securityNotices: SecurityNotices;
     secondFactor: SecondFactor;
     loginLimiter: LoginLimiter;
+    now: () => number;
   },
 ) {
-  const passwordAttempts = new RateLimiterSQLite({
-    storeClient: db.$client,
-    storeType: 'better-sqlite3',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    keyPrefix: 'password-change',
-    points: passwordChangesPerHour,
-    duration: 60 * 60,
+  const passwordAttempts = createRateLimiter(db, { keyPrefix: 'password-change', points: passwordChangesPerHour, durationSeconds: 60 * 60 });
+
+  /** Ends the user's sessions but the one the actor came with; an actor without a session (a job) ends them all. */
+  const endOtherSessions = (actor: Actor, reason: SessionEndReason) => {
+    const keep = sessionIdOf(actor);
+    if (keep === null) deps.sessions.invalidateAllForUser(actor.userId, reason);
+    else deps.sessions.invalidateOthersForUser(actor.userId, keep, reason);
+  };
+
+  const overview = (userId: number): SecurityOverview => ({
+    primaryEmailVerified: Boolean(deps.emailAddresses.primaryOf(userId)?.verifiedAt),
+    totpEnabledAt: deps.totp.enabledAt(userId),
+    recoveryCodesRemaining: deps.recoveryCodes.remaining(userId),
+    hasRecoveryCodes: deps.recoveryCodes.exists(userId),
   });
 
   return {
-    overview(userId: number): SecurityOverview {
-      return {
-        primaryEmailVerified: Boolean(deps.emailAddresses.primaryOf(userId)?.verifiedAt),
-        totpEnabledAt: deps.totp.enabledAt(userId),
-        recoveryCodesRemaining: deps.recoveryCodes.remaining(userId),
-        hasRecoveryCodes: deps.recoveryCodes.exists(userId),
-      };
+    async overview(actor: Actor): Promise<SecurityOverview> {
+      return overview(actor.userId);
     },
 
     /**
      * Needs the current password, which is itself the re-authentication, plus the second factor
      * when one is enrolled and access has not been confirmed lately. Ends every other session and
-     * keeps this one. Attempts, right or wrong, are limited per hour. Returns the errors to show
-     * (with the strength feedback on a refused new password), or null when changed.
+     * keeps the actor's. Attempts, right or wrong, are limited per hour.
      */
-    async changePassword(
-      viewer: Viewer,
-      input: { currentPassword: string; newPassword: string; confirmPassword: string; code?: string | undefined; recoveryCode?: string | undefined },
-      client: ClientDetails,
-      options: { secondFactorRequired: boolean },
-    ): Promise<{ errors: FieldErrors; retryAfterSeconds?: number; feedback?: PasswordJudgement } | null> {
-      const userId = viewer.user.id;
+    async changePassword(actor: Actor, input: PasswordChange, client: ClientDetails, options: { secondFactorRequired: boolean }): Promise<ChangePasswordResult> {
+      const userId = actor.userId;
       try {
         await passwordAttempts.consume(String(userId));
       } catch (limited) {
         const seconds = Math.ceil(((limited as { msBeforeNext?: number }).msBeforeNext ?? 3_600_000) / 1000);
-        return { errors: { [formLevel]: { key: 'errors.password.tooManyChanges', values: { count: Math.ceil(seconds / 60) } } }, retryAfterSeconds: seconds };
+        return { ok: false, reason: 'tooManyChanges', retryAfterSeconds: seconds };
       }
       const credentials = deps.users.credentialsOf(userId);
-      if (!credentials) return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+      const profile = deps.users.profile(userId);
+      if (!credentials || !profile) return { ok: false, reason: 'currentPasswordWrong' };
       // The current password is a password guess like any other: it shares the log-in limits and is logged when wrong.
       const waitSeconds = await deps.loginLimiter.attempt(credentials.email, client.ipAddress);
-      if (waitSeconds > 0) {
-        return { errors: { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(waitSeconds / 60) } } }, retryAfterSeconds: waitSeconds };
-      }
+      if (waitSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: waitSeconds };
       if (!(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
         deps.securityLog.record(userId, 'login.failed', client);
-        return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+        return { ok: false, reason: 'currentPasswordWrong' };
       }
       await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
-      const judgement = judgePassword(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
-      const refused: FieldErrors = {};
-      if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
-      else if (input.newPassword === input.currentPassword) refused.newPassword = { key: 'errors.password.unchanged' };
-      if (input.newPassword !== input.confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };
-      if (Object.keys(refused).length > 0) return { errors: refused, feedback: judgement };
+      const judgement = judgePassword(input.newPassword, { email: profile.email, name: profile.name });
+      const newPassword = judgement.problem ?? (input.newPassword === input.currentPassword ? 'unchanged' : null);
+      const confirmationMismatch = input.newPassword !== input.confirmPassword;
+      if (newPassword !== null || confirmationMismatch) return { ok: false, reason: 'newPasswordRefused', newPassword, confirmationMismatch, judgement };
       // Checked last: a code is accepted only once, so it is not spent on a form refused for another reason.
       if (options.secondFactorRequired) {
-        if (!input.code && !input.recoveryCode) return { errors: { code: { key: 'errors.twoFactor.codeRequired' } } };
+        if (!input.code && !input.recoveryCode) return { ok: false, reason: 'codeRequired' };
         const outcome = await deps.secondFactor.verify(userId, input);
         if (!outcome.ok) {
-          if (outcome.retryAfterSeconds > 0) {
-            const count = Math.ceil(outcome.retryAfterSeconds / 60);
-            return { errors: { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count } } }, retryAfterSeconds: outcome.retryAfterSeconds };
-          }
+          if (outcome.retryAfterSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: outcome.retryAfterSeconds };
           deps.securityLog.record(userId, 'login.secondFactorFailed', client);
-          return { errors: input.recoveryCode && !input.code ? { recoveryCode: { key: 'errors.twoFactor.wrongRecoveryCode' } } : { code: { key: 'errors.twoFactor.wrongCode' } } };
+          return { ok: false, reason: input.recoveryCode && !input.code ? 'wrongRecoveryCode' : 'wrongCode' };
         }
         if (outcome.method === 'recoveryCode') deps.securityLog.record(userId, 'recoveryCode.used', client);
       }
 
       const newHash = await hashPassword(input.newPassword);
-      // The password or this session may have changed (or ended) while the checks above awaited.
-      if (!deps.users.passwordUnchanged(userId, credentials.passwordHash) || !deps.sessions.exists(viewer.session.id)) {
-        return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
+      // The password or the actor's session may have changed (or ended) while the checks above awaited.
+      const sessionId = sessionIdOf(actor);
+      if (!deps.users.passwordUnchanged(userId, credentials.passwordHash) || (sessionId !== null && !deps.sessions.exists(sessionId))) {
+        return { ok: false, reason: 'currentPasswordWrong' };
       }
       deps.users.setPasswordHash(userId, newHash);
-      deps.sessions.invalidateOthersForUser(userId, viewer.session.id, 'password-changed');
+      endOtherSessions(actor, 'password-changed');
       deps.emailTokens.voidAll(userId, 'reset-password');
       deps.securityLog.record(userId, 'password.changed', client);
-      return null;
+      return { ok: true };
+    },
+
+    /** Starts adding the authenticator app, which needs a confirmed primary address (the way back in if the app is lost). */
+    async startTotp(actor: Actor): Promise<StartTotpResult> {
+      const primary = deps.emailAddresses.primaryOf(actor.userId);
+      if (!primary?.verifiedAt) return { ok: false, reason: 'primaryEmailUnconfirmed' };
+      deps.totp.startEnrolment(actor.userId, primary.address);
+      return { ok: true };
     },
 
     /**
      * Confirms the authenticator app. Adding a second factor ends the other sessions and
      * creates recovery codes when there are none; those codes are returned to be shown once.
      */
-    async confirmTotp(viewer: Viewer, code: string, client: ClientDetails): Promise<{ error: string } | { recoveryCodes: string[] | null }> {
-      const userId = viewer.user.id;
+    async confirmTotp(actor: Actor, code: string, client: ClientDetails): Promise<ConfirmTotpResult> {
+      const userId = actor.userId;
       const outcome = await deps.totp.confirmEnrolment(userId, code);
-      if (outcome === 'wrongCode') return { error: 'errors.twoFactor.wrongCode' };
-      if (outcome === 'noPending') return { error: 'errors.twoFactor.enrolmentExpired' };
+      if (outcome === 'wrongCode') return { ok: false, reason: 'wrongCode' };
+      if (outcome === 'noPending') return { ok: false, reason: 'enrolmentExpired' };
       deps.securityLog.record(userId, 'totp.enabled', client);
-      deps.sessions.invalidateOthersForUser(userId, viewer.session.id, 'second-factor-added');
-      if (deps.recoveryCodes.remaining(userId) > 0) return { recoveryCodes: null };
+      endOtherSessions(actor, 'second-factor-added');
+      if (deps.recoveryCodes.remaining(userId) > 0) return { ok: true, recoveryCodes: null };
       const codes = deps.recoveryCodes.generate(userId);
       deps.securityLog.record(userId, 'recoveryCodes.generated', client);
-      return { recoveryCodes: codes };
+      return { ok: true, recoveryCodes: codes };
     },
 
     /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in. */
-    removeTotp(viewer: Viewer, client: ClientDetails): void {
-      const userId = viewer.user.id;
-      db.transaction(() => {
-        deps.totp.remove(userId);
-        deps.recoveryCodes.deleteAll(userId);
-      });
+    async removeTotp(actor: Actor, client: ClientDetails): Promise<{ ok: true }> {
+      const userId = actor.userId;
+      deps.secondFactor.removeTotp(userId);
       deps.securityLog.record(userId, 'totp.removed', client);
+      return { ok: true };
     },
 
-    /** New codes on request: the old ones stop working, and the person is told by mail (codes made with a new second factor are not). */
-    regenerateRecoveryCodes(viewer: Viewer, client: ClientDetails, now: Date): string[] {
-      const codes = deps.recoveryCodes.generate(viewer.user.id);
-      deps.securityLog.record(viewer.user.id, 'recoveryCodes.generated', client);
-      deps.securityNotices.send(viewer.user.id, 'recoveryCodes.generated', client, now);
-      return codes;
+    /**
+     * New codes on request, only while a second factor is enrolled: the old ones stop working, and
+     * the person is told by mail (codes made with a new second factor are not).
+     */
+    async regenerateRecoveryCodes(actor: Actor, client: ClientDetails): Promise<RegenerateRecoveryCodesResult> {
+      if (!deps.totp.isEnabled(actor.userId)) return { ok: false, reason: 'noSecondFactor' };
+      const codes = deps.recoveryCodes.generate(actor.userId);
+      deps.securityLog.record(actor.userId, 'recoveryCodes.generated', client);
+      deps.securityNotices.send(actor.userId, 'recoveryCodes.generated', client, new Date(deps.now()));
+      return { ok: true, codes };
     },
 
-    logOutEverywhere(viewer: Viewer, client: ClientDetails): void {
-      deps.securityLog.record(viewer.user.id, 'sessions.revokedAll', client);
-      deps.sessions.invalidateAllForUser(viewer.user.id, 'logged-out-everywhere');
+    async logOutEverywhere(actor: Actor, client: ClientDetails): Promise<{ ok: true }> {
+      deps.securityLog.record(actor.userId, 'sessions.revokedAll', client);
+      deps.sessions.invalidateAllForUser(actor.userId, 'logged-out-everywhere');
+      return { ok: true };
+    },
+
+    /**
+     * Ends one of the user's other sessions. Scoped by owner: another person's session id is
+     * answered exactly like one that never existed. The actor's own session is ended by logging out.
+     */
+    async endSession(actor: Actor, sessionId: string, client: ClientDetails): Promise<EndSessionResult> {
+      if (sessionId === sessionIdOf(actor)) return { ok: false, reason: 'currentSession' };
+      const ended = deps.sessions.listForUser(actor.userId).find((session) => session.id === sessionId);
+      if (!ended || !deps.sessions.invalidateForUser(actor.userId, sessionId)) return { ok: false, reason: 'notFound' };
+      deps.securityLog.record(actor.userId, 'session.revoked', client);
+      return { ok: true, ended };
     },
   };
 }

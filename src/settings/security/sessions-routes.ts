@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
-import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionEndReason, SessionStore } from '../../auth/sessions.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash } from '../../web/flash.ts';
 import { formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
-import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
 import { clientDetails } from '../../web/session.ts';
+import type { SecurityService } from './service.ts';
 
 export interface SessionHistoryRouteOptions {
   sessions: SessionStore;
-  securityLog: SecurityLog;
+  security: SecurityService;
   cookies: CookieNames;
   secure: boolean;
 }
@@ -106,23 +106,21 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
 
     // "log-out" is the path the page uses; "sign-out" still answers pages rendered before it was renamed.
     const endSession = async (request: FastifyRequest, reply: FastifyReply) => {
-      const viewer = viewerOf(request);
       const { id } = request.params as { id: string };
 
       const parsed = parseForm(logOutForm, request.body ?? {});
       if (!parsed.ok) return render(request, reply, 422, { errors: parsed.errors });
 
-      if (id === viewer.session.id) {
+      // Scoped by owner: another person's session id is answered exactly like one that never existed.
+      const outcome = sessionIdPattern.test(id) ? await options.security.endSession(actorOf(request), id, clientDetails(request)) : ({ ok: false, reason: 'notFound' } as const);
+      if (!outcome.ok && outcome.reason === 'currentSession') {
         return render(request, reply, 422, { errors: { [formLevel]: { key: 'sessions.errors.currentSession' } } });
       }
-
-      // Scoped by owner: another person's session id is answered exactly like one that never existed.
-      const ended = options.sessions.listForUser(viewer.user.id).find((session) => session.id === id);
-      if (!sessionIdPattern.test(id) || !ended || !options.sessions.invalidateForUser(viewer.user.id, id)) {
+      if (!outcome.ok) {
         if (wantsBlock(request)) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(request.t('sessions.errors.notFound'));
         return render(request, reply, 404, { errors: { [formLevel]: { key: 'sessions.errors.notFound' } } });
       }
-      options.securityLog.record(viewer.user.id, 'session.revoked', clientDetails(request));
+      const { ended } = outcome;
 
       if (wantsBlock(request)) {
         const status = request.t('sessions.loggedOut', { device: deviceLabel(request.t, ended.userAgent), ipAddress: ended.ipAddress });

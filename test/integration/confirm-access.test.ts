@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessionActor, systemActor } from '../../src/lib/actor.ts';
+import { signUp, strongPassword } from '../support/browser-session.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { totpCode } from '../support/totp.ts';
+
+/** "Confirm access" called directly: each result of its union. */
+
+let t: TestApp;
+afterEach(async () => {
+  await t.close();
+});
+
+const client = { ipAddress: '198.51.100.7', userAgent: 'service test' };
+
+async function withAda() {
+  t = await createTestApp();
+  await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  const { users, sessions, accessConfirmation } = t.app.services;
+  const userId = users.findForLogin('ada@example.com')!.id;
+  const { session } = sessions.create(userId, client);
+  return { userId, confirm: accessConfirmation.confirm, actor: sessionActor(userId, session), sessionId: session.id };
+}
+
+describe('confirm access', () => {
+  it('needs the password; only a person in their own live session can confirm', async () => {
+    const { confirm, actor, userId, sessionId } = await withAda();
+    expect(await confirm(actor, { password: 'not the password at all' }, client)).toEqual({ ok: false, reason: 'wrongPassword' });
+    expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: true });
+    expect(await confirm(systemActor(userId, 'test'), { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
+    expect(await confirm({ via: 'support', userId, sessionId, staffUserId: userId }, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
+    t.app.services.sessions.invalidate(sessionId);
+    expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
+  });
+
+  it('asks for the second factor when one is enrolled', async () => {
+    const { confirm, actor, userId } = await withAda();
+    const { emailAddresses, totp } = t.app.services;
+    emailAddresses.markVerified(userId, emailAddresses.primaryOf(userId)!.id);
+    const { secret } = totp.startEnrolment(userId, 'ada@example.com');
+    expect(await totp.confirmEnrolment(userId, await totpCode(secret, t.clock.now))).toBe('enabled');
+    t.clock.advance(30_000);
+    expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'codeRequired' });
+    const right = await totpCode(secret, t.clock.now);
+    expect(await confirm(actor, { password: strongPassword, code: right === '000000' ? '111111' : '000000' }, client)).toEqual({ ok: false, reason: 'wrongCode' });
+    expect(await confirm(actor, { password: strongPassword, recoveryCode: 'AAAA-BBBB' }, client)).toEqual({ ok: false, reason: 'wrongRecoveryCode' });
+    expect(await confirm(actor, { password: strongPassword, code: right }, client)).toEqual({ ok: true });
+  });
+
+  it('counts wrong passwords against the log-in limits', async () => {
+    const { confirm, actor } = await withAda();
+    for (let attempt = 0; attempt < 10; attempt++) await confirm(actor, { password: 'not the password at all' }, client);
+    expect(await confirm(actor, { password: strongPassword }, client)).toMatchObject({ ok: false, reason: 'tooManyAttempts', retryAfterSeconds: expect.any(Number) });
+  });
+});
