@@ -1,10 +1,11 @@
 import './runtime-check.ts';
+import { registerModuleHooks } from './module-hooks.ts';
 import 'dotenv/config';
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
-import { applyMigrations } from './db/migrate.ts';
 import { loggerOptions } from './logging.ts';
+
+// Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
+registerModuleHooks();
 
 const usage = `Usage: npm start [-- command]
 
@@ -14,6 +15,7 @@ Commands:
 `;
 
 async function serve(config: Config): Promise<void> {
+  const [{ buildApp }, { openDatabase }, { applyMigrations }] = await Promise.all([import('./app.ts'), import('./db/client.ts'), import('./db/migrate.ts')]);
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') return serve(config);
   if (command === 'migrate') {
+    const [{ openDatabase }, { applyMigrations }] = await Promise.all([import('./db/client.ts'), import('./db/migrate.ts')]);
     const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
     applyMigrations(db);
     db.$client.close();
