@@ -1,11 +1,12 @@
 import './runtime-check.ts';
-import { registerModuleHooks } from './module-hooks.ts';
+import { enableModuleCompileCache, registerModuleHooks, saveModuleCompileCache } from './module-hooks.ts';
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loggerOptions } from './logging.ts';
 
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
+enableModuleCompileCache();
 
 const usage = `Usage: npm start [-- command]
 
@@ -27,6 +28,7 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   await app.listen({ port: config.port, host: config.host });
+  saveModuleCompileCache();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = new URL(config.publicUrl);

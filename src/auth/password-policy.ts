@@ -1,15 +1,13 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { estimateStrength } from './password-strength.ts';
+import { maximumPasswordLength, minimumPasswordLength, type PasswordJudgement, type PasswordOwner, type PasswordProblem } from './password-rules.ts';
 
-export const minimumPasswordLength = 15;
-export const maximumPasswordLength = 256;
+export { maximumPasswordLength, minimumPasswordLength, type PasswordJudgement, type PasswordOwner, type PasswordProblem };
 
 /** zxcvbn's scores run 0..4; 3 means "safely unguessable" (at least 10^8 guesses). */
 const minimumScore = 3;
 
 const commonPasswords = new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
-
-export type PasswordProblem = 'tooShort' | 'tooLong' | 'common' | 'containsPersonalData' | 'repetitive' | 'guessable';
 
 // The feedback zxcvbn can give, each translated in the catalogues under passwordFeedback.*.
 const warnings = new Set([
@@ -20,18 +18,6 @@ const suggestions = new Set([
   'l33t', 'reverseWords', 'allUppercase', 'capitalization', 'dates', 'recentYears', 'associatedYears', 'sequences',
   'repeated', 'longerKeyboardPattern', 'anotherWord', 'useWords', 'noNeed',
 ]);
-
-export interface PasswordJudgement {
-  problem: PasswordProblem | null;
-  /** Translation keys of what makes the password weak and what would help; empty when it is accepted. */
-  warning: string | null;
-  suggestions: string[];
-}
-
-export interface PasswordOwner {
-  email: string;
-  name: string;
-}
 
 /** What an attacker who knows the person would try first: their name, its parts, their address and its parts. */
 export function userInputsOf(owner: PasswordOwner): string[] {

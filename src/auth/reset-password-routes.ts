@@ -4,7 +4,8 @@ import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { judgePassword, type PasswordJudgement } from './password-policy.ts';
+import { judgePasswordInWorker } from './password-judge.ts';
+import type { PasswordJudgement } from './password-rules.ts';
 import type { AuthRouteOptions } from './routes.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
@@ -42,7 +43,7 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     const profile = options.users.profile(grant.userId);
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
-    const judgement = judgePassword(newPassword, profile);
+    const judgement = await judgePasswordInWorker(newPassword, profile);
     const refused: FieldErrors = {};
     if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
     if (newPassword !== confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };

@@ -10,7 +10,7 @@ import { formLevel, parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
 import type { Viewer } from '../../web/viewer.ts';
-import type { PasswordJudgement } from '../../auth/password-policy.ts';
+import type { PasswordJudgement } from '../../auth/password-rules.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';

@@ -1,6 +1,7 @@
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
-import { judgePassword, type PasswordJudgement } from '../../auth/password-policy.ts';
+import { judgePasswordInWorker } from '../../auth/password-judge.ts';
+import type { PasswordJudgement } from '../../auth/password-rules.ts';
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { ClientDetails, SessionStore } from '../../auth/sessions.ts';
@@ -94,7 +95,7 @@ export function createSecurityService(
         return { errors: { currentPassword: { key: 'errors.password.currentWrong' } } };
       }
       await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
-      const judgement = judgePassword(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
+      const judgement = await judgePasswordInWorker(input.newPassword, { email: viewer.user.email, name: viewer.user.name });
       const refused: FieldErrors = {};
       if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
       else if (input.newPassword === input.currentPassword) refused.newPassword = { key: 'errors.password.unchanged' };
