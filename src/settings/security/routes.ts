@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
@@ -14,6 +13,12 @@ import type { PasswordJudgement } from '../../auth/password-rules.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, emptyForm, logPageQuery, totpCodeForm } from './form.ts';
 import type { SecurityService } from './service.ts';
+
+/** The QR code of an authenticator app's setup link; qrcode is loaded when first needed, not at start. */
+async function qrCodeSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+}
 
 export interface SecurityRouteOptions {
   security: SecurityService;
@@ -67,7 +72,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   const renderEnrolment = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) => {
     const viewer = viewerOf(request);
     const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
-    const qrSvg = enrolment ? await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null;
+    const qrSvg = enrolment ? await qrCodeSvg(enrolment.uri) : null;
     const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
     const { primaryEmailVerified } = options.security.overview(viewer.user.id);
     return reply.page(
