@@ -16,18 +16,26 @@ Commands:
 `;
 
 async function serve(config: Config): Promise<void> {
-  const [{ buildApp }, { openDatabase }, { applyMigrations }] = await Promise.all([import('./app.ts'), import('./db/client.ts'), import('./db/migrate.ts')]);
+  const [{ buildApp }, { openDatabase }, { applyMigrations }, { scheduleWalCheckpoints }] = await Promise.all([
+    import('./app.ts'),
+    import('./db/client.ts'),
+    import('./db/migrate.ts'),
+    import('./db/checkpoints.ts'),
+  ]);
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
+  let stopCheckpoints = () => {};
   const close = async () => {
     await app.close();
+    stopCheckpoints();
     db.$client.close();
     process.exit(0);
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   await app.listen({ port: config.port, host: config.host });
+  stopCheckpoints = scheduleWalCheckpoints(db);
   saveModuleCompileCache();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
