@@ -1,5 +1,6 @@
 // node bench/startup.ts (also the last part of `npm run bench`)
 // Start-up, memory and latency under a steady load, measured on `node src/main.ts` as `npm start` runs it:
+//     (with the Node options the start script gives; BENCH_START_FLAGS='' measures without them)
 //  1. time from spawn to the first 200 answer (GET /login), on an empty and on an existing data folder,
 //     the first start with an empty compile cache (as after `npm install`), then with the cache;
 //  2. resident memory and V8 heap idle, and after 10 000 mixed requests (log-in page, account page, auto-saves);
@@ -49,6 +50,8 @@ interface Memory {
 }
 
 export interface StartupReport {
+  /** The machine's 1-minute load average before and after: other work on it shows in every figure here. */
+  loadAverage: { before: number; after: number };
   firstAnswerMs: { emptyColdCache: number; empty: number[]; existing: number[] };
   memory: { idle: Memory; afterMixed: Memory; afterMixedIdle: Memory; mixedSeconds: number; mixedFailures: number };
   openLoop: Array<{ label: string; first: LatencySummary; after: LatencySummary }>;
@@ -63,10 +66,20 @@ interface RunningDials {
   stop(): Promise<void>;
 }
 
-/** Starts `node src/main.ts` (what `npm start` runs) on `dataDir`, on the server core, and waits for its first 200 answer. */
+/** The options `npm start` gives Node (package.json: "node <options> src/main.ts"); BENCH_START_FLAGS overrides them, to compare. */
+function startFlags(): string[] {
+  const override = process.env.BENCH_START_FLAGS;
+  if (override !== undefined) return override.split(' ').filter(Boolean);
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(' ').filter(Boolean);
+  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') throw new Error(`npm start runs "${scripts.start}", not "node … src/main.ts"`);
+  return words.slice(1, -1);
+}
+
+/** Starts `node src/main.ts` with the options of `npm start` on `dataDir`, on the server core, and waits for its first 200 answer. */
 export async function startDials(dataDir: string, pinning: Pinning, environment: Record<string, string> = {}): Promise<RunningDials> {
   const memoryFile = path.join(dataDir, `memory-${process.pid}-${Date.now()}.json`);
-  const node = [process.execPath, '--import', memoryProbe, path.join(projectRoot, 'src/main.ts')];
+  const node = [process.execPath, ...startFlags(), '--import', memoryProbe, path.join(projectRoot, 'src/main.ts')];
   const command = pinning.serverCore === null ? node : ['taskset', '-c', String(pinning.serverCore), ...node];
   const started = performance.now();
   const child = spawn(command[0]!, command.slice(1), {
@@ -199,6 +212,7 @@ async function closedLoop(scenarios: Scenario[], count: number, connections: num
 
 export async function measureStartup(pinning: Pinning, settings: StartupSettings = defaultStartupSettings, log = (line: string) => process.stdout.write(`  ${line}\n`)): Promise<StartupReport> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-startup-'));
+  const loadBefore = os.loadavg()[0]!;
   try {
     const emptyFolder = (name: string) => path.join(scratch, name);
 
@@ -278,7 +292,12 @@ export async function measureStartup(pinning: Pinning, settings: StartupSettings
       await bare.stop();
     }
 
-    return { firstAnswerMs: { emptyColdCache: cold.firstAnswerMs, empty, existing }, memory, openLoop: openLoopResults };
+    return {
+      loadAverage: { before: loadBefore, after: os.loadavg()[0]! },
+      firstAnswerMs: { emptyColdCache: cold.firstAnswerMs, empty, existing },
+      memory,
+      openLoop: openLoopResults,
+    };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
@@ -289,7 +308,8 @@ const oneDecimal = (value: number) => value.toFixed(1);
 const mb = (memory: Memory) => `${Math.round(memory.rssMB)} MB resident, heap ${Math.round(memory.heapUsedMB)} MB used of ${Math.round(memory.heapTotalMB)} MB`;
 
 export function printStartupReport(report: StartupReport, settings: StartupSettings = defaultStartupSettings): void {
-  const { firstAnswerMs, memory } = report;
+  const { firstAnswerMs, memory, loadAverage } = report;
+  console.log(`\nLoad average ${loadAverage.before.toFixed(1)} before, ${loadAverage.after.toFixed(1)} after (${os.availableParallelism()} cores): above a core's worth, other work slows every figure below.`);
   console.log(`\nStart-up: spawn of \`node src/main.ts\` to the first 200 answer (median of ${settings.starts}; all: ms)`);
   console.log(`  empty data folder, empty compile cache   ${ms(firstAnswerMs.emptyColdCache)}`);
   console.log(`  empty data folder                        ${ms(median(firstAnswerMs.empty))}  (${firstAnswerMs.empty.map(Math.round).join(', ')})`);
@@ -321,7 +341,7 @@ export function printStartupReport(report: StartupReport, settings: StartupSetti
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const pinning = pinThisProcess();
-  console.log(`Dials start-up bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}; load average ${os.loadavg()[0]!.toFixed(1)}.`);
+  console.log(`Dials start-up bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
   const report = await measureStartup(pinning);
   printStartupReport(report);
   if (report.memory.mixedFailures > 0 || report.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
