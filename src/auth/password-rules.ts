@@ -1,7 +1,7 @@
 /**
  * What the password rules are and what a judgement of a password looks like, without the
  * strength estimator: this module is cheap to import. The judging itself (password-policy.ts)
- * runs in a worker thread (password-judge.ts).
+ * runs in a helper process (password-judge.ts).
  */
 export const minimumPasswordLength = 15;
 export const maximumPasswordLength = 256;
