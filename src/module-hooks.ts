@@ -9,7 +9,7 @@ import { enableCompileCache, flushCompileCache, registerHooks } from 'node:modul
  * The hook answers the lookups Node would otherwise repeat: a relative `.js` import from inside
  * drizzle-orm is an ES module next to its importer (the package is `"type": "module"`), and a
  * bare `drizzle-orm/...` specifier resolves the same way from every file of Dials, so it is
- * resolved once. Everything else goes through Node's own resolution unchanged.
+ * resolved once per specifier. Everything else goes through Node's own resolution unchanged.
  *
  * It must be registered before any module that imports drizzle-orm is loaded (`src/main.ts`
  * does that first). Registering twice is harmless; without it everything works, only slower.
@@ -29,7 +29,9 @@ export function registerModuleHooks(): void {
         const url = new URL(specifier, parent).href;
         if (url.startsWith(drizzleRoot)) return { url, format: 'module', shortCircuit: true };
       }
-      if (specifier === 'drizzle-orm' || specifier.startsWith('drizzle-orm/')) {
+      // From Dials' own files (or drizzle-orm's), a bare specifier always resolves the same way; another package might have a copy of its own.
+      const fromDialsOrDrizzle = parent !== undefined && (parent.startsWith(drizzleRoot) || !parent.includes('/node_modules/'));
+      if (fromDialsOrDrizzle && (specifier === 'drizzle-orm' || specifier.startsWith('drizzle-orm/'))) {
         const key = `${specifier}\0${(context.conditions ?? []).join(',')}`;
         let resolved = bare.get(key);
         if (!resolved) {
