@@ -309,7 +309,8 @@ const mb = (memory: Memory) => `${Math.round(memory.rssMB)} MB resident, heap ${
 
 export function printStartupReport(report: StartupReport, settings: StartupSettings = defaultStartupSettings): void {
   const { firstAnswerMs, memory, loadAverage } = report;
-  console.log(`\nLoad average ${loadAverage.before.toFixed(1)} before, ${loadAverage.after.toFixed(1)} after: well above the number of cores, other work slows every figure below.`);
+  const busy = Math.max(loadAverage.before, loadAverage.after) > 1;
+  console.log(`\nLoad average ${loadAverage.before.toFixed(1)} before, ${loadAverage.after.toFixed(1)} after${busy ? ': other work on the machine slows every figure below; compare with the bare route' : ''}.`);
   console.log(`\nStart-up: spawn of \`node src/main.ts\` to the first 200 answer (median of ${settings.starts}; all: ms)`);
   console.log(`  empty data folder, empty compile cache   ${ms(firstAnswerMs.emptyColdCache)}`);
   console.log(`  empty data folder                        ${ms(median(firstAnswerMs.empty))}  (${firstAnswerMs.empty.map(Math.round).join(', ')})`);
