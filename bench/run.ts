@@ -3,6 +3,7 @@
 // its auto-saves against a one-line GET and POST. Servers run in their own pinned processes;
 // the scenarios are measured in turn, then again, and the better round of each counts.
 // Then forgot-password's time to answer, for a known and an unknown address, side by side.
+// Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,12 +14,14 @@ import { summariseProfile } from './profile-summary.ts';
 import { judge, printReport, type Comparison } from './report.ts';
 import { checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type ServerProcess } from './server-process.ts';
+import { measureStartup, printStartupReport } from './startup.ts';
 
 const goal = 0.15;
 const knownAddress = 'ada@example.test';
 const rounds = 2;
 const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 };
 const profile = process.argv.includes('--profile');
+const startupOnly = process.argv.includes('--startup');
 
 const comparisons: Comparison[] = [
   { measured: 'Dials GET /settings/account', baseline: 'bare GET' },
@@ -94,10 +97,7 @@ async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Me
   return results.map(bestOf);
 }
 
-const pinning = pinThisProcess();
-const servers: ServerProcess[] = [];
-try {
-  console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
+async function measureThroughput(pinning: ReturnType<typeof pinThisProcess>, servers: ServerProcess[]): Promise<void> {
   console.log(
     `Each scenario: ${settings.warmUpSeconds} s warm-up, then ${rounds} rounds of ${settings.seconds} s with ${settings.connections} connections; the better round counts.`,
   );
@@ -119,6 +119,17 @@ try {
   printForgotPasswordTiming(forgotPassword);
   if (profileFile) summariseProfile(profileFile);
   if (measurements.some((measurement) => measurement.failures > 0)) process.exitCode = 1;
+}
+
+const pinning = pinThisProcess();
+const servers: ServerProcess[] = [];
+try {
+  console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
+  if (!startupOnly) await measureThroughput(pinning, servers);
+  console.log('\nStart-up, memory, and latency at a steady rate …');
+  const startup = await measureStartup(pinning);
+  printStartupReport(startup);
+  if (startup.memory.mixedFailures > 0 || startup.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
 } catch (error) {
   console.error('\nThe bench could not run:', error);
   process.exitCode = 1;

@@ -1,10 +1,12 @@
 import './runtime-check.ts';
+import { enableModuleCompileCache, registerModuleHooks, saveModuleCompileCache } from './module-hooks.ts';
 import 'dotenv/config';
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { closeDatabase, openDatabase } from './db/client.ts';
-import { applyMigrations } from './db/migrate.ts';
 import { loggerOptions } from './logging.ts';
+
+// Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
+registerModuleHooks();
+enableModuleCompileCache();
 
 const usage = `Usage: npm start [-- command]
 
@@ -14,17 +16,27 @@ Commands:
 `;
 
 async function serve(config: Config): Promise<void> {
+  const [{ buildApp }, { openDatabase, closeDatabase }, { applyMigrations }, { scheduleWalCheckpoints }] = await Promise.all([
+    import('./app.ts'),
+    import('./db/client.ts'),
+    import('./db/migrate.ts'),
+    import('./db/checkpoints.ts'),
+  ]);
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
+  let stopCheckpoints = () => {};
   const close = async () => {
     await app.close();
+    stopCheckpoints();
     closeDatabase(db);
     process.exit(0);
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   await app.listen({ port: config.port, host: config.host });
+  stopCheckpoints = scheduleWalCheckpoints(db);
+  saveModuleCompileCache();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = new URL(config.publicUrl);
@@ -46,6 +58,7 @@ async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') return serve(config);
   if (command === 'migrate') {
+    const [{ openDatabase, closeDatabase }, { applyMigrations }] = await Promise.all([import('./db/client.ts'), import('./db/migrate.ts')]);
     const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
     applyMigrations(db);
     closeDatabase(db);

@@ -6,6 +6,7 @@ import '../../src/runtime-check.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
+import { scheduleWalCheckpoints } from '../../src/db/checkpoints.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { listenAndAnnounce } from './announce.ts';
 
@@ -15,7 +16,10 @@ const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDataba
 applyMigrations(db);
 const app = await buildApp(config, { db, logger: false });
 
+const stopCheckpoints = scheduleWalCheckpoints(db);
+
 await listenAndAnnounce(app, () => {
+  stopCheckpoints();
   db.$client.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { emailAddress, personName } from '../web/form-fields.ts';
-import { maximumPasswordLength } from './password-policy.ts';
+import { maximumPasswordLength } from './password-rules.ts';
 
 export const signupForm = z.object({
   name: personName,

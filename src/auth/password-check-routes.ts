@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseForm } from '../web/form.ts';
-import { judgePassword, maximumPasswordLength, type PasswordOwner } from './password-policy.ts';
+import { judgePasswordInWorker } from './password-judge.ts';
+import { maximumPasswordLength, type PasswordOwner } from './password-rules.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 
 /** What the as-you-type check is sent: the password being chosen and what is known about its owner. */
@@ -37,7 +38,7 @@ export function registerPasswordCheckRoutes(app: FastifyInstance, options: AuthR
     if (!parsed.ok) return reply.code(422).header('content-type', 'text/plain; charset=utf-8').send(request.t('errors.form.unreadable'));
     const password = parsed.data.newPassword ?? parsed.data.password ?? '';
     if (password.length === 0) return reply.block('partials/password-feedback', { feedback: null });
-    const judgement = judgePassword(password, ownerOf(request, parsed.data));
+    const judgement = await judgePasswordInWorker(password, ownerOf(request, parsed.data));
     const feedback = judgement.problem ? judgement : { strongEnough: true };
     return reply.block('partials/password-feedback', { feedback, live: true });
   });

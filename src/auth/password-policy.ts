@@ -1,16 +1,13 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { estimateStrength } from './password-strength.ts';
-import type { FieldErrors } from '../web/form.ts';
+import { maximumPasswordLength, minimumPasswordLength, type PasswordJudgement, type PasswordOwner, type PasswordProblem } from './password-rules.ts';
 
-export const minimumPasswordLength = 15;
-export const maximumPasswordLength = 256;
+export { maximumPasswordLength, minimumPasswordLength, type PasswordJudgement, type PasswordOwner, type PasswordProblem };
 
 /** zxcvbn's scores run 0..4; 3 means "safely unguessable" (at least 10^8 guesses). */
 const minimumScore = 3;
 
 const commonPasswords = new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
-
-export type PasswordProblem = 'tooShort' | 'tooLong' | 'common' | 'containsPersonalData' | 'repetitive' | 'guessable';
 
 // The feedback zxcvbn can give, each translated in the catalogues under passwordFeedback.*.
 const warnings = new Set([
@@ -23,18 +20,6 @@ const suggestions = new Set([
   'reverseWords', 'dates', 'recentYears', 'associatedYears', 'sequences',
   'repeated', 'longerKeyboardPattern', 'anotherWord', 'useWords', 'noNeed',
 ]);
-
-export interface PasswordJudgement {
-  problem: PasswordProblem | null;
-  /** Translation keys of what makes the password weak and what would help; empty when it is accepted. */
-  warning: string | null;
-  suggestions: string[];
-}
-
-export interface PasswordOwner {
-  email: string;
-  name: string;
-}
 
 /** What an attacker who knows the person would try first: their name, its parts, their address and its parts. */
 export function userInputsOf(owner: PasswordOwner): string[] {
@@ -80,17 +65,3 @@ export function findPasswordProblem(password: string, owner: PasswordOwner): Pas
   return judgePassword(password, owner).problem;
 }
 
-/**
- * The new password's problems as field errors, with the estimator's advice, from a posted form
- * that was refused for something else (a code in the wrong shape, say): every error shows at once.
- */
-export function newPasswordErrorsOf(body: unknown, owner: PasswordOwner | undefined): { errors: FieldErrors; judgement: PasswordJudgement | null } {
-  const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const { newPassword, confirmPassword } = fields;
-  if (!owner || typeof newPassword !== 'string' || newPassword === '' || newPassword.length > maximumPasswordLength * 4) return { errors: {}, judgement: null };
-  const judgement = judgePassword(newPassword, owner);
-  const errors: FieldErrors = {};
-  if (judgement.problem) errors.newPassword = { key: `errors.password.${judgement.problem}` };
-  if (typeof confirmPassword === 'string' && confirmPassword !== '' && confirmPassword !== newPassword) errors.confirmPassword = { key: 'errors.password.mismatch' };
-  return { errors, judgement };
-}

@@ -4,7 +4,9 @@ import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { judgePassword, newPasswordErrorsOf, type PasswordJudgement } from './password-policy.ts';
+import { newPasswordErrorsOf } from './new-password-errors.ts';
+import { judgePasswordInWorker } from './password-judge.ts';
+import type { PasswordJudgement } from './password-rules.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 
 const tokenPattern = /^[a-z2-7]{32}$/;
@@ -41,12 +43,12 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     const parsed = parseForm(resetPasswordForm, request.body);
     const profile = options.users.profile(grant.userId);
     if (!parsed.ok) {
-      const { errors, judgement } = newPasswordErrorsOf(request.body, profile);
+      const { errors, judgement } = await newPasswordErrorsOf(request.body, profile);
       return renderReset(reply, token, grant.userId, { ...errors, ...parsed.errors }, 422, judgement);
     }
     if (!profile) return linkGone(reply);
     const { newPassword, confirmPassword } = parsed.data;
-    const judgement = judgePassword(newPassword, profile);
+    const judgement = await judgePasswordInWorker(newPassword, profile);
     const refused: FieldErrors = {};
     if (judgement.problem) refused.newPassword = { key: `errors.password.${judgement.problem}` };
     if (newPassword !== confirmPassword) refused.confirmPassword = { key: 'errors.password.mismatch' };

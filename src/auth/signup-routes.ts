@@ -7,7 +7,7 @@ import { clientDetails } from '../web/session.ts';
 import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
-import { judgePassword } from './password-policy.ts';
+import { judgePasswordInWorker } from './password-judge.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 import { startSession } from './start-session.ts';
 import { EmailTakenError, normalizeEmail } from './users.ts';
@@ -41,7 +41,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     const values = pickStrings(request.body, ['name', 'email']);
     // Every error at once: the password is judged even when the name or the address is refused.
     const typedPassword = (request.body as Record<string, unknown> | undefined)?.password;
-    const judgement = typeof typedPassword === 'string' ? judgePassword(typedPassword, { name: values.name ?? '', email: values.email ?? '' }) : null;
+    const judgement = typeof typedPassword === 'string' ? await judgePasswordInWorker(typedPassword, { name: values.name ?? '', email: values.email ?? '' }) : null;
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
     if (judgement?.problem) errors.password ??= { key: `errors.password.${judgement.problem}` };
     if (!parsed.ok || judgement?.problem) {

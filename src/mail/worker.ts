@@ -1,5 +1,5 @@
-import type { Transporter } from 'nodemailer';
 import type { Outbox } from './outbox.ts';
+import type { MailTransport } from './transport.ts';
 
 export interface MailWorkerLogger {
   info(object: object, message: string): void;
@@ -15,7 +15,7 @@ const maximumIdleMs = 30_000;
  * Sends what the outbox holds, one message at a time, in the same process. A failure puts the
  * message back with a growing delay; a message is marked sent only after the server accepted it.
  */
-export function createMailWorker(options: { outbox: Outbox; transport: Transporter; from: string; now: () => number; log: MailWorkerLogger }) {
+export function createMailWorker(options: { outbox: Outbox; transport: MailTransport; from: string; now: () => number; log: MailWorkerLogger }) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = true;

@@ -1,4 +1,11 @@
-import sharp from 'sharp';
+import type { default as Sharp } from 'sharp';
+
+// sharp and libvips (about 0.1 s and 10 MB) are loaded with the first picture, not at start.
+let loadedSharp: Promise<typeof Sharp> | null = null;
+function loadSharp(): Promise<typeof Sharp> {
+  loadedSharp ??= import('sharp').then((module) => module.default);
+  return loadedSharp;
+}
 
 export const maximumAvatarBytes = 2 * 1024 * 1024;
 export const avatarSize = 256;
@@ -18,6 +25,7 @@ export class AvatarImageError extends Error {
  */
 export async function normaliseAvatar(upload: Buffer): Promise<Buffer> {
   if (upload.length > maximumAvatarBytes) throw new AvatarImageError('tooLarge');
+  const sharp = await loadSharp();
   let format: string | undefined;
   try {
     format = (await sharp(upload, { limitInputPixels: 40_000_000 }).metadata()).format;

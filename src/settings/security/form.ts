@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordManagerUsername, totpCodeField } from '../../auth/forms.ts';
-import { maximumPasswordLength } from '../../auth/password-policy.ts';
+import { maximumPasswordLength } from '../../auth/password-rules.ts';
 
 const passwordField = (requiredKey: string) =>
   z.string().min(1, { error: requiredKey }).max(maximumPasswordLength * 4, { error: 'errors.password.tooLong' });

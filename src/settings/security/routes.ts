@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
@@ -10,10 +9,17 @@ import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } fr
 import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
 import type { Actor } from '../../lib/actor.ts';
-import { newPasswordErrorsOf, type PasswordJudgement } from '../../auth/password-policy.ts';
+import { newPasswordErrorsOf } from '../../auth/new-password-errors.ts';
+import type { PasswordJudgement } from '../../auth/password-rules.ts';
 import type { ShownOnce } from '../../web/shown-once.ts';
 import { changePasswordForm, totpCodeForm } from './form.ts';
 import type { ChangePasswordResult, SecurityService } from './service.ts';
+
+/** The QR code of an authenticator app's setup link; qrcode is loaded when first needed, not at start. */
+async function qrCodeSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+}
 
 export interface SecurityRouteOptions {
   security: SecurityService;
@@ -91,7 +97,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   const renderEnrolment = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) => {
     const viewer = viewerOf(request);
     const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
-    const qrSvg = enrolment ? await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null;
+    const qrSvg = enrolment ? await qrCodeSvg(enrolment.uri) : null;
     const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
     const { primaryEmailVerified } = await options.security.overview(actorOf(request));
     return reply.page(
@@ -122,7 +128,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     scoped.post(`${pagePath}/password`, async (request, reply) => {
       const parsed = parseForm(changePasswordForm, request.body);
       if (!parsed.ok) {
-        const { errors, judgement } = newPasswordErrorsOf(request.body, viewerOf(request).user);
+        const { errors, judgement } = await newPasswordErrorsOf(request.body, viewerOf(request).user);
         return renderPage(request, reply, { passwordErrors: { ...errors, ...parsed.errors }, ...(judgement?.problem ? { passwordFeedback: judgement } : {}) }, 422);
       }
       const actor = actorOf(request);

@@ -1,5 +1,6 @@
 import { hashPassword, verifyPassword } from '../../auth/password-hashing.ts';
-import { judgePassword, type PasswordJudgement, type PasswordProblem } from '../../auth/password-policy.ts';
+import { judgePasswordInWorker } from '../../auth/password-judge.ts';
+import type { PasswordJudgement, PasswordProblem } from '../../auth/password-rules.ts';
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionEndReason, SessionStore, SessionSummary } from '../../auth/sessions.ts';
@@ -115,7 +116,7 @@ export function createSecurityService(
         return { ok: false, reason: 'currentPasswordWrong' };
       }
       await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
-      const judgement = judgePassword(input.newPassword, { email: profile.email, name: profile.name });
+      const judgement = await judgePasswordInWorker(input.newPassword, { email: profile.email, name: profile.name });
       const newPassword = judgement.problem ?? (input.newPassword === input.currentPassword ? 'unchanged' : null);
       const confirmationMismatch = input.newPassword !== input.confirmPassword;
       if (newPassword !== null || confirmationMismatch) return { ok: false, reason: 'newPasswordRefused', newPassword, confirmationMismatch, judgement };
