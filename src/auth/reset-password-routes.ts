@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
@@ -7,9 +7,8 @@ import { hashPassword } from './password-hashing.ts';
 import { newPasswordErrorsOf } from './new-password-errors.ts';
 import { judgePasswordInWorker } from './password-judge.ts';
 import type { PasswordJudgement } from './password-rules.ts';
+import { linkGonePage, linkTokenOf } from './email-link-pages.ts';
 import type { AuthRouteOptions } from './route-options.ts';
-
-const tokenPattern = /^[a-z2-7]{32}$/;
 
 /**
  * The password-reset link sent by e-mail. Opening it only shows a page; acting on it needs a
@@ -18,12 +17,8 @@ const tokenPattern = /^[a-z2-7]{32}$/;
 export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
   const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
     setFlash(reply, options.cookies, options.secure, { kind, messageKey });
-  const tokenOf = (request: FastifyRequest) => {
-    const token = (request.params as { token?: string }).token ?? '';
-    return tokenPattern.test(token) ? token : '';
-  };
-  const linkGone = (reply: FastifyReply) =>
-    reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
+  const tokenOf = linkTokenOf;
+  const linkGone = linkGonePage;
 
   // The page names the account (its log-in address), so whoever is logged in as someone else sees whose password this is.
   const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) =>

@@ -6,10 +6,9 @@ import { clientDetails } from '../web/session.ts';
 import type { EmailTokenGrant } from './email-tokens.ts';
 import { confirmLinkForm, finishSignupForm } from './forms.ts';
 import { verifyPassword } from './password-hashing.ts';
+import { linkGonePage, linkTokenOf } from './email-link-pages.ts';
 import type { AuthRouteOptions } from './route-options.ts';
 import { startSession } from './start-session.ts';
-
-const tokenPattern = /^[a-z2-7]{32}$/;
 
 /**
  * The confirmation link of an address. Opening it only shows a page; acting needs a button press
@@ -23,12 +22,8 @@ const tokenPattern = /^[a-z2-7]{32}$/;
 export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
   const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
     setFlash(reply, options.cookies, options.secure, { kind, messageKey });
-  const tokenOf = (request: FastifyRequest) => {
-    const token = (request.params as { token?: string }).token ?? '';
-    return tokenPattern.test(token) ? token : '';
-  };
-  const linkGone = (reply: FastifyReply) =>
-    reply.page('auth/link-gone', { titleKey: 'links.gone.title', messageKey: 'links.gone.message' }, 410);
+  const tokenOf = linkTokenOf;
+  const linkGone = linkGonePage;
 
   const render = (reply: FastifyReply, token: string, grant: EmailTokenGrant, errors: FieldErrors = {}, status = 200) => {
     const email = grant.emailId ? options.emailAddresses.find(grant.userId, grant.emailId) : undefined;
