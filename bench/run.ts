@@ -12,7 +12,7 @@ import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { judge, printReport, type Comparison } from './report.ts';
-import { checkSample, formContentType, type Scenario } from './scenario.ts';
+import { autoSave, checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type ServerProcess } from './server-process.ts';
 import { measureStartup, printStartupReport } from './startup.ts';
 
@@ -45,21 +45,6 @@ function bareScenarios(url: string): Scenario[] {
 
 async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
   const browser = await signUp(baseUrl, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
-  // What htmx sends when a field changes: the whole form block (its hidden _csrf included), the token header from <body hx-headers>.
-  const autoSave = (label: string, path: string, fields: Record<string, string>): Scenario => ({
-    label,
-    url: `${baseUrl}${path}`,
-    method: 'POST',
-    headers: {
-      cookie: browser.cookie,
-      'content-type': formContentType,
-      'hx-request': 'true',
-      'hx-current-url': `${baseUrl}/settings/account`,
-      'x-csrf-token': browser.csrfToken,
-    },
-    body: new URLSearchParams({ _csrf: browser.csrfToken, ...fields }).toString(),
-    expect: { status: 200, bodyIncludes: 'Saved' },
-  });
   return [
     {
       label: 'Dials GET /settings/account',
@@ -68,8 +53,8 @@ async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
       headers: { cookie: browser.cookie },
       expect: { status: 200, bodyIncludes: 'id="account-details"' },
     },
-    autoSave('Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
-    autoSave('Dials auto-save preferences', '/settings/account/preferences', {
+    autoSave(baseUrl, browser, 'Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
+    autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', {
       shownLanguage: 'en',
       language: 'en',
       timezone: 'Europe/Berlin',

@@ -1,3 +1,4 @@
+import type { SignedInBrowser } from './browser.ts';
 /** One kind of request the bench fires, and what a sample answer must look like before it is measured. */
 export interface Scenario {
   label: string;
@@ -25,4 +26,22 @@ export async function checkSample(scenario: Scenario): Promise<void> {
         `got ${response.status}${response.headers.get('location') ? ` → ${response.headers.get('location')}` : ''}:\n${text.slice(0, 800)}`,
     );
   }
+}
+
+/** What htmx sends when a field of the account page changes: the whole form block (its hidden _csrf included), the token header from <body hx-headers>. */
+export function autoSave(url: string, browser: SignedInBrowser, label: string, blockPath: string, fields: Record<string, string>): Scenario {
+  return {
+    label,
+    url: `${url}${blockPath}`,
+    method: 'POST',
+    headers: {
+      cookie: browser.cookie,
+      'content-type': formContentType,
+      'hx-request': 'true',
+      'hx-current-url': `${url}/settings/account`,
+      'x-csrf-token': browser.csrfToken,
+    },
+    body: new URLSearchParams({ _csrf: browser.csrfToken, ...fields }).toString(),
+    expect: { status: 200, bodyIncludes: 'Saved' },
+  };
 }

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { signUp, type SignedInBrowser } from './browser.ts';
 import { openLoop, summariseWindow, type LatencySummary } from './open-loop.ts';
-import { checkSample, formContentType, type Scenario } from './scenario.ts';
+import { autoSave, checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type Pinning } from './server-process.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -146,23 +146,6 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-
-function autoSave(url: string, browser: SignedInBrowser, label: string, blockPath: string, fields: Record<string, string>): Scenario {
-  return {
-    label,
-    url: `${url}${blockPath}`,
-    method: 'POST',
-    headers: {
-      cookie: browser.cookie,
-      'content-type': formContentType,
-      'hx-request': 'true',
-      'hx-current-url': `${url}/settings/account`,
-      'x-csrf-token': browser.csrfToken,
-    },
-    body: new URLSearchParams({ _csrf: browser.csrfToken, ...fields }).toString(),
-    expect: { status: 200, bodyIncludes: 'Saved' },
-  };
-}
 
 export function mixedScenarios(url: string, browser: SignedInBrowser): Scenario[] {
   return [
