@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionActor, systemActor } from '../../src/lib/actor.ts';
-import { signUp, strongPassword } from '../support/browser-session.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { strongPassword } from '../support/browser-session.ts';
+import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { totpCode } from '../support/totp.ts';
 
 /** "Confirm access" called directly: each result of its union. */
@@ -11,13 +12,13 @@ afterEach(async () => {
   await t.close();
 });
 
-const client = { ipAddress: '198.51.100.7', userAgent: 'service test' };
+const client = serviceTestClient;
 
 async function withAda() {
-  t = await createTestApp();
-  await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
-  const { users, sessions, accessConfirmation } = t.app.services;
-  const userId = users.findForLogin('ada@example.com')!.id;
+  const ready = await appWithAda();
+  t = ready.t;
+  const userId = ready.userId;
+  const { sessions, accessConfirmation } = t.app.services;
   const { session } = sessions.create(userId, client);
   return { userId, confirm: accessConfirmation.confirm, actor: sessionActor(userId, session), sessionId: session.id };
 }

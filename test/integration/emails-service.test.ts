@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionActor, systemActor } from '../../src/lib/actor.ts';
-import { signUp } from '../support/browser-session.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import type { TestApp } from '../support/test-app.ts';
 
 /** The E-mails service called directly, as a job or an API handler would: each result of its unions. */
 
@@ -10,13 +10,13 @@ afterEach(async () => {
   await t.close();
 });
 
-const client = { ipAddress: '198.51.100.7', userAgent: 'service test' };
+const client = serviceTestClient;
 
 async function withAda() {
-  t = await createTestApp();
-  await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
-  const { users, sessions, emails } = t.app.services;
-  const userId = users.findForLogin('ada@example.com')!.id;
+  const ready = await appWithAda();
+  t = ready.t;
+  const userId = ready.userId;
+  const { sessions, emails } = t.app.services;
   const here = sessions.create(userId, client);
   const elsewhere = sessions.create(userId, client);
   return { userId, emails, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };

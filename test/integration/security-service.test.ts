@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionActor, systemActor } from '../../src/lib/actor.ts';
-import { signUp, strongPassword } from '../support/browser-session.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { strongPassword } from '../support/browser-session.ts';
+import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { totpCode } from '../support/totp.ts';
 
 /** The security service called directly, as a job or an API handler would: each result of its unions. */
@@ -11,14 +12,14 @@ afterEach(async () => {
   await t.close();
 });
 
-const client = { ipAddress: '198.51.100.7', userAgent: 'service test' };
+const client = serviceTestClient;
 const newPassword = 'a brand new passphrase for testing';
 
 async function withAda() {
-  t = await createTestApp();
-  await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
-  const { users, sessions, security } = t.app.services;
-  const userId = users.findForLogin('ada@example.com')!.id;
+  const ready = await appWithAda();
+  t = ready.t;
+  const userId = ready.userId;
+  const { sessions, security } = t.app.services;
   const here = sessions.create(userId, client);
   const elsewhere = sessions.create(userId, client);
   return { userId, security, sessions, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
