@@ -19,6 +19,7 @@ import { cookieNames } from './web/cookies.ts';
 import { registerCsrfProtection } from './web/csrf.ts';
 import { registerAfterReply, type AfterReplyRunner } from './web/after-reply.ts';
 import { registerErrorPages } from './web/errors.ts';
+import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
@@ -82,8 +83,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     authenticators: [sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) })],
     loadPreferences: (userId) => account.preferences(userId),
   });
+  registerFlash(app, { cookies, secure });
   const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });
-  registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
+  await registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
   registerErrorPages(app);
   registerAfterReply(app, dependencies.afterReply);
 
@@ -94,11 +96,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     sudoWindowMs: config.sudoWindowMs,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
-  await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
-  await registerSessionHistoryRoutes(app, { sessions, security, cookies, secure });
+  await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId) });
+  await registerSessionHistoryRoutes(app, { sessions, security });
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
-  await registerEmailRoutes(app, { emails: services.emails, requireSudo, cookies, secure });
+  await registerEmailRoutes(app, { emails: services.emails, requireSudo });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
 
   return app;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { setFlash } from '../web/flash.ts';
 import { parseForm } from '../web/form.ts';
 import { forgotPasswordForm } from './forms.ts';
 import type { AuthRouteOptions } from './route-options.ts';
@@ -30,7 +29,6 @@ export function registerForgotPasswordRoutes(app: FastifyInstance, options: Auth
     }
     const address = normalizeEmail(parsed.data.email);
     reply.afterReply(() => sendResetLink(address));
-    setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.resetSent' });
-    return reply.redirect('/forgot-password', 303);
+    return reply.redirectWithFlash('/forgot-password', { kind: 'info', messageKey: 'flash.resetSent' });
   });
 }

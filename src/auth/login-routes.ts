@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
 import { baseCookieOptions } from '../web/cookies.ts';
-import { setFlash } from '../web/flash.ts';
+import type { Flash } from '../web/flash.ts';
 import { formLevel, parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
 import { homePath } from '../web/navigation.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
@@ -18,10 +18,11 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
   const challengeCookie = options.cookies.loginChallenge;
   const cookieOptions = baseCookieOptions(options.secure);
 
-  const finishLogIn = (request: FastifyRequest, reply: FastifyReply, userId: number, next: string) => {
+  const finishLogIn = (request: FastifyRequest, reply: FastifyReply, userId: number, next: string, flash?: Flash) => {
     startSession(request, reply, options, userId);
     options.securityLog.record(userId, 'login.succeeded', clientDetails(request));
-    return reply.redirect(localRedirectTarget(next, homePath), 303);
+    const target = localRedirectTarget(next, homePath);
+    return flash ? reply.redirectWithFlash(target, flash) : reply.redirect(target, 303);
   };
 
   app.get('/login', async (request, reply) => {
@@ -70,8 +71,7 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
 
   const expired = (reply: FastifyReply) => {
     reply.clearCookie(challengeCookie, cookieOptions);
-    setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.loginStepExpired' });
-    return reply.redirect('/login', 303);
+    return reply.redirectWithFlash('/login', { kind: 'info', messageKey: 'flash.loginStepExpired' });
   };
 
   app.get('/login/two-factor', async (request, reply) => {
@@ -98,17 +98,14 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
     }
     options.loginChallenges.consume(challenge.token);
     reply.clearCookie(challengeCookie, cookieOptions);
-    if (outcome.method === 'recoveryCode') {
-      options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
-      setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.recoveryCodeUsed' });
-    }
-    return finishLogIn(request, reply, challenge.userId, challenge.next);
+    if (outcome.method !== 'recoveryCode') return finishLogIn(request, reply, challenge.userId, challenge.next);
+    options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
+    return finishLogIn(request, reply, challenge.userId, challenge.next, { kind: 'info', messageKey: 'flash.recoveryCodeUsed' });
   });
 
   app.post('/logout', async (request, reply) => {
     if (request.viewer) options.sessions.invalidate(request.viewer.session.id);
     clearSessionCookie(reply, options);
-    setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.signedOut' });
-    return reply.redirect('/login', 303);
+    return reply.redirectWithFlash('/login', { kind: 'info', messageKey: 'flash.signedOut' });
   });
 }

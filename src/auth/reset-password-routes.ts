@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { clearSessionCookie, clientDetails } from '../web/session.ts';
 import { resetPasswordForm } from './forms.ts';
@@ -15,8 +14,6 @@ import type { AuthRouteOptions } from './route-options.ts';
  * button press (a POST), so mail scanners that follow links change nothing.
  */
 export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
-    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
   const tokenOf = linkTokenOf;
   const linkGone = linkGonePage;
 
@@ -73,7 +70,6 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     options.users.activate(grant.userId);
     options.securityLog.record(grant.userId, 'password.reset', clientDetails(request));
     clearSessionCookie(reply, options);
-    flash(reply, 'success', 'flash.passwordReset');
-    return reply.redirect('/login', 303);
+    return reply.redirectWithFlash('/login', { kind: 'success', messageKey: 'flash.passwordReset' });
   });
 }

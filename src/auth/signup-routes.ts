@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { isTimeZone } from '../lib/timezones.ts';
-import { setFlash } from '../web/flash.ts';
 import { parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
 import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
@@ -60,8 +59,7 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
       if (firstAccount) {
         startSession(request, reply, options, created.id);
         options.securityLog.record(created.id, 'login.succeeded', clientDetails(request));
-        setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.welcome' });
-        return reply.redirect(homePath, 303);
+        return reply.redirectWithFlash(homePath, { kind: 'success', messageKey: 'flash.welcome' });
       }
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error;

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localRedirectTarget } from '../lib/local-redirect.ts';
-import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { actorOf, requireViewer, viewerOf } from '../web/guards.ts';
 import { homePath } from '../web/navigation.ts';
@@ -86,13 +85,9 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
   app.get('/sudo/continue', { preHandler: requireViewer }, async (request, reply) => {
     const resume = (request.query as Record<string, unknown>).resume;
     const pending = pendingOf(request, resume);
-    if (!pending) {
-      setFlash(reply, options.cookies, options.secure, { kind: 'error', messageKey: 'flash.sudoContinueGone' });
-      return reply.redirect(homePath, 303);
-    }
+    if (!pending) return reply.redirectWithFlash(homePath, { kind: 'error', messageKey: 'flash.sudoContinueGone' });
     if (await options.sudoContinuations.isSpent(pending.action)) {
-      setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'flash.sudoContinueDone' });
-      return reply.redirect(pending.action.returnTo, 303);
+      return reply.redirectWithFlash(pending.action.returnTo, { kind: 'info', messageKey: 'flash.sudoContinueDone' });
     }
     if (!options.inSudoMode(actorOf(request))) return reply.redirect(sudoPath(pending.action.returnTo, pending.sealed), 303);
     return reply.page('auth/sudo-continue', {

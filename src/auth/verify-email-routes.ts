@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { setFlash } from '../web/flash.ts';
 import { formLevel, parseForm, type FieldErrors } from '../web/form.ts';
 import { homePath } from '../web/navigation.ts';
 import { clientDetails } from '../web/session.ts';
@@ -20,8 +19,6 @@ import { startSession } from './start-session.ts';
  * since a password reset to it would then open the account.
  */
 export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const flash = (reply: FastifyReply, kind: 'success' | 'info' | 'error', messageKey: string) =>
-    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
   const tokenOf = linkTokenOf;
   const linkGone = linkGonePage;
 
@@ -37,9 +34,8 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
   const refuseUnlessOwner = (request: FastifyRequest, reply: FastifyReply, token: string, grant: EmailTokenGrant) => {
     if (grant.signsIn) return null;
     if (!request.viewer) {
-      flash(reply, 'info', 'flash.logInToConfirm');
       // The login page's own address carries the link; request logs drop query strings (src/logging.ts).
-      return reply.redirect(`/login?next=${encodeURIComponent(`/verify-email/${token}`)}`, 303);
+      return reply.redirectWithFlash(`/login?next=${encodeURIComponent(`/verify-email/${token}`)}`, { kind: 'info', messageKey: 'flash.logInToConfirm' });
     }
     if (request.viewer.user.id !== grant.userId) {
       return reply.page('auth/link-other-account', {}, 403);
@@ -88,14 +84,14 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
     }
     if (used.signsIn) options.users.activate(used.userId);
     options.securityLog.record(used.userId, 'email.verified', clientDetails(request));
-    flash(reply, 'success', 'flash.emailVerified');
-    if (request.viewer?.user.id === used.userId) return reply.redirect('/settings/emails', 303);
+    const verified = { kind: 'success', messageKey: 'flash.emailVerified' } as const;
+    if (request.viewer?.user.id === used.userId) return reply.redirectWithFlash('/settings/emails', verified);
     // A sign-up link finishes the sign-up by signing in, but never past a second factor (rule 6).
     if (used.signsIn && !options.secondFactor.isEnrolled(used.userId)) {
       startSession(request, reply, options, used.userId);
       options.securityLog.record(used.userId, 'login.succeeded', clientDetails(request));
-      return reply.redirect(homePath, 303);
+      return reply.redirectWithFlash(homePath, verified);
     }
-    return reply.redirect('/login', 303);
+    return reply.redirectWithFlash('/login', verified);
   });
 }

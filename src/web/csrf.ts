@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
-import { setFlash } from './flash.ts';
 import { loginPathFor } from './login-path.ts';
 import { wantsBlock } from './render.ts';
 import { answerSignedOutBlock } from './signed-out.ts';
@@ -85,10 +84,7 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
       const loginPath = loginPathFor(request);
       if (wantsBlock(request)) await answerSignedOutBlock(reply, loginPath);
       else if (request.headers['hx-request'] === 'true') await reply.header('hx-redirect', loginPath).code(401).send();
-      else {
-        setFlash(reply, options.cookies, options.secure, { kind: 'info', messageKey: 'signedOut.flash' });
-        await reply.redirect(loginPath, 303);
-      }
+      else await reply.redirectWithFlash(loginPath, { kind: 'info', messageKey: 'signedOut.flash' });
       return reply;
     }
     const expected = expectedToken(request);

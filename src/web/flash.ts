@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { hasTranslation } from './i18n.ts';
 
@@ -8,11 +8,22 @@ export interface Flash {
   messageKey: string;
 }
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Redirects (303 unless told) with a one-time message for the page that follows. */
+    redirectWithFlash(url: string, flash: Flash, code?: number): FastifyReply;
+  }
+}
+
 const kinds = new Set<string>(['success', 'error', 'info']);
 
 /** A one-time message for the next page after a redirect; only a translation key travels in the cookie. */
-export function setFlash(reply: FastifyReply, cookies: CookieNames, secure: boolean, flash: Flash): void {
-  reply.setCookie(cookies.flash, `${flash.kind}:${flash.messageKey}`, { ...baseCookieOptions(secure), maxAge: 60 });
+export function registerFlash(app: FastifyInstance, options: { cookies: CookieNames; secure: boolean }): void {
+  const cookieOptions = { ...baseCookieOptions(options.secure), maxAge: 60 };
+  app.decorateReply('redirectWithFlash', function redirectWithFlash(this: FastifyReply, url: string, flash: Flash, code = 303) {
+    this.setCookie(options.cookies.flash, `${flash.kind}:${flash.messageKey}`, cookieOptions);
+    return this.redirect(url, code);
+  });
 }
 
 export function takeFlash(request: FastifyRequest, reply: FastifyReply, cookies: CookieNames, secure: boolean): Flash | null {

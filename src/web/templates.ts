@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 
 export const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+
+/** A template compiled at start: its data in, its HTML out. */
+export type CompiledView = (data: object) => string;
 
 /**
  * An Eta engine over views/ with compiled templates cached. Eta also works out every included
@@ -35,4 +39,31 @@ export function createTemplateEngine(options: { autoEscape: boolean; keepNewline
     return resolved;
   };
   return eta;
+}
+
+/** Every .eta file under `folder`, as paths relative to it with forward slashes. */
+function templateFiles(folder: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return templateFiles(folder, relative);
+    return entry.isFile() && entry.name.endsWith('.eta') ? [relative] : [];
+  });
+}
+
+/**
+ * Compiles every template under views/ (but `skip`'s folders) once, into `eta`'s own cache, so that
+ * includes and layouts find them compiled too. Answers each by name ("settings/account/page"): a
+ * function that renders it with the same options Eta's own render would give it.
+ */
+export function compileViews(eta: Eta, skip: string[] = []): Map<string, CompiledView> {
+  const views = new Map<string, CompiledView>();
+  for (const file of templateFiles(viewsDir)) {
+    if (skip.some((folder) => file.startsWith(`${folder}/`))) continue;
+    const filepath = path.join(viewsDir, file);
+    const compiled = eta.compile(fs.readFileSync(filepath, 'utf8'), { async: false });
+    eta.templatesSync.define(filepath, compiled);
+    const renderOptions = { filepath, async: false };
+    views.set(file.slice(0, -'.eta'.length), (data) => compiled.call(eta, data, renderOptions) as string);
+  }
+  return views;
 }

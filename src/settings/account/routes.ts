@@ -3,9 +3,7 @@ import multipart from '@fastify/multipart';
 import { describeTimeZone, timeZoneChoices } from '../../lib/timezones.ts';
 import { isLanguage, languages, type Language } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
-import type { CookieNames } from '../../web/cookies.ts';
 import { CsrfError } from '../../web/csrf.ts';
-import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
 import { requireViewer, viewerOf } from '../../web/guards.ts';
 import { translatorFor } from '../../web/i18n.ts';
@@ -22,11 +20,10 @@ export interface AccountRouteOptions {
   users: UserDirectory;
   /** The primary address while it waits for confirmation, for the notice at the top of the page. */
   unconfirmedPrimary: (userId: number) => { id: number; address: string } | null;
-  cookies: CookieNames;
-  secure: boolean;
 }
 
 const pagePath = '/settings/account';
+const pageTemplate = 'settings/account/page';
 const blocks = {
   details: 'settings/account/details-form',
   preferences: 'settings/account/preferences-form',
@@ -65,10 +62,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
     const failed = Object.keys(errors).length > 0;
     const status = failed ? 422 : 200;
     const data = pageData(request, { errors, values: outcome.values ?? {}, saved: !failed, activeBlock: block });
-    if (wantsBlock(request)) return reply.block(block, data, status);
-    if (failed) return reply.page('settings/account/page', data, status);
-    setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.saved' });
-    return reply.redirect(pagePath, 303);
+    if (failed || wantsBlock(request)) return reply.pageOrBlock({ page: pageTemplate, block }, data, status);
+    return reply.redirectWithFlash(pagePath, { kind: 'success', messageKey: 'flash.saved' });
   };
 
   await app.register(async (scoped) => {
@@ -78,7 +73,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       // Back from a change of language: say it was saved, and put the person back on the language control.
       const languageSaved = (request.query as Record<string, unknown>).saved === 'language';
       const extra = languageSaved ? { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true } : {};
-      return reply.page('settings/account/page', pageData(request, extra));
+      return reply.page(pageTemplate, pageData(request, extra));
     });
     registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
@@ -145,7 +140,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
           return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey }, status);
         }
         const errors: FieldErrors = { avatarFile: { key: tooLarge ? 'errors.avatar.tooLarge' : 'errors.avatar.unreadable' } };
-        return reply.page('settings/account/page', pageData(request, { errors, activeBlock: blocks.avatar }), status);
+        return reply.page(pageTemplate, pageData(request, { errors, activeBlock: blocks.avatar }), status);
       });
 
       uploads.post(`${pagePath}/avatar`, async (request, reply) => {

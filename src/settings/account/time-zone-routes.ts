@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLanguage } from '../../lib/languages.ts';
 import { describeTimeZone, searchTimeZones, timeZoneChoices } from '../../lib/timezones.ts';
-import type { CookieNames } from '../../web/cookies.ts';
-import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
 import { viewerOf } from '../../web/guards.ts';
 import { timeZoneForm } from './form.ts';
@@ -10,8 +8,6 @@ import type { AccountService } from './service.ts';
 
 interface TimeZoneRouteOptions {
   account: AccountService;
-  cookies: CookieNames;
-  secure: boolean;
   pagePath: string;
 }
 
@@ -54,7 +50,6 @@ export function registerTimeZoneRoutes(scoped: FastifyInstance, options: TimeZon
       return reply.page('settings/account/time-zone', renderPicker(request, query, parsed.errors), 422);
     }
     options.account.saveTimeZone(viewerOf(request).user.id, parsed.data.timezone);
-    setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.saved' });
-    return reply.redirect(`${options.pagePath}#pref-timezone-field`, 303);
+    return reply.redirectWithFlash(`${options.pagePath}#pref-timezone-field`, { kind: 'success', messageKey: 'flash.saved' });
   });
 }

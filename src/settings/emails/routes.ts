@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { CookieNames } from '../../web/cookies.ts';
 import { notFoundPage } from '../../web/errors.ts';
-import { setFlash } from '../../web/flash.ts';
+import type { FlashKind } from '../../web/flash.ts';
 import { emptyForm, parseForm, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clientDetails } from '../../web/session.ts';
@@ -11,8 +10,6 @@ import type { AddEmailResult, EmailsService } from './service.ts';
 export interface EmailRouteOptions {
   emails: EmailsService;
   requireSudo: preHandlerAsyncHookHandler;
-  cookies: CookieNames;
-  secure: boolean;
 }
 
 const pagePath = '/settings/emails';
@@ -27,10 +24,7 @@ const addRefusals: Record<Extract<AddEmailResult, { ok: false }>['reason'], { ke
 };
 
 export async function registerEmailRoutes(app: FastifyInstance, options: EmailRouteOptions): Promise<void> {
-  const done = (reply: FastifyReply, kind: 'success' | 'error' | 'info', messageKey: string, path = pagePath) => {
-    setFlash(reply, options.cookies, options.secure, { kind, messageKey });
-    return reply.redirect(path, 303);
-  };
+  const done = (reply: FastifyReply, kind: FlashKind, messageKey: string, path = pagePath) => reply.redirectWithFlash(path, { kind, messageKey });
   const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) => {
     const userId = viewerOf(request).user.id;
     const addresses = await options.emails.list(actorOf(request));

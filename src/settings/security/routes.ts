@@ -4,7 +4,6 @@ import type { SecurityLog } from '../../auth/security-log.ts';
 import type { TotpService } from '../../auth/two-factor/totp.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
 import type { CookieNames } from '../../web/cookies.ts';
-import { setFlash, type Flash } from '../../web/flash.ts';
 import { emptyForm, formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { clearSessionCookie, clientDetails } from '../../web/session.ts';
@@ -66,11 +65,7 @@ function passwordErrorsOf(outcome: Exclude<ChangePasswordResult, { ok: true }>):
 }
 
 export async function registerSecurityRoutes(app: FastifyInstance, options: SecurityRouteOptions): Promise<void> {
-  const flash = (reply: FastifyReply, value: Flash) => setFlash(reply, options.cookies, options.secure, value);
-  const back = (reply: FastifyReply, messageKey: string, path = pagePath) => {
-    flash(reply, { kind: 'success', messageKey });
-    return reply.redirect(path, 303);
-  };
+  const back = (reply: FastifyReply, messageKey: string, path = pagePath) => reply.redirectWithFlash(path, { kind: 'success', messageKey });
 
   /** The current password is the re-authentication for a new one; the second factor is asked for only when access has lapsed. */
   const passwordNeedsSecondFactor = (actor: Actor) => options.totp.isEnabled(actor.userId) && !options.inSudoMode(actor);
@@ -115,8 +110,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   /** New codes are shown on a page of their own after a redirect, so reloading it never posts again; they are shown once. */
   const showNewCodes = (request: FastifyRequest, reply: FastifyReply, codes: string[], messageKey?: string) => {
     options.shownOnce.put(reply, viewerOf(request).session.id, { codes });
-    if (messageKey) flash(reply, { kind: 'success', messageKey });
-    return reply.redirect(recoveryCodesPath, 303);
+    return messageKey ? back(reply, messageKey, recoveryCodesPath) : reply.redirect(recoveryCodesPath, 303);
   };
 
   await app.register(async (scoped) => {

@@ -3,8 +3,6 @@ import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import type { SessionEndReason, SessionStore } from '../../auth/sessions.ts';
 import { describeDevice } from '../../lib/user-agent.ts';
-import type { CookieNames } from '../../web/cookies.ts';
-import { setFlash } from '../../web/flash.ts';
 import { formLevel, pageNumberQuery, parseForm, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
@@ -14,8 +12,6 @@ import type { SecurityService } from './service.ts';
 export interface SessionHistoryRouteOptions {
   sessions: SessionStore;
   security: SecurityService;
-  cookies: CookieNames;
-  secure: boolean;
 }
 
 /** One line of the session list, ready to show. */
@@ -39,8 +35,7 @@ export interface EndedSessionRow {
 }
 
 const pagePath = '/settings/security/sessions';
-const pageTemplate = 'settings/security/sessions-page';
-const listTemplate = 'settings/security/sessions-list';
+const templates = { page: 'settings/security/sessions-page', block: 'settings/security/sessions-list' };
 
 const endedPerPage = 20;
 
@@ -96,7 +91,7 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
       status: extra.status ?? '',
       focusList: extra.focusList ?? false,
     };
-    return wantsBlock(request) ? reply.block(listTemplate, data, status) : reply.page(pageTemplate, data, status);
+    return reply.pageOrBlock(templates, data, status);
   };
 
   await app.register(async (scoped) => {
@@ -126,8 +121,7 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
         const status = request.t('sessions.loggedOut', { device: deviceLabel(request.t, ended.userAgent), ipAddress: ended.ipAddress });
         return render(request, reply, 200, { status, focusList: true });
       }
-      setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'sessions.flash.loggedOut' });
-      return reply.redirect(pagePath, 303);
+      return reply.redirectWithFlash(pagePath, { kind: 'success', messageKey: 'sessions.flash.loggedOut' });
     };
     scoped.post(`${pagePath}/:id/log-out`, endSession);
     scoped.post(`${pagePath}/:id/sign-out`, endSession);
