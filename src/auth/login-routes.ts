@@ -98,9 +98,9 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
     }
     options.loginChallenges.consume(challenge.token);
     reply.clearCookie(challengeCookie, cookieOptions);
-    if (outcome.method !== 'recoveryCode') return finishLogIn(request, reply, challenge.userId, challenge.next);
-    options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
-    return finishLogIn(request, reply, challenge.userId, challenge.next, { kind: 'info', messageKey: 'flash.recoveryCodeUsed' });
+    const recovered = outcome.method === 'recoveryCode';
+    if (recovered) options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
+    return finishLogIn(request, reply, challenge.userId, challenge.next, recovered ? { kind: 'info', messageKey: 'flash.recoveryCodeUsed' } : undefined);
   });
 
   app.post('/logout', async (request, reply) => {
