@@ -84,7 +84,7 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(html);
+      .send(Buffer.from(html));
   });
 
   app.decorateReply('block', function block(this: FastifyReply, template: string, data = {}, status = 200) {
@@ -92,6 +92,6 @@ export function registerRendering(app: FastifyInstance, options: RenderOptions):
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(html);
+      .send(Buffer.from(html));
   });
 }
