@@ -1,5 +1,5 @@
 import { getTimeZones } from '@vvo/tzdb';
-import { languages, type Language } from './languages.ts';
+import type { Language } from './languages.ts';
 
 /** One entry of the time-zone picker: zones that show the same time in the same country, under their current name. */
 export interface TimeZoneChoice {
@@ -67,15 +67,24 @@ export const searchable = (text: string): string =>
     .toLowerCase()
     .replace(/[_/]/g, ' ');
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-/** "UTC+05:30" for the zone at this moment. */
-function offsetAt(zone: string, at: Date): string {
-  let format = offsetFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsetFormats.set(zone, format);
-  }
-  const gmt = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+/** "UTC+05:30" for an offset in minutes. */
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const absolute = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(absolute / 60)).padStart(2, '0')}:${String(absolute % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Each zone's offset from UTC at a moment, by its name. @vvo/tzdb keeps one formatter per zone for
+ * this; a second set of our own cost about 13 MB of memory, so its figures are used.
+ */
+function offsetsAt(at: Date): Map<string, number> {
+  return new Map(getTimeZones({ includeUtc: true, date: at }).map((zone) => [zone.name === 'Etc/UTC' ? 'UTC' : zone.name, zone.currentTimeOffsetInMinutes]));
+}
+
+/** "UTC+05:30" for a zone outside the list (an alias saved long ago), made when asked. */
+function offsetOf(zone: string, at: Date): string {
+  const gmt = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   return gmt === 'GMT' ? 'UTC+00:00' : gmt.replace('GMT', 'UTC');
 }
 
@@ -103,7 +112,23 @@ function staticPartsFor(language: Language) {
   });
 }
 
-const staticParts = new Map(languages.map((language) => [language, staticPartsFor(language)]));
+/**
+ * Made the first time a language's list is asked for: the generic names of another language than
+ * English load that language's zone names into ICU (about 10 MB each), which an instance whose
+ * people all read English never needs.
+ */
+const staticParts = new Map<Language, ReturnType<typeof staticPartsFor>>();
+function staticPartsOf(language: Language): ReturnType<typeof staticPartsFor> {
+  let parts = staticParts.get(language);
+  if (!parts) {
+    parts = staticPartsFor(language);
+    staticParts.set(language, parts);
+  }
+  return parts;
+}
+
+/** The offsets of the current hour, shared by every language's list. */
+let hourlyOffsets: { hour: number; minutes: Map<string, number> } | null = null;
 
 interface Listing {
   hour: number;
@@ -122,8 +147,11 @@ export function timeZoneChoices(language: Language, now = Date.now()): Listing {
   const cached = listings.get(language);
   if (cached?.hour === hour) return cached;
   const at = new Date(hour * 3_600_000);
-  const choices = (staticParts.get(language) ?? []).map(({ entry, label, detail, words }) => {
-    const offset = offsetAt(entry.name, at);
+  if (hourlyOffsets?.hour !== hour) hourlyOffsets = { hour, minutes: offsetsAt(at) };
+  const offsets = hourlyOffsets.minutes;
+  const choices = staticPartsOf(language).map(({ entry, label, detail, words }) => {
+    const known = offsets.get(entry.name);
+    const offset = known === undefined ? offsetOf(entry.name, at) : formatOffset(known);
     const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
     const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
     const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
@@ -151,7 +179,7 @@ export function describeTimeZone(zone: string, language: Language): TimeZoneChoi
   const listing = timeZoneChoices(language);
   const found = listing.byName.get(currentTimeZoneName(zone));
   if (found) return found;
-  const offset = isTimeZone(zone) ? offsetAt(zone, new Date()) : '';
+  const offset = isTimeZone(zone) ? offsetOf(zone, new Date()) : '';
   return { name: zone, label: zone.replaceAll('_', ' '), offset, detail: '', search: searchable(zone) };
 }
 

@@ -23,6 +23,21 @@ describe('time zones', () => {
     expect(choices.find((choice) => choice.name === 'Asia/Kathmandu')?.offset).toBe('UTC+05:45');
   });
 
+  it('gives each zone its offset of the hour asked for, daylight saving time included, in every language', () => {
+    const winter = Date.UTC(2026, 0, 15, 12);
+    const summer = Date.UTC(2026, 6, 15, 12);
+    const offsetIn = (language: 'en' | 'de' | 'fr', now: number, zone: string) => timeZoneChoices(language, now).byName.get(zone)?.offset;
+    for (const language of ['en', 'de', 'fr'] as const) {
+      expect(offsetIn(language, winter, 'Europe/Berlin')).toBe('UTC+01:00');
+      expect(offsetIn(language, summer, 'Europe/Berlin')).toBe('UTC+02:00');
+      expect(offsetIn(language, winter, 'America/St_Johns')).toBe('UTC-03:30');
+      expect(offsetIn(language, summer, 'America/St_Johns')).toBe('UTC-02:30');
+      expect(offsetIn(language, summer, 'Asia/Kolkata')).toBe('UTC+05:30');
+      expect(offsetIn(language, summer, 'UTC')).toBe('UTC+00:00');
+    }
+    expect(timeZoneChoices('de', winter).byName.get('Europe/Berlin')?.detail).toMatch(/Mitteleuropäische/);
+  });
+
   it('finds what people type first: a city, an old name, a country, an offset', () => {
     expect(searchTimeZones('Berlin', 'en')[0]?.name).toBe('Europe/Berlin');
     expect(searchTimeZones('ho chi', 'en')[0]?.name).toBe('Asia/Ho_Chi_Minh');
