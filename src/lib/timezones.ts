@@ -1,4 +1,4 @@
-import { getTimeZones } from '@vvo/tzdb';
+import { getTimeZones, rawTimeZones } from '@vvo/tzdb';
 import type { Language } from './languages.ts';
 
 /** One entry of the time-zone picker: zones that show the same time in the same country, under their current name. */
@@ -25,16 +25,29 @@ interface Entry {
   cities: string[];
 }
 
-// The list @vvo/tzdb keeps current, read once; "Etc/UTC" is offered (and saved) as plain "UTC".
-const entries: Entry[] = getTimeZones({ includeUtc: true }).map((zone) => ({
-  name: zone.name === 'Etc/UTC' ? 'UTC' : zone.name,
-  group: zone.group,
-  countryCode: zone.countryCode,
-  countryName: zone.countryName,
-  alternativeName: zone.alternativeName,
-  abbreviations: [zone.abbreviation, zone.dstAbbreviation ?? ''].filter(Boolean),
-  cities: zone.mainCities.filter(Boolean),
-}));
+// The list @vvo/tzdb keeps current, read once from its data (no formatter is made at start: that
+// took 60 ms); "Etc/UTC" is offered (and saved) as plain "UTC", with every name UTC goes by.
+const utc: Entry = {
+  name: 'UTC',
+  group: ['Etc/UTC', 'Etc/UCT', 'Etc/Universal', 'Etc/Zulu', 'UCT', 'UTC', 'Universal', 'Zulu', 'Etc/GMT', 'Etc/GMT+0', 'Etc/GMT-0', 'Etc/GMT0', 'Etc/Greenwich', 'GMT', 'GMT+0', 'GMT-0', 'GMT0', 'Greenwich'],
+  countryCode: '',
+  countryName: '',
+  alternativeName: 'Coordinated Universal Time (UTC)',
+  abbreviations: ['UTC'],
+  cities: [],
+};
+const entries: Entry[] = [
+  ...rawTimeZones.map((zone) => ({
+    name: zone.name,
+    group: zone.group,
+    countryCode: zone.countryCode,
+    countryName: zone.countryName,
+    alternativeName: zone.alternativeName,
+    abbreviations: [zone.abbreviation, zone.dstAbbreviation ?? ''].filter(Boolean),
+    cities: zone.mainCities.filter(Boolean),
+  })),
+  utc,
+];
 
 /** Every name a zone was ever known by (its group), mapped to the current name it is shown and saved as. */
 const currentNames = new Map<string, string>(entries.flatMap((entry) => [[entry.name, entry.name] as const, ...entry.group.map((name) => [name, entry.name] as const)]));
@@ -90,9 +103,14 @@ function offsetOf(zone: string, at: Date): string {
 
 function genericName(entry: Entry, language: Language): string {
   if (language === 'en' || entry.name === 'UTC') return entry.alternativeName;
-  const part = new Intl.DateTimeFormat(language, { timeZone: entry.name, timeZoneName: 'longGeneric' })
-    .formatToParts(new Date())
-    .find((item) => item.type === 'timeZoneName')?.value;
+  let part: string | undefined;
+  try {
+    part = new Intl.DateTimeFormat(language, { timeZone: entry.name, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((item) => item.type === 'timeZoneName')?.value;
+  } catch {
+    // A zone newer than this runtime's time-zone data: it is left out of the list (no offset) anyway.
+  }
   return part && !part.startsWith('GMT') ? part : entry.alternativeName;
 }
 
@@ -149,13 +167,15 @@ export function timeZoneChoices(language: Language, now = Date.now()): Listing {
   const at = new Date(hour * 3_600_000);
   if (hourlyOffsets?.hour !== hour) hourlyOffsets = { hour, minutes: offsetsAt(at) };
   const offsets = hourlyOffsets.minutes;
-  const choices = staticPartsOf(language).map(({ entry, label, detail, words }) => {
+  // A zone this runtime's time-zone data does not know yet has no offset, and is not offered.
+  const choices = staticPartsOf(language).flatMap(({ entry, label, detail, words }) => {
     const known = offsets.get(entry.name);
-    const offset = known === undefined ? offsetOf(entry.name, at) : formatOffset(known);
+    if (known === undefined) return [];
+    const offset = formatOffset(known);
     const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
     const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
     const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
-    return { name: entry.name, label, offset, detail, search };
+    return [{ name: entry.name, label, offset, detail, search }];
   });
   choices.sort((a, b) => minutesOf(a.offset) - minutesOf(b.offset) || a.label.localeCompare(b.label));
   const listing = {
