@@ -114,35 +114,47 @@ function genericName(entry: Entry, language: Language): string {
   return part && !part.startsWith('GMT') ? part : entry.alternativeName;
 }
 
-/** The parts of a choice that do not change with the clock, per language. */
-function staticPartsFor(language: Language) {
-  const countries = new Intl.DisplayNames([language], { type: 'region' });
-  return entries.map((entry) => {
-    const country = entry.countryCode ? (countries.of(entry.countryCode) ?? entry.countryName) : '';
-    const generic = genericName(entry, language);
-    const place = country ? `${country}: ${entry.cities.join(', ')}` : '';
-    return {
-      entry,
-      label: entry.name.replaceAll('_', ' '),
-      detail: [generic, place].filter(Boolean).join(' · '),
-      words: [entry.name, ...entry.group, ...entry.cities, country, entry.countryName, generic, entry.alternativeName, ...entry.abbreviations].join(' '),
-    };
-  });
+interface StaticPart {
+  entry: Entry;
+  label: string;
+  detail: string;
+  words: string;
 }
 
+const countryNames = new Map<Language, Intl.DisplayNames>();
 /**
- * Made the first time a language's list is asked for: the generic names of another language than
- * English load that language's zone names into ICU (about 10 MB each), which an instance whose
- * people all read English never needs.
+ * The parts of a choice that do not change with the clock, made the first time a zone is shown in a
+ * language: the generic names of another language than English load that language's zone names into
+ * ICU (about 10 MB each), which an instance whose people all read English never needs.
  */
-const staticParts = new Map<Language, ReturnType<typeof staticPartsFor>>();
-function staticPartsOf(language: Language): ReturnType<typeof staticPartsFor> {
-  let parts = staticParts.get(language);
-  if (!parts) {
-    parts = staticPartsFor(language);
-    staticParts.set(language, parts);
+const staticParts = new Map<string, StaticPart>();
+function staticPartOf(entry: Entry, language: Language): StaticPart {
+  const key = `${language}\0${entry.name}`;
+  let part = staticParts.get(key);
+  if (part) return part;
+  let countries = countryNames.get(language);
+  if (!countries) {
+    countries = new Intl.DisplayNames([language], { type: 'region' });
+    countryNames.set(language, countries);
   }
-  return parts;
+  const country = entry.countryCode ? (countries.of(entry.countryCode) ?? entry.countryName) : '';
+  const generic = genericName(entry, language);
+  const place = country ? `${country}: ${entry.cities.join(', ')}` : '';
+  part = {
+    entry,
+    label: entry.name.replaceAll('_', ' '),
+    detail: [generic, place].filter(Boolean).join(' · '),
+    words: [entry.name, ...entry.group, ...entry.cities, country, entry.countryName, generic, entry.alternativeName, ...entry.abbreviations].join(' '),
+  };
+  staticParts.set(key, part);
+  return part;
+}
+
+function choiceOf({ entry, label, detail, words }: StaticPart, offset: string): TimeZoneChoice {
+  const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
+  const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
+  const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
+  return { name: entry.name, label, offset, detail, search };
 }
 
 /** The offsets of the current hour, shared by every language's list. */
@@ -168,14 +180,9 @@ export function timeZoneChoices(language: Language, now = Date.now()): Listing {
   if (hourlyOffsets?.hour !== hour) hourlyOffsets = { hour, minutes: offsetsAt(at) };
   const offsets = hourlyOffsets.minutes;
   // A zone this runtime's time-zone data does not know yet has no offset, and is not offered.
-  const choices = staticPartsOf(language).flatMap(({ entry, label, detail, words }) => {
+  const choices = entries.flatMap((entry) => {
     const known = offsets.get(entry.name);
-    if (known === undefined) return [];
-    const offset = formatOffset(known);
-    const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
-    const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
-    const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
-    return [{ name: entry.name, label, offset, detail, search }];
+    return known === undefined ? [] : [choiceOf(staticPartOf(entry, language), formatOffset(known))];
   });
   choices.sort((a, b) => minutesOf(a.offset) - minutesOf(b.offset) || a.label.localeCompare(b.label));
   const listing = {
@@ -194,13 +201,32 @@ function minutesOf(offset: string): number {
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }
 
-/** How a saved zone is shown: by its current name, with its offset and cities. */
-export function describeTimeZone(zone: string, language: Language): TimeZoneChoice {
-  const listing = timeZoneChoices(language);
-  const found = listing.byName.get(currentTimeZoneName(zone));
-  if (found) return found;
-  const offset = isTimeZone(zone) ? offsetOf(zone, new Date()) : '';
-  return { name: zone, label: zone.replaceAll('_', ' '), offset, detail: '', search: searchable(zone) };
+const entriesByName = new Map(entries.map((entry) => [entry.name, entry]));
+const shownZones = new Map<string, { hour: number; choice: TimeZoneChoice }>();
+
+/**
+ * How a saved zone is shown: by its current name, with its offset and cities. Every account page
+ * shows one, so it is made alone (not the whole list) and kept for the hour.
+ */
+export function describeTimeZone(zone: string, language: Language, now = Date.now()): TimeZoneChoice {
+  const hour = Math.floor(now / 3_600_000);
+  const name = currentTimeZoneName(zone);
+  const listed = listings.get(language);
+  const inList = listed?.hour === hour ? listed.byName.get(name) : undefined;
+  if (inList) return inList;
+  const key = `${language}\0${zone}`;
+  const shown = shownZones.get(key);
+  if (shown?.hour === hour) return shown.choice;
+  const entry = entriesByName.get(name);
+  const at = new Date(hour * 3_600_000);
+  const offset = isTimeZone(name) ? offsetOf(name, at) : isTimeZone(zone) ? offsetOf(zone, at) : '';
+  const choice = entry && offset
+    ? choiceOf(staticPartOf(entry, language), offset)
+    : { name: zone, label: zone.replaceAll('_', ' '), offset, detail: '', search: searchable(zone) };
+  // Saved zones are few (each person has one), but a bound keeps a flood of odd values harmless.
+  if (shownZones.size >= 10_000) shownZones.clear();
+  shownZones.set(key, { hour, choice });
+  return choice;
 }
 
 /**
