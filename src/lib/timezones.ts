@@ -1,5 +1,5 @@
-import { getTimeZones } from '@vvo/tzdb';
-import { languages, type Language } from './languages.ts';
+import { getTimeZones, rawTimeZones } from '@vvo/tzdb';
+import type { Language } from './languages.ts';
 
 /** One entry of the time-zone picker: zones that show the same time in the same country, under their current name. */
 export interface TimeZoneChoice {
@@ -25,16 +25,29 @@ interface Entry {
   cities: string[];
 }
 
-// The list @vvo/tzdb keeps current, read once; "Etc/UTC" is offered (and saved) as plain "UTC".
-const entries: Entry[] = getTimeZones({ includeUtc: true }).map((zone) => ({
-  name: zone.name === 'Etc/UTC' ? 'UTC' : zone.name,
-  group: zone.group,
-  countryCode: zone.countryCode,
-  countryName: zone.countryName,
-  alternativeName: zone.alternativeName,
-  abbreviations: [zone.abbreviation, zone.dstAbbreviation ?? ''].filter(Boolean),
-  cities: zone.mainCities.filter(Boolean),
-}));
+// The list @vvo/tzdb keeps current, read once from its data (no formatter is made at start: that
+// took 60 ms); "Etc/UTC" is offered (and saved) as plain "UTC", with every name UTC goes by.
+const utc: Entry = {
+  name: 'UTC',
+  group: ['Etc/UTC', 'Etc/UCT', 'Etc/Universal', 'Etc/Zulu', 'UCT', 'UTC', 'Universal', 'Zulu', 'Etc/GMT', 'Etc/GMT+0', 'Etc/GMT-0', 'Etc/GMT0', 'Etc/Greenwich', 'GMT', 'GMT+0', 'GMT-0', 'GMT0', 'Greenwich'],
+  countryCode: '',
+  countryName: '',
+  alternativeName: 'Coordinated Universal Time (UTC)',
+  abbreviations: ['UTC'],
+  cities: [],
+};
+const entries: Entry[] = [
+  ...rawTimeZones.map((zone) => ({
+    name: zone.name,
+    group: zone.group,
+    countryCode: zone.countryCode,
+    countryName: zone.countryName,
+    alternativeName: zone.alternativeName,
+    abbreviations: [zone.abbreviation, zone.dstAbbreviation ?? ''].filter(Boolean),
+    cities: zone.mainCities.filter(Boolean),
+  })),
+  utc,
+];
 
 /** Every name a zone was ever known by (its group), mapped to the current name it is shown and saved as. */
 const currentNames = new Map<string, string>(entries.flatMap((entry) => [[entry.name, entry.name] as const, ...entry.group.map((name) => [name, entry.name] as const)]));
@@ -67,43 +80,85 @@ export const searchable = (text: string): string =>
     .toLowerCase()
     .replace(/[_/]/g, ' ');
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-/** "UTC+05:30" for the zone at this moment. */
-function offsetAt(zone: string, at: Date): string {
-  let format = offsetFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsetFormats.set(zone, format);
-  }
-  const gmt = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+/** "UTC+05:30" for an offset in minutes. */
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const absolute = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(absolute / 60)).padStart(2, '0')}:${String(absolute % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Each zone's offset from UTC at a moment, by its name. @vvo/tzdb keeps one formatter per zone for
+ * this; a second set of our own cost about 13 MB of memory, so its figures are used.
+ */
+function offsetsAt(at: Date): Map<string, number> {
+  return new Map(getTimeZones({ includeUtc: true, date: at }).map((zone) => [zone.name === 'Etc/UTC' ? 'UTC' : zone.name, zone.currentTimeOffsetInMinutes]));
+}
+
+/** "UTC+05:30" for a zone outside the list (an alias saved long ago), made when asked. */
+function offsetOf(zone: string, at: Date): string {
+  const gmt = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   return gmt === 'GMT' ? 'UTC+00:00' : gmt.replace('GMT', 'UTC');
 }
 
 function genericName(entry: Entry, language: Language): string {
   if (language === 'en' || entry.name === 'UTC') return entry.alternativeName;
-  const part = new Intl.DateTimeFormat(language, { timeZone: entry.name, timeZoneName: 'longGeneric' })
-    .formatToParts(new Date())
-    .find((item) => item.type === 'timeZoneName')?.value;
+  let part: string | undefined;
+  try {
+    part = new Intl.DateTimeFormat(language, { timeZone: entry.name, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((item) => item.type === 'timeZoneName')?.value;
+  } catch {
+    // A zone newer than this runtime's time-zone data: it is left out of the list (no offset) anyway.
+  }
   return part && !part.startsWith('GMT') ? part : entry.alternativeName;
 }
 
-/** The parts of a choice that do not change with the clock, per language. */
-function staticPartsFor(language: Language) {
-  const countries = new Intl.DisplayNames([language], { type: 'region' });
-  return entries.map((entry) => {
-    const country = entry.countryCode ? (countries.of(entry.countryCode) ?? entry.countryName) : '';
-    const generic = genericName(entry, language);
-    const place = country ? `${country}: ${entry.cities.join(', ')}` : '';
-    return {
-      entry,
-      label: entry.name.replaceAll('_', ' '),
-      detail: [generic, place].filter(Boolean).join(' · '),
-      words: [entry.name, ...entry.group, ...entry.cities, country, entry.countryName, generic, entry.alternativeName, ...entry.abbreviations].join(' '),
-    };
-  });
+interface StaticPart {
+  entry: Entry;
+  label: string;
+  detail: string;
+  words: string;
 }
 
-const staticParts = new Map(languages.map((language) => [language, staticPartsFor(language)]));
+const countryNames = new Map<Language, Intl.DisplayNames>();
+/**
+ * The parts of a choice that do not change with the clock, made the first time a zone is shown in a
+ * language: the generic names of another language than English load that language's zone names into
+ * ICU (about 10 MB each), which an instance whose people all read English never needs.
+ */
+const staticParts = new Map<string, StaticPart>();
+function staticPartOf(entry: Entry, language: Language): StaticPart {
+  const key = `${language}\0${entry.name}`;
+  let part = staticParts.get(key);
+  if (part) return part;
+  let countries = countryNames.get(language);
+  if (!countries) {
+    countries = new Intl.DisplayNames([language], { type: 'region' });
+    countryNames.set(language, countries);
+  }
+  const country = entry.countryCode ? (countries.of(entry.countryCode) ?? entry.countryName) : '';
+  const generic = genericName(entry, language);
+  const place = country ? `${country}: ${entry.cities.join(', ')}` : '';
+  part = {
+    entry,
+    label: entry.name.replaceAll('_', ' '),
+    detail: [generic, place].filter(Boolean).join(' · '),
+    words: [entry.name, ...entry.group, ...entry.cities, country, entry.countryName, generic, entry.alternativeName, ...entry.abbreviations].join(' '),
+  };
+  staticParts.set(key, part);
+  return part;
+}
+
+function choiceOf({ entry, label, detail, words }: StaticPart, offset: string): TimeZoneChoice {
+  const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
+  const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
+  const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
+  return { name: entry.name, label, offset, detail, search };
+}
+
+/** The offsets of the current hour, shared by every language's list. */
+let hourlyOffsets: { hour: number; minutes: Map<string, number> } | null = null;
 
 interface Listing {
   hour: number;
@@ -122,12 +177,12 @@ export function timeZoneChoices(language: Language, now = Date.now()): Listing {
   const cached = listings.get(language);
   if (cached?.hour === hour) return cached;
   const at = new Date(hour * 3_600_000);
-  const choices = (staticParts.get(language) ?? []).map(({ entry, label, detail, words }) => {
-    const offset = offsetAt(entry.name, at);
-    const [, sign = '+', hours = '00', minutes = '00'] = /([+-])(\d\d):(\d\d)/.exec(offset) ?? [];
-    const short = `${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`}`;
-    const search = [...new Set(searchable(`${words} ${offset} ${offset.slice(3)} utc${short} gmt${short}`).split(/\s+/).filter(Boolean))].join(' ');
-    return { name: entry.name, label, offset, detail, search };
+  if (hourlyOffsets?.hour !== hour) hourlyOffsets = { hour, minutes: offsetsAt(at) };
+  const offsets = hourlyOffsets.minutes;
+  // A zone this runtime's time-zone data does not know yet has no offset, and is not offered.
+  const choices = entries.flatMap((entry) => {
+    const known = offsets.get(entry.name);
+    return known === undefined ? [] : [choiceOf(staticPartOf(entry, language), formatOffset(known))];
   });
   choices.sort((a, b) => minutesOf(a.offset) - minutesOf(b.offset) || a.label.localeCompare(b.label));
   const listing = {
@@ -146,13 +201,32 @@ function minutesOf(offset: string): number {
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }
 
-/** How a saved zone is shown: by its current name, with its offset and cities. */
-export function describeTimeZone(zone: string, language: Language): TimeZoneChoice {
-  const listing = timeZoneChoices(language);
-  const found = listing.byName.get(currentTimeZoneName(zone));
-  if (found) return found;
-  const offset = isTimeZone(zone) ? offsetAt(zone, new Date()) : '';
-  return { name: zone, label: zone.replaceAll('_', ' '), offset, detail: '', search: searchable(zone) };
+const entriesByName = new Map(entries.map((entry) => [entry.name, entry]));
+const shownZones = new Map<string, { hour: number; choice: TimeZoneChoice }>();
+
+/**
+ * How a saved zone is shown: by its current name, with its offset and cities. Every account page
+ * shows one, so it is made alone (not the whole list) and kept for the hour.
+ */
+export function describeTimeZone(zone: string, language: Language, now = Date.now()): TimeZoneChoice {
+  const hour = Math.floor(now / 3_600_000);
+  const name = currentTimeZoneName(zone);
+  const listed = listings.get(language);
+  const inList = listed?.hour === hour ? listed.byName.get(name) : undefined;
+  if (inList) return inList;
+  const key = `${language}\0${zone}`;
+  const shown = shownZones.get(key);
+  if (shown?.hour === hour) return shown.choice;
+  const entry = entriesByName.get(name);
+  const at = new Date(hour * 3_600_000);
+  const offset = isTimeZone(name) ? offsetOf(name, at) : isTimeZone(zone) ? offsetOf(zone, at) : '';
+  const choice = entry && offset
+    ? choiceOf(staticPartOf(entry, language), offset)
+    : { name: zone, label: zone.replaceAll('_', ' '), offset, detail: '', search: searchable(zone) };
+  // Saved zones are few (each person has one), but a bound keeps a flood of odd values harmless.
+  if (shownZones.size >= 10_000) shownZones.clear();
+  shownZones.set(key, { hour, choice });
+  return choice;
 }
 
 /**

@@ -39,20 +39,65 @@ void instance.init({
   returnNull: false,
 });
 
-/** A key looked up without options always gives the same text, so each is looked up once per language (i18next's t() costs microseconds). */
+/** Option names that change which text i18next picks (plurals, context, language) or how: those calls go to i18next. */
+const selectingOptions = new Set(['count', 'context', 'lng', 'lngs', 'ns', 'defaultValue', 'returnObjects', 'joinArrays', 'ordinal', 'interpolation', 'keySeparator', 'nsSeparator', 'postProcess', 'replace']);
+
+/**
+ * A text with `{{name}}` markers, split once into literal parts and names (odd indexes), or null when
+ * it uses more than plain substitution (nesting, formats, paths): such texts are left to i18next.
+ */
+function splitMarkers(text: string): string[] | null {
+  const parts = text.split(/\{\{([^{}]*)\}\}/);
+  for (let index = 1; index < parts.length; index += 2) {
+    const name = parts[index] ?? '';
+    if (!/^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/.test(name)) return null;
+    parts[index] = name.trim();
+  }
+  return text.includes('$t(') ? null : parts;
+}
+
+/**
+ * A key looked up without options always gives the same text, so each is looked up once per language;
+ * a key with plain values is split once and filled in here. i18next's t() costs microseconds, and with
+ * values many more (it builds its interpolation regular expressions on every call).
+ */
 function remembering(t: TFunction): TFunction {
   const known = new Map<string, string>();
+  const splitTexts = new Map<string, string[] | null>();
   const translate = t as unknown as (...args: unknown[]) => string;
-  // Named parameters rather than ...rest: a page makes dozens of lookups, and each rest array is garbage.
-  return ((key: unknown, options?: unknown, more?: unknown) => {
-    if (more !== undefined) return translate(key, options, more);
-    if (options !== undefined || typeof key !== 'string') return translate(key, options);
+  const textOf = (key: string): string => {
     let text = known.get(key);
     if (text === undefined) {
       text = t(key);
       known.set(key, text);
     }
     return text;
+  };
+  const filledIn = (key: string, values: Record<string, unknown>): string | null => {
+    for (const name in values) if (selectingOptions.has(name)) return null;
+    let parts = splitTexts.get(key);
+    if (parts === undefined) {
+      parts = splitMarkers(textOf(key));
+      splitTexts.set(key, parts);
+    }
+    if (parts === null) return null;
+    let text = parts[0] ?? '';
+    for (let index = 1; index < parts.length; index += 2) {
+      const value = values[parts[index] ?? ''];
+      if (value === undefined || value === null || typeof value === 'object') return null;
+      text += String(value) + (parts[index + 1] ?? '');
+    }
+    return text;
+  };
+  // Named parameters rather than ...rest: a page makes dozens of lookups, and each rest array is garbage.
+  return ((key: unknown, options?: unknown, more?: unknown) => {
+    if (more !== undefined || typeof key !== 'string') return translate(key, options, more);
+    if (options === undefined) return textOf(key);
+    if (typeof options === 'object' && options !== null) {
+      const text = filledIn(key, options as Record<string, unknown>);
+      if (text !== null) return text;
+    }
+    return translate(key, options);
   }) as unknown as TFunction;
 }
 

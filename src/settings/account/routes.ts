@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { describeTimeZone, timeZoneChoices } from '../../lib/timezones.ts';
+import { describeTimeZone } from '../../lib/timezones.ts';
 import { isLanguage, languages, type Language } from '../../lib/languages.ts';
 import type { UserDirectory } from '../../auth/users.ts';
 import { CsrfError } from '../../web/csrf.ts';
@@ -34,8 +34,6 @@ const blocks = {
 const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
 
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
-  // The picker's lists are made at start, not by the first person to open the page.
-  for (const language of languages) timeZoneChoices(language);
   const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const viewer = viewerOf(request);
     // The session layer loaded these already, through the same service.
