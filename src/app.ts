@@ -60,7 +60,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const secret = loadOrCreateInstanceSecret(config.dataDir);
 
   const services = createServices(config, db, now, secret, app.log);
-  const { users, account, sessions, securityLog, totp, security, requireSudo } = services;
+  const { account, sessions, securityLog, totp, security, requireSudo } = services;
   app.decorate('services', services);
   if (services.mailWorker) {
     const worker = services.mailWorker;
@@ -94,7 +94,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     sudoWindowMs: config.sudoWindowMs,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
-  await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
+  await registerAccountRoutes(app, { account, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId), cookies, secure });
   await registerSessionHistoryRoutes(app, { sessions, security, cookies, secure });
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });

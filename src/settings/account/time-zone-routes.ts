@@ -4,7 +4,7 @@ import { describeTimeZone, searchTimeZones, timeZoneChoices } from '../../lib/ti
 import type { CookieNames } from '../../web/cookies.ts';
 import { setFlash } from '../../web/flash.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
-import { viewerOf } from '../../web/guards.ts';
+import { actorOf, viewerOf } from '../../web/guards.ts';
 import { timeZoneForm } from './form.ts';
 import type { AccountService } from './service.ts';
 
@@ -53,7 +53,7 @@ export function registerTimeZoneRoutes(scoped: FastifyInstance, options: TimeZon
       const query = typeof raw === 'string' ? raw.slice(0, maximumQueryLength) : '';
       return reply.page('settings/account/time-zone', renderPicker(request, query, parsed.errors), 422);
     }
-    options.account.saveTimeZone(viewerOf(request).user.id, parsed.data.timezone);
+    await options.account.saveTimeZone(actorOf(request), parsed.data.timezone);
     setFlash(reply, options.cookies, options.secure, { kind: 'success', messageKey: 'flash.saved' });
     return reply.redirect(`${options.pagePath}#pref-timezone-field`, 303);
   });
