@@ -33,26 +33,17 @@ type Values = Record<string, unknown> | undefined;
 /** drizzle's better-sqlite3 query, asking its gate before each statement. */
 class GatedQuery extends PreparedQuery {
   gate!: StatementGate;
+}
 
-  override run(values?: Values): ReturnType<PreparedQuery['run']> {
-    const wait = this.gate.wait();
-    return wait === null ? super.run(values) : (wait.then(() => this.run(values)) as never);
-  }
-
-  override all(values?: Values): ReturnType<PreparedQuery['all']> {
-    const wait = this.gate.wait();
-    return wait === null ? super.all(values) : (wait.then(() => this.all(values)) as never);
-  }
-
-  override get(values?: Values): ReturnType<PreparedQuery['get']> {
-    const wait = this.gate.wait();
-    return wait === null ? super.get(values) : (wait.then(() => this.get(values)) as never);
-  }
-
-  override values(values?: Values): ReturnType<PreparedQuery['values']> {
-    const wait = this.gate.wait();
-    return wait === null ? super.values(values) : (wait.then(() => this.values(values)) as never);
-  }
+// Each way of running the statement asks the gate first; a deferred one asks again when the wait ends.
+for (const method of ['run', 'all', 'get', 'values'] as const) {
+  const direct = PreparedQuery.prototype[method] as (this: PreparedQuery, values?: Values) => unknown;
+  Object.defineProperty(GatedQuery.prototype, method, {
+    value: function gated(this: GatedQuery, values?: Values): unknown {
+      const wait = this.gate.wait();
+      return wait === null ? direct.call(this, values) : wait.then(() => (this[method] as typeof direct).call(this, values));
+    },
+  });
 }
 
 type PrepareArguments = Parameters<BetterSQLiteSession<Record<string, never>, never>['prepareQuery']>;
