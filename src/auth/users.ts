@@ -36,10 +36,6 @@ export function createUserDirectory(db: Db, now: () => number) {
       return (await selectByEmail.execute({ email: normalizeEmail(email) }))[0];
     },
 
-    /**
-     * Creates the account and, in the same transaction, whatever other parts of Dials keep per
-     * user. The first account of an instance is its administrator.
-     */
     async count(): Promise<number> {
       return (await db.select({ total: count() }).from(users))[0]?.total ?? 0;
     },
@@ -54,6 +50,11 @@ export function createUserDirectory(db: Db, now: () => number) {
       await db.update(users).set({ activatedAt: new Date(now()) }).where(sql`${users.id} = ${userId} and ${users.activatedAt} is null`);
     },
 
+    /**
+     * Creates the account and, in the same transaction, whatever other parts of Dials keep per
+     * user (`onCreated`, which may await only queries on the `tx` it is given). The first account
+     * of an instance is its administrator.
+     */
     create(
       input: { email: string; name: string; passwordHash: string; activated: boolean },
       onCreated: UserCreatedHook,
