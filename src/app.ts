@@ -77,7 +77,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const secret = loadOrCreateInstanceSecret(config.dataDir);
 
   const services = createServices(config, db, now, secret, app.log);
-  const { users, account, sessions, securityLog, totp, security, requireSudo } = services;
+  const { account, sessions, securityLog, totp, security, requireSudo } = services;
   app.decorate('services', services);
   if (services.mailWorker) {
     const worker = services.mailWorker;
@@ -112,7 +112,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     sudoWindowMs: config.sudoWindowMs,
     onUserCreated: (tx, userId, context) => account.initialise(tx, userId, context),
   });
-  await registerAccountRoutes(app, { account, users, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId) });
+  await registerAccountRoutes(app, { account, unconfirmedPrimary: (userId) => services.emails.unconfirmedPrimary(userId) });
   await registerSessionHistoryRoutes(app, { sessions, security });
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });

@@ -32,7 +32,7 @@ export type Services = ReturnType<typeof createServices>;
 /** Builds every service once, at start, wired to each other; routes only receive what they need. */
 export function createServices(config: Config, db: Db, now: () => number, instanceSecret: Buffer, log: MailWorkerLogger) {
   const users = createUserDirectory(db, now);
-  const account = createAccountService(db);
+  const account = createAccountService(db, { users });
   const emailAddresses = createEmailAddressBook(db, now);
   const emailTokens = createEmailTokens(db, now);
 

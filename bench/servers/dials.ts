@@ -5,7 +5,7 @@ import path from 'node:path';
 import '../../src/runtime-check.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { scheduleWalCheckpoints } from '../../src/db/checkpoints.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { listenAndAnnounce } from './announce.ts';
@@ -20,6 +20,6 @@ const stopCheckpoints = scheduleWalCheckpoints(db);
 
 await listenAndAnnounce(app, () => {
   stopCheckpoints();
-  db.$client.close();
+  closeDatabase(db);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

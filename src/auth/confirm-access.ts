@@ -36,28 +36,28 @@ export function createAccessConfirmation(deps: {
       const userId = actor.userId;
       const sessionId = sessionIdOf(actor);
       if (actor.via !== 'session' || sessionId === null) return { ok: false, reason: 'stale' };
-      const credentials = deps.users.credentialsOf(userId);
+      const credentials = await deps.users.credentialsOf(userId);
       if (!credentials) return { ok: false, reason: 'stale' };
       const waitSeconds = await deps.loginLimiter.attempt(credentials.email, client.ipAddress);
       if (waitSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: waitSeconds };
       if (!(await verifyPassword(credentials.passwordHash, input.password))) {
-        deps.securityLog.record(userId, 'login.failed', client);
+        await deps.securityLog.record(userId, 'login.failed', client);
         return { ok: false, reason: 'wrongPassword' };
       }
-      if (deps.secondFactor.isEnrolled(userId)) {
+      if (await deps.secondFactor.isEnrolled(userId)) {
         if (!input.code && !input.recoveryCode) return { ok: false, reason: 'codeRequired' };
         const outcome = await deps.secondFactor.verify(userId, input);
         if (!outcome.ok) {
           if (outcome.retryAfterSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: outcome.retryAfterSeconds };
-          deps.securityLog.record(userId, 'login.secondFactorFailed', client);
+          await deps.securityLog.record(userId, 'login.secondFactorFailed', client);
           return { ok: false, reason: input.recoveryCode ? 'wrongRecoveryCode' : 'wrongCode' };
         }
-        if (outcome.method === 'recoveryCode') deps.securityLog.record(userId, 'recoveryCode.used', client);
+        if (outcome.method === 'recoveryCode') await deps.securityLog.record(userId, 'recoveryCode.used', client);
       }
       await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
       // The password or the session may have changed while the password was being checked.
-      if (!deps.users.passwordUnchanged(userId, credentials.passwordHash) || !deps.sessions.exists(sessionId)) return { ok: false, reason: 'stale' };
-      deps.securityLog.record(userId, 'sudo.confirmed', client);
+      if (!(await deps.users.passwordUnchanged(userId, credentials.passwordHash)) || !(await deps.sessions.exists(sessionId))) return { ok: false, reason: 'stale' };
+      await deps.securityLog.record(userId, 'sudo.confirmed', client);
       return { ok: true };
     },
   };

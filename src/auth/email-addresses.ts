@@ -1,5 +1,6 @@
 import { and, asc, count, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { normalizeEmail } from './users.ts';
 import { userEmails, users } from './tables.ts';
 
@@ -44,75 +45,77 @@ export function createEmailAddressBook(db: Db, now: () => number) {
     .where(and(eq(userEmails.userId, sql.placeholder('userId')), isPrimary))
     .prepare();
 
+  /** One of the person's addresses; another person's is not found. */
+  async function findOwn(userId: number, emailId: number): Promise<EmailAddress | undefined> {
+    return (await db.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))))[0];
+  }
+
   return {
-    list(userId: number): EmailAddress[] {
-      return listQuery.all({ userId });
+    async list(userId: number): Promise<EmailAddress[]> {
+      return listQuery.execute({ userId });
     },
 
-    find(userId: number, emailId: number): EmailAddress | undefined {
-      return db.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).get();
-    },
+    find: findOwn,
 
-    primaryOf(userId: number): EmailAddress | undefined {
-      return primaryQuery.get({ userId });
+    async primaryOf(userId: number): Promise<EmailAddress | undefined> {
+      return (await primaryQuery.execute({ userId }))[0];
     },
 
     /**
      * Whose address this is, if anyone's: only a confirmed address or an account's primary one
      * counts (for log-in, password resets and sign-up); unconfirmed claims belong to no one.
      */
-    owner(address: string): { userId: number; emailId: number; verified: boolean; isPrimary: boolean } | undefined {
-      const row = db
+    async owner(address: string): Promise<{ userId: number; emailId: number; verified: boolean; isPrimary: boolean } | undefined> {
+      const [row] = await db
         .select({ userId: userEmails.userId, emailId: userEmails.id, verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
         .from(userEmails)
         .where(and(eq(userEmails.address, normalizeEmail(address)), owned))
-        .get();
+        .limit(1);
       return row ? { userId: row.userId, emailId: row.emailId, verified: row.verifiedAt !== null, isPrimary: row.isPrimary } : undefined;
     },
 
     /** Whether the address is one of the person's, confirmed. */
-    isConfirmed(userId: number, address: string): boolean {
-      const row = db
+    async isConfirmed(userId: number, address: string, tx: Db = db): Promise<boolean> {
+      const [row] = await tx
         .select({ verifiedAt: userEmails.verifiedAt })
         .from(userEmails)
         .where(and(eq(userEmails.userId, userId), eq(userEmails.address, normalizeEmail(address))))
-        .get();
+        .limit(1);
       return Boolean(row?.verifiedAt);
     },
 
-    /** The id of one of the person's own addresses, confirmed or not. */
-    idOf(userId: number, address: string): number | undefined {
-      return db
+    /** The id of one of the person's own addresses, confirmed or not; pass the transaction it is asked in, if any. */
+    async idOf(userId: number, address: string, tx: Db = db): Promise<number | undefined> {
+      const [row] = await tx
         .select({ id: userEmails.id })
         .from(userEmails)
         .where(and(eq(userEmails.userId, userId), eq(userEmails.address, normalizeEmail(address))))
-        .get()?.id;
+        .limit(1);
+      return row?.id;
     },
 
     /**
      * Adds a secondary, unverified address. Another account's unconfirmed claim on it does not
      * stand in the way; a confirmed or primary address of anyone (the caller included) does.
      */
-    add(userId: number, address: string): { id: number } | 'taken' | 'tooMany' {
+    async add(userId: number, address: string): Promise<{ id: number } | 'taken' | 'tooMany'> {
       const normalized = normalizeEmail(address);
-      return db.transaction(
-        (tx) => {
-          const blocking = tx
-            .select({ id: userEmails.id })
-            .from(userEmails)
-            .where(and(eq(userEmails.address, normalized), or(owned, eq(userEmails.userId, userId))))
-            .get();
-          if (blocking) return 'taken';
-          const existing = tx.select({ total: count() }).from(userEmails).where(eq(userEmails.userId, userId)).get()?.total ?? 0;
-          if (existing >= maximumAddresses) return 'tooMany';
-          return tx
-            .insert(userEmails)
-            .values({ userId, address: normalized, isPrimary: false, createdAt: new Date(now()) })
-            .returning({ id: userEmails.id })
-            .get();
-        },
-        { behavior: 'immediate' },
-      );
+      return inTransaction(db, async (tx) => {
+        const [blocking] = await tx
+          .select({ id: userEmails.id })
+          .from(userEmails)
+          .where(and(eq(userEmails.address, normalized), or(owned, eq(userEmails.userId, userId))))
+          .limit(1);
+        if (blocking) return 'taken';
+        const existing = (await tx.select({ total: count() }).from(userEmails).where(eq(userEmails.userId, userId)))[0]?.total ?? 0;
+        if (existing >= maximumAddresses) return 'tooMany';
+        const [added] = await tx
+          .insert(userEmails)
+          .values({ userId, address: normalized, isPrimary: false, createdAt: new Date(now()) })
+          .returning({ id: userEmails.id });
+        if (!added) throw new Error('the address was not stored');
+        return added;
+      });
     },
 
     /**
@@ -120,46 +123,42 @@ export function createEmailAddressBook(db: Db, now: () => number) {
      * stop working with them); if another account confirmed it first, or has it as its primary
      * address, nothing changes and the answer is 'taken'.
      */
-    markVerified(userId: number, emailId: number): 'verified' | 'taken' | 'notFound' {
-      return db.transaction(
-        (tx) => {
-          const target = tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).get();
-          if (!target) return 'notFound';
-          if (target.verifiedAt) return 'verified';
-          const sameAddress = and(eq(userEmails.address, target.address), ne(userEmails.userId, userId));
-          if (tx.select({ id: userEmails.id }).from(userEmails).where(and(sameAddress, owned)).get()) return 'taken';
-          tx.delete(userEmails).where(sameAddress).run();
-          tx.update(userEmails).set({ verifiedAt: new Date(now()) }).where(eq(userEmails.id, emailId)).run();
-          return 'verified';
-        },
-        { behavior: 'immediate' },
-      );
+    async markVerified(userId: number, emailId: number): Promise<'verified' | 'taken' | 'notFound'> {
+      return inTransaction(db, async (tx) => {
+        const [target] = await tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId)));
+        if (!target) return 'notFound';
+        if (target.verifiedAt) return 'verified';
+        const sameAddress = and(eq(userEmails.address, target.address), ne(userEmails.userId, userId));
+        if ((await tx.select({ id: userEmails.id }).from(userEmails).where(and(sameAddress, owned)).limit(1)).length > 0) return 'taken';
+        await tx.delete(userEmails).where(sameAddress);
+        await tx.update(userEmails).set({ verifiedAt: new Date(now()) }).where(eq(userEmails.id, emailId));
+        return 'verified';
+      });
     },
 
     /** Makes a verified address the primary one, which is also the log-in name. Returns the old primary address. */
-    makePrimary(userId: number, emailId: number): { previous: string } | 'notFound' | 'unverified' {
-      return db.transaction(
-        (tx) => {
-          const target = tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).get();
-          if (!target) return 'notFound';
-          if (!target.verifiedAt) return 'unverified';
-          const previous = tx.select({ address: users.email }).from(users).where(eq(users.id, userId)).get()?.address ?? '';
-          tx.update(userEmails).set({ isPrimary: false }).where(eq(userEmails.userId, userId)).run();
-          tx.update(userEmails).set({ isPrimary: true }).where(eq(userEmails.id, emailId)).run();
-          tx.update(users).set({ email: target.address }).where(eq(users.id, userId)).run();
-          return { previous };
-        },
-        { behavior: 'immediate' },
-      );
+    async makePrimary(userId: number, emailId: number): Promise<{ previous: string } | 'notFound' | 'unverified'> {
+      return inTransaction(db, async (tx) => {
+        const [target] = await tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId)));
+        if (!target) return 'notFound';
+        if (!target.verifiedAt) return 'unverified';
+        const previous = (await tx.select({ address: users.email }).from(users).where(eq(users.id, userId)))[0]?.address ?? '';
+        await tx.update(userEmails).set({ isPrimary: false }).where(eq(userEmails.userId, userId));
+        await tx.update(userEmails).set({ isPrimary: true }).where(eq(userEmails.id, emailId));
+        await tx.update(users).set({ email: target.address }).where(eq(users.id, userId));
+        return { previous };
+      });
     },
 
     /** Removes a secondary address; the primary one cannot be removed. */
-    remove(userId: number, emailId: number): 'removed' | 'primary' | 'notFound' {
-      const target = db.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).get();
-      if (!target) return 'notFound';
-      if (target.isPrimary) return 'primary';
-      db.delete(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))).run();
-      return 'removed';
+    async remove(userId: number, emailId: number): Promise<'removed' | 'primary' | 'notFound'> {
+      // Only a secondary address goes; the primary one is looked for only to say why nothing went.
+      const removed = await db
+        .delete(userEmails)
+        .where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId), eq(userEmails.isPrimary, false)))
+        .returning({ id: userEmails.id });
+      if (removed.length > 0) return 'removed';
+      return (await findOwn(userId, emailId)) ? 'primary' : 'notFound';
     },
   };
 }

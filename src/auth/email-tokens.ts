@@ -33,16 +33,16 @@ export function createEmailTokens(db: Db, now: () => number) {
     );
 
   return {
-    issue(input: { userId: number; purpose: EmailTokenPurpose; emailId?: number; signsIn?: boolean }, tx: Db = db): string {
+    async issue(input: { userId: number; purpose: EmailTokenPurpose; emailId?: number; signsIn?: boolean }, tx: Db = db): Promise<string> {
       const token = generateSessionToken();
       const createdAt = now();
       if (input.purpose === 'reset-password') {
-        tx.update(emailTokens)
+        await tx
+          .update(emailTokens)
           .set({ usedAt: new Date(createdAt) })
-          .where(and(eq(emailTokens.userId, input.userId), eq(emailTokens.purpose, 'reset-password'), isNull(emailTokens.usedAt)))
-          .run();
+          .where(and(eq(emailTokens.userId, input.userId), eq(emailTokens.purpose, 'reset-password'), isNull(emailTokens.usedAt)));
       }
-      tx.insert(emailTokens)
+      await tx.insert(emailTokens)
         .values({
           id: sessionIdFromToken(token),
           userId: input.userId,
@@ -51,39 +51,37 @@ export function createEmailTokens(db: Db, now: () => number) {
           signsIn: input.signsIn ?? false,
           createdAt: new Date(createdAt),
           expiresAt: new Date(createdAt + lifetimes[input.purpose]),
-        })
-        .run();
+        });
       return token;
     },
 
     /** What a link would grant, without using it (for the page that asks for the button press). */
-    peek(token: string, purpose: EmailTokenPurpose): EmailTokenGrant | null {
+    async peek(token: string, purpose: EmailTokenPurpose): Promise<EmailTokenGrant | null> {
       if (token.length > 64) return null;
-      const row = db.select().from(emailTokens).where(valid(token, purpose)).get();
+      const [row] = await db.select().from(emailTokens).where(valid(token, purpose));
       return row ? { userId: row.userId, emailId: row.emailId, signsIn: row.signsIn, expiresAt: row.expiresAt } : null;
     },
 
     /** Uses the link up; of two requests racing with it, only one gets the grant. */
-    consume(token: string, purpose: EmailTokenPurpose): EmailTokenGrant | null {
+    async consume(token: string, purpose: EmailTokenPurpose): Promise<EmailTokenGrant | null> {
       if (token.length > 64) return null;
-      const row = db.update(emailTokens).set({ usedAt: new Date(now()) }).where(valid(token, purpose)).returning().get();
+      const [row] = await db.update(emailTokens).set({ usedAt: new Date(now()) }).where(valid(token, purpose)).returning();
       return row ? { userId: row.userId, emailId: row.emailId, signsIn: row.signsIn, expiresAt: row.expiresAt } : null;
     },
 
-    voidAll(userId: number, purpose: EmailTokenPurpose): void {
-      db.update(emailTokens)
+    async voidAll(userId: number, purpose: EmailTokenPurpose): Promise<void> {
+      await db
+        .update(emailTokens)
         .set({ usedAt: new Date(now()) })
-        .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)))
-        .run();
+        .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
     },
 
     /** When the last link of this kind was sent for an address, to pace resends. */
-    lastIssuedAt(userId: number, emailId: number): Date | null {
-      const row = db
+    async lastIssuedAt(userId: number, emailId: number): Promise<Date | null> {
+      const [row] = await db
         .select({ at: sql<number | null>`max(${emailTokens.createdAt})` })
         .from(emailTokens)
-        .where(and(eq(emailTokens.userId, userId), eq(emailTokens.emailId, emailId), eq(emailTokens.purpose, 'verify-email')))
-        .get();
+        .where(and(eq(emailTokens.userId, userId), eq(emailTokens.emailId, emailId), eq(emailTokens.purpose, 'verify-email')));
       return row?.at ? new Date(row.at) : null;
     },
   };

@@ -10,11 +10,11 @@ import { normalizeEmail } from './users.ts';
  * decided afterwards, so the time to answer cannot tell which addresses have accounts.
  */
 export function registerForgotPasswordRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const sendResetLink = (address: string) => {
-    const owner = options.emailAddresses.owner(address);
+  const sendResetLink = async (address: string) => {
+    const owner = await options.emailAddresses.owner(address);
     // Only an address the person has proved (or their log-in address) can receive a reset link.
     if (!owner) return;
-    options.accountMail.resetLink(owner.userId, address, () =>
+    await options.accountMail.resetLink(owner.userId, address, () =>
       options.emailTokens.issue({ userId: owner.userId, purpose: 'reset-password', emailId: owner.emailId }),
     );
   };

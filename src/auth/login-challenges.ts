@@ -15,23 +15,23 @@ export function createLoginChallengeStore(db: Db, now: () => number) {
   const select = db.select().from(loginChallenges).where(eq(loginChallenges.id, sql.placeholder('id'))).prepare();
 
   return {
-    create(userId: number, next: string): { token: string; expiresAt: Date } {
-      db.delete(loginChallenges).where(lt(loginChallenges.expiresAt, new Date(now()))).run();
+    async create(userId: number, next: string): Promise<{ token: string; expiresAt: Date }> {
+      await db.delete(loginChallenges).where(lt(loginChallenges.expiresAt, new Date(now())));
       const token = generateSessionToken();
       const expiresAt = new Date(now() + challengeLifetimeMs);
-      db.insert(loginChallenges).values({ id: sessionIdFromToken(token), userId, next, expiresAt }).run();
+      await db.insert(loginChallenges).values({ id: sessionIdFromToken(token), userId, next, expiresAt });
       return { token, expiresAt };
     },
 
-    find(token: string): { userId: number; next: string } | null {
+    async find(token: string): Promise<{ userId: number; next: string } | null> {
       if (token.length > 64) return null;
-      const row = select.get({ id: sessionIdFromToken(token) });
+      const [row] = await select.execute({ id: sessionIdFromToken(token) });
       if (!row || row.expiresAt.getTime() <= now()) return null;
       return { userId: row.userId, next: row.next };
     },
 
-    consume(token: string): void {
-      db.delete(loginChallenges).where(eq(loginChallenges.id, sessionIdFromToken(token))).run();
+    async consume(token: string): Promise<void> {
+      await db.delete(loginChallenges).where(eq(loginChallenges.id, sessionIdFromToken(token)));
     },
   };
 }

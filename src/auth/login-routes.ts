@@ -18,9 +18,9 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
   const challengeCookie = options.cookies.loginChallenge;
   const cookieOptions = baseCookieOptions(options.secure);
 
-  const finishLogIn = (request: FastifyRequest, reply: FastifyReply, userId: number, next: string, flash?: Flash) => {
-    startSession(request, reply, options, userId);
-    options.securityLog.record(userId, 'login.succeeded', clientDetails(request));
+  const finishLogIn = async (request: FastifyRequest, reply: FastifyReply, userId: number, next: string, flash?: Flash) => {
+    await startSession(request, reply, options, userId);
+    await options.securityLog.record(userId, 'login.succeeded', clientDetails(request));
     const target = localRedirectTarget(next, homePath);
     return flash ? reply.redirectWithFlash(target, flash) : reply.redirect(target, 303);
   };
@@ -42,30 +42,30 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
       return reply.header('retry-after', String(waitSeconds)).page('auth/login', { values, errors: tooManyAttempts(waitSeconds) }, 429);
     }
 
-    const account = options.users.findForLogin(email);
+    const account = await options.users.findForLogin(email);
     const passwordMatches = account ? await verifyPassword(account.passwordHash, password) : await verifyAgainstDecoy(password);
     // An unfinished sign-up answers like a wrong password, so log-in cannot tell which addresses sign-up found taken.
     if (!account || !passwordMatches || !account.activatedAt) {
-      if (account) options.securityLog.record(account.id, 'login.failed', clientDetails(request));
+      if (account) await options.securityLog.record(account.id, 'login.failed', clientDetails(request));
       return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);
     }
     await options.loginLimiter.recordSuccess(email, request.ip);
-    // From here to the new session nothing is awaited, so a password change cannot slip in between.
-    if (!options.users.passwordUnchanged(account.id, account.passwordHash)) {
+    // The password may have changed while it was being checked: then this one opens nothing.
+    if (!(await options.users.passwordUnchanged(account.id, account.passwordHash))) {
       return reply.page('auth/login', { values, errors: { [formLevel]: { key: 'errors.login.failed' } } }, 401);
     }
     const next = localRedirectTarget(parsed.data.next, homePath);
-    if (!options.secondFactor.isEnrolled(account.id)) return finishLogIn(request, reply, account.id, next);
+    if (!(await options.secondFactor.isEnrolled(account.id))) return finishLogIn(request, reply, account.id, next);
 
     // The password was right; the session starts only after the second factor.
-    const challenge = options.loginChallenges.create(account.id, next);
+    const challenge = await options.loginChallenges.create(account.id, next);
     reply.setCookie(challengeCookie, challenge.token, { ...cookieOptions, expires: challenge.expiresAt });
     return reply.redirect('/login/two-factor', 303);
   });
 
-  const challengeOf = (request: FastifyRequest) => {
+  const challengeOf = async (request: FastifyRequest) => {
     const token = request.cookies[challengeCookie];
-    const challenge = token ? options.loginChallenges.find(token) : null;
+    const challenge = token ? await options.loginChallenges.find(token) : null;
     return token && challenge ? { token, ...challenge } : null;
   };
 
@@ -75,12 +75,12 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
   };
 
   app.get('/login/two-factor', async (request, reply) => {
-    if (!challengeOf(request)) return expired(reply);
+    if (!(await challengeOf(request))) return expired(reply);
     return reply.page('auth/two-factor', { errors: {} });
   });
 
   app.post('/login/two-factor', async (request, reply) => {
-    const challenge = challengeOf(request);
+    const challenge = await challengeOf(request);
     if (!challenge) return expired(reply);
     const parsed = parseForm(secondFactorForm, request.body);
     if (!parsed.ok) return reply.page('auth/two-factor', { errors: parsed.errors }, 422);
@@ -92,19 +92,19 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
       if (outcome.retryAfterSeconds > 0) {
         return reply.header('retry-after', String(outcome.retryAfterSeconds)).page('auth/two-factor', { errors: tooManyAttempts(outcome.retryAfterSeconds) }, 429);
       }
-      options.securityLog.record(challenge.userId, 'login.secondFactorFailed', clientDetails(request));
+      await options.securityLog.record(challenge.userId, 'login.secondFactorFailed', clientDetails(request));
       const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
       return reply.page('auth/two-factor', { errors: { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } } }, 401);
     }
-    options.loginChallenges.consume(challenge.token);
+    await options.loginChallenges.consume(challenge.token);
     reply.clearCookie(challengeCookie, cookieOptions);
     const recovered = outcome.method === 'recoveryCode';
-    if (recovered) options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
+    if (recovered) await options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
     return finishLogIn(request, reply, challenge.userId, challenge.next, recovered ? { kind: 'info', messageKey: 'flash.recoveryCodeUsed' } : undefined);
   });
 
   app.post('/logout', async (request, reply) => {
-    if (request.viewer) options.sessions.invalidate(request.viewer.session.id);
+    if (request.viewer) await options.sessions.invalidate(request.viewer.session.id);
     clearSessionCookie(reply, options);
     return reply.redirectWithFlash('/login', { kind: 'info', messageKey: 'flash.signedOut' });
   });

@@ -26,10 +26,10 @@ export const passwordCheckPath = '/password-check';
  * limited per client address; typing pauses (htmx waits 500 ms) make far fewer than the limit.
  */
 export function registerPasswordCheckRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const ownerOf = (request: FastifyRequest, data: z.infer<typeof passwordCheckForm>): PasswordOwner => {
+  const ownerOf = async (request: FastifyRequest, data: z.infer<typeof passwordCheckForm>): Promise<PasswordOwner> => {
     if (request.viewer) return { name: request.viewer.user.name, email: request.viewer.user.email };
-    const grant = data.resetToken ? options.emailTokens.peek(data.resetToken, 'reset-password') : null;
-    const profile = grant ? options.users.profile(grant.userId) : undefined;
+    const grant = data.resetToken ? await options.emailTokens.peek(data.resetToken, 'reset-password') : null;
+    const profile = grant ? await options.users.profile(grant.userId) : undefined;
     return profile ?? { name: data.name ?? '', email: data.email ?? '' };
   };
 
@@ -38,7 +38,7 @@ export function registerPasswordCheckRoutes(app: FastifyInstance, options: AuthR
     if (!parsed.ok) return reply.code(422).header('content-type', 'text/plain; charset=utf-8').send(request.t('errors.form.unreadable'));
     const password = parsed.data.newPassword ?? parsed.data.password ?? '';
     if (password.length === 0) return reply.block('partials/password-feedback', { feedback: null });
-    const judgement = await judgePasswordInWorker(password, ownerOf(request, parsed.data));
+    const judgement = await judgePasswordInWorker(password, await ownerOf(request, parsed.data));
     const feedback = judgement.problem ? judgement : { strongEnough: true };
     return reply.block('partials/password-feedback', { feedback, live: true });
   });

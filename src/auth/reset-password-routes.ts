@@ -18,11 +18,13 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
   const linkGone = linkGonePage;
 
   // The page names the account (its log-in address), so whoever is logged in as someone else sees whose password this is.
-  const renderReset = (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) =>
-    reply.page('auth/reset-password', { token, account: options.users.profile(userId)?.email ?? '', enrolled: options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
+  const renderReset = async (reply: FastifyReply, token: string, userId: number, errors: FieldErrors, status = 200, passwordFeedback: PasswordJudgement | null = null) => {
+    const account = (await options.users.profile(userId))?.email ?? '';
+    return reply.page('auth/reset-password', { token, account, enrolled: await options.secondFactor.isEnrolled(userId), errors, passwordFeedback }, status);
+  };
 
   app.get('/reset-password/:token', async (request, reply) => {
-    const grant = options.emailTokens.peek(tokenOf(request), 'reset-password');
+    const grant = await options.emailTokens.peek(tokenOf(request), 'reset-password');
     if (!grant) return linkGone(reply);
     return renderReset(reply, tokenOf(request), grant.userId, {});
   });
@@ -30,10 +32,10 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
   // Each post runs the password estimator, and the link stays valid until a reset succeeds: limit the posts.
   app.post('/reset-password/:token', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const token = tokenOf(request);
-    const grant = options.emailTokens.peek(token, 'reset-password');
+    const grant = await options.emailTokens.peek(token, 'reset-password');
     if (!grant) return linkGone(reply);
     const parsed = parseForm(resetPasswordForm, request.body);
-    const profile = options.users.profile(grant.userId);
+    const profile = await options.users.profile(grant.userId);
     if (!parsed.ok) {
       const { errors, judgement } = await newPasswordErrorsOf(request.body, profile);
       return renderReset(reply, token, grant.userId, { ...errors, ...parsed.errors }, 422, judgement);
@@ -47,7 +49,7 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
     if (Object.keys(refused).length > 0) return renderReset(reply, token, grant.userId, refused, 422, judgement);
 
     // A reset link replaces the password, never the second factor (rule 6).
-    if (options.secondFactor.isEnrolled(grant.userId)) {
+    if (await options.secondFactor.isEnrolled(grant.userId)) {
       if (!parsed.data.code && !parsed.data.recoveryCode) return renderReset(reply, token, grant.userId, { code: { key: 'errors.twoFactor.codeRequired' } }, 422);
       const outcome = await options.secondFactor.verify(grant.userId, parsed.data);
       if (!outcome.ok) {
@@ -55,20 +57,20 @@ export function registerResetPasswordRoutes(app: FastifyInstance, options: AuthR
           const errors = { [formLevel]: { key: 'errors.login.tooManyAttempts', values: { count: Math.ceil(outcome.retryAfterSeconds / 60) } } };
           return renderReset(reply.header('retry-after', String(outcome.retryAfterSeconds)), token, grant.userId, errors, 429);
         }
-        options.securityLog.record(grant.userId, 'login.secondFactorFailed', clientDetails(request));
+        await options.securityLog.record(grant.userId, 'login.secondFactorFailed', clientDetails(request));
         const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
         return renderReset(reply, token, grant.userId, { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } }, 401);
       }
-      if (outcome.method === 'recoveryCode') options.securityLog.record(grant.userId, 'recoveryCode.used', clientDetails(request));
+      if (outcome.method === 'recoveryCode') await options.securityLog.record(grant.userId, 'recoveryCode.used', clientDetails(request));
     }
-    if (!options.emailTokens.consume(token, 'reset-password')) return linkGone(reply);
-    options.users.setPasswordHash(grant.userId, await hashPassword(newPassword));
-    options.emailTokens.voidAll(grant.userId, 'reset-password');
-    options.sessions.invalidateAllForUser(grant.userId, 'password-reset');
+    if (!(await options.emailTokens.consume(token, 'reset-password'))) return linkGone(reply);
+    await options.users.setPasswordHash(grant.userId, await hashPassword(newPassword));
+    await options.emailTokens.voidAll(grant.userId, 'reset-password');
+    await options.sessions.invalidateAllForUser(grant.userId, 'password-reset');
     // The link proved the address it was sent to belongs to the person.
-    if (grant.emailId) options.emailAddresses.markVerified(grant.userId, grant.emailId);
-    options.users.activate(grant.userId);
-    options.securityLog.record(grant.userId, 'password.reset', clientDetails(request));
+    if (grant.emailId) await options.emailAddresses.markVerified(grant.userId, grant.emailId);
+    await options.users.activate(grant.userId);
+    await options.securityLog.record(grant.userId, 'password.reset', clientDetails(request));
     clearSessionCookie(reply, options);
     return reply.redirectWithFlash('/login', { kind: 'success', messageKey: 'flash.passwordReset' });
   });

@@ -32,5 +32,5 @@ export interface AuthRouteOptions {
   emailTokens: EmailTokens;
   accountMail: AccountMail;
   /** Sets up what other parts of Dials keep per person, inside the sign-up transaction. */
-  onUserCreated: (tx: Db, userId: number, context: { language: Language; timeZone: string }) => void;
+  onUserCreated: (tx: Db, userId: number, context: { language: Language; timeZone: string }) => Promise<void>;
 }

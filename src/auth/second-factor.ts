@@ -1,6 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/client.ts';
 import { createRateLimiter } from '../db/rate-limiter.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { RecoveryCodeService } from './two-factor/recovery-codes.ts';
 import type { TotpService } from './two-factor/totp.ts';
 
@@ -19,14 +20,14 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
 
   return {
     /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in; both or neither. */
-    removeTotp(userId: number): void {
-      db.transaction(() => {
-        services.totp.remove(userId);
-        services.recoveryCodes.deleteAll(userId);
+    async removeTotp(userId: number): Promise<void> {
+      await inTransaction(db, async (tx) => {
+        await services.totp.remove(userId, tx);
+        await services.recoveryCodes.deleteAll(userId, tx);
       });
     },
 
-    isEnrolled(userId: number): boolean {
+    async isEnrolled(userId: number): Promise<boolean> {
       return services.totp.isEnabled(userId);
     },
 
@@ -42,7 +43,7 @@ export function createSecondFactor(db: Db, services: { totp: TotpService; recove
         await failures.delete(String(userId));
         return { ok: true, method: 'totp' };
       }
-      if (input.recoveryCode && services.recoveryCodes.use(userId, input.recoveryCode)) {
+      if (input.recoveryCode && (await services.recoveryCodes.use(userId, input.recoveryCode))) {
         await failures.delete(String(userId));
         return { ok: true, method: 'recoveryCode' };
       }

@@ -37,7 +37,7 @@ export type SecurityLog = ReturnType<typeof createSecurityLog>;
 export function createSecurityLog(
   db: Db,
   now: () => number,
-  onRecorded?: (userId: number, type: SecurityEventType, client: ClientDetails, at: Date) => void,
+  onRecorded?: (userId: number, type: SecurityEventType, client: ClientDetails, at: Date) => Promise<void>,
 ) {
   const insert = db
     .insert(securityEvents)
@@ -70,26 +70,24 @@ export function createSecurityLog(
     .prepare();
 
   return {
-    record(userId: number, type: SecurityEventType, client: ClientDetails): void {
+    async record(userId: number, type: SecurityEventType, client: ClientDetails): Promise<void> {
       const at = new Date(now());
-      insert.run({ userId, type, createdAt: at, ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
-      onRecorded?.(userId, type, client, at);
+      await insert.execute({ userId, type, createdAt: at, ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
+      await onRecorded?.(userId, type, client, at);
     },
 
     /** Newest first, `perPage` at a time; `pageNumber` counts from 1. */
-    list(userId: number, pageNumber: number, perPage: number): { events: SecurityEvent[]; total: number } {
-      const events = page.all({ userId, limit: perPage, offset: (pageNumber - 1) * perPage }) as SecurityEvent[];
-      return { events, total: total.get({ userId })?.total ?? 0 };
+    async list(userId: number, pageNumber: number, perPage: number): Promise<{ events: SecurityEvent[]; total: number }> {
+      const events = (await page.execute({ userId, limit: perPage, offset: (pageNumber - 1) * perPage })) as SecurityEvent[];
+      return { events, total: (await total.execute({ userId }))[0]?.total ?? 0 };
     },
 
-    countOfTypeSince(userId: number, type: SecurityEventType, since: Date): number {
-      return (
-        db
-          .select({ total: count() })
-          .from(securityEvents)
-          .where(and(eq(securityEvents.userId, userId), eq(securityEvents.type, type), gte(securityEvents.createdAt, since)))
-          .get()?.total ?? 0
-      );
+    async countOfTypeSince(userId: number, type: SecurityEventType, since: Date): Promise<number> {
+      const [row] = await db
+        .select({ total: count() })
+        .from(securityEvents)
+        .where(and(eq(securityEvents.userId, userId), eq(securityEvents.type, type), gte(securityEvents.createdAt, since)));
+      return row?.total ?? 0;
     },
   };
 }

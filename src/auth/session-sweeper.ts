@@ -13,11 +13,7 @@ const firstSweepAfterMs = 10 * 1000;
 export function registerSessionSweeper(app: FastifyInstance, sessions: SessionStore): void {
   let timer: NodeJS.Timeout | undefined;
   const sweep = () => {
-    try {
-      sessions.sweep();
-    } catch (error) {
-      app.log.error({ err: error }, 'sweeping ended sessions failed');
-    }
+    sessions.sweep().catch((error: unknown) => app.log.error({ err: error }, 'sweeping ended sessions failed'));
   };
   app.addHook('onReady', async () => {
     timer = setTimeout(() => {

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
 import { endedSessions, sessions, users, type SessionEndReason } from './tables.ts';
@@ -144,16 +145,16 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
    * Ends sessions: each live row is deleted (so its token opens nothing any more) and a row
    * without the token digest is written to the history, in one transaction.
    */
-  const end = (rows: SessionRow[], reason: SessionEndReason, endedAt?: Date): void => {
+  const end = async (rows: SessionRow[], reason: SessionEndReason, endedAt?: Date): Promise<void> => {
     if (rows.length === 0) return;
     const now = policy.now();
-    db.transaction((tx) => {
+    await inTransaction(db, async (tx) => {
       for (const row of rows) {
         const expiry = expiryOf(row, now);
-        const deleted = tx.delete(sessions).where(eq(sessions.id, row.id)).run();
+        const deleted = await tx.delete(sessions).where(eq(sessions.id, row.id)).returning({ id: sessions.id });
         // Another request may have ended it a moment ago; that one wrote the history.
-        if (deleted.changes === 0) continue;
-        tx.insert(endedSessions)
+        if (deleted.length === 0) continue;
+        await tx.insert(endedSessions)
           .values({
             userId: row.userId,
             createdAt: row.createdAt,
@@ -162,17 +163,16 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
             reason: expiry?.reason ?? reason,
             ipAddress: row.ipAddress,
             userAgent: row.userAgent,
-          })
-          .run();
+          });
       }
     });
   };
 
-  const rowsWhere = (condition: SQL | undefined): SessionRow[] => db.select(fullRow).from(sessions).where(condition).all();
+  const rowsWhere = (condition: SQL | undefined): Promise<SessionRow[]> => db.select(fullRow).from(sessions).where(condition);
 
   return {
     /** A new session for someone who has just proved who they are (so it starts in sudo mode). */
-    create(userId: number, client: ClientDetails): { token: string; session: Session } {
+    async create(userId: number, client: ClientDetails): Promise<{ token: string; session: Session }> {
       const token = generateSessionToken();
       const now = policy.now();
       const session: Session = {
@@ -183,7 +183,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
         lastSeenAt: new Date(now),
         reauthenticatedAt: new Date(now),
       };
-      insertSession.run({
+      await insertSession.execute({
         id: session.id,
         userId,
         createdAt: session.createdAt,
@@ -195,27 +195,26 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     },
 
     /** The session and its user, or null when the token is unknown, past its lifetime or idle too long. */
-    validate(token: string, client: ClientDetails): { session: Session; user: SessionUser } | null {
-      const session = selectSession.get({ id: sessionIdFromToken(token) });
+    async validate(token: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> {
+      const session = (await selectSession.execute({ id: sessionIdFromToken(token) }))[0];
       if (!session) return null;
       const now = policy.now();
       if (expiryOf(session, now)) {
-        end(rowsWhere(eq(sessions.id, session.id)), 'expired');
+        await end(await rowsWhere(eq(sessions.id, session.id)), 'expired');
         return null;
       }
       if (now - session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
-        touchSession.run({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
+        await touchSession.execute({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
         session.lastSeenAt = new Date(now);
       }
-      const user = selectUser.get({ id: session.userId });
+      const user = (await selectUser.execute({ id: session.userId }))[0];
       return user ? { session, user } : null;
     },
 
     /** The sessions of one person that can still be used, most recently used first. */
-    listForUser(userId: number): SessionSummary[] {
+    async listForUser(userId: number): Promise<SessionSummary[]> {
       const now = policy.now();
-      return selectUserSessions
-        .all({ userId })
+      return (await selectUserSessions.execute({ userId }))
         .filter((row) => !expiryOf(row, now))
         .map(({ id, createdAt, lastSeenAt, ipAddress, userAgent }) => ({ id, createdAt, lastSeenAt, ipAddress, userAgent }));
     },
@@ -224,55 +223,54 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
      * The sessions of one person that ended in the last 90 days, most recently ended first;
      * sessions that expired but were not yet swept up are included, as expired.
      */
-    endedForUser(userId: number): EndedSessionSummary[] {
+    async endedForUser(userId: number): Promise<EndedSessionSummary[]> {
       const now = policy.now();
-      const notSwept = selectUserSessions.all({ userId }).flatMap((row) => {
+      const notSwept = (await selectUserSessions.execute({ userId })).flatMap((row) => {
         const expiry = expiryOf(row, now);
         if (!expiry || expiry.at.getTime() < now - sessionHistoryMs) return [];
         return [{ createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, endedAt: expiry.at, reason: expiry.reason, ipAddress: row.ipAddress, userAgent: row.userAgent }];
       });
-      const recorded = selectEndedSessions.all({ userId, since: now - sessionHistoryMs });
+      const recorded = await selectEndedSessions.execute({ userId, since: now - sessionHistoryMs });
       return [...notSwept, ...recorded].sort((a, b) => b.endedAt.getTime() - a.endedAt.getTime());
     },
 
     /** Ends one of this person's sessions; false when they have no live session with that id. */
-    invalidateForUser(userId: number, sessionId: string, reason: SessionEndReason = 'ended-elsewhere'): boolean {
-      const rows = rowsWhere(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)));
+    async invalidateForUser(userId: number, sessionId: string, reason: SessionEndReason = 'ended-elsewhere'): Promise<boolean> {
+      const rows = await rowsWhere(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)));
       const live = rows.filter((row) => !expiryOf(row, policy.now()));
-      end(rows, reason);
+      await end(rows, reason);
       return live.length > 0;
     },
 
-    exists(sessionId: string): boolean {
-      return selectSession.get({ id: sessionId }) !== undefined;
+    async exists(sessionId: string): Promise<boolean> {
+      return (await selectSession.execute({ id: sessionId })).length > 0;
     },
 
     /** Ends one session; by default because its owner logged out. */
-    invalidate(sessionId: string, reason: SessionEndReason = 'logged-out'): void {
-      end(rowsWhere(eq(sessions.id, sessionId)), reason);
+    async invalidate(sessionId: string, reason: SessionEndReason = 'logged-out'): Promise<void> {
+      await end(await rowsWhere(eq(sessions.id, sessionId)), reason);
     },
 
-    invalidateAllForUser(userId: number, reason: SessionEndReason = 'logged-out-everywhere'): void {
-      end(rowsWhere(eq(sessions.userId, userId)), reason);
+    async invalidateAllForUser(userId: number, reason: SessionEndReason = 'logged-out-everywhere'): Promise<void> {
+      await end(await rowsWhere(eq(sessions.userId, userId)), reason);
     },
 
-    invalidateOthersForUser(userId: number, keepSessionId: string, reason: SessionEndReason = 'ended-elsewhere'): void {
-      end(rowsWhere(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))), reason);
+    async invalidateOthersForUser(userId: number, keepSessionId: string, reason: SessionEndReason = 'ended-elsewhere'): Promise<void> {
+      await end(await rowsWhere(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))), reason);
     },
 
     /**
      * Housekeeping, run now and then: sessions past their lifetime or idle limit move to the
      * history, and history older than 90 days is deleted.
      */
-    sweep(): void {
+    async sweep(): Promise<void> {
       const now = policy.now();
-      const expired = db
+      const expired = await db
         .select(fullRow)
         .from(sessions)
-        .where(sql`${sessions.expiresAt} <= ${now} or ${sessions.lastSeenAt} <= ${now - policy.idleMs}`)
-        .all();
-      end(expired, 'expired');
-      db.delete(endedSessions).where(lt(endedSessions.endedAt, new Date(now - sessionHistoryMs))).run();
+        .where(sql`${sessions.expiresAt} <= ${now} or ${sessions.lastSeenAt} <= ${now - policy.idleMs}`);
+      await end(expired, 'expired');
+      await db.delete(endedSessions).where(lt(endedSessions.endedAt, new Date(now - sessionHistoryMs)));
     },
   };
 }

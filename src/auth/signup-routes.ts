@@ -18,10 +18,10 @@ import { EmailTakenError, normalizeEmail } from './users.ts';
  * Only the very first account of an instance, which cannot reveal anything, starts at once.
  */
 export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const sendVerification = (tx: Db, userId: number, address: string, signsIn: boolean) => {
-    const emailId = options.emailAddresses.idOf(userId, address);
-    const token = options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
-    options.accountMail.addressLink({ userId, address, token, signsIn }, tx);
+  const sendVerification = async (tx: Db, userId: number, address: string, signsIn: boolean) => {
+    const emailId = await options.emailAddresses.idOf(userId, address, tx);
+    const token = await options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
+    await options.accountMail.addressLink({ userId, address, token, signsIn }, tx);
   };
 
   app.get('/signup', async (request, reply) => {
@@ -50,21 +50,21 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     const email = normalizeEmail(parsed.data.email);
     const timeZone = parsed.data.timezone && isTimeZone(parsed.data.timezone) ? parsed.data.timezone : 'UTC';
     const passwordHash = await hashPassword(password);
-    const firstAccount = options.users.count() === 0;
+    const firstAccount = (await options.users.count()) === 0;
     try {
-      const created = options.users.create({ email, name, passwordHash, activated: firstAccount }, (tx, id) => {
-        options.onUserCreated(tx, id, { language: request.language, timeZone });
-        sendVerification(tx, id, email, !firstAccount);
+      const created = await options.users.create({ email, name, passwordHash, activated: firstAccount }, async (tx, id) => {
+        await options.onUserCreated(tx, id, { language: request.language, timeZone });
+        await sendVerification(tx, id, email, !firstAccount);
       });
       if (firstAccount) {
-        startSession(request, reply, options, created.id);
-        options.securityLog.record(created.id, 'login.succeeded', clientDetails(request));
+        await startSession(request, reply, options, created.id);
+        await options.securityLog.record(created.id, 'login.succeeded', clientDetails(request));
         return reply.redirectWithFlash(homePath, { kind: 'success', messageKey: 'flash.welcome' });
       }
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error;
-      const owner = options.emailAddresses.owner(email);
-      if (owner) options.accountMail.signupAttempted(owner.userId, email);
+      const owner = await options.emailAddresses.owner(email);
+      if (owner) await options.accountMail.signupAttempted(owner.userId, email);
     }
     return reply.redirect('/signup/check-inbox', 303);
   });

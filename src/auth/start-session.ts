@@ -4,13 +4,13 @@ import { clientDetails, setSessionCookie } from '../web/session.ts';
 import type { SessionStore } from './sessions.ts';
 
 /** A new session id every time someone proves who they are: whatever session the browser had is ended. */
-export function startSession(
+export async function startSession(
   request: FastifyRequest,
   reply: FastifyReply,
   options: { sessions: SessionStore; cookies: CookieNames; secure: boolean },
   userId: number,
-): void {
-  if (request.viewer) options.sessions.invalidate(request.viewer.session.id, 'replaced');
-  const { token, session } = options.sessions.create(userId, clientDetails(request));
+): Promise<void> {
+  if (request.viewer) await options.sessions.invalidate(request.viewer.session.id, 'replaced');
+  const { token, session } = await options.sessions.create(userId, clientDetails(request));
   setSessionCookie(reply, options, token, session.expiresAt);
 }

@@ -46,12 +46,12 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
     const pending = pendingOf(request, query.resume);
     // Confirmed meanwhile (in another tab, say): straight on to finishing the kept form.
     if (pending && options.inSudoMode(actorOf(request))) return reply.redirect(continuePath(pending.sealed), 303);
-    return render(reply, options.secondFactor.isEnrolled(viewer.user.id), next, pending, {}, 200, !pending && query.notKept === '1');
+    return render(reply, await options.secondFactor.isEnrolled(viewer.user.id), next, pending, {}, 200, !pending && query.notKept === '1');
   });
 
   app.post('/sudo', { preHandler: requireViewer }, async (request, reply) => {
     const viewer = viewerOf(request);
-    const enrolled = options.secondFactor.isEnrolled(viewer.user.id);
+    const enrolled = await options.secondFactor.isEnrolled(viewer.user.id);
     const parsed = parseForm(sudoForm, request.body);
     const raw = (request.body as Record<string, unknown> | undefined) ?? {};
     const next = localRedirectTarget(parsed.ok ? parsed.data.next : raw.next, homePath);
@@ -60,7 +60,7 @@ export function registerSudoRoutes(app: FastifyInstance, options: AuthRouteOptio
 
     const outcome = await options.accessConfirmation.confirm(actorOf(request), parsed.data, clientDetails(request));
     if (outcome.ok) {
-      startSession(request, reply, options, viewer.user.id);
+      await startSession(request, reply, options, viewer.user.id);
       return reply.redirect(pending ? continuePath(pending.sealed) : next, 303);
     }
     switch (outcome.reason) {

@@ -1,5 +1,6 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { loginChallenges, userEmails, users } from './tables.ts';
 
 export function normalizeEmail(email: string): string {
@@ -8,7 +9,8 @@ export function normalizeEmail(email: string): string {
 
 export class EmailTakenError extends Error {}
 
-export type UserCreatedHook = (tx: Db, userId: number) => void;
+/** Runs inside the sign-up's transaction: it may await only queries on `tx`. */
+export type UserCreatedHook = (tx: Db, userId: number) => Promise<void>;
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>;
 
@@ -30,43 +32,44 @@ export function createUserDirectory(db: Db, now: () => number) {
     .prepare();
 
   return {
-    findForLogin(email: string): { id: number; passwordHash: string; activatedAt: Date | null } | undefined {
-      return selectByEmail.get({ email: normalizeEmail(email) });
+    async findForLogin(email: string): Promise<{ id: number; passwordHash: string; activatedAt: Date | null } | undefined> {
+      return (await selectByEmail.execute({ email: normalizeEmail(email) }))[0];
+    },
+
+    async count(): Promise<number> {
+      return (await db.select({ total: count() }).from(users))[0]?.total ?? 0;
+    },
+
+    /** Pass the transaction it is asked in, if any. */
+    async profile(userId: number, tx: Db = db): Promise<{ name: string; email: string } | undefined> {
+      return (await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)))[0];
+    },
+
+    /** Finishes a sign-up: from now on the account can log in. */
+    async activate(userId: number): Promise<void> {
+      await db.update(users).set({ activatedAt: new Date(now()) }).where(sql`${users.id} = ${userId} and ${users.activatedAt} is null`);
     },
 
     /**
      * Creates the account and, in the same transaction, whatever other parts of Dials keep per
-     * user. The first account of an instance is its administrator.
+     * user (`onCreated`, which may await only queries on the `tx` it is given). The first account
+     * of an instance is its administrator.
      */
-    count(): number {
-      return db.select({ total: count() }).from(users).get()?.total ?? 0;
-    },
-
-    profile(userId: number): { name: string; email: string } | undefined {
-      return db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).get();
-    },
-
-    /** Finishes a sign-up: from now on the account can log in. */
-    activate(userId: number): void {
-      db.update(users).set({ activatedAt: new Date(now()) }).where(sql`${users.id} = ${userId} and ${users.activatedAt} is null`).run();
-    },
-
     create(
       input: { email: string; name: string; passwordHash: string; activated: boolean },
       onCreated: UserCreatedHook,
-    ): { id: number; isAdmin: boolean } {
-      return db.transaction((tx) => {
+    ): Promise<{ id: number; isAdmin: boolean }> {
+      return inTransaction(db, async (tx) => {
         const email = normalizeEmail(input.email);
-        const holders = tx
+        const holders = await tx
           .select({ verifiedAt: userEmails.verifiedAt, isPrimary: userEmails.isPrimary })
           .from(userEmails)
-          .where(eq(userEmails.address, email))
-          .all();
+          .where(eq(userEmails.address, email));
         if (holders.some((holder) => holder.verifiedAt || holder.isPrimary)) throw new EmailTakenError();
         // Other accounts' unconfirmed secondary claims do not keep the address's owner out: they are dropped.
-        if (holders.length > 0) tx.delete(userEmails).where(eq(userEmails.address, email)).run();
-        const existing = tx.select({ total: count() }).from(users).get()?.total ?? 0;
-        const created = tx
+        if (holders.length > 0) await tx.delete(userEmails).where(eq(userEmails.address, email));
+        const existing = (await tx.select({ total: count() }).from(users))[0]?.total ?? 0;
+        const [created] = await tx
           .insert(users)
           .values({
             email,
@@ -76,36 +79,36 @@ export function createUserDirectory(db: Db, now: () => number) {
             createdAt: new Date(now()),
             activatedAt: input.activated ? new Date(now()) : null,
           })
-          .returning({ id: users.id, isAdmin: users.isAdmin })
-          .get();
-        tx.insert(userEmails).values({ userId: created.id, address: email, isPrimary: true, createdAt: new Date(now()) }).run();
-        onCreated(tx as unknown as Db, created.id);
+          .returning({ id: users.id, isAdmin: users.isAdmin });
+        if (!created) throw new Error('the new account was not stored');
+        await tx.insert(userEmails).values({ userId: created.id, address: email, isPrimary: true, createdAt: new Date(now()) });
+        await onCreated(tx, created.id);
         return created;
-      }, { behavior: 'immediate' });
+      });
     },
 
-    credentialsOf(userId: number): { email: string; passwordHash: string } | undefined {
-      return selectCredentials.get({ id: userId });
+    async credentialsOf(userId: number): Promise<{ email: string; passwordHash: string } | undefined> {
+      return (await selectCredentials.execute({ id: userId }))[0];
     },
 
     /** Replaces the password; half-finished log-ins (password given, second factor pending) end with it. */
-    setPasswordHash(userId: number, passwordHash: string): void {
-      db.transaction((tx) => {
-        tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
-        tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
+    async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
+      await inTransaction(db, async (tx) => {
+        await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+        await tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId));
       });
     },
 
     /**
      * Whether the password is still the one that was checked. Checking a password takes a while;
-     * a session is made only if the password did not change meanwhile, in the same synchronous step.
+     * a session is made only if the password did not change meanwhile.
      */
-    passwordUnchanged(userId: number, checkedHash: string): boolean {
-      return selectCredentials.get({ id: userId })?.passwordHash === checkedHash;
+    async passwordUnchanged(userId: number, checkedHash: string): Promise<boolean> {
+      return (await selectCredentials.execute({ id: userId }))[0]?.passwordHash === checkedHash;
     },
 
-    rename(userId: number, name: string): void {
-      updateName.run({ id: userId, name });
+    async rename(userId: number, name: string): Promise<void> {
+      await updateName.execute({ id: userId, name });
     },
   };
 }

@@ -22,8 +22,8 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
   const tokenOf = linkTokenOf;
   const linkGone = linkGonePage;
 
-  const render = (reply: FastifyReply, token: string, grant: EmailTokenGrant, errors: FieldErrors = {}, status = 200) => {
-    const email = grant.emailId ? options.emailAddresses.find(grant.userId, grant.emailId) : undefined;
+  const render = async (reply: FastifyReply, token: string, grant: EmailTokenGrant, errors: FieldErrors = {}, status = 200) => {
+    const email = grant.emailId ? await options.emailAddresses.find(grant.userId, grant.emailId) : undefined;
     return reply.page('auth/verify-email', { address: email?.address ?? '', token, asksPassword: grant.signsIn, errors }, status);
   };
 
@@ -45,14 +45,14 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
 
   app.get('/verify-email/:token', async (request, reply) => {
     const token = tokenOf(request);
-    const grant = options.emailTokens.peek(token, 'verify-email');
+    const grant = await options.emailTokens.peek(token, 'verify-email');
     if (!grant) return linkGone(reply);
     return refuseUnlessOwner(request, reply, token, grant) ?? render(reply, token, grant);
   });
 
   app.post('/verify-email/:token', async (request, reply) => {
     const token = tokenOf(request);
-    const grant = options.emailTokens.peek(token, 'verify-email');
+    const grant = await options.emailTokens.peek(token, 'verify-email');
     if (!grant || !grant.emailId) return linkGone(reply);
     const refused = refuseUnlessOwner(request, reply, token, grant);
     if (refused) return refused;
@@ -61,7 +61,7 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
       // someone who never signed up cannot open an account someone else prepared for them.
       const parsed = parseForm(finishSignupForm, request.body);
       if (!parsed.ok) return render(reply, token, grant, parsed.errors, 422);
-      const credentials = options.users.credentialsOf(grant.userId);
+      const credentials = await options.users.credentialsOf(grant.userId);
       if (!credentials) return linkGone(reply);
       const waitSeconds = await options.loginLimiter.attempt(credentials.email, request.ip);
       if (waitSeconds > 0) {
@@ -75,21 +75,21 @@ export function registerVerifyEmailRoutes(app: FastifyInstance, options: AuthRou
     } else if (!parseForm(confirmLinkForm, request.body).ok) {
       return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey: 'errors.badRequest.message' }, 400);
     }
-    const used = options.emailTokens.consume(token, 'verify-email');
+    const used = await options.emailTokens.consume(token, 'verify-email');
     if (!used || !used.emailId) return linkGone(reply);
-    const outcome = options.emailAddresses.markVerified(used.userId, used.emailId);
+    const outcome = await options.emailAddresses.markVerified(used.userId, used.emailId);
     if (outcome === 'notFound') return linkGone(reply);
     if (outcome === 'taken') {
       return reply.page('auth/link-gone', { titleKey: 'links.taken.title', messageKey: 'links.taken.message' }, 409);
     }
-    if (used.signsIn) options.users.activate(used.userId);
-    options.securityLog.record(used.userId, 'email.verified', clientDetails(request));
+    if (used.signsIn) await options.users.activate(used.userId);
+    await options.securityLog.record(used.userId, 'email.verified', clientDetails(request));
     const verified = { kind: 'success', messageKey: 'flash.emailVerified' } as const;
     if (request.viewer?.user.id === used.userId) return reply.redirectWithFlash('/settings/emails', verified);
     // A sign-up link finishes the sign-up by signing in, but never past a second factor (rule 6).
-    if (used.signsIn && !options.secondFactor.isEnrolled(used.userId)) {
-      startSession(request, reply, options, used.userId);
-      options.securityLog.record(used.userId, 'login.succeeded', clientDetails(request));
+    if (used.signsIn && !(await options.secondFactor.isEnrolled(used.userId))) {
+      await startSession(request, reply, options, used.userId);
+      await options.securityLog.record(used.userId, 'login.succeeded', clientDetails(request));
       return reply.redirectWithFlash(homePath, verified);
     }
     return reply.redirectWithFlash('/login', verified);

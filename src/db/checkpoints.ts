@@ -1,4 +1,4 @@
-import type { Db } from './client.ts';
+import { sqliteOf, type Db } from './client.ts';
 
 /** Pages the write-ahead log may hold before a write checkpoints it itself; only reached when the timer cannot run. */
 const backstopPages = 10_000;
@@ -12,7 +12,7 @@ const backstopPages = 10_000;
  * Returns a function that stops the timer.
  */
 export function scheduleWalCheckpoints(db: Db, options: { everyMs?: number } = {}): () => void {
-  const sqlite = db.$client;
+  const sqlite = sqliteOf(db);
   sqlite.pragma(`wal_autocheckpoint = ${backstopPages}`);
   const checkpoint = sqlite.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const timer = setInterval(() => {

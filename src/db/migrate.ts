@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Db } from './client.ts';
+import { sqliteOf, type Db } from './client.ts';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -11,10 +11,10 @@ const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * they are checked before being switched back on.
  */
 export function applyMigrations(db: Db): void {
-  const sqlite = db.$client;
+  const sqlite = sqliteOf(db);
   sqlite.pragma('foreign_keys = OFF');
   try {
-    migrate(db, { migrationsFolder });
+    migrate(db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
     const violations = sqlite.pragma('foreign_key_check') as unknown[];
     if (violations.length > 0) {
       throw new Error(`Migrations left ${violations.length} foreign-key violation(s): ${JSON.stringify(violations.slice(0, 5))}`);

@@ -1,5 +1,6 @@
 import { RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Db } from './client.ts';
+import { sqliteOf, type Db } from './client.ts';
+import { transactionInProgress } from './transaction.ts';
 
 /**
  * What the rest of Dials uses of a limiter: count an attempt (rejects with a RateLimiterRes
@@ -15,10 +16,14 @@ export interface RateLimiterOptions {
   durationSeconds: number;
 }
 
-/** A limiter whose counters live in the database (the `rate_limits` table of the migrations), so a restart keeps them. */
+/**
+ * A limiter whose counters live in the database (the `rate_limits` table of the migrations), so a
+ * restart keeps them. Its store talks to the connection itself, so each call first waits for a
+ * transaction of another caller to end, like every other statement outside that transaction.
+ */
 export function createRateLimiter(db: Db, options: RateLimiterOptions): RateLimiter {
-  return new RateLimiterSQLite({
-    storeClient: db.$client,
+  const store = new RateLimiterSQLite({
+    storeClient: sqliteOf(db),
     storeType: 'better-sqlite3',
     tableName: 'rate_limits',
     tableCreated: true,
@@ -26,4 +31,15 @@ export function createRateLimiter(db: Db, options: RateLimiterOptions): RateLimi
     points: options.points,
     duration: options.durationSeconds,
   });
+  const outsideTransactions = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const busy = transactionInProgress(db);
+      return busy === null ? call(...args) : busy.then(() => outsideTransactions(call)(...args));
+    };
+  return {
+    consume: outsideTransactions(store.consume.bind(store)),
+    reward: outsideTransactions(store.reward.bind(store)),
+    delete: outsideTransactions(store.delete.bind(store)),
+    get: outsideTransactions(store.get.bind(store)),
+  };
 }

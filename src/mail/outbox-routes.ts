@@ -13,7 +13,7 @@ export async function registerOutboxRoutes(app: FastifyInstance, options: { outb
   app.get('/admin/outbox', { preHandler: [requireViewer, requireAdmin] }, async (request, reply) => {
     const ownAddress = request.viewer?.user.email;
     const query = parseOutboxQuery(request.query);
-    const shown = options.outbox.page({ ...query.value, perPage });
+    const shown = await options.outbox.page({ ...query.value, perPage });
     const entries = shown.entries.map((entry) =>
       kindsWithAccountKeys.has(entry.kind) && entry.recipient !== ownAddress ? { ...entry, text: null, withheld: entry.text !== null } : { ...entry, withheld: false },
     );

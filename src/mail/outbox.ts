@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { SecretBox } from '../lib/instance-keys.ts';
 import { mailOutbox } from './tables.ts';
 
@@ -66,9 +67,10 @@ export type Outbox = ReturnType<typeof createOutbox>;
 export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void }) {
   return {
     /** Queues a message; pass the transaction it belongs to, so it is sent only if that commits. */
-    enqueue(mail: OutgoingMail, tx: Db = db): void {
+    async enqueue(mail: OutgoingMail, tx: Db = db): Promise<void> {
       const now = new Date(options.now());
-      tx.insert(mailOutbox)
+      await tx
+        .insert(mailOutbox)
         .values({
           messageId: `<${crypto.randomUUID()}@${options.messageIdDomain}>`,
           recipient: mail.to,
@@ -78,38 +80,33 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
           sealedHtml: options.box.seal(mail.html),
           nextAttemptAt: now,
           createdAt: now,
-        })
-        .run();
+        });
       options.onEnqueued?.();
     },
 
     /** Takes the next due message (or one whose sender died mid-send) and marks it as being sent. */
-    claimNext(): ClaimedMail | null {
+    async claimNext(): Promise<ClaimedMail | null> {
       const now = options.now();
-      const row = db.transaction(
-        (tx) => {
-          const due = tx
-            .select({ id: mailOutbox.id })
-            .from(mailOutbox)
-            .where(
-              or(
-                and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
-                and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
-              ),
-            )
-            .orderBy(mailOutbox.id)
-            .limit(1)
-            .get();
-          if (!due) return null;
-          return tx
-            .update(mailOutbox)
-            .set({ status: 'sending', lockedUntil: new Date(now + claimMs), attempts: sql`${mailOutbox.attempts} + 1` })
-            .where(eq(mailOutbox.id, due.id))
-            .returning()
-            .get();
-        },
-        { behavior: 'immediate' },
-      );
+      const row = await inTransaction(db, async (tx) => {
+        const [due] = await tx
+          .select({ id: mailOutbox.id })
+          .from(mailOutbox)
+          .where(
+            or(
+              and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
+              and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
+            ),
+          )
+          .orderBy(mailOutbox.id)
+          .limit(1);
+        if (!due) return null;
+        const [claimed] = await tx
+          .update(mailOutbox)
+          .set({ status: 'sending', lockedUntil: new Date(now + claimMs), attempts: sql`${mailOutbox.attempts} + 1` })
+          .where(eq(mailOutbox.id, due.id))
+          .returning();
+        return claimed ?? null;
+      });
       if (!row || !row.sealedText || !row.sealedHtml) return null;
       return {
         id: row.id,
@@ -124,16 +121,17 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
     },
 
     /** Handed over: the bodies (and the links in them) are no longer kept. */
-    markSent(id: number): void {
-      db.update(mailOutbox)
+    async markSent(id: number): Promise<void> {
+      await db
+        .update(mailOutbox)
         .set({ status: 'sent', sentAt: new Date(options.now()), lockedUntil: null, sealedText: null, sealedHtml: null, lastError: null })
-        .where(eq(mailOutbox.id, id))
-        .run();
+        .where(eq(mailOutbox.id, id));
     },
 
-    markFailed(id: number, attempts: number, error: string): void {
+    async markFailed(id: number, attempts: number, error: string): Promise<void> {
       const giveUp = attempts >= maximumAttempts;
-      db.update(mailOutbox)
+      await db
+        .update(mailOutbox)
         .set({
           status: giveUp ? 'failed' : 'queued',
           // A message given up on keeps no body: its links would otherwise stay readable for ever.
@@ -142,31 +140,29 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
           nextAttemptAt: new Date(options.now() + retryDelayMs(attempts)),
           lastError: error.slice(0, 500),
         })
-        .where(eq(mailOutbox.id, id))
-        .run();
+        .where(eq(mailOutbox.id, id));
     },
 
     /** When the next message falls due, to know how long the worker may sleep. */
-    nextDueAt(): Date | null {
-      const row = db
+    async nextDueAt(): Promise<Date | null> {
+      const [row] = await db
         .select({ at: sql<number>`min(${mailOutbox.nextAttemptAt})` })
         .from(mailOutbox)
-        .where(inArray(mailOutbox.status, ['queued']))
-        .get();
+        .where(inArray(mailOutbox.status, ['queued']));
       return row?.at ? new Date(row.at) : null;
     },
 
     /** Newest first, for the administrator's outbox page; bodies only while still unsent. */
-    list(limit: number): OutboxEntry[] {
-      return pageOf({ filter: 'all', page: 1, perPage: limit }).entries;
+    async list(limit: number): Promise<OutboxEntry[]> {
+      return (await pageOf({ filter: 'all', page: 1, perPage: limit })).entries;
     },
 
     page: pageOf,
   };
 
   /** One page of the outbox, newest first, narrowed to one state. */
-  function pageOf(query: { filter: OutboxFilter; page: number; perPage: number }): OutboxPage {
-    const byStatus = db.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status).all();
+  async function pageOf(query: { filter: OutboxFilter; page: number; perPage: number }): Promise<OutboxPage> {
+    const byStatus = await db.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status);
     const countOf = (statuses: OutboxEntry['status'][]) => byStatus.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row.n, 0);
     const counts: Record<OutboxFilter, number> = {
       all: byStatus.reduce((sum, row) => sum + row.n, 0),
@@ -176,14 +172,13 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
     };
     const pages = Math.max(1, Math.ceil(counts[query.filter] / query.perPage));
     const page = Math.min(query.page, pages);
-    const rows = db
+    const rows = await db
       .select()
       .from(mailOutbox)
       .where(query.filter === 'all' ? undefined : inArray(mailOutbox.status, statusesOf[query.filter]))
       .orderBy(desc(mailOutbox.id))
       .limit(query.perPage)
-      .offset((page - 1) * query.perPage)
-      .all();
+      .offset((page - 1) * query.perPage);
     return { entries: rows.map(toEntry), page, pages, counts };
   }
 

@@ -28,7 +28,7 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
   };
 
   const sendOne = async (): Promise<boolean> => {
-    const mail = options.outbox.claimNext();
+    const mail = await options.outbox.claimNext();
     if (!mail) return false;
     try {
       await options.transport.sendMail({
@@ -39,12 +39,12 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
         html: mail.html,
         messageId: mail.messageId,
       });
-      options.outbox.markSent(mail.id);
+      await options.outbox.markSent(mail.id);
       options.log.info({ mailId: mail.id, kind: mail.kind }, 'mail sent');
     } catch (error) {
       // Only the error's code and message are kept: never the message body, which may hold a link.
       const reason = error instanceof Error ? `${(error as { code?: string }).code ?? 'error'}: ${error.message}` : 'error';
-      options.outbox.markFailed(mail.id, mail.attempts, reason);
+      await options.outbox.markFailed(mail.id, mail.attempts, reason);
       options.log.warn({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts, reason }, 'mail not sent; will retry');
     }
     return true;
@@ -62,7 +62,7 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
         running = null;
         // Once stopped, the database may already be closed: look no further.
         if (!stopped) {
-          const next = options.outbox.nextDueAt();
+          const next = await options.outbox.nextDueAt();
           schedule(next ? next.getTime() - options.now() : maximumIdleMs);
         }
       }

@@ -8,10 +8,10 @@ export function createAccountMail(deps: { outbox: Outbox; recipientFor: Recipien
   const link = (path: string) => new URL(path, deps.publicUrl).href;
 
   return {
-    addressLink({ userId, address, token, signsIn }, tx) {
-      const recipient = deps.recipientFor(userId, address);
+    async addressLink({ userId, address, token, signsIn }, tx) {
+      const recipient = await deps.recipientFor(userId, address, tx);
       if (!recipient) return false;
-      deps.outbox.enqueue(
+      await deps.outbox.enqueue(
         composeMail(recipient, {
           kind: 'verify-email',
           key: signsIn ? 'verifySignup' : 'verifyAddress',
@@ -25,10 +25,10 @@ export function createAccountMail(deps: { outbox: Outbox; recipientFor: Recipien
       return true;
     },
 
-    signupAttempted(userId, address) {
-      const recipient = deps.recipientFor(userId, address);
+    async signupAttempted(userId, address) {
+      const recipient = await deps.recipientFor(userId, address);
       if (!recipient) return;
-      deps.outbox.enqueue(
+      await deps.outbox.enqueue(
         composeMail(recipient, {
           kind: 'signup-existing',
           key: 'signupExisting',
@@ -39,11 +39,11 @@ export function createAccountMail(deps: { outbox: Outbox; recipientFor: Recipien
       );
     },
 
-    resetLink(userId, address, issueToken) {
-      const recipient = deps.recipientFor(userId, address);
+    async resetLink(userId, address, issueToken) {
+      const recipient = await deps.recipientFor(userId, address);
       if (!recipient) return;
-      const token = issueToken();
-      deps.outbox.enqueue(
+      const token = await issueToken();
+      await deps.outbox.enqueue(
         composeMail(recipient, {
           kind: 'reset-password',
           key: 'resetPassword',

@@ -25,19 +25,19 @@ export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 
 export function createSecurityNotices(options: { outbox: Outbox; recipientFor: RecipientLookup; publicUrl: URL }) {
   /** Queues the notice for an event, to the given address or else the primary one. */
-  const send = (
+  const send = async (
     userId: number,
     type: SecurityEventType,
     client: ClientDetails,
     at: Date,
     address?: string,
     values: Record<string, string> = {},
-  ): void => {
+  ): Promise<void> => {
     const key = noticeKeys[type];
-    const recipient = key ? options.recipientFor(userId, address) : null;
+    const recipient = key ? await options.recipientFor(userId, address) : null;
     if (!key || !recipient) return;
     const device = describeDevice(client.userAgent);
-    options.outbox.enqueue(
+    await options.outbox.enqueue(
       composeMail(recipient, {
         kind: `notice:${type}`,
         key: `notice.${key}`,
@@ -52,8 +52,8 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
   return {
     send,
     /** Hooked to the security log: every recorded event with a notice sends it to the primary address. */
-    onRecorded(userId: number, type: SecurityEventType, client: ClientDetails, at: Date): void {
-      if (!sentByTheirPage.has(type)) send(userId, type, client, at);
+    async onRecorded(userId: number, type: SecurityEventType, client: ClientDetails, at: Date): Promise<void> {
+      if (!sentByTheirPage.has(type)) await send(userId, type, client, at);
     },
   };
 }

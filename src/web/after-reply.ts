@@ -3,20 +3,20 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 declare module 'fastify' {
   interface FastifyReply {
     /** Runs `task` once the answer has been sent, so the time to answer does not depend on it. */
-    afterReply(task: () => void): void;
+    afterReply(task: () => void | Promise<void>): void;
   }
 }
 
-/** Where work queued with reply.afterReply() runs; tests may collect it instead. */
-export type AfterReplyRunner = (task: () => void) => void;
+/** Where work queued with reply.afterReply() runs; tests may collect it instead. The task never rejects: failures are logged. */
+export type AfterReplyRunner = (task: () => Promise<void>) => void;
 
 export const runSoon: AfterReplyRunner = (task) => {
-  setImmediate(task);
+  setImmediate(() => void task());
 };
 
 export function registerAfterReply(app: FastifyInstance, run: AfterReplyRunner = runSoon): void {
-  const queued = new WeakMap<FastifyReply, Array<() => void>>();
-  app.decorateReply('afterReply', function afterReply(this: FastifyReply, task: () => void) {
+  const queued = new WeakMap<FastifyReply, Array<() => void | Promise<void>>>();
+  app.decorateReply('afterReply', function afterReply(this: FastifyReply, task: () => void | Promise<void>) {
     const tasks = queued.get(this);
     if (tasks) tasks.push(task);
     else queued.set(this, [task]);
@@ -26,9 +26,9 @@ export function registerAfterReply(app: FastifyInstance, run: AfterReplyRunner =
     if (!tasks) return;
     queued.delete(reply);
     for (const task of tasks) {
-      run(() => {
+      run(async () => {
         try {
-          task();
+          await task();
         } catch (error) {
           request.log.error({ err: error }, 'work after the answer failed');
         }

@@ -1,19 +1,6 @@
-import type { DateFormat } from '../lib/datetime-format.ts';
-import type { Language } from '../lib/languages.ts';
+import type { ViewerPreferences } from '../lib/preferences.ts';
 
-export type Theme = 'system' | 'light' | 'dark';
-export type AvatarType = 'initials' | 'upload' | 'gravatar';
-
-/** What every page needs to know about the person looking at it. */
-export interface ViewerPreferences {
-  language: Language;
-  timeZone: string;
-  clock24h: boolean;
-  dateFormat: DateFormat;
-  theme: Theme;
-  avatarType: AvatarType;
-  avatarVersion: number;
-}
+export type { AvatarType, Theme, ViewerPreferences } from '../lib/preferences.ts';
 
 export interface Viewer {
   user: { id: number; email: string; name: string; isAdmin: boolean; createdAt: Date };

@@ -17,10 +17,10 @@ const flash = (page: Page) => textOf(page.locator('main .flash'));
 const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name]));
 
 /** Makes the person's sessions look signed in two hours ago, so access has lapsed (the window is an hour). */
-function lapseAccess(email: string): void {
+async function lapseAccess(email: string): Promise<void> {
   const db = e2e.server.db;
   const owner = db.select({ id: users.id }).from(users).where(eq(users.email, email));
-  db.update(sessions).set({ reauthenticatedAt: new Date(Date.now() - 2 * 60 * 60_000) }).where(inArray(sessions.userId, owner)).run();
+  await db.update(sessions).set({ reauthenticatedAt: new Date(Date.now() - 2 * 60 * 60_000) }).where(inArray(sessions.userId, owner)).run();
 }
 
 describe('password feedback', () => {
@@ -90,7 +90,7 @@ describe('confirming access keeps what was being done', () => {
     const { page } = await openPage({ javaScript });
     const person = newPerson();
     await signUpThroughForm(page, person);
-    lapseAccess(person.email);
+    await lapseAccess(person.email);
 
     await page.goto('/settings/security');
     const form = page.locator('form[action="/settings/security/password"]');
@@ -116,7 +116,7 @@ describe('confirming access keeps what was being done', () => {
     const person = newPerson();
     await signUpThroughForm(page, person);
     const address = person.email.replace('@', '.work@');
-    lapseAccess(person.email);
+    await lapseAccess(person.email);
 
     await page.goto('/settings/emails');
     await page.getByLabel(en('fields.email'), { exact: true }).fill(address);

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 const adaRow = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get();
-const adaSettings = () => t.db.select().from(accountSettings).where(eq(accountSettings.userId, adaRow()?.id ?? -1)).get();
+const adaSettings = async () => t.db.select().from(accountSettings).where(eq(accountSettings.userId, (await adaRow())?.id ?? -1)).get();
 
 const validPreferences = {
   stackTraceOrder: 'default',
@@ -56,7 +56,7 @@ describe('auto-saving the name', () => {
     expect(response.body).toMatch(/^\s*<form id="account-details"/);
     expect(response.body).not.toContain('<html');
     expect(response.body).toContain('Saved');
-    expect(adaRow()?.name).toBe('Augusta Ada King');
+    expect((await adaRow())?.name).toBe('Augusta Ada King');
     expect(JSON.parse(String(response.headers['hx-trigger']))).toEqual({ 'dials:profile': { name: 'Augusta Ada King', initials: 'AK' } });
   });
 
@@ -87,8 +87,8 @@ describe('auto-saving the name', () => {
       const response = await ada.post('/settings/account/details', fields as Record<string, string | string[]>, { htmx });
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain(message);
-      expect(adaRow()?.name).toBe('Ada Lovelace');
-      expect(adaRow()?.isAdmin).toBe(true);
+      expect((await adaRow())?.name).toBe('Ada Lovelace');
+      expect((await adaRow())?.isAdmin).toBe(true);
     }
   });
 
@@ -100,14 +100,14 @@ describe('auto-saving the name', () => {
       payload: `_csrf=${encodeURIComponent(ada.csrfToken)}&name=Mallory&__proto__[isAdmin]=1&constructor[prototype][x]=1`,
     });
     expect(response.statusCode).toBe(422);
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
   it('renames only the person who asked', async () => {
     const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
     await grace.post('/settings/account/details', { name: 'Rear Admiral Hopper' }, { htmx: true });
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
     expect((await ada.get('/settings/account')).body).not.toContain('Hopper');
   });
 });
@@ -122,7 +122,7 @@ describe('preferences', () => {
   ] as const)('stores %s', async (field, value, column, stored) => {
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, [field]: value }, { htmx: true });
     expect(response.statusCode).toBe(200);
-    expect(adaSettings()?.[column]).toBe(stored);
+    expect((await adaSettings())?.[column]).toBe(stored);
   });
 
   it('shows the stack-trace preview in the chosen order', async () => {
@@ -135,9 +135,9 @@ describe('preferences', () => {
 
   it('stores the 24-hour clock from the checkbox, and clears it when unticked', async () => {
     await ada.post('/settings/account/preferences', { ...validPreferences, clock24h: 'on' }, { htmx: true });
-    expect(adaSettings()?.clock24h).toBe(true);
+    expect((await adaSettings())?.clock24h).toBe(true);
     await ada.post('/settings/account/preferences', validPreferences, { htmx: true });
-    expect(adaSettings()?.clock24h).toBe(false);
+    expect((await adaSettings())?.clock24h).toBe(false);
   });
 
   it('applies zone, clock and date format to the example at once', async () => {
@@ -155,7 +155,7 @@ describe('preferences', () => {
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, language: 'de', shownLanguage: 'en' }, { htmx: true });
     expect(response.statusCode).toBe(200);
     expect(response.headers['hx-refresh']).toBeUndefined();
-    expect(adaSettings()?.language).toBe('de');
+    expect((await adaSettings())?.language).toBe('de');
     // The block stays in the page's language, and the offer is in the new one.
     expect(response.body).toContain('Saved');
     expect(response.body).toContain('<label for="pref-language">Language</label>');
@@ -164,7 +164,7 @@ describe('preferences', () => {
     // Going back to the page's language needs no switch.
     const back = await ada.post('/settings/account/preferences', { ...validPreferences, language: 'en', shownLanguage: 'en' }, { htmx: true });
     expect(back.body).not.toContain('saved=language');
-    expect(adaSettings()?.language).toBe('en');
+    expect((await adaSettings())?.language).toBe('en');
   });
 
   it('after the switch, says Saved and puts the focus on the language control', async () => {
@@ -200,12 +200,12 @@ describe('preferences', () => {
     ['an unknown stack order', { stackTraceOrder: 'random' }, 'stackTraceOrder', 'Choose one of the stack trace orders.'],
     ['a checkbox with a strange value', { clock24h: 'yes' }, 'clock24h', 'not one of the choices'],
   ] as const)('refuses %s with 422 next to the field and saves none of the form', async (_label, override, _field, message) => {
-    const before = adaSettings();
+    const before = await adaSettings();
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain(message);
     expect(response.body).toContain('aria-invalid="true"');
-    expect(adaSettings()).toEqual(before);
+    expect(await adaSettings()).toEqual(before);
   });
 
   it('refuses a form missing a field rather than guessing it', async () => {
@@ -217,7 +217,7 @@ describe('preferences', () => {
   it('accepts an IANA alias such as Europe/Kiev', async () => {
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, timezone: 'Europe/Kiev' }, { htmx: true });
     expect(response.statusCode).toBe(200);
-    expect(adaSettings()?.timezone).toBe('Europe/Kiev');
+    expect((await adaSettings())?.timezone).toBe('Europe/Kiev');
     const page = await ada.get('/settings/account');
     // Shown by its current name; the saved value stays until another zone is chosen.
     expect(page.body).toContain('value="Europe/Kyiv (UTC+0');
@@ -227,12 +227,12 @@ describe('preferences', () => {
   it('takes the browser\'s zone at sign-up, and UTC when it is unknown or invalid', async () => {
     await signUp(t.app, { email: 'kyiv@example.com', timezone: 'Europe/Kyiv' });
     await signUp(t.app, { email: 'nowhere@example.com', timezone: 'Not/AZone' });
-    const zoneOf = (email: string) => {
-      const id = t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
-      return t.db.select().from(accountSettings).where(eq(accountSettings.userId, id)).get()?.timezone;
+    const zoneOf = async (email: string) => {
+      const id = (await t.db.select().from(users).where(eq(users.email, email)).get())?.id ?? -1;
+      return (await t.db.select().from(accountSettings).where(eq(accountSettings.userId, id)).get())?.timezone;
     };
-    expect(zoneOf('kyiv@example.com')).toBe('Europe/Kyiv');
-    expect(zoneOf('nowhere@example.com')).toBe('UTC');
+    expect(await zoneOf('kyiv@example.com')).toBe('Europe/Kyiv');
+    expect(await zoneOf('nowhere@example.com')).toBe('UTC');
   });
 
   it('starts someone who signs up in German in German, with the 24-hour clock', async () => {
@@ -272,7 +272,7 @@ describe('avatar', () => {
   it('re-encodes an uploaded picture into a 256 px square WebP and shows it', async () => {
     const response = await upload(ada, 'upload', { content: await png(), type: 'image/png', name: 'me.png' });
     expect(response.statusCode).toBe(303);
-    const stored = adaSettings();
+    const stored = await adaSettings();
     expect(stored?.avatarType).toBe('upload');
     const meta = await sharp(stored?.avatarImage ?? Buffer.alloc(0)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 256, 256]);
@@ -294,14 +294,14 @@ describe('avatar', () => {
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain('This file is not a PNG, JPEG or WebP image.');
     }
-    expect(adaSettings()?.avatarType).toBe('initials');
+    expect((await adaSettings())?.avatarType).toBe('initials');
   });
 
   it('refuses a file over 2 MB with a clear message', async () => {
     const response = await upload(ada, 'upload', { content: Buffer.alloc(2 * 1024 * 1024 + 10, 1), type: 'image/png', name: 'big.png' });
     expect(response.statusCode).toBe(413);
     expect(response.body).toContain('larger than 2 MB');
-    expect(adaSettings()?.avatarType).toBe('initials');
+    expect((await adaSettings())?.avatarType).toBe('initials');
   });
 
   it('asks for a file when "upload" is chosen without one', async () => {
@@ -321,6 +321,6 @@ describe('avatar', () => {
     ada.csrfToken = 'forged';
     const response = await upload(ada, 'gravatar');
     expect(response.statusCode).toBe(403);
-    expect(adaSettings()?.avatarType).toBe('initials');
+    expect((await adaSettings())?.avatarType).toBe('initials');
   });
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const userIdOf = (email: string) => t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
+const userIdOf = async (email: string) => (await t.db.select().from(users).where(eq(users.email, email)).get())?.id ?? -1;
 const claimsOn = (address: string) =>
   t.db
     .select({ userId: userEmails.userId, verifiedAt: userEmails.verifiedAt })
@@ -38,14 +38,14 @@ describe('an address someone else added but never confirmed', () => {
 
     const added = await grace.post('/settings/emails', { address: 'Shared@Example.com' });
     expect(added.statusCode).toBe(303);
-    expect(claimsOn('shared@example.com').map((claim) => claim.userId).sort()).toEqual([userIdOf('ada@example.com'), userIdOf('grace@example.com')].sort());
+    expect((await claimsOn('shared@example.com')).map((claim) => claim.userId).sort()).toEqual([await userIdOf('ada@example.com'), await userIdOf('grace@example.com')].sort());
     const graceLink = linkIn((await waitForMails('shared@example.com', 2))[1]!, '/verify-email/');
     await grace.get(graceLink);
     expect((await grace.post(graceLink, {})).headers.location).toBe('/settings/emails');
 
-    const claims = claimsOn('shared@example.com');
+    const claims = await claimsOn('shared@example.com');
     expect(claims).toHaveLength(1);
-    expect(claims[0]?.userId).toBe(userIdOf('grace@example.com'));
+    expect(claims[0]?.userId).toBe(await userIdOf('grace@example.com'));
     expect(claims[0]?.verifiedAt).toBeInstanceOf(Date);
     expect((await ada.get('/settings/emails')).body).not.toContain('shared@example.com');
     expect((await ada.get(adaLink)).statusCode).toBe(410);
@@ -59,16 +59,16 @@ describe('an address someone else added but never confirmed', () => {
     const refused = await ada.post('/settings/emails', { address: 'shared@example.com' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('already in use');
-    expect(claimsOn('shared@example.com')).toHaveLength(1);
+    expect(await claimsOn('shared@example.com')).toHaveLength(1);
   });
 
   it('a primary address stays taken even unconfirmed, and one account cannot claim an address twice', async () => {
     // Ada is the instance's first account: her primary address is not confirmed yet.
-    expect(claimsOn('ada@example.com')[0]?.verifiedAt).toBeNull();
+    expect((await claimsOn('ada@example.com'))[0]?.verifiedAt).toBeNull();
     expect((await grace.post('/settings/emails', { address: 'ada@example.com' })).statusCode).toBe(422);
     await ada.post('/settings/emails', { address: 'twice@example.com' });
     expect((await ada.post('/settings/emails', { address: 'twice@example.com' })).statusCode).toBe(422);
-    expect(claimsOn('twice@example.com')).toHaveLength(1);
+    expect(await claimsOn('twice@example.com')).toHaveLength(1);
   });
 
   it('never counts as the owner\'s for log-in, password resets or sign-up', async () => {
@@ -81,14 +81,14 @@ describe('an address someone else added but never confirmed', () => {
     await forgot.post('/forgot-password', { email: 'claimed@example.com' });
     expect((await logIn(t.app, 'claimed@example.com')).response.statusCode).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all()).toHaveLength(0);
+    expect(await t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all()).toHaveLength(0);
 
     // The address's owner signs up with it: both unconfirmed claims are dropped.
     const owner = await signUp(t.app, { email: 'claimed@example.com', name: 'Claire' });
     expect((await owner.get('/settings/account')).statusCode).toBe(200);
-    const claims = claimsOn('claimed@example.com');
+    const claims = await claimsOn('claimed@example.com');
     expect(claims).toHaveLength(1);
-    expect(claims[0]?.userId).toBe(userIdOf('claimed@example.com'));
+    expect(claims[0]?.userId).toBe(await userIdOf('claimed@example.com'));
   });
 
   it('the database itself refuses two owners of one address', async () => {
@@ -97,10 +97,10 @@ describe('an address someone else added but never confirmed', () => {
         .insert(userEmails)
         .values({ userId, address: 'raced@example.com', isPrimary: false, verifiedAt: verified ? new Date() : null, createdAt: new Date() })
         .run();
-    insert(userIdOf('ada@example.com'), true)();
-    expect(insert(userIdOf('grace@example.com'), true)).toThrow(/UNIQUE/);
-    expect(insert(userIdOf('ada@example.com'), false)).toThrow(/UNIQUE/);
-    insert(userIdOf('grace@example.com'), false)();
-    expect(claimsOn('raced@example.com')).toHaveLength(2);
+    await insert(await userIdOf('ada@example.com'), true)();
+    expect(insert(await userIdOf('grace@example.com'), true)).toThrow(/UNIQUE/);
+    expect(insert(await userIdOf('ada@example.com'), false)).toThrow(/UNIQUE/);
+    await insert(await userIdOf('grace@example.com'), false)();
+    expect(await claimsOn('raced@example.com')).toHaveLength(2);
   });
 });

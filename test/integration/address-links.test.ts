@@ -14,7 +14,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const verifiedAtOf = (address: string) => t.db.select().from(userEmails).where(eq(userEmails.address, address)).get()?.verifiedAt ?? null;
+const verifiedAtOf = async (address: string) => (await t.db.select().from(userEmails).where(eq(userEmails.address, address)).get())?.verifiedAt ?? null;
 
 /** Ada adds an address (as if she mistyped it) and the confirmation link goes to whoever owns that mailbox. */
 async function addressAddedByAda(address = 'typo@example.com') {
@@ -39,12 +39,12 @@ describe('the link that confirms an added address', () => {
     const pressed = await stranger.post(link, {});
     expect(pressed.statusCode).toBe(303);
     expect(pressed.headers.location).toBe(`/login?next=${encodeURIComponent(link)}`);
-    expect(verifiedAtOf('typo@example.com')).toBeNull();
+    expect(await verifiedAtOf('typo@example.com')).toBeNull();
 
     await stranger.get('/forgot-password');
     await stranger.post('/forgot-password', { email: 'typo@example.com' });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.db.select().from(mailOutbox).where(eq(mailOutbox.recipient, 'typo@example.com')).all().map((row) => row.kind)).toEqual(['verify-email']);
+    expect((await t.db.select().from(mailOutbox).where(eq(mailOutbox.recipient, 'typo@example.com')).all()).map((row) => row.kind)).toEqual(['verify-email']);
   });
 
   it('brings the account owner back to the button after log-in, and the press confirms it', async () => {
@@ -60,7 +60,7 @@ describe('the link that confirms an added address', () => {
     expect(page.body).toContain('Confirm that ada.work@example.com is your address.');
     const confirmed = await browser.post(link, {});
     expect(confirmed.headers.location).toBe('/settings/emails');
-    expect(verifiedAtOf('ada.work@example.com')).toBeInstanceOf(Date);
+    expect(await verifiedAtOf('ada.work@example.com')).toBeInstanceOf(Date);
   });
 
   it('comes back to the button through the second-factor step too, and the link never reaches the log', async () => {
@@ -88,7 +88,7 @@ describe('the link that confirms an added address', () => {
     expect(second.headers.location).toBe(link);
     await browser.get(link);
     expect((await browser.post(link, {})).headers.location).toBe('/settings/emails');
-    expect(verifiedAtOf('ada.work@example.com')).toBeInstanceOf(Date);
+    expect(await verifiedAtOf('ada.work@example.com')).toBeInstanceOf(Date);
 
     const log = lines.join('\n');
     expect(log).toContain('/verify-email/[redacted]');
@@ -106,12 +106,12 @@ describe('the link that confirms an added address', () => {
     expect(page.body).not.toContain('action="/verify-email/');
     const pressed = await grace.post(link, {});
     expect(pressed.statusCode).toBe(403);
-    expect(verifiedAtOf('typo@example.com')).toBeNull();
+    expect(await verifiedAtOf('typo@example.com')).toBeNull();
 
     // The link was not used up: its owner can still confirm with it.
     await ada.get(link);
     expect((await ada.post(link, {})).headers.location).toBe('/settings/emails');
-    expect(verifiedAtOf('typo@example.com')).toBeInstanceOf(Date);
+    expect(await verifiedAtOf('typo@example.com')).toBeInstanceOf(Date);
   });
 
   it('still finishes a sign-up only with the sign-up password', async () => {

@@ -20,7 +20,7 @@ describe('sign-up', () => {
     const first = await signUp(t.app, { email: 'Ada@Example.com', name: 'Ada Lovelace', timezone: 'Europe/Berlin' });
     await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
 
-    const rows = t.db.select().from(users).all();
+    const rows = await t.db.select().from(users).all();
     expect(rows.map((row) => [row.email, row.isAdmin])).toEqual([
       ['ada@example.com', true],
       ['grace@example.com', false],
@@ -52,7 +52,7 @@ describe('sign-up', () => {
     expect(cookie?.secure).toBeFalsy();
     const token = cookie?.value ?? '';
     expect(token.length).toBeGreaterThanOrEqual(32);
-    const stored = t.db.select().from(sessions).all();
+    const stored = await t.db.select().from(sessions).all();
     expect(stored).toHaveLength(1);
     expect(stored[0]?.id).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(stored)).not.toContain(token);
@@ -97,7 +97,7 @@ describe('sign-up', () => {
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain(message);
     expect(response.body).toContain('aria-invalid="true"');
-    expect(t.db.select().from(users).all()).toHaveLength(0);
+    expect(await t.db.select().from(users).all()).toHaveLength(0);
     expect(response.body).not.toContain('password' in override ? override.password : strongPassword);
   });
 
@@ -122,7 +122,7 @@ describe('sign-up', () => {
     expect([fresh.statusCode, fresh.headers.location]).toEqual([303, '/signup/check-inbox']);
     expect(taken.cookies.find((c) => c.name === 'dials_session')).toBeUndefined();
     expect(fresh.cookies.find((c) => c.name === 'dials_session')).toBeUndefined();
-    expect(t.db.select().from(users).where(eq(users.email, 'ada@example.com')).all()).toHaveLength(1);
+    expect(await t.db.select().from(users).where(eq(users.email, 'ada@example.com')).all()).toHaveLength(1);
 
     const warning = await t.mail.waitFor('ada@example.com', 'Someone tried to sign up');
     expect(warning.text).toContain('/forgot-password');
@@ -156,7 +156,7 @@ describe('log-in and log-out', () => {
     expect(after).not.toBe(before);
     const stale = await t.app.inject({ method: 'GET', url: '/settings/account', headers: { cookie: `dials_session=${before}` } });
     expect(stale.statusCode).toBe(303);
-    expect(t.db.select().from(sessions).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).all()).toHaveLength(1);
   });
 
   it('answers a wrong password and an unknown address in the same words and status', async () => {
@@ -194,7 +194,7 @@ describe('log-in and log-out', () => {
     const response = await browser.post('/logout', {});
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/login');
-    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await t.db.select().from(sessions).all()).toHaveLength(0);
     const again = await t.app.inject({ method: 'GET', url: '/settings/account', headers: { cookie: `dials_session=${token}` } });
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe('/login?next=%2Fsettings%2Faccount');
@@ -204,7 +204,7 @@ describe('log-in and log-out', () => {
     const browser = await signUp(t.app, { email: 'ada@example.com' });
     const response = await browser.get('/logout');
     expect(response.statusCode).toBe(404);
-    expect(t.db.select().from(sessions).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).all()).toHaveLength(1);
   });
 });
 
@@ -216,7 +216,7 @@ describe('session expiry', () => {
     t.clock.advance(7 * day);
     const response = await browser.get('/settings/account');
     expect(response.statusCode).toBe(303);
-    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await t.db.select().from(sessions).all()).toHaveLength(0);
   });
 
   it('ends a session 30 days after log-in however busy it is', async () => {
@@ -231,14 +231,14 @@ describe('session expiry', () => {
 
   it('writes last-seen at most once a minute', async () => {
     const browser = await signUp(t.app, { email: 'ada@example.com' });
-    const lastSeen = () => t.db.select().from(sessions).get()?.lastSeenAt.getTime();
-    const start = lastSeen();
+    const lastSeen = async () => (await t.db.select().from(sessions).get())?.lastSeenAt.getTime();
+    const start = await lastSeen();
     t.clock.advance(30_000);
     await browser.get('/settings/account');
-    expect(lastSeen()).toBe(start);
+    expect(await lastSeen()).toBe(start);
     t.clock.advance(31_000);
     await browser.get('/settings/account');
-    expect(lastSeen()).toBe(t.clock.now);
+    expect(await lastSeen()).toBe(t.clock.now);
   });
 
   it('honours shorter lifetimes from the configuration', async () => {
@@ -289,7 +289,7 @@ describe('log-in rate limits', () => {
     const slowLogIn = logIn(t.app, 'ada@example.com');
     const changed = ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword: 'the replacement passphrase', confirmPassword: 'the replacement passphrase' });
     const [{ response }] = await Promise.all([slowLogIn, changed]);
-    const survivors = t.db.select().from(sessions).all().length;
+    const survivors = (await t.db.select().from(sessions).all()).length;
     // Whichever finished first, at most the session that changed the password is left.
     expect(survivors).toBe(1);
     expect([303, 401]).toContain(response.statusCode);
@@ -314,16 +314,16 @@ describe('log-in rate limits', () => {
     };
     await signUp(t.app, { email: 'ada@example.com' });
     await forwardedLogin(t, '203.0.113.9');
-    expect(t.db.select().from(sessions).all().map((s) => s.ipAddress)).not.toContain('203.0.113.9');
+    expect((await t.db.select().from(sessions).all()).map((s) => s.ipAddress)).not.toContain('203.0.113.9');
 
     const proxied = await createTestApp({ TRUST_PROXY: 'true' });
     try {
       await signUp(proxied.app, { email: 'ada@example.com' });
       await forwardedLogin(proxied, '203.0.113.9');
-      expect(proxied.db.select().from(sessions).all().map((s) => s.ipAddress)).toContain('203.0.113.9');
+      expect((await proxied.db.select().from(sessions).all()).map((s) => s.ipAddress)).toContain('203.0.113.9');
       // A client cannot choose its address by writing one in front: only the proxy's own entry counts.
       await forwardedLogin(proxied, '10.9.9.9, 198.51.100.7');
-      const addresses = proxied.db.select().from(sessions).all().map((s) => s.ipAddress);
+      const addresses = (await proxied.db.select().from(sessions).all()).map((s) => s.ipAddress);
       expect(addresses).toContain('198.51.100.7');
       expect(addresses).not.toContain('10.9.9.9');
     } finally {
@@ -335,6 +335,6 @@ describe('log-in rate limits', () => {
 describe('users table', () => {
   it('keeps one row per address', async () => {
     await signUp(t.app, { email: 'ada@example.com' });
-    expect(t.db.select().from(users).where(eq(users.email, 'ada@example.com')).all()).toHaveLength(1);
+    expect(await t.db.select().from(users).where(eq(users.email, 'ada@example.com')).all()).toHaveLength(1);
   });
 });

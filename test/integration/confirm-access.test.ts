@@ -19,7 +19,7 @@ async function withAda() {
   t = ready.t;
   const userId = ready.userId;
   const { sessions, accessConfirmation } = t.app.services;
-  const { session } = sessions.create(userId, client);
+  const { session } = await sessions.create(userId, client);
   return { userId, confirm: accessConfirmation.confirm, actor: sessionActor(userId, session), sessionId: session.id };
 }
 
@@ -30,15 +30,15 @@ describe('confirm access', () => {
     expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: true });
     expect(await confirm(systemActor(userId, 'test'), { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
     expect(await confirm({ via: 'support', userId, sessionId, staffUserId: userId }, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
-    t.app.services.sessions.invalidate(sessionId);
+    await t.app.services.sessions.invalidate(sessionId);
     expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'stale' });
   });
 
   it('asks for the second factor when one is enrolled', async () => {
     const { confirm, actor, userId } = await withAda();
     const { emailAddresses, totp } = t.app.services;
-    emailAddresses.markVerified(userId, emailAddresses.primaryOf(userId)!.id);
-    const { secret } = totp.startEnrolment(userId, 'ada@example.com');
+    await emailAddresses.markVerified(userId, (await emailAddresses.primaryOf(userId))!.id);
+    const { secret } = await totp.startEnrolment(userId, 'ada@example.com');
     expect(await totp.confirmEnrolment(userId, await totpCode(secret, t.clock.now))).toBe('enabled');
     t.clock.advance(30_000);
     expect(await confirm(actor, { password: strongPassword }, client)).toEqual({ ok: false, reason: 'codeRequired' });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/client.ts';
+import { openDatabase, sqliteOf } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 
 const folders: string[] = [];
@@ -21,11 +21,11 @@ describe('the database file', () => {
   it('gets every migration, with foreign keys switched back on and WAL journaling', () => {
     const db = openDatabase(freshFile());
     applyMigrations(db);
-    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = (db.$client.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((row) => row.name);
+    expect(sqliteOf(db).pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqliteOf(db).pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = (sqliteOf(db).prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((row) => row.name);
     expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'account_settings', 'user_emails', 'mail_outbox', 'security_events']));
-    db.$client.close();
+    sqliteOf(db).close();
   });
 
   it('is held by Dials alone in exclusive mode, and open to other readers in normal mode', () => {
@@ -36,13 +36,13 @@ describe('the database file', () => {
       const file = freshFile();
       const db = openDatabase(file, { exclusive });
       applyMigrations(db);
-      db.$client.prepare('select count(*) from users').get();
+      sqliteOf(db).prepare('select count(*) from users').get();
       const other = new Database(file, { timeout: 50 });
       const read = () => other.prepare('select count(*) from users').get();
       if (othersMayRead) expect(read).not.toThrow();
       else expect(read).toThrow(/locked|busy/i);
       other.close();
-      db.$client.close();
+      sqliteOf(db).close();
     }
   });
 });

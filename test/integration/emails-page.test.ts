@@ -16,11 +16,11 @@ afterEach(async () => {
   await t.close();
 });
 
-const addressesOf = (email: string) => {
-  const id = t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
+const addressesOf = async (email: string) => {
+  const id = (await t.db.select().from(users).where(eq(users.email, email)).get())?.id ?? -1;
   return t.db.select().from(userEmails).where(eq(userEmails.userId, id)).all();
 };
-const idOf = (address: string) => t.db.select().from(userEmails).where(eq(userEmails.address, address)).get()?.id ?? -1;
+const idOf = async (address: string) => (await t.db.select().from(userEmails).where(eq(userEmails.address, address)).get())?.id ?? -1;
 
 async function addAndVerify(browser: BrowserSession, address: string) {
   expect((await browser.post('/settings/emails', { address })).statusCode).toBe(303);
@@ -44,7 +44,7 @@ describe('the E-mails page', () => {
     expect(response.headers.location).toBe('/settings/emails');
     const page = await ada.get('/settings/emails');
     expect(page.body).toContain('Your e-mail address is confirmed.');
-    const work = addressesOf('ada@example.com').find((row) => row.address === 'ada.work@example.com');
+    const work = (await addressesOf('ada@example.com')).find((row) => row.address === 'ada.work@example.com');
     expect(work?.verifiedAt).toBeInstanceOf(Date);
     expect(work?.isPrimary).toBe(false);
   });
@@ -60,7 +60,7 @@ describe('the E-mails page', () => {
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain(message);
     }
-    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    expect(await addressesOf('ada@example.com')).toHaveLength(1);
     const repeated = await ada.post('/settings/emails', { address: ['a1@example.com', 'a2@example.com'] });
     expect(repeated.statusCode).toBe(422);
   });
@@ -68,7 +68,7 @@ describe('the E-mails page', () => {
   it('resends a verification link, but not more than once a minute', async () => {
     await ada.post('/settings/emails', { address: 'ada.work@example.com' });
     await t.mail.waitFor('ada.work@example.com');
-    const id = idOf('ada.work@example.com');
+    const id = await idOf('ada.work@example.com');
     const soon = await ada.post(`/settings/emails/${id}/resend`, {});
     expect((await ada.get('/settings/emails')).body).toContain('less than a minute ago');
     expect(soon.statusCode).toBe(303);
@@ -82,63 +82,63 @@ describe('the E-mails page', () => {
   it('makes a confirmed address primary: log-in name changes, other sessions end, the old address is told', async () => {
     await addAndVerify(ada, 'ada.work@example.com');
     const other = (await logIn(t.app, 'ada@example.com')).browser;
-    const id = idOf('ada.work@example.com');
+    const id = await idOf('ada.work@example.com');
     const response = await ada.post(`/settings/emails/${id}/primary`, {});
     expect(response.headers.location).toBe('/settings/emails');
-    expect(t.db.select().from(users).get()?.email).toBe('ada.work@example.com');
+    expect((await t.db.select().from(users).get())?.email).toBe('ada.work@example.com');
     expect((await other.get('/settings/account')).statusCode).toBe(303);
     expect((await ada.get('/settings/account')).statusCode).toBe(200);
     await t.mail.waitFor('ada@example.com', 'Your primary e-mail address was changed');
     expect((await logIn(t.app, 'ada.work@example.com')).response.statusCode).toBe(303);
-    expect(t.db.select().from(securityEvents).all().map((e) => e.type)).toContain('email.primaryChanged');
+    expect((await t.db.select().from(securityEvents).all()).map((e) => e.type)).toContain('email.primaryChanged');
   });
 
   it('an unconfirmed address cannot become primary', async () => {
     await ada.post('/settings/emails', { address: 'ada.work@example.com' });
-    await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {});
+    await ada.post(`/settings/emails/${await idOf('ada.work@example.com')}/primary`, {});
     expect((await ada.get('/settings/emails')).body).toContain('Only a confirmed address can become primary.');
-    expect(t.db.select().from(users).get()?.email).toBe('ada@example.com');
+    expect((await t.db.select().from(users).get())?.email).toBe('ada@example.com');
   });
 
   it('needs a recent password to change the primary address', async () => {
     await addAndVerify(ada, 'ada.work@example.com');
     t.clock.advance(61 * 60_000);
-    const response = await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {}, { headers: { referer: 'http://localhost/settings/emails' } });
+    const response = await ada.post(`/settings/emails/${await idOf('ada.work@example.com')}/primary`, {}, { headers: { referer: 'http://localhost/settings/emails' } });
     expect(response.headers.location).toMatch(/^\/sudo\?next=%2Fsettings%2Femails&resume=/);
-    expect(t.db.select().from(users).get()?.email).toBe('ada@example.com');
+    expect((await t.db.select().from(users).get())?.email).toBe('ada@example.com');
     await ada.get('/sudo?next=%2Fsettings%2Femails');
     await ada.post('/sudo', { password: strongPassword, next: '/settings/emails' });
     await ada.get('/settings/emails');
-    await ada.post(`/settings/emails/${idOf('ada.work@example.com')}/primary`, {});
-    expect(t.db.select().from(users).get()?.email).toBe('ada.work@example.com');
+    await ada.post(`/settings/emails/${await idOf('ada.work@example.com')}/primary`, {});
+    expect((await t.db.select().from(users).get())?.email).toBe('ada.work@example.com');
   });
 
   it('removes a secondary address after a confirmation; the primary cannot be removed', async () => {
     await ada.post('/settings/emails', { address: 'old@example.com' });
-    const id = idOf('old@example.com');
+    const id = await idOf('old@example.com');
     expect((await ada.get(`/settings/emails/${id}/remove`)).body).toContain('Remove this address?');
-    expect(addressesOf('ada@example.com')).toHaveLength(2);
+    expect(await addressesOf('ada@example.com')).toHaveLength(2);
     expect((await ada.post(`/settings/emails/${id}/remove`, {})).statusCode).toBe(303);
-    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    expect(await addressesOf('ada@example.com')).toHaveLength(1);
     await t.mail.waitFor('ada@example.com', 'An e-mail address was removed from your account');
 
-    const primary = idOf('ada@example.com');
+    const primary = await idOf('ada@example.com');
     await ada.post(`/settings/emails/${primary}/remove`, {});
     expect((await ada.get('/settings/emails')).body).toContain('Your primary address cannot be removed.');
-    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    expect(await addressesOf('ada@example.com')).toHaveLength(1);
   });
 
   it('another person\'s address id is a 404 and nothing changes', async () => {
     const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace' });
     await grace.post('/settings/emails', { address: 'grace.work@example.com' });
-    const id = idOf('grace.work@example.com');
+    const id = await idOf('grace.work@example.com');
     for (const action of ['resend', 'primary', 'remove']) {
       expect((await ada.post(`/settings/emails/${id}/${action}`, {})).statusCode).toBe(404);
     }
     expect((await ada.get(`/settings/emails/${id}/remove`)).statusCode).toBe(404);
     expect((await ada.post('/settings/emails/not-a-number/remove', {})).statusCode).toBe(404);
-    expect(addressesOf('grace@example.com')).toHaveLength(2);
-    expect(t.db.select().from(sessions).all().length).toBeGreaterThan(0);
+    expect(await addressesOf('grace@example.com')).toHaveLength(2);
+    expect((await t.db.select().from(sessions).all()).length).toBeGreaterThan(0);
   });
 });
 
@@ -147,7 +147,7 @@ describe('review fixes', () => {
     t.clock.advance(61 * 60_000);
     const late = await ada.post('/settings/emails', { address: 'sneaky@example.com' });
     expect(late.headers.location).toMatch(/^\/sudo\?next=/);
-    expect(addressesOf('ada@example.com')).toHaveLength(1);
+    expect(await addressesOf('ada@example.com')).toHaveLength(1);
     await ada.get('/sudo');
     await ada.post('/sudo', { password: strongPassword });
     await ada.get('/settings/emails');
@@ -173,7 +173,7 @@ describe('review fixes', () => {
     await ada.post('/settings/emails', { address: 'newcomer@example.com' });
     const newcomer = await signUp(t.app, { email: 'newcomer@example.com', name: 'Newcomer' });
     expect((await newcomer.get('/settings/account')).statusCode).toBe(200);
-    expect(addressesOf('ada@example.com').map((row) => row.address)).toEqual(['ada@example.com']);
+    expect((await addressesOf('ada@example.com')).map((row) => row.address)).toEqual(['ada@example.com']);
   });
 
   it('the outbox does not show another person\'s password-reset link to the administrator', async () => {

@@ -17,11 +17,11 @@ async function withAda() {
   t = ready.t;
   const userId = ready.userId;
   const { sessions, emails } = t.app.services;
-  const here = sessions.create(userId, client);
-  const elsewhere = sessions.create(userId, client);
+  const here = await sessions.create(userId, client);
+  const elsewhere = await sessions.create(userId, client);
   return { userId, emails, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
 }
-const liveIds = (userId: number) => t.app.services.sessions.listForUser(userId).map((session) => session.id);
+const liveIds = async (userId: number) => (await t.app.services.sessions.listForUser(userId)).map((session) => session.id);
 
 describe('e-mails service', () => {
   it('add: a new address, then the reasons it is refused', async () => {
@@ -64,7 +64,7 @@ describe('e-mails service', () => {
     t.clock.advance(61_000);
     expect(await emails.resend(actor, emailId)).toEqual({ ok: true });
     expect(await emails.resend(systemActor(userId + 1, 'test'), emailId)).toEqual({ ok: false, reason: 'notFound' });
-    t.app.services.emailAddresses.markVerified(userId, emailId);
+    await t.app.services.emailAddresses.markVerified(userId, emailId);
     expect(await emails.resend(actor, emailId)).toEqual({ ok: false, reason: 'alreadyVerified' });
   });
 
@@ -74,10 +74,10 @@ describe('e-mails service', () => {
     const emailId = added.ok ? added.emailId : -1;
     expect(await emails.makePrimary(actor, emailId, client)).toEqual({ ok: false, reason: 'unverified' });
     expect(await emails.makePrimary(systemActor(userId + 1, 'test'), emailId, client)).toEqual({ ok: false, reason: 'notFound' });
-    t.app.services.emailAddresses.markVerified(userId, emailId);
+    await t.app.services.emailAddresses.markVerified(userId, emailId);
     expect(await emails.makePrimary(actor, emailId, client)).toEqual({ ok: true, address: 'ada.work@example.com', changed: true });
-    expect(liveIds(userId)).toEqual([here]);
-    expect(t.app.services.users.profile(userId)?.email).toBe('ada.work@example.com');
+    expect(await liveIds(userId)).toEqual([here]);
+    expect((await t.app.services.users.profile(userId))?.email).toBe('ada.work@example.com');
     expect(await emails.makePrimary(actor, emailId, client)).toEqual({ ok: true, address: 'ada.work@example.com', changed: false });
   });
 
@@ -85,9 +85,9 @@ describe('e-mails service', () => {
     const { emails, actor, userId } = await withAda();
     const added = await emails.add(actor, 'ada.work@example.com', client);
     const emailId = added.ok ? added.emailId : -1;
-    t.app.services.emailAddresses.markVerified(userId, emailId);
+    await t.app.services.emailAddresses.markVerified(userId, emailId);
     expect((await emails.makePrimary(systemActor(userId, 'test'), emailId, client)).ok).toBe(true);
-    expect(liveIds(userId)).toEqual([]);
+    expect(await liveIds(userId)).toEqual([]);
   });
 
   it('remove: not the primary address, not another user\'s', async () => {

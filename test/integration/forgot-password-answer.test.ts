@@ -16,11 +16,11 @@ afterEach(async () => {
  */
 describe('forgot password', () => {
   it('answers known and unknown addresses after the same work, and makes the link only after answering', async () => {
-    const held: Array<() => void> = [];
+    const held: Array<() => Promise<void>> = [];
     t = await createTestApp({}, { afterReply: (task) => held.push(task) });
     await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
-    const tokensBefore = t.db.select().from(emailTokens).all().length;
-    const outboxBefore = t.db.select().from(mailOutbox).all().length;
+    const tokensBefore = (await t.db.select().from(emailTokens).all()).length;
+    const outboxBefore = (await t.db.select().from(mailOutbox).all()).length;
 
     const ask = async (email: string) => {
       const browser = new BrowserSession(t.app);
@@ -43,11 +43,11 @@ describe('forgot password', () => {
     expect(shape(known)).toEqual(shape(unknown));
     expect(known.queued).toBe(1);
     // Nothing about either address was written before the answers: no link, no mail.
-    expect(t.db.select().from(emailTokens).all()).toHaveLength(tokensBefore);
-    expect(t.db.select().from(mailOutbox).all()).toHaveLength(outboxBefore);
+    expect(await t.db.select().from(emailTokens).all()).toHaveLength(tokensBefore);
+    expect(await t.db.select().from(mailOutbox).all()).toHaveLength(outboxBefore);
 
-    for (const task of held.splice(0)) task();
-    expect(t.db.select().from(emailTokens).all()).toHaveLength(tokensBefore + 1);
+    for (const task of held.splice(0)) await task();
+    expect(await t.db.select().from(emailTokens).all()).toHaveLength(tokensBefore + 1);
     const mail = await t.mail.waitFor('ada@example.com', 'Reset your Dials password');
     expect(mail.text).toMatch(/\/reset-password\/[a-z2-7]{32}/);
     expect(t.mail.messagesTo('nobody@example.com')).toHaveLength(0);

@@ -73,7 +73,7 @@ describe('delivery', () => {
     await t.mail.stop();
     for (let index = 0; index < 3; index += 1) await forgot(t.app, 'ada@example.com');
     await t.app.services.mailWorker?.runDue();
-    const waiting = t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all();
+    const waiting = await t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all();
     expect(waiting).toHaveLength(3);
     for (const row of waiting) {
       expect(row.status).toBe('queued');
@@ -90,7 +90,7 @@ describe('delivery', () => {
     const delivered = t.mail.messagesTo('ada@example.com').filter((m) => m.subject.includes('Reset'));
     expect(delivered).toHaveLength(3);
     expect(new Set(delivered.map((m) => m.messageId)).size).toBe(3);
-    for (const row of t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all()) {
+    for (const row of await t.db.select().from(mailOutbox).where(eq(mailOutbox.kind, 'reset-password')).all()) {
       expect(row.status).toBe('sent');
       expect(row.sealedText).toBeNull();
     }
@@ -123,7 +123,7 @@ describe('delivery', () => {
     await mailbox.start(port);
     const second = await start();
     // The failed attempt set the next try a minute ahead; the restarted worker honours it.
-    second.db.update(mailOutbox).set({ nextAttemptAt: new Date() }).run();
+    await second.db.update(mailOutbox).set({ nextAttemptAt: new Date() }).run();
     await second.app.services.mailWorker?.runDue();
     await second.app.services.mailWorker?.runDue();
     expect(mailbox.messagesTo('ada@example.com')).toHaveLength(1);

@@ -15,13 +15,13 @@ beforeEach(async () => {
   // 1 mail from the sign-up, then 29 more: 30 in all.
   for (let index = 1; index <= 29; index += 1) {
     t.clock.advance(60_000);
-    outbox.enqueue({ to: `person${index}@example.com`, subject: index % 2 ? 'Weekly report' : `Notice ${index}`, text: `body ${index}`, html: `<p>body ${index}</p>`, kind: 'test' });
+    await outbox.enqueue({ to: `person${index}@example.com`, subject: index % 2 ? 'Weekly report' : `Notice ${index}`, text: `body ${index}`, html: `<p>body ${index}</p>`, kind: 'test' });
   }
-  const rows = t.db.select({ id: mailOutbox.id, recipient: mailOutbox.recipient }).from(mailOutbox).all();
+  const rows = await t.db.select({ id: mailOutbox.id, recipient: mailOutbox.recipient }).from(mailOutbox).all();
   for (const row of rows) {
     const number = Number(/person(\d+)@/.exec(row.recipient)?.[1] ?? 0);
-    if (number >= 1 && number <= 5) outbox.markSent(row.id);
-    if (number >= 6 && number <= 8) outbox.markFailed(row.id, 12, 'mailbox unavailable');
+    if (number >= 1 && number <= 5) await outbox.markSent(row.id);
+    if (number >= 6 && number <= 8) await outbox.markFailed(row.id, 12, 'mailbox unavailable');
   }
 });
 afterEach(async () => {
@@ -70,8 +70,8 @@ describe('the outbox, a page at a time', () => {
     expect(recipients(waitingMore.body)).toEqual(['person9@example.com', 'admin@example.com']);
 
     // Another state (a message being handed over) counts as waiting.
-    const id = t.db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.recipient, 'person29@example.com')).get()?.id ?? 0;
-    t.db.update(mailOutbox).set({ status: 'sending' }).where(eq(mailOutbox.id, id)).run();
+    const id = (await t.db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.recipient, 'person29@example.com')).get())?.id ?? 0;
+    await t.db.update(mailOutbox).set({ status: 'sending' }).where(eq(mailOutbox.id, id)).run();
     expect(recipients((await admin.get('/admin/outbox?state=waiting')).body)[0]).toBe('person29@example.com');
   });
 

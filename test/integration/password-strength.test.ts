@@ -40,7 +40,7 @@ describe('signing up', () => {
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/id="signup-password"[^>]*aria-invalid="true"/);
     expect(textOfId(response.body, 'signup-password-error')).not.toBe('');
-    expect(t.db.select().from(users).all()).toHaveLength(0);
+    expect(await t.db.select().from(users).all()).toHaveLength(0);
     expect(response.body).not.toContain(password);
   });
 
@@ -69,7 +69,7 @@ describe('signing up', () => {
   it('accepts a good long passphrase', async () => {
     const { response } = await signUpForm({});
     expect(response.statusCode).toBe(303);
-    expect(t.db.select().from(users).where(eq(users.email, zebulon.email)).get()).toBeDefined();
+    expect(await t.db.select().from(users).where(eq(users.email, zebulon.email)).get()).toBeDefined();
   });
 
   it('shows every error at once: name, address and password in one 422 answer', async () => {
@@ -83,7 +83,7 @@ describe('signing up', () => {
     expect(response.body).toContain('<title>Error: ');
     // What was typed comes back, except the password.
     expect(response.body).toContain('value="not-an-address"');
-    expect(t.db.select().from(users).all()).toHaveLength(0);
+    expect(await t.db.select().from(users).all()).toHaveLength(0);
   });
 
   it('judges the password against the address typed even when the name is refused', async () => {

@@ -19,9 +19,9 @@ afterEach(async () => {
   await t.close();
 });
 
-const adaId = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get()?.id ?? -1;
-const eventsOf = (userId: number) => t.db.select().from(securityEvents).where(eq(securityEvents.userId, userId)).all().map((event) => event.type);
-const sessionCount = () => t.db.select().from(sessions).where(eq(sessions.userId, adaId())).all().length;
+const adaId = async () => (await t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get())?.id ?? -1;
+const eventsOf = async (userId: number) => (await t.db.select().from(securityEvents).where(eq(securityEvents.userId, userId)).all()).map((event) => event.type);
+const sessionCount = async () => (await t.db.select().from(sessions).where(eq(sessions.userId, await adaId())).all()).length;
 
 /** Logs in with password and, when asked, a TOTP code; returns the browser and the final response. */
 async function logInWithCode(secret: string | null, code?: string) {
@@ -71,7 +71,7 @@ describe('sudo mode', () => {
     const attempt = await ada.post('/settings/security/two-factor/app/start', {}, { headers: { referer: 'http://localhost/settings/security' } });
     expect(attempt.statusCode).toBe(303);
     expect(attempt.headers.location).toMatch(/^\/sudo\?next=%2Fsettings%2Fsecurity&resume=/);
-    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    expect(await t.db.select().from(totpCredentials).all()).toHaveLength(0);
 
     const oldCookie = ada.cookies.get('dials_session');
     await ada.get('/sudo?next=%2Fsettings%2Fsecurity');
@@ -85,8 +85,8 @@ describe('sudo mode', () => {
 
     await ada.get('/settings/security');
     expect((await ada.post('/settings/security/two-factor/app/start', {})).statusCode).toBe(303);
-    expect(t.db.select().from(totpCredentials).all()).toHaveLength(1);
-    expect(eventsOf(adaId())).toContain('sudo.confirmed');
+    expect(await t.db.select().from(totpCredentials).all()).toHaveLength(1);
+    expect(await eventsOf(await adaId())).toContain('sudo.confirmed');
   });
 
   it('answers htmx with a redirect to the confirmation page', async () => {
@@ -131,15 +131,15 @@ describe('changing the password', () => {
 
   it('ends the other sessions, keeps this one, and logs it', async () => {
     const other = (await logIn(t.app, 'ada@example.com')).browser;
-    expect(sessionCount()).toBe(2);
+    expect(await sessionCount()).toBe(2);
     const response = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
     expect(response.statusCode).toBe(303);
     expect((await ada.get('/settings/security')).body).toContain('Your password has been changed.');
     expect((await other.get('/settings/account')).statusCode).toBe(303);
-    expect(sessionCount()).toBe(1);
+    expect(await sessionCount()).toBe(1);
     expect((await logIn(t.app, 'ada@example.com', strongPassword)).response.statusCode).toBe(401);
     expect((await logIn(t.app, 'ada@example.com', newPassword)).response.statusCode).toBe(303);
-    expect(eventsOf(adaId())).toContain('password.changed');
+    expect(await eventsOf(await adaId())).toContain('password.changed');
   });
 
   it('allows only a few attempts an hour', async () => {
@@ -165,25 +165,25 @@ describe('changing the password', () => {
 
   it('counts a wrong current password as a failed log-in: it is logged and shares the log-in limits', async () => {
     await ada.post('/settings/security/password', { currentPassword: 'wrong current password', newPassword, confirmPassword: newPassword });
-    expect(eventsOf(adaId())).toContain('login.failed');
+    expect(await eventsOf(await adaId())).toContain('login.failed');
     // Nine more wrong passwords at the log-in page reach the account's limit of ten failures.
     for (let attempt = 0; attempt < 9; attempt += 1) await logIn(t.app, 'ada@example.com', 'not the password at all');
     expect((await logIn(t.app, 'ada@example.com', strongPassword)).response.statusCode).toBe(429);
   });
 
   it('does not change the password when this session ended while the checks ran', async () => {
-    const before = t.db.select().from(users).where(eq(users.id, adaId())).get()?.passwordHash;
+    const before = (await t.db.select().from(users).where(eq(users.id, await adaId())).get())?.passwordHash;
     // The person logs out everywhere from another device while this request awaits its checks.
     const limiter = t.app.services.loginLimiter;
     const recordSuccess = limiter.recordSuccess;
     limiter.recordSuccess = async (...args) => {
-      t.app.services.sessions.invalidateAllForUser(adaId(), 'logged-out-everywhere');
+      await t.app.services.sessions.invalidateAllForUser(await adaId(), 'logged-out-everywhere');
       return recordSuccess(...args);
     };
     const answer = await ada.post('/settings/security/password', { currentPassword: strongPassword, newPassword, confirmPassword: newPassword });
     limiter.recordSuccess = recordSuccess;
     expect(answer.statusCode).toBe(422);
-    expect(t.db.select().from(users).where(eq(users.id, adaId())).get()?.passwordHash).toBe(before);
+    expect((await t.db.select().from(users).where(eq(users.id, await adaId())).get())?.passwordHash).toBe(before);
   });
 });
 
@@ -193,10 +193,10 @@ describe('logging out of all devices', () => {
     const confirmation = await ada.get('/settings/security/log-out-everywhere');
     expect(confirmation.body).toContain('Log out of all devices?');
     expect(confirmation.body).toContain('>Log out everywhere</button>');
-    expect(sessionCount()).toBe(2);
+    expect(await sessionCount()).toBe(2);
     const response = await ada.post('/settings/security/log-out-everywhere', {});
     expect(response.headers.location).toBe('/login');
-    expect(sessionCount()).toBe(0);
+    expect(await sessionCount()).toBe(0);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
     expect((await ada.get('/login')).body).toContain('logged out on every device');
   });
@@ -205,7 +205,7 @@ describe('logging out of all devices', () => {
     const old = await ada.get('/settings/security/sign-out-everywhere');
     expect(old.statusCode).toBe(301);
     expect(old.headers.location).toBe('/settings/security/log-out-everywhere');
-    expect(sessionCount()).toBe(1);
+    expect(await sessionCount()).toBe(1);
   });
 });
 
@@ -220,7 +220,7 @@ describe('authenticator app', () => {
     expect(page.body).not.toContain('Begin set-up');
     const refused = await first.post('/settings/security/two-factor/app/start', {});
     expect(refused.statusCode).toBe(422);
-    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    expect(await t.db.select().from(totpCredentials).all()).toHaveLength(0);
     await confirmPrimaryEmail(first);
     expect((await first.get('/settings/security/two-factor/app')).body).toContain('Begin set-up');
   });
@@ -228,7 +228,7 @@ describe('authenticator app', () => {
   it('a GET never starts an enrolment', async () => {
     const page = await ada.get('/settings/security/two-factor/app');
     expect(page.body).toContain('Begin set-up');
-    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    expect(await t.db.select().from(totpCredentials).all()).toHaveLength(0);
   });
 
   it('shows a QR code and the secret, refuses a wrong code, and turns on only with a right one', async () => {
@@ -238,14 +238,14 @@ describe('authenticator app', () => {
     const secret = (/id="totp-secret">([^<]+)</.exec(page.body)?.[1] ?? '').replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
 
-    const stored = t.db.select().from(totpCredentials).get();
+    const stored = await t.db.select().from(totpCredentials).get();
     expect(stored?.pendingEncryptedSecret).toBeTruthy();
     expect(JSON.stringify(stored)).not.toContain(secret);
 
     const wrong = await ada.post('/settings/security/two-factor/app/confirm', { code: '000000' === (await totpCode(secret, t.clock.now)) ? '111111' : '000000' });
     expect(wrong.statusCode).toBe(422);
     expect(wrong.body).toContain('This code is not right');
-    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeNull();
+    expect((await t.db.select().from(totpCredentials).get())?.enabledAt).toBeNull();
 
     const other = (await logIn(t.app, 'ada@example.com')).browser;
     const right = await ada.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, t.clock.now) });
@@ -259,8 +259,8 @@ describe('authenticator app', () => {
     const codes = [...shown.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
-    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeInstanceOf(Date);
-    const digests = t.db.select().from(recoveryCodes).all();
+    expect((await t.db.select().from(totpCredentials).get())?.enabledAt).toBeInstanceOf(Date);
+    const digests = await t.db.select().from(recoveryCodes).all();
     expect(digests).toHaveLength(10);
     for (const code of codes) expect(JSON.stringify(digests)).not.toContain(code?.replace('-', ''));
     // Never in a URL or a readable cookie, and shown once: a reload shows them no more.
@@ -272,9 +272,9 @@ describe('authenticator app', () => {
     const reloaded = await ada.get('/settings/security/recovery-codes');
     expect(reloaded.statusCode).toBe(200);
     expect(reloaded.body).not.toMatch(/<li><code>/);
-    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(10);
+    expect(await t.db.select().from(recoveryCodes).all()).toHaveLength(10);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
-    expect(eventsOf(adaId())).toEqual(expect.arrayContaining(['totp.enabled', 'recoveryCodes.generated']));
+    expect(await eventsOf(await adaId())).toEqual(expect.arrayContaining(['totp.enabled', 'recoveryCodes.generated']));
   });
 
   it('asks for a code after the password, accepts one step of drift, and never accepts a code twice', async () => {
@@ -304,7 +304,7 @@ describe('authenticator app', () => {
     // Two steps away is not.
     t.clock.advance(5 * minute);
     expect((await logInWithCode(secret, await totpCode(secret, t.clock.now + 90_000))).response.statusCode).toBe(401);
-    expect(eventsOf(adaId())).toContain('login.secondFactorFailed');
+    expect(await eventsOf(await adaId())).toContain('login.secondFactorFailed');
   });
 
   it('limits wrong codes per account', async () => {
@@ -351,10 +351,10 @@ describe('authenticator app', () => {
     expect((await ada.get('/settings/security/two-factor/app/remove')).body).toContain('Remove the authenticator app?');
     const removed = await ada.post('/settings/security/two-factor/app/remove', {});
     expect(removed.statusCode).toBe(303);
-    expect(t.db.select().from(totpCredentials).all()).toHaveLength(0);
-    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(0);
+    expect(await t.db.select().from(totpCredentials).all()).toHaveLength(0);
+    expect(await t.db.select().from(recoveryCodes).all()).toHaveLength(0);
     expect((await logIn(t.app, 'ada@example.com')).response.headers.location).toBe('/settings/account');
-    expect(eventsOf(adaId())).toContain('totp.removed');
+    expect(await eventsOf(await adaId())).toContain('totp.removed');
   });
 });
 
@@ -370,7 +370,7 @@ describe('recovery codes', () => {
     expect((await viaRecovery(first.toLowerCase())).statusCode).toBe(303);
     expect((await viaRecovery(first)).statusCode).toBe(401);
     expect((await viaRecovery(second.replace('-', ''))).statusCode).toBe(303);
-    expect(eventsOf(adaId()).filter((type) => type === 'recoveryCode.used')).toHaveLength(2);
+    expect((await eventsOf(await adaId())).filter((type) => type === 'recoveryCode.used')).toHaveLength(2);
     expect((await ada.get('/settings/security')).body).toContain('8 unused recovery codes left.');
   });
 
@@ -435,8 +435,8 @@ describe('recovery codes', () => {
 
   it('says when none are left', async () => {
     const { recoveryCodes: codes } = await enrolTotp(ada, () => t.clock.now);
-    const id = adaId();
-    t.db.update(recoveryCodes).set({ usedAt: new Date(t.clock.now) }).where(eq(recoveryCodes.userId, id)).run();
+    const id = await adaId();
+    await t.db.update(recoveryCodes).set({ usedAt: new Date(t.clock.now) }).where(eq(recoveryCodes.userId, id)).run();
     expect(codes).toHaveLength(10);
     expect((await ada.get('/settings/security')).body).toContain('All your recovery codes are used.');
   });
@@ -444,6 +444,6 @@ describe('recovery codes', () => {
   it('cannot be generated without a second factor', async () => {
     const response = await ada.post('/settings/security/recovery-codes', {});
     expect(response.statusCode).toBe(422);
-    expect(t.db.select().from(recoveryCodes).all()).toHaveLength(0);
+    expect(await t.db.select().from(recoveryCodes).all()).toHaveLength(0);
   });
 });

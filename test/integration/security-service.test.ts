@@ -20,8 +20,8 @@ async function withAda() {
   t = ready.t;
   const userId = ready.userId;
   const { sessions, security } = t.app.services;
-  const here = sessions.create(userId, client);
-  const elsewhere = sessions.create(userId, client);
+  const here = await sessions.create(userId, client);
+  const elsewhere = await sessions.create(userId, client);
   return { userId, security, sessions, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
 }
 const change = (input: Partial<{ currentPassword: string; newPassword: string; confirmPassword: string; code: string; recoveryCode: string }> = {}) => ({
@@ -30,7 +30,7 @@ const change = (input: Partial<{ currentPassword: string; newPassword: string; c
   confirmPassword: input.newPassword ?? newPassword,
   ...input,
 });
-const liveIds = (userId: number) => t.app.services.sessions.listForUser(userId).map((session) => session.id);
+const liveIds = async (userId: number) => (await t.app.services.sessions.listForUser(userId)).map((session) => session.id);
 
 describe('security service', () => {
   it('changePassword: refuses a wrong current password and a weak, unchanged or unconfirmed new one, each with its reason', async () => {
@@ -56,17 +56,17 @@ describe('security service', () => {
   it('changePassword: a session actor keeps its own session, a system actor ends them all', async () => {
     const first = await withAda();
     expect(await first.security.changePassword(first.actor, change(), client, { secondFactorRequired: false })).toEqual({ ok: true });
-    expect(liveIds(first.userId)).toEqual([first.here]);
+    expect(await liveIds(first.userId)).toEqual([first.here]);
     const job = systemActor(first.userId, 'test');
     expect(await first.security.changePassword(job, change({ currentPassword: newPassword, newPassword: 'yet another long passphrase here' }), client, { secondFactorRequired: false })).toEqual({ ok: true });
-    expect(liveIds(first.userId)).toEqual([]);
+    expect(await liveIds(first.userId)).toEqual([]);
   });
 
   it('changePassword: a session that ended meanwhile changes nothing', async () => {
     const { security, sessions, actor, userId, here } = await withAda();
-    sessions.invalidate(here);
+    await sessions.invalidate(here);
     expect(await security.changePassword(actor, change(), client, { secondFactorRequired: false })).toEqual({ ok: false, reason: 'currentPasswordWrong' });
-    expect(t.app.services.users.credentialsOf(userId)).toBeDefined();
+    expect(await t.app.services.users.credentialsOf(userId)).toBeDefined();
   });
 
   it('the authenticator app: start, confirm, new recovery codes, remove, each with its reasons', async () => {
@@ -76,14 +76,14 @@ describe('security service', () => {
     expect(await security.confirmTotp(actor, '123456', client)).toEqual({ ok: false, reason: 'enrolmentExpired' });
     expect(await security.regenerateRecoveryCodes(actor, client)).toEqual({ ok: false, reason: 'noSecondFactor' });
 
-    emailAddresses.markVerified(userId, emailAddresses.primaryOf(userId)!.id);
+    await emailAddresses.markVerified(userId, (await emailAddresses.primaryOf(userId))!.id);
     expect(await security.startTotp(actor)).toEqual({ ok: true });
-    const { secret } = totp.pendingEnrolment(userId, 'ada@example.com')!;
+    const { secret } = (await totp.pendingEnrolment(userId, 'ada@example.com'))!;
     const right = await totpCode(secret, t.clock.now);
     expect(await security.confirmTotp(actor, right === '000000' ? '111111' : '000000', client)).toEqual({ ok: false, reason: 'wrongCode' });
     const confirmed = await security.confirmTotp(actor, right, client);
     expect(confirmed.ok && confirmed.recoveryCodes?.length).toBe(10);
-    expect(liveIds(userId)).toEqual([here]);
+    expect(await liveIds(userId)).toEqual([here]);
     expect((await security.overview(actor)).totpEnabledAt).not.toBeNull();
 
     const again = await security.regenerateRecoveryCodes(actor, client);
@@ -95,16 +95,16 @@ describe('security service', () => {
 
   it('endSession and logOutEverywhere: the own session and another person\'s are refused, the rest end', async () => {
     const { security, sessions, actor, userId, here, elsewhere } = await withAda();
-    const grace = t.app.services.users.create({ email: 'grace@example.com', name: 'Grace', passwordHash: 'x', activated: true }, () => {});
-    const graces = sessions.create(grace.id, client).session.id;
+    const grace = await t.app.services.users.create({ email: 'grace@example.com', name: 'Grace', passwordHash: 'x', activated: true }, async () => {});
+    const graces = (await sessions.create(grace.id, client)).session.id;
     expect(await security.endSession(actor, here, client)).toEqual({ ok: false, reason: 'currentSession' });
     expect(await security.endSession(actor, graces, client)).toEqual({ ok: false, reason: 'notFound' });
-    expect(liveIds(grace.id)).toEqual([graces]);
+    expect(await liveIds(grace.id)).toEqual([graces]);
     const ended = await security.endSession(actor, elsewhere, client);
     expect(ended).toMatchObject({ ok: true, ended: { id: elsewhere, ipAddress: client.ipAddress } });
     expect(await security.endSession(actor, elsewhere, client)).toEqual({ ok: false, reason: 'notFound' });
 
     expect(await security.logOutEverywhere(systemActor(userId, 'test'), client)).toEqual({ ok: true });
-    expect(liveIds(userId)).toEqual([]);
+    expect(await liveIds(userId)).toEqual([]);
   });
 });

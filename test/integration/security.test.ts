@@ -12,7 +12,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const nameOf = (email: string) => t.db.select().from(users).where(eq(users.email, email)).get()?.name;
+const nameOf = async (email: string) => (await t.db.select().from(users).where(eq(users.email, email)).get())?.name;
 
 describe('CSRF', () => {
   it('refuses a state change without the token, with another session\'s token, or from another site', async () => {
@@ -33,7 +33,7 @@ describe('CSRF', () => {
       const response = await attempt();
       expect(response.statusCode).toBe(403);
     }
-    expect(nameOf('ada@example.com')).toBe('Ada');
+    expect(await nameOf('ada@example.com')).toBe('Ada');
     expect((await ada.get('/settings/account')).statusCode).toBe(200);
   });
 
@@ -44,7 +44,7 @@ describe('CSRF', () => {
     expect(headerToken).toBe(ada.csrfToken);
     const withHeader = await ada.post('/settings/account/details', { name: 'Via header' }, { csrf: false, htmx: true, headers: { 'x-csrf-token': headerToken ?? '' } });
     expect(withHeader.statusCode).toBe(200);
-    expect(nameOf('ada@example.com')).toBe('Via header');
+    expect(await nameOf('ada@example.com')).toBe('Via header');
   });
 
   it('protects the log-in form too (no log-in CSRF)', async () => {

@@ -68,8 +68,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const userId = (email: string) => t.db.select().from(users).where(eq(users.email, email)).get()?.id ?? -1;
-const sessionIdsOf = (email: string) => t.db.select().from(sessions).where(eq(sessions.userId, userId(email))).all().map((row) => row.id).sort();
+const userId = async (email: string) => (await t.db.select().from(users).where(eq(users.email, email)).get())?.id ?? -1;
+const sessionIdsOf = async (email: string) => (await t.db.select().from(sessions).where(eq(sessions.userId, await userId(email))).all()).map((row) => row.id).sort();
 const revocations = () => t.db.select().from(securityEvents).where(eq(securityEvents.type, 'session.revoked')).all();
 const signOutPath = (sessionId: string) => `${pagePath}/${sessionId}/log-out`;
 
@@ -201,13 +201,13 @@ describe('signing out another session', () => {
     expect(page.body).toContain('This is your only session.');
     expect(rowsOf(page.body)).toHaveLength(1);
 
-    expect(sessionIdsOf('ada@example.com')).toEqual([office.sessionId()]);
+    expect(await sessionIdsOf('ada@example.com')).toEqual([office.sessionId()]);
     expect(await stillSignedIn(laptop)).toBe(false);
     expect(await stillSignedIn(office)).toBe(true);
 
-    const events = revocations();
+    const events = await revocations();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ userId: userId('ada@example.com'), ipAddress: '198.51.100.7', userAgent: chromeOnWindows });
+    expect(events[0]).toMatchObject({ userId: await userId('ada@example.com'), ipAddress: '198.51.100.7', userAgent: chromeOnWindows });
   });
 
   it('with htmx, answers with the list alone, saying which session ended', async () => {
@@ -219,7 +219,7 @@ describe('signing out another session', () => {
     expect(response.body).toContain('autofocus');
     expect(rowsOf(response.body)).toHaveLength(1);
     expect(await stillSignedIn(laptop)).toBe(false);
-    expect(revocations()).toHaveLength(1);
+    expect(await revocations()).toHaveLength(1);
   });
 
   it('answers 404 for another person\'s session, and theirs goes on working', async () => {
@@ -232,9 +232,9 @@ describe('signing out another session', () => {
       expect(response.body).not.toContain('Grace');
     }
     expect(await stillSignedIn(grace)).toBe(true);
-    expect(sessionIdsOf('grace@example.com')).toEqual([graceSession]);
-    expect(sessionIdsOf('ada@example.com')).toHaveLength(2);
-    expect(revocations()).toHaveLength(0);
+    expect(await sessionIdsOf('grace@example.com')).toEqual([graceSession]);
+    expect(await sessionIdsOf('ada@example.com')).toHaveLength(2);
+    expect(await revocations()).toHaveLength(0);
   });
 
   it.each([
@@ -244,8 +244,8 @@ describe('signing out another session', () => {
   ])('answers 404 for %s', async (_label, id) => {
     const response = await office.post(signOutPath(id), {});
     expect(response.statusCode).toBe(404);
-    expect(sessionIdsOf('ada@example.com')).toHaveLength(2);
-    expect(revocations()).toHaveLength(0);
+    expect(await sessionIdsOf('ada@example.com')).toHaveLength(2);
+    expect(await revocations()).toHaveLength(0);
   });
 
   it('answers 404 for a session that has already ended (a second tab)', async () => {
@@ -253,7 +253,7 @@ describe('signing out another session', () => {
     expect((await office.post(signOutPath(laptopSession), {})).statusCode).toBe(303);
     await office.get(pagePath);
     expect((await office.post(signOutPath(laptopSession), {})).statusCode).toBe(404);
-    expect(revocations()).toHaveLength(1);
+    expect(await revocations()).toHaveLength(1);
   });
 
   it('refuses to end the session in use, pointing to Log out', async () => {
@@ -263,8 +263,8 @@ describe('signing out another session', () => {
       expect(response.body).toContain('This is the session you are using now. To end it, use Log out at the top of the page.');
     }
     expect(await stillSignedIn(office)).toBe(true);
-    expect(sessionIdsOf('ada@example.com')).toHaveLength(2);
-    expect(revocations()).toHaveLength(0);
+    expect(await sessionIdsOf('ada@example.com')).toHaveLength(2);
+    expect(await revocations()).toHaveLength(0);
   });
 
   it('refuses without the CSRF token, with another session\'s token, or from another site', async () => {
@@ -279,11 +279,11 @@ describe('signing out another session', () => {
     ];
     for (const attempt of attempts) expect((await attempt()).statusCode).toBe(403);
     expect(await stillSignedIn(laptop)).toBe(true);
-    expect(revocations()).toHaveLength(0);
+    expect(await revocations()).toHaveLength(0);
   });
 
   it('refuses fields the form does not have, ending nothing', async () => {
-    const response = await office.post(signOutPath(laptop.sessionId()), { userId: String(userId('ada@example.com')) });
+    const response = await office.post(signOutPath(laptop.sessionId()), { userId: String(await userId('ada@example.com')) });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('does not have');
     expect(await stillSignedIn(laptop)).toBe(true);
@@ -342,8 +342,8 @@ describe('ended sessions', () => {
     expect((await office.post(signOutPath(laptopSession), {})).statusCode).toBe(303);
 
     expect(await stillSignedIn(laptop)).toBe(false);
-    expect(t.db.select().from(sessions).where(eq(sessions.id, laptopSession)).all()).toEqual([]);
-    const history = t.db.select().from(endedSessions).all();
+    expect(await t.db.select().from(sessions).where(eq(sessions.id, laptopSession)).all()).toEqual([]);
+    const history = await t.db.select().from(endedSessions).all();
     expect(history).toHaveLength(1);
     expect(JSON.stringify(history)).not.toContain(laptopSession);
     const page = await office.get(pagePath);
@@ -396,7 +396,7 @@ describe('ended sessions', () => {
     const link = linkIn(await t.mail.waitFor('ada.work@example.com', 'Confirm your e-mail address'), '/verify-email/');
     await office.get(link);
     await office.post(link, {});
-    const id = t.db.select().from(userEmails).where(eq(userEmails.address, 'ada.work@example.com')).get()?.id;
+    const id = (await t.db.select().from(userEmails).where(eq(userEmails.address, 'ada.work@example.com')).get())?.id;
     await office.get('/settings/emails');
     expect((await office.post(`/settings/emails/${id}/primary`, {})).statusCode).toBe(303);
     expect(await endedHow(office)).toEqual(['Ended when the primary e-mail address changed']);
@@ -427,9 +427,9 @@ describe('ended sessions', () => {
     expect(rows[1]).toContain('<time datetime="2026-03-17T14:05:00.000Z">');
     expect(await stillSignedIn(office)).toBe(false);
     // The hourly sweep moves what ran out into the history; the page shows the same.
-    t.app.services.sessions.sweep();
-    expect(sessionIdsOf('ada@example.com')).toHaveLength(1);
-    expect(t.db.select().from(endedSessions).all().map((row) => row.reason).sort()).toEqual(['idle', 'idle']);
+    await t.app.services.sessions.sweep();
+    expect(await sessionIdsOf('ada@example.com')).toHaveLength(1);
+    expect((await t.db.select().from(endedSessions).all()).map((row) => row.reason).sort()).toEqual(['idle', 'idle']);
     const swept = endedRowsOf((await fresh.get(pagePath)).body);
     expect(swept).toHaveLength(2);
     expect(swept[1]).toContain('<time datetime="2026-03-17T14:05:00.000Z">');
@@ -454,15 +454,15 @@ describe('ended sessions', () => {
     expect((await office.post(signOutPath(laptop.sessionId()), {})).statusCode).toBe(303);
     t.clock.advance(89 * day);
     const { browser: later } = await logIn(t.app, 'ada@example.com');
-    t.app.services.sessions.sweep();
+    await t.app.services.sessions.sweep();
     let rows = endedRowsOf((await later.get(pagePath)).body);
     expect(rows.some((row) => row.includes('Logged out from another device'))).toBe(true);
 
     t.clock.advance(2 * day);
-    t.app.services.sessions.sweep();
+    await t.app.services.sessions.sweep();
     rows = endedRowsOf((await later.get(pagePath)).body);
     expect(rows.some((row) => row.includes('Logged out from another device'))).toBe(false);
-    const remaining = t.db.select().from(endedSessions).all();
+    const remaining = await t.db.select().from(endedSessions).all();
     expect(remaining.every((row) => row.endedAt.getTime() >= t.clock.now - 90 * day)).toBe(true);
     expect(remaining.some((row) => row.reason === 'ended-elsewhere')).toBe(false);
   });
@@ -481,9 +481,9 @@ describe('ended sessions', () => {
   });
 
   it('come 20 to a page, newest first', async () => {
-    const id = userId('ada@example.com');
+    const id = await userId('ada@example.com');
     for (let index = 0; index < 25; index += 1) {
-      t.db.insert(endedSessions).values({
+      await t.db.insert(endedSessions).values({
         userId: id,
         createdAt: new Date(t.clock.now - 10 * hour),
         lastSeenAt: new Date(t.clock.now - 9 * hour),

@@ -17,22 +17,22 @@ afterEach(async () => {
 });
 
 const adaRow = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get();
-const adaSettings = () => t.db.select().from(accountSettings).where(eq(accountSettings.userId, adaRow()?.id ?? -1)).get();
-const endAdasSessions = () => t.db.delete(sessions).where(eq(sessions.userId, adaRow()?.id ?? -1)).run();
+const adaSettings = async () => t.db.select().from(accountSettings).where(eq(accountSettings.userId, (await adaRow())?.id ?? -1)).get();
+const endAdasSessions = async () => t.db.delete(sessions).where(eq(sessions.userId, (await adaRow())?.id ?? -1)).run();
 const fromAccountPage = { 'hx-current-url': 'http://localhost/settings/account' };
 const preferences = { stackTraceOrder: 'caller-first', language: 'en', timezone: 'Asia/Tokyo', dateFormat: 'iso', theme: 'dark' };
 
 describe('an auto-save after the session has ended', () => {
   it('says the person was logged out, links to log in and come back, and saves nothing', async () => {
-    const before = adaSettings();
-    endAdasSessions();
+    const before = await adaSettings();
+    await endAdasSessions();
     const response = await ada.post('/settings/account/preferences', preferences, { htmx: true, headers: fromAccountPage });
     expect(response.statusCode).toBe(401);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.body).toContain('You were logged out, so this change was not saved.');
     expect(response.body).toContain('<a href="/login?next=%2Fsettings%2Faccount">Log in and come back to this page</a>');
     expect(response.body).not.toContain('expired');
-    expect(adaSettings()).toEqual(before);
+    expect(await adaSettings()).toEqual(before);
   });
 
   it('answers the same when the browser no longer sends the session cookie at all', async () => {
@@ -40,7 +40,7 @@ describe('an auto-save after the session has ended', () => {
     const response = await ada.post('/settings/account/details', { name: 'Grace' }, { htmx: true, headers: fromAccountPage });
     expect(response.statusCode).toBe(401);
     expect(response.body).toContain('You were logged out');
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
   });
 
   it('answers the same after logging out in another tab of the same browser', async () => {
@@ -50,21 +50,21 @@ describe('an auto-save after the session has ended', () => {
     const response = await ada.post('/settings/account/details', { name: 'Grace' }, { htmx: true, headers: fromAccountPage });
     expect(response.statusCode).toBe(401);
     expect(response.body).toContain('You were logged out');
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
   });
 
   it('without JavaScript, sends the person to log in and back, with the reason', async () => {
-    endAdasSessions();
+    await endAdasSessions();
     const response = await ada.post('/settings/account/details', { name: 'Grace' }, { headers: { referer: 'http://localhost/settings/account' } });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/login?next=%2Fsettings%2Faccount');
     const login = await ada.get(String(response.headers.location));
     expect(login.body).toContain('You were logged out. Log in, then make your change again.');
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
   });
 
   it('still refuses a request from another site, logged out or not', async () => {
-    endAdasSessions();
+    await endAdasSessions();
     const response = await ada.post('/settings/account/details', { name: 'Grace' }, { htmx: true, headers: { 'sec-fetch-site': 'cross-site' } });
     expect(response.statusCode).toBe(403);
   });
@@ -74,6 +74,6 @@ describe('an auto-save after the session has ended', () => {
     await grace.get('/settings/account');
     const response = await ada.post('/settings/account/details', { name: 'Mallory', _csrf: grace.csrfToken }, { csrf: false });
     expect(response.statusCode).toBe(403);
-    expect(adaRow()?.name).toBe('Ada Lovelace');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
   });
 });

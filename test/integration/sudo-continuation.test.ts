@@ -20,9 +20,9 @@ afterEach(async () => {
   await t.close();
 });
 
-const adaId = () => t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get()?.id ?? -1;
-const addressesOfAda = () => t.db.select().from(userEmails).where(eq(userEmails.userId, adaId())).all().map((row) => row.address);
-const eventsOfAda = () => t.db.select().from(securityEvents).where(eq(securityEvents.userId, adaId())).all().map((event) => event.type);
+const adaId = async () => (await t.db.select().from(users).where(eq(users.email, 'ada@example.com')).get())?.id ?? -1;
+const addressesOfAda = async () => (await t.db.select().from(userEmails).where(eq(userEmails.userId, await adaId())).all()).map((row) => row.address);
+const eventsOfAda = async () => (await t.db.select().from(securityEvents).where(eq(securityEvents.userId, await adaId())).all()).map((event) => event.type);
 const resumeOf = (location: string | undefined) => new URL(location ?? '/', 'http://localhost').searchParams.get('resume');
 
 describe('a sensitive form posted after access has lapsed', () => {
@@ -31,7 +31,7 @@ describe('a sensitive form posted after access has lapsed', () => {
     const attempt = await ada.post('/settings/emails', { address: 'ada.work@example.com' }, fromEmailsPage);
     expect(attempt.statusCode).toBe(303);
     expect(attempt.headers.location).toMatch(/^\/sudo\?next=%2Fsettings%2Femails&resume=/);
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
     // The typed address travels sealed: it cannot be read from the URL.
     expect(attempt.headers.location).not.toContain('ada.work');
 
@@ -61,14 +61,14 @@ describe('a sensitive form posted after access has lapsed', () => {
     // Back on "Confirm access" now that access is confirmed (another tab, say): straight on to Continue.
     expect((await ada.get(attempt.headers.location ?? '')).headers.location).toBe(confirmed.headers.location);
     // Opening the page changed nothing.
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
 
     // One press: the fields with this (new) session's CSRF token.
     expect(continuePage.body).toContain(`name="_resume" value="${resume}"`);
     const done = await ada.post('/settings/emails', { address: 'ada.work@example.com', _resume: resume });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/settings/emails');
-    expect(addressesOfAda()).toEqual(['ada@example.com', 'ada.work@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com', 'ada.work@example.com']);
     expect((await ada.get('/settings/emails')).body).toContain('ada.work@example.com');
   });
 
@@ -87,8 +87,8 @@ describe('a sensitive form posted after access has lapsed', () => {
     const shown = await ada.get('/settings/security/recovery-codes');
     const codes = [...shown.body.matchAll(/<li><code>([A-Z0-9]{4}-[A-Z0-9]{4})<\/code><\/li>/g)].map((match) => match[1]);
     expect(codes).toHaveLength(10);
-    const codeRows = () => t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, adaId())).all().map((row) => row.id);
-    const savedSet = codeRows();
+    const codeRows = async () => (await t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, await adaId())).all()).map((row) => row.id);
+    const savedSet = await codeRows();
 
     // Back to the Continue page: it says it was done, and offers no second press.
     const back = await ada.get(continuePath);
@@ -100,9 +100,9 @@ describe('a sensitive form posted after access has lapsed', () => {
     const again = await ada.post('/settings/security/recovery-codes', { _resume: resume });
     expect(again.headers.location).toBe(continuePath);
     await ada.get(continuePath);
-    expect(codeRows()).toEqual(savedSet);
+    expect(await codeRows()).toEqual(savedSet);
     // One set at enrolment, one from the kept form: none from the second press.
-    expect(eventsOfAda().filter((type) => type === 'recoveryCodes.generated')).toHaveLength(2);
+    expect((await eventsOfAda()).filter((type) => type === 'recoveryCodes.generated')).toHaveLength(2);
   });
 
   it('points out a mistyped address before asking to confirm access', async () => {
@@ -110,7 +110,7 @@ describe('a sensitive form posted after access has lapsed', () => {
     const attempt = await ada.post('/settings/emails', { address: '"><script>@example.com' }, fromEmailsPage);
     expect(attempt.statusCode).toBe(422);
     expect(attempt.body).toContain('Enter an e-mail address like');
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
   });
 
   it('answers htmx with a redirect that keeps the form too', async () => {
@@ -124,7 +124,7 @@ describe('a sensitive form posted after access has lapsed', () => {
 
   it('keeps a form without fields, such as removing an address', async () => {
     await ada.post('/settings/emails', { address: 'ada.second@example.com' });
-    const id = t.db.select().from(userEmails).where(eq(userEmails.address, 'ada.second@example.com')).get()?.id;
+    const id = (await t.db.select().from(userEmails).where(eq(userEmails.address, 'ada.second@example.com')).get())?.id;
     t.clock.advance(61 * minute);
     const attempt = await ada.post(`/settings/emails/${id}/remove`, {}, fromEmailsPage);
     const resume = resumeOf(attempt.headers.location) ?? '';
@@ -133,9 +133,9 @@ describe('a sensitive form posted after access has lapsed', () => {
     const page = await ada.get(confirmed.headers.location ?? '');
     expect(page.body).toContain('Remove an e-mail address');
     expect(page.body).toContain(`action="/settings/emails/${id}/remove"`);
-    expect(addressesOfAda()).toHaveLength(2);
+    expect(await addressesOfAda()).toHaveLength(2);
     await ada.post(`/settings/emails/${id}/remove`, {});
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
   });
 
   it('never carries a secret: a form with a code goes back to its page instead', async () => {
@@ -174,7 +174,7 @@ describe('a sensitive form posted after access has lapsed', () => {
     // After fifteen minutes it is gone.
     t.clock.advance(16 * minute);
     expect((await ada.get(`/sudo/continue?resume=${encodeURIComponent(resume)}`)).headers.location).toBe('/settings/account');
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
   });
 
   it('the final press still needs this session\'s CSRF token', async () => {
@@ -186,7 +186,7 @@ describe('a sensitive form posted after access has lapsed', () => {
     await ada.post('/sudo', { password: strongPassword, next: '/settings/emails', resume });
     const forged = await ada.post('/settings/emails', { _csrf: oldToken, address: 'ada.work@example.com' }, { csrf: false });
     expect(forged.statusCode).toBe(403);
-    expect(addressesOfAda()).toEqual(['ada@example.com']);
+    expect(await addressesOfAda()).toEqual(['ada@example.com']);
   });
 });
 
@@ -199,8 +199,8 @@ describe('changing the password after access has lapsed', () => {
     expect(changed.statusCode).toBe(303);
     expect(changed.headers.location).toBe('/settings/security');
     expect((await logIn(t.app, 'ada@example.com', newPassword)).response.statusCode).toBe(303);
-    expect(eventsOfAda()).toContain('password.changed');
-    expect(eventsOfAda()).not.toContain('sudo.confirmed');
+    expect(await eventsOfAda()).toContain('password.changed');
+    expect(await eventsOfAda()).not.toContain('sudo.confirmed');
   });
 
   it('asks for the second factor on the same form when one is enrolled, and refuses a wrong code', async () => {
@@ -226,7 +226,7 @@ describe('changing the password after access has lapsed', () => {
       code: await totpCode(secret, t.clock.now),
     });
     expect(changed.statusCode).toBe(303);
-    expect(eventsOfAda()).toContain('password.changed');
+    expect(await eventsOfAda()).toContain('password.changed');
   });
 
   it('a wrong current password never reaches the second factor, and attempts stay limited per hour', async () => {
@@ -234,7 +234,7 @@ describe('changing the password after access has lapsed', () => {
     t.clock.advance(61 * minute);
     const wrong = await ada.post('/settings/security/password', { currentPassword: 'not the current one at all', newPassword, confirmPassword: newPassword, code: '000000' });
     expect(wrong.body).toContain('This is not your current password.');
-    expect(eventsOfAda()).not.toContain('login.secondFactorFailed');
+    expect(await eventsOfAda()).not.toContain('login.secondFactorFailed');
     for (let attempt = 0; attempt < 4; attempt += 1) {
       await ada.post('/settings/security/password', { currentPassword: 'not the current one at all', newPassword, confirmPassword: newPassword });
     }
@@ -248,6 +248,6 @@ describe('the continue page itself', () => {
     expect((await ada.get('/sudo/continue?resume=v1.a.b.c')).headers.location).toBe('/settings/account');
     const anonymous = await t.app.inject({ method: 'GET', url: '/sudo/continue?resume=x' });
     expect(anonymous.headers.location).toMatch(/^\/login\?next=/);
-    expect(t.db.select().from(userEmails).where(and(eq(userEmails.userId, adaId()))).all()).toHaveLength(1);
+    expect(await t.db.select().from(userEmails).where(and(eq(userEmails.userId, await adaId()))).all()).toHaveLength(1);
   });
 });

@@ -21,7 +21,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const failedAttempts = () => t.db.select().from(securityEvents).where(eq(securityEvents.type, 'login.secondFactorFailed')).all().length;
+const failedAttempts = async () => (await t.db.select().from(securityEvents).where(eq(securityEvents.type, 'login.secondFactorFailed')).all()).length;
 
 describe('a code that is not six digits is called that, not "wrong or already used"', () => {
   it('when setting up the authenticator app; a code with a space, as apps show it, is accepted', async () => {
@@ -36,12 +36,12 @@ describe('a code that is not six digits is called that, not "wrong or already us
     }
     const empty = await ada.post('/settings/security/two-factor/app/confirm', { code: '' });
     expect(empty.body).toContain('Enter the code from your authenticator app.');
-    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeNull();
+    expect((await t.db.select().from(totpCredentials).get())?.enabledAt).toBeNull();
 
     const code = await totpCode(secret, t.clock.now);
     const spaced = await ada.post('/settings/security/two-factor/app/confirm', { code: `${code.slice(0, 3)} ${code.slice(3)}` });
     expect(spaced.statusCode).toBe(303);
-    expect(t.db.select().from(totpCredentials).get()?.enabledAt).toBeInstanceOf(Date);
+    expect((await t.db.select().from(totpCredentials).get())?.enabledAt).toBeInstanceOf(Date);
   });
 
   it('at the second step of logging in, without costing an attempt', async () => {
@@ -54,7 +54,7 @@ describe('a code that is not six digits is called that, not "wrong or already us
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain(sixDigits);
     }
-    expect(failedAttempts()).toBe(0);
+    expect(await failedAttempts()).toBe(0);
     // A wrong code of the right shape is still called wrong.
     const wrong = await browser.post('/login/two-factor', { code: '000000' });
     expect(wrong.statusCode).toBe(401);
@@ -68,7 +68,7 @@ describe('a code that is not six digits is called that, not "wrong or already us
     const response = await ada.post('/sudo', { password: strongPassword, code: '12345', next: '/settings/security' });
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain(sixDigits);
-    expect(failedAttempts()).toBe(0);
+    expect(await failedAttempts()).toBe(0);
   });
 
   it('when resetting the password', async () => {

@@ -8,7 +8,7 @@ export const serviceTestClient = { ipAddress: '198.51.100.7', userAgent: 'servic
 export async function appWithAda(): Promise<{ t: TestApp; userId: number }> {
   const t = await createTestApp();
   await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
-  const userId = t.app.services.users.findForLogin('ada@example.com')?.id;
+  const userId = (await t.app.services.users.findForLogin('ada@example.com'))?.id;
   if (userId === undefined) throw new Error('Ada did not sign up');
   return { t, userId };
 }

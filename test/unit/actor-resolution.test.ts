@@ -40,12 +40,12 @@ describe('actor resolution', () => {
     return { body: response.json() as { actor: Actor | null; viewer: { userId: number; language: string } | null }, setCookie: String(response.headers['set-cookie'] ?? '') };
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-actor-'));
     db = openDatabase(path.join(dataDir, 'dials.db'));
     applyMigrations(db);
     sessions = createSessionStore(db, { lifetimeMs: 720 * hour, idleMs: 168 * hour, now: () => clock.now });
-    userId = createUserDirectory(db, () => clock.now).create({ email: 'ada@example.com', name: 'Ada', passwordHash: 'x', activated: true }, () => {}).id;
+    userId = (await createUserDirectory(db, () => clock.now).create({ email: 'ada@example.com', name: 'Ada', passwordHash: 'x', activated: true }, async () => {})).id;
   });
   afterAll(() => {
     closeDatabase(db);
@@ -59,7 +59,7 @@ describe('actor resolution', () => {
 
   it('acts for the session user with a live session, and builds the viewer for pages', async () => {
     const app = await appWith([sessionCookie()]);
-    const { token, session } = sessions.create(userId, client);
+    const { token, session } = await sessions.create(userId, client);
     const { body, setCookie } = await ask(app, token);
     expect(body.actor).toEqual({ via: 'session', userId, sessionId: session.id, reauthenticatedAt: session.reauthenticatedAt?.toISOString() });
     expect(body.viewer).toEqual({ userId, language: 'de' });
@@ -68,7 +68,7 @@ describe('actor resolution', () => {
 
   it('acts for no one with an expired session, and clears its cookie', async () => {
     const app = await appWith([sessionCookie()]);
-    const { token } = sessions.create(userId, client);
+    const { token } = await sessions.create(userId, client);
     clock.now += 169 * hour;
     const { body, setCookie } = await ask(app, token);
     expect(body).toEqual({ actor: null, viewer: null });
@@ -77,8 +77,8 @@ describe('actor resolution', () => {
 
   it('acts for no one with a session that was ended (logged out elsewhere), and clears its cookie', async () => {
     const app = await appWith([sessionCookie()]);
-    const { token, session } = sessions.create(userId, client);
-    sessions.invalidate(session.id, 'ended-elsewhere');
+    const { token, session } = await sessions.create(userId, client);
+    await sessions.invalidate(session.id, 'ended-elsewhere');
     const { body, setCookie } = await ask(app, token);
     expect(body).toEqual({ actor: null, viewer: null });
     expect(setCookie).toContain(`${cookies.session}=;`);
@@ -97,9 +97,9 @@ describe('actor resolution', () => {
     registerSessionLayer(app, { authenticators: [asyncCookie], loadPreferences: async () => ({ ...anonymousPreferences, language: 'fr' }) });
     app.get('/who', async (request) => ({ actor: request.actor, viewer: request.viewer ? { userId: request.viewer.user.id, language: request.viewer.preferences.language } : null }));
     await app.ready();
-    const { token, session } = sessions.create(userId, client);
+    const { token, session } = await sessions.create(userId, client);
     expect((await ask(app, token)).body).toMatchObject({ actor: { via: 'session', userId, sessionId: session.id }, viewer: { userId, language: 'fr' } });
-    sessions.invalidate(session.id);
+    await sessions.invalidate(session.id);
     const ended = await ask(app, token);
     expect(ended.body).toEqual({ actor: null, viewer: null });
     expect(ended.setCookie).toContain(`${cookies.session}=;`);
@@ -120,7 +120,7 @@ describe('actor resolution', () => {
     const response = await app.inject({ method: 'GET', url: '/who', headers: { authorization: 'Bearer k' } });
     expect(response.json()).toEqual({ actor: { via: 'apiKey', userId, keyId: 'k1', scopes: ['read'] }, viewer: null });
     expect(calls).toEqual(['bearer']);
-    const { token } = sessions.create(userId, client);
+    const { token } = await sessions.create(userId, client);
     calls.length = 0;
     expect((await ask(app, token)).body.actor?.via).toBe('session');
     expect(calls).toEqual([]);

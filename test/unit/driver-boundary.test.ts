@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * DESIGN.md rule 10: only db/ touches the SQLite driver, so a PostgreSQL driver can be put in
- * there without touching pages. Rate-limiter stores come from db/ too.
+ * there without touching pages. Rate-limiter stores come from db/ too. Outside db/, queries are
+ * awaited the way both dialects answer them, and transactions go through `inTransaction()`.
  */
 
 const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -18,17 +19,44 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Every file outside db/, with its code. */
+const outsideDb = () =>
+  sourceFiles(src)
+    .map((file) => path.relative(src, file).split(path.sep).join('/'))
+    .filter((file) => !file.startsWith('db/'))
+    .map((file) => ({ file, code: fs.readFileSync(path.join(src, file), 'utf8') }));
+
+const offending = (patterns: RegExp[]) =>
+  outsideDb().flatMap(({ file, code }) => patterns.filter((pattern) => pattern.test(code)).map((pattern) => `${file}: ${pattern.source}`));
+
 const driverUses = [/['"]better-sqlite3['"]/, /drizzle-orm\/better-sqlite3/, /\$client\b/, /RateLimiterSQLite/];
+
+/**
+ * SQLite's synchronous ways of running a query (better-sqlite3 answers at once; PostgreSQL cannot)
+ * and its synchronous transactions: a query ending in `.get()`, `.run()`, `.all()` or `.values()`,
+ * a prepared query run with them, or `.transaction(` called directly. (A Map's `.get(key)` and
+ * `.values()`, and an insert's `.values({ … })`, are not queries run.)
+ */
+const synchronousQueries = [/\.(get|run|all)\((\s*\)|\{)/, /\)\s*\.values\(\s*\)/, /\.transaction\(/];
 
 describe('the SQLite driver', () => {
   it('is used only in db/', () => {
-    const offending = sourceFiles(src)
-      .map((file) => path.relative(src, file).split(path.sep).join('/'))
-      .filter((file) => !file.startsWith('db/'))
-      .flatMap((file) => {
-        const code = fs.readFileSync(path.join(src, file), 'utf8');
-        return driverUses.filter((pattern) => pattern.test(code)).map((pattern) => `${file}: ${pattern.source}`);
-      });
-    expect(offending).toEqual([]);
+    expect(offending(driverUses)).toEqual([]);
+  });
+
+  it('is never asked for a synchronous answer or a synchronous transaction outside db/', () => {
+    expect(offending(synchronousQueries)).toEqual([]);
+  });
+
+  it('is noticed when it is (the patterns catch what they are meant to)', () => {
+    const samples = [
+      'db.select().from(users).get()',
+      'tx.insert(x).values(v).run()',
+      'query.all({ userId })',
+      'db.select().from(users).values()',
+      'db.transaction((tx) => {',
+      'tx\n  .select()\n  .from(users)\n  .all()',
+    ];
+    expect(samples.filter((sample) => synchronousQueries.some((pattern) => pattern.test(sample)))).toEqual(samples);
   });
 });

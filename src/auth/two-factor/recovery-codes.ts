@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { recoveryCodes } from '../tables.ts';
 
 export const recoveryCodeCount = 10;
@@ -30,40 +31,40 @@ export function createRecoveryCodeService(db: Db, options: { key: Buffer; now: (
 
   return {
     /** A new set of codes; the old set stops working in the same transaction. Returned once, never stored in the clear. */
-    generate(userId: number): string[] {
+    async generate(userId: number): Promise<string[]> {
       const codes = Array.from({ length: recoveryCodeCount }, randomCode);
       const createdAt = new Date(options.now());
-      db.transaction((tx) => {
-        tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
-        tx.insert(recoveryCodes)
-          .values(codes.map((code) => ({ userId, codeDigest: digest(code), createdAt })))
-          .run();
+      const rows = codes.map((code) => ({ userId, codeDigest: digest(code), createdAt }));
+      await inTransaction(db, async (tx) => {
+        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+        await tx.insert(recoveryCodes).values(rows);
       });
       return codes;
     },
 
-    remaining(userId: number): number {
-      return remainingQuery.get({ userId })?.total ?? 0;
+    async remaining(userId: number): Promise<number> {
+      return (await remainingQuery.execute({ userId }))[0]?.total ?? 0;
     },
 
-    exists(userId: number): boolean {
-      return Boolean(db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(eq(recoveryCodes.userId, userId)).get());
+    async exists(userId: number): Promise<boolean> {
+      return (await db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(eq(recoveryCodes.userId, userId)).limit(1)).length > 0;
     },
 
     /** Spends one code; false when it is not one of this person's unused codes. Case, spaces and the dash are ignored. */
-    use(userId: number, input: string): boolean {
+    async use(userId: number, input: string): Promise<boolean> {
       const normalised = normaliseRecoveryCode(input);
       if (!/^[A-Z0-9]{8}$/.test(normalised)) return false;
-      const spent = db
+      const spent = await db
         .update(recoveryCodes)
         .set({ usedAt: new Date(options.now()) })
         .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeDigest, digest(normalised)), isNull(recoveryCodes.usedAt)))
-        .run();
-      return spent.changes === 1;
+        .returning({ id: recoveryCodes.id });
+      return spent.length === 1;
     },
 
-    deleteAll(userId: number): void {
-      db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+    /** Pass the transaction it belongs to, if any. */
+    async deleteAll(userId: number, tx: Db = db): Promise<void> {
+      await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
     },
   };
 }

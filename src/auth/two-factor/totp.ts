@@ -25,6 +25,8 @@ export function normaliseTotpCode(input: string): string {
 export function createTotpService(db: Db, options: { box: SecretBox; now: () => number; issuer: string }) {
   const selectCredential = db.select().from(totpCredentials).where(eq(totpCredentials.userId, sql.placeholder('userId'))).prepare();
 
+  const credentialOf = async (userId: number) => (await selectCredential.execute({ userId }))[0];
+
   const enrolmentFor = (secret: string, accountName: string): TotpEnrolment => ({
     secret,
     uri: generateURI({ issuer: options.issuer, label: accountName, secret }),
@@ -46,28 +48,28 @@ export function createTotpService(db: Db, options: { box: SecretBox; now: () => 
   };
 
   return {
-    isEnabled(userId: number): boolean {
-      return Boolean(selectCredential.get({ userId })?.enabledAt);
+    async isEnabled(userId: number): Promise<boolean> {
+      return Boolean((await credentialOf(userId))?.enabledAt);
     },
 
-    enabledAt(userId: number): Date | null {
-      return selectCredential.get({ userId })?.enabledAt ?? null;
+    async enabledAt(userId: number): Promise<Date | null> {
+      return (await credentialOf(userId))?.enabledAt ?? null;
     },
 
     /** Starts (or restarts) enrolment with a fresh secret; an enabled app keeps working until the new one is confirmed. */
-    startEnrolment(userId: number, accountName: string): TotpEnrolment {
+    async startEnrolment(userId: number, accountName: string): Promise<TotpEnrolment> {
       const secret = generateSecret({ length: 20 });
       const sealed = options.box.seal(secret);
       const now = new Date(options.now());
-      db.insert(totpCredentials)
+      await db
+        .insert(totpCredentials)
         .values({ userId, pendingEncryptedSecret: sealed, pendingCreatedAt: now })
-        .onConflictDoUpdate({ target: totpCredentials.userId, set: { pendingEncryptedSecret: sealed, pendingCreatedAt: now } })
-        .run();
+        .onConflictDoUpdate({ target: totpCredentials.userId, set: { pendingEncryptedSecret: sealed, pendingCreatedAt: now } });
       return enrolmentFor(secret, accountName);
     },
 
-    pendingEnrolment(userId: number, accountName: string): TotpEnrolment | null {
-      const row = selectCredential.get({ userId });
+    async pendingEnrolment(userId: number, accountName: string): Promise<TotpEnrolment | null> {
+      const row = await credentialOf(userId);
       if (!row?.pendingEncryptedSecret || !row.pendingCreatedAt) return null;
       if (options.now() - row.pendingCreatedAt.getTime() > pendingLifetimeMs) return null;
       return enrolmentFor(options.box.open(row.pendingEncryptedSecret), accountName);
@@ -75,13 +77,14 @@ export function createTotpService(db: Db, options: { box: SecretBox; now: () => 
 
     /** Turns the pending secret into the active one once a correct code proves the app has it. */
     async confirmEnrolment(userId: number, code: string): Promise<'enabled' | 'wrongCode' | 'noPending'> {
-      const row = selectCredential.get({ userId });
+      const row = await credentialOf(userId);
       if (!row?.pendingEncryptedSecret || !row.pendingCreatedAt || options.now() - row.pendingCreatedAt.getTime() > pendingLifetimeMs) {
         return 'noPending';
       }
       const step = await check(options.box.open(row.pendingEncryptedSecret), code, 0);
       if (step === null) return 'wrongCode';
-      db.update(totpCredentials)
+      await db
+        .update(totpCredentials)
         .set({
           encryptedSecret: row.pendingEncryptedSecret,
           enabledAt: new Date(options.now()),
@@ -89,8 +92,7 @@ export function createTotpService(db: Db, options: { box: SecretBox; now: () => 
           pendingCreatedAt: null,
           lastUsedStep: step,
         })
-        .where(eq(totpCredentials.userId, userId))
-        .run();
+        .where(eq(totpCredentials.userId, userId));
       return 'enabled';
     },
 
@@ -99,21 +101,22 @@ export function createTotpService(db: Db, options: { box: SecretBox; now: () => 
      * older step, are refused from then on (Gitea CVE-2021-45331).
      */
     async verifyCode(userId: number, code: string): Promise<boolean> {
-      const row = selectCredential.get({ userId });
+      const row = await credentialOf(userId);
       if (!row?.enabledAt || !row.encryptedSecret) return false;
       const step = await check(options.box.open(row.encryptedSecret), code, row.lastUsedStep);
       if (step === null) return false;
       // Conditional update: of two requests racing with the same code, only one wins.
-      const claimed = db
+      const claimed = await db
         .update(totpCredentials)
         .set({ lastUsedStep: step })
         .where(sql`${totpCredentials.userId} = ${userId} and ${totpCredentials.lastUsedStep} < ${step}`)
-        .run();
-      return claimed.changes === 1;
+        .returning({ userId: totpCredentials.userId });
+      return claimed.length === 1;
     },
 
-    remove(userId: number): void {
-      db.delete(totpCredentials).where(eq(totpCredentials.userId, userId)).run();
+    /** Pass the transaction it belongs to, if any. */
+    async remove(userId: number, tx: Db = db): Promise<void> {
+      await tx.delete(totpCredentials).where(eq(totpCredentials.userId, userId));
     },
   };
 }

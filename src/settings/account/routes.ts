@@ -2,24 +2,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { describeTimeZone } from '../../lib/timezones.ts';
 import { isLanguage, languages, type Language } from '../../lib/languages.ts';
-import type { UserDirectory } from '../../auth/users.ts';
 import { CsrfError } from '../../web/csrf.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
-import { requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
 import { translatorFor } from '../../web/i18n.ts';
 import { initialsOf } from '../../web/avatar.ts';
 import { triggerClientEvents } from '../../web/htmx-events.ts';
 import { wantsBlock } from '../../web/render.ts';
-import { AvatarImageError, maximumAvatarBytes, normaliseAvatar } from './avatar-image.ts';
+import { maximumAvatarBytes } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
 import type { AccountService, StoredPreferences } from './service.ts';
 import { registerTimeZoneRoutes } from './time-zone-routes.ts';
 
 export interface AccountRouteOptions {
   account: AccountService;
-  users: UserDirectory;
   /** The primary address while it waits for confirmation, for the notice at the top of the page. */
-  unconfirmedPrimary: (userId: number) => { id: number; address: string } | null;
+  unconfirmedPrimary: (userId: number) => Promise<{ id: number; address: string } | null>;
 }
 
 const pagePath = '/settings/account';
@@ -34,17 +32,19 @@ const blocks = {
 const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
 
 export async function registerAccountRoutes(app: FastifyInstance, options: AccountRouteOptions): Promise<void> {
-  const pageData = (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+  /** What the page's template is given; `forPage` false for a block alone, which shows no notice. */
+  const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}, forPage = true) => {
     const viewer = viewerOf(request);
     // The session layer loaded these already, through the same service.
-    const stored = 'stackTraceOrder' in viewer.preferences ? (viewer.preferences as StoredPreferences) : options.account.preferences(viewer.user.id);
+    const stored = 'stackTraceOrder' in viewer.preferences ? (viewer.preferences as StoredPreferences) : await options.account.preferences(viewer.user.id);
+    // Looked up only for the page (not an auto-saved block), which shows the notice.
+    const unconfirmedPrimary = forPage ? await options.unconfirmedPrimary(viewer.user.id) : null;
     return {
       stored,
       timeZone: describeTimeZone(stored.timeZone, request.language),
       timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       languages,
-      // Looked up only when the page (not an auto-saved block) renders the notice.
-      unconfirmedPrimary: () => options.unconfirmedPrimary(viewer.user.id),
+      unconfirmedPrimary: () => unconfirmedPrimary,
       errors: {},
       values: {},
       ...extra,
@@ -55,13 +55,14 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
    * Answers a saved or refused form block: the block alone for htmx, otherwise the page
    * (with the errors next to their fields) or a redirect back with a flash.
    */
-  const answer = (request: FastifyRequest, reply: FastifyReply, block: string, outcome: { errors?: FieldErrors; values?: Record<string, unknown> }) => {
+  const answer = async (request: FastifyRequest, reply: FastifyReply, block: string, outcome: { errors?: FieldErrors; values?: Record<string, unknown> }) => {
     const errors = outcome.errors ?? {};
     const failed = Object.keys(errors).length > 0;
     const status = failed ? 422 : 200;
-    const data = pageData(request, { errors, values: outcome.values ?? {}, saved: !failed, activeBlock: block });
-    if (failed || wantsBlock(request)) return reply.pageOrBlock({ page: pageTemplate, block }, data, status);
-    return reply.redirectWithFlash(pagePath, { kind: 'success', messageKey: 'flash.saved' });
+    const alone = wantsBlock(request);
+    if (!alone && !failed) return reply.redirectWithFlash(pagePath, { kind: 'success', messageKey: 'flash.saved' });
+    const data = await pageData(request, { errors, values: outcome.values ?? {}, saved: !failed, activeBlock: block }, !alone);
+    return reply.pageOrBlock({ page: pageTemplate, block }, data, status);
   };
 
   await app.register(async (scoped) => {
@@ -71,7 +72,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       // Back from a change of language: say it was saved, and put the person back on the language control.
       const languageSaved = (request.query as Record<string, unknown>).saved === 'language';
       const extra = languageSaved ? { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true } : {};
-      return reply.page(pageTemplate, pageData(request, extra));
+      return reply.page(pageTemplate, await pageData(request, extra));
     });
     registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
@@ -79,7 +80,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       const parsed = parseForm(detailsForm, request.body);
       if (!parsed.ok) return answer(request, reply, blocks.details, { errors: parsed.errors, values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
-      options.users.rename(viewer.user.id, parsed.data.name);
+      await options.account.saveDetails(actorOf(request), { name: parsed.data.name });
       viewer.user.name = parsed.data.name;
       // The name also shows in the top bar, outside the block that htmx swaps.
       if (wantsBlock(request)) triggerClientEvents(reply, { 'dials:profile': { name: viewer.user.name, initials: initialsOf(viewer.user.name) } });
@@ -97,7 +98,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       const viewer = viewerOf(request);
       const before = viewer.preferences;
       const { shownLanguage, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
-      options.account.savePreferences(viewer.user.id, input);
+      await options.account.savePreferences(actorOf(request), { ...input, language: input.language as Language });
       const after: StoredPreferences = {
         ...before,
         stackTraceOrder: input.stackTraceOrder,
@@ -119,7 +120,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       request.language = pageLanguage;
       request.t = translatorFor(pageLanguage);
       const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
-      return reply.block(blocks.preferences, pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }));
+      return reply.block(blocks.preferences, await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }, false));
     });
 
     await scoped.register(async (uploads) => {
@@ -138,7 +139,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
           return reply.page('errors/error', { titleKey: 'errors.badRequest.title', messageKey }, status);
         }
         const errors: FieldErrors = { avatarFile: { key: tooLarge ? 'errors.avatar.tooLarge' : 'errors.avatar.unreadable' } };
-        return reply.page(pageTemplate, pageData(request, { errors, activeBlock: blocks.avatar }), status);
+        return reply.page(pageTemplate, await pageData(request, { errors, activeBlock: blocks.avatar }), status);
       });
 
       uploads.post(`${pagePath}/avatar`, async (request, reply) => {
@@ -149,29 +150,19 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
         delete body.avatarFile;
         const parsed = parseForm(avatarForm, body);
         if (!parsed.ok) return answer(request, reply, blocks.avatar, { errors: parsed.errors });
-        let image: Buffer | undefined;
-        if (Buffer.isBuffer(file) && file.length > 0) {
-          try {
-            image = await normaliseAvatar(file);
-          } catch (error) {
-            if (!(error instanceof AvatarImageError)) throw error;
-            return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: `errors.avatar.${error.reason}` } } });
-          }
-        } else if (file !== undefined && !Buffer.isBuffer(file)) {
+        if (file !== undefined && !Buffer.isBuffer(file)) {
           return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: 'errors.avatar.notAnImage' } } });
         }
-        if (parsed.data.avatarType === 'upload' && !image && !options.account.hasUploadedImage(viewer.user.id)) {
-          return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: 'errors.avatar.missing' } } });
-        }
-        options.account.saveAvatar(viewer.user.id, parsed.data.avatarType, image);
-        viewer.preferences = options.account.preferences(viewer.user.id);
+        const saved = await options.account.saveAvatar(actorOf(request), { avatarType: parsed.data.avatarType, upload: file });
+        if (!saved.ok) return answer(request, reply, blocks.avatar, { errors: { avatarFile: { key: `errors.avatar.${saved.reason}` } } });
+        viewer.preferences = saved.preferences;
         return answer(request, reply, blocks.avatar, {});
       });
     });
 
     scoped.get('/avatars/:file', async (request, reply) => {
       const match = /^(\d{1,12})\.webp$/.exec((request.params as { file: string }).file);
-      const avatar = match ? options.account.avatarImage(Number(match[1])) : null;
+      const avatar = match ? await options.account.avatarImage(Number(match[1])) : null;
       if (!avatar) return reply.callNotFound();
       return reply.header('content-type', 'image/webp').header('cache-control', 'private, max-age=31536000, immutable').send(avatar.image);
     });

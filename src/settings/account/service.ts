@@ -1,15 +1,39 @@
 import { eq, sql } from 'drizzle-orm';
+import type { UserDirectory } from '../../auth/users.ts';
 import type { Db } from '../../db/client.ts';
+import type { Actor } from '../../lib/actor.ts';
+import type { DateFormat } from '../../lib/datetime-format.ts';
 import type { Language } from '../../lib/languages.ts';
-import type { AvatarType, ViewerPreferences } from '../../web/viewer.ts';
-import type { PreferencesInput } from './form.ts';
+import type { AvatarType, Theme, ViewerPreferences } from '../../lib/preferences.ts';
+import { AvatarImageError, normaliseAvatar } from './avatar-image.ts';
 import { accountSettings } from './tables.ts';
 
 export type AccountService = ReturnType<typeof createAccountService>;
 
+export type StackTraceOrder = 'default' | 'caller-last' | 'caller-first';
+
 export interface StoredPreferences extends ViewerPreferences {
-  stackTraceOrder: 'default' | 'caller-last' | 'caller-first';
+  stackTraceOrder: StackTraceOrder;
 }
+
+/** The preferences form's values, checked at the edge. */
+export interface PreferencesChoice {
+  stackTraceOrder: StackTraceOrder;
+  language: Language;
+  timezone: string;
+  clock24h: boolean;
+  dateFormat: DateFormat;
+  theme: Theme;
+}
+
+export type SaveResult = { ok: true };
+/** The avatar saved, and the preferences that now show it. */
+export type SaveAvatarResult =
+  | { ok: true; preferences: StoredPreferences }
+  /** The upload is not a PNG, JPEG or WebP picture, or is larger than allowed. */
+  | { ok: false; reason: 'notAnImage' | 'tooLarge' }
+  /** "Uploaded picture" chosen with no picture sent now or before. */
+  | { ok: false; reason: 'missing' };
 
 const defaults: StoredPreferences = {
   stackTraceOrder: 'default',
@@ -22,22 +46,22 @@ const defaults: StoredPreferences = {
   avatarVersion: 0,
 };
 
-/** The account page's own data: preferences and avatar, one row per person. */
-export function createAccountService(db: Db) {
-  const selectPreferences = db
-    .select({
-      stackTraceOrder: accountSettings.stackTraceOrder,
-      language: accountSettings.language,
-      timeZone: accountSettings.timezone,
-      clock24h: accountSettings.clock24h,
-      dateFormat: accountSettings.dateFormat,
-      theme: accountSettings.theme,
-      avatarType: accountSettings.avatarType,
-      avatarVersion: accountSettings.avatarVersion,
-    })
-    .from(accountSettings)
-    .where(eq(accountSettings.userId, sql.placeholder('userId')))
-    .prepare();
+/**
+ * The account page: name, preferences and avatar, always of the user the actor acts for. Reads by
+ * user id (`preferences`, `avatarImage`) serve the session layer, mail and the avatar address.
+ */
+export function createAccountService(db: Db, deps: { users: UserDirectory }) {
+  const preferencesColumns = {
+    stackTraceOrder: accountSettings.stackTraceOrder,
+    language: accountSettings.language,
+    timeZone: accountSettings.timezone,
+    clock24h: accountSettings.clock24h,
+    dateFormat: accountSettings.dateFormat,
+    theme: accountSettings.theme,
+    avatarType: accountSettings.avatarType,
+    avatarVersion: accountSettings.avatarVersion,
+  };
+  const selectPreferences = db.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, sql.placeholder('userId'))).prepare();
   const placeholders = {
     stackTraceOrder: sql`${sql.placeholder('stackTraceOrder')}`,
     language: sql`${sql.placeholder('language')}`,
@@ -51,76 +75,100 @@ export function createAccountService(db: Db) {
     .values({ userId: sql.placeholder('userId'), ...placeholders })
     .onConflictDoUpdate({ target: accountSettings.userId, set: placeholders })
     .prepare();
-  const selectHasImage = db
-    .select({ has: sql<number>`${accountSettings.avatarImage} is not null` })
-    .from(accountSettings)
-    .where(eq(accountSettings.userId, sql.placeholder('userId')))
-    .prepare();
   const selectAvatarImage = db
     .select({ image: accountSettings.avatarImage, version: accountSettings.avatarVersion, type: accountSettings.avatarType })
     .from(accountSettings)
     .where(eq(accountSettings.userId, sql.placeholder('userId')))
     .prepare();
 
+  const preferences = async (userId: number, tx?: Db): Promise<StoredPreferences> => {
+    const [row] = tx ? await tx.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, userId)) : await selectPreferences.execute({ userId });
+    return row ? { ...row, language: row.language as Language } : defaults;
+  };
+
+  const hasUploadedImage = async (userId: number): Promise<boolean> => {
+    const [row] = await db
+      .select({ has: sql<number>`${accountSettings.avatarImage} is not null` })
+      .from(accountSettings)
+      .where(eq(accountSettings.userId, userId));
+    return Boolean(row?.has);
+  };
+
   return {
-    /** Settings for a new account: the language it signed up in, its browser's zone, and the formats people there expect. */
-    initialise(tx: Db, userId: number, context: { language: Language; timeZone: string }): void {
+    /** Settings for a new account, inside the sign-up's transaction: the language it signed up in, its browser's zone, and the formats people there expect. */
+    async initialise(tx: Db, userId: number, context: { language: Language; timeZone: string }): Promise<void> {
       const european = context.language !== 'en';
-      tx.insert(accountSettings)
-        .values({
-          userId,
-          language: context.language,
-          timezone: context.timeZone,
-          clock24h: european,
-          dateFormat: european ? 'international' : 'us',
-        })
-        .run();
-    },
-
-    preferences(userId: number): StoredPreferences {
-      const row = selectPreferences.get({ userId });
-      return row ? { ...row, language: row.language as Language } : defaults;
-    },
-
-    savePreferences(userId: number, input: PreferencesInput): void {
-      upsertPreferences.run({
+      await tx.insert(accountSettings).values({
         userId,
-        stackTraceOrder: input.stackTraceOrder,
-        language: input.language,
-        timezone: input.timezone,
-        clock24h: input.clock24h ? 1 : 0,
-        dateFormat: input.dateFormat,
-        theme: input.theme,
+        language: context.language,
+        timezone: context.timeZone,
+        clock24h: european,
+        dateFormat: european ? 'international' : 'us',
       });
     },
 
-    /** Saves only the time zone (the picker's page without JavaScript). */
-    saveTimeZone(userId: number, timeZone: string): void {
-      db.insert(accountSettings)
-        .values({ userId, timezone: timeZone })
-        .onConflictDoUpdate({ target: accountSettings.userId, set: { timezone: timeZone } })
-        .run();
+    /** A person's preferences (the defaults until they save some). Pass the transaction it is asked in, if any. */
+    preferences,
+
+    /** The name shown to others and in mail. */
+    async saveDetails(actor: Actor, details: { name: string }): Promise<SaveResult> {
+      await deps.users.rename(actor.userId, details.name);
+      return { ok: true };
     },
 
-    /** Chooses the avatar; an uploaded image replaces the previous one, other choices keep it for later. */
-    saveAvatar(userId: number, avatarType: AvatarType, image?: Buffer): void {
+    async savePreferences(actor: Actor, choice: PreferencesChoice): Promise<SaveResult> {
+      await upsertPreferences.execute({
+        userId: actor.userId,
+        stackTraceOrder: choice.stackTraceOrder,
+        language: choice.language,
+        timezone: choice.timezone,
+        clock24h: choice.clock24h ? 1 : 0,
+        dateFormat: choice.dateFormat,
+        theme: choice.theme,
+      });
+      return { ok: true };
+    },
+
+    /** Saves only the time zone (the picker's page without JavaScript). */
+    async saveTimeZone(actor: Actor, timeZone: string): Promise<SaveResult> {
+      await db
+        .insert(accountSettings)
+        .values({ userId: actor.userId, timezone: timeZone })
+        .onConflictDoUpdate({ target: accountSettings.userId, set: { timezone: timeZone } });
+      return { ok: true };
+    },
+
+    /**
+     * Chooses the avatar. An upload is re-encoded (nothing of the original file is kept) and
+     * replaces the previous picture; other choices keep it for later.
+     */
+    async saveAvatar(actor: Actor, choice: { avatarType: AvatarType; upload?: Buffer | undefined }): Promise<SaveAvatarResult> {
+      const userId = actor.userId;
+      let image: Buffer | undefined;
+      if (choice.upload && choice.upload.length > 0) {
+        try {
+          image = await normaliseAvatar(choice.upload);
+        } catch (error) {
+          if (!(error instanceof AvatarImageError)) throw error;
+          return { ok: false, reason: error.reason };
+        }
+      }
+      if (choice.avatarType === 'upload' && !image && !(await hasUploadedImage(userId))) return { ok: false, reason: 'missing' };
       const values = {
-        avatarType,
+        avatarType: choice.avatarType,
         ...(image ? { avatarImage: image } : {}),
         avatarVersion: sql`${accountSettings.avatarVersion} + 1`,
       };
-      db.insert(accountSettings)
-        .values({ userId, avatarType, avatarImage: image ?? null, avatarVersion: 1 })
-        .onConflictDoUpdate({ target: accountSettings.userId, set: values })
-        .run();
+      await db
+        .insert(accountSettings)
+        .values({ userId, avatarType: choice.avatarType, avatarImage: image ?? null, avatarVersion: 1 })
+        .onConflictDoUpdate({ target: accountSettings.userId, set: values });
+      return { ok: true, preferences: await preferences(userId) };
     },
 
-    hasUploadedImage(userId: number): boolean {
-      return Boolean(selectHasImage.get({ userId })?.has);
-    },
-
-    avatarImage(userId: number): { image: Buffer; version: number } | null {
-      const row = selectAvatarImage.get({ userId });
+    /** The uploaded picture a person shows, for its address; null when they show another avatar. */
+    async avatarImage(userId: number): Promise<{ image: Buffer; version: number } | null> {
+      const [row] = await selectAvatarImage.execute({ userId });
       return row?.image && row.type === 'upload' ? { image: row.image, version: row.version } : null;
     },
   };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLanguage } from '../../lib/languages.ts';
 import { describeTimeZone, searchTimeZones, timeZoneChoices } from '../../lib/timezones.ts';
 import { parseForm, type FieldErrors } from '../../web/form.ts';
-import { viewerOf } from '../../web/guards.ts';
+import { actorOf, viewerOf } from '../../web/guards.ts';
 import { timeZoneForm } from './form.ts';
 import type { AccountService } from './service.ts';
 
@@ -49,7 +49,7 @@ export function registerTimeZoneRoutes(scoped: FastifyInstance, options: TimeZon
       const query = typeof raw === 'string' ? raw.slice(0, maximumQueryLength) : '';
       return reply.page('settings/account/time-zone', renderPicker(request, query, parsed.errors), 422);
     }
-    options.account.saveTimeZone(viewerOf(request).user.id, parsed.data.timezone);
+    await options.account.saveTimeZone(actorOf(request), parsed.data.timezone);
     return reply.redirectWithFlash(`${options.pagePath}#pref-timezone-field`, { kind: 'success', messageKey: 'flash.saved' });
   });
 }

@@ -28,9 +28,10 @@ export async function registerEmailRoutes(app: FastifyInstance, options: EmailRo
   const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; values?: Record<string, string> } = {}, status = 200) => {
     const userId = viewerOf(request).user.id;
     const addresses = await options.emails.list(actorOf(request));
+    const unconfirmedPrimary = await options.emails.unconfirmedPrimary(userId);
     return reply.page(
       'settings/emails/page',
-      { addresses, unconfirmedPrimary: () => options.emails.unconfirmedPrimary(userId), errors: extra.errors ?? {}, values: extra.values ?? {} },
+      { addresses, unconfirmedPrimary: () => unconfirmedPrimary, errors: extra.errors ?? {}, values: extra.values ?? {} },
       status,
     );
   };

@@ -1,5 +1,6 @@
 import { and, count, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { verificationSends } from './tables.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -9,19 +10,19 @@ export type VerificationSendLog = ReturnType<typeof createVerificationSendLog>;
 /** Counts the confirmation links the E-mails page mailed in the last 24 hours, per account and per address. */
 export function createVerificationSendLog(db: Db, now: () => number) {
   return {
-    record(userId: number, address: string): void {
+    async record(userId: number, address: string): Promise<void> {
       const at = now();
-      db.transaction((tx) => {
+      await inTransaction(db, async (tx) => {
         // Rows older than a day count for nothing any more; each account's are dropped as it sends.
-        tx.delete(verificationSends).where(and(eq(verificationSends.userId, userId), lt(verificationSends.sentAt, new Date(at - dayMs)))).run();
-        tx.insert(verificationSends).values({ userId, address, sentAt: new Date(at) }).run();
+        await tx.delete(verificationSends).where(and(eq(verificationSends.userId, userId), lt(verificationSends.sentAt, new Date(at - dayMs))));
+        await tx.insert(verificationSends).values({ userId, address, sentAt: new Date(at) });
       });
     },
 
-    countsToday(userId: number, address: string): { account: number; address: number } {
+    async countsToday(userId: number, address: string): Promise<{ account: number; address: number }> {
       const recent = and(eq(verificationSends.userId, userId), gte(verificationSends.sentAt, new Date(now() - dayMs)));
-      const account = db.select({ total: count() }).from(verificationSends).where(recent).get()?.total ?? 0;
-      const forAddress = db.select({ total: count() }).from(verificationSends).where(and(recent, eq(verificationSends.address, address))).get()?.total ?? 0;
+      const account = (await db.select({ total: count() }).from(verificationSends).where(recent))[0]?.total ?? 0;
+      const forAddress = (await db.select({ total: count() }).from(verificationSends).where(and(recent, eq(verificationSends.address, address))))[0]?.total ?? 0;
       return { account, address: forAddress };
     },
   };

@@ -43,9 +43,9 @@ export function createEmailsService(deps: {
   sendLog: VerificationSendLog;
   now: () => number;
 }) {
-  const sendVerification = (userId: number, emailId: number, address: string) => {
-    const token = deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
-    if (deps.accountMail.addressLink({ userId, address, token, signsIn: false })) deps.sendLog.record(userId, address);
+  const sendVerification = async (userId: number, emailId: number, address: string) => {
+    const token = await deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
+    if (await deps.accountMail.addressLink({ userId, address, token, signsIn: false })) await deps.sendLog.record(userId, address);
   };
 
   const confirmedPrimaries = new Set<number>();
@@ -62,13 +62,13 @@ export function createEmailsService(deps: {
 
     /**
      * The primary address when it still waits for confirmation (the first account's does), else null.
-     * Still synchronous and by user id: the account page reads it while rendering. Asked on every
-     * account page; once a person's primary address is confirmed it stays so (a new primary must be
-     * confirmed already), so that answer is remembered and the query skipped.
+     * By user id: the account page asks it for its notice. Asked on every account page; once a
+     * person's primary address is confirmed it stays so (a new primary must be confirmed already),
+     * so that answer is remembered and the query skipped.
      */
-    unconfirmedPrimary(userId: number): { id: number; address: string } | null {
+    async unconfirmedPrimary(userId: number): Promise<{ id: number; address: string } | null> {
       if (confirmedPrimaries.has(userId)) return null;
-      const primary = deps.emailAddresses.primaryOf(userId);
+      const primary = await deps.emailAddresses.primaryOf(userId);
       if (primary && !primary.verifiedAt) return { id: primary.id, address: primary.address };
       if (primary) {
         if (confirmedPrimaries.size >= 100_000) confirmedPrimaries.clear();
@@ -80,33 +80,33 @@ export function createEmailsService(deps: {
     async add(actor: Actor, address: string, client: ClientDetails): Promise<AddEmailResult> {
       const userId = actor.userId;
       const since = new Date(deps.now() - 24 * 60 * 60 * 1000);
-      if (deps.securityLog.countOfTypeSince(userId, 'email.added', since) >= additionsPerDay) return { ok: false, reason: 'tooManyToday' };
-      const sent = deps.sendLog.countsToday(userId, normalizeEmail(address));
+      if ((await deps.securityLog.countOfTypeSince(userId, 'email.added', since)) >= additionsPerDay) return { ok: false, reason: 'tooManyToday' };
+      const sent = await deps.sendLog.countsToday(userId, normalizeEmail(address));
       if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'linkLimit' };
       // Removing and adding an address again must not start a new count of links to it.
       if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLinkLimit' };
-      const added = deps.emailAddresses.add(userId, address);
+      const added = await deps.emailAddresses.add(userId, address);
       if (added === 'taken' || added === 'tooMany') return { ok: false, reason: added };
-      const stored = deps.emailAddresses.find(userId, added.id);
-      if (stored) sendVerification(userId, stored.id, stored.address);
-      deps.securityLog.record(userId, 'email.added', client);
+      const stored = await deps.emailAddresses.find(userId, added.id);
+      if (stored) await sendVerification(userId, stored.id, stored.address);
+      await deps.securityLog.record(userId, 'email.added', client);
       // The primary address hears of it at once: a new address is a way to reset the password.
-      deps.securityNotices.send(userId, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
+      await deps.securityNotices.send(userId, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
       return { ok: true, emailId: added.id };
     },
 
     /** Mails the link again: at most once a minute, and within the daily caps, so the page cannot flood a stranger's inbox. */
     async resend(actor: Actor, emailId: number): Promise<ResendResult> {
       const userId = actor.userId;
-      const email = deps.emailAddresses.find(userId, emailId);
+      const email = await deps.emailAddresses.find(userId, emailId);
       if (!email) return { ok: false, reason: 'notFound' };
       if (email.verifiedAt) return { ok: false, reason: 'alreadyVerified' };
-      const last = deps.emailTokens.lastIssuedAt(userId, emailId);
+      const last = await deps.emailTokens.lastIssuedAt(userId, emailId);
       if (last && deps.now() - last.getTime() < resendPauseMs) return { ok: false, reason: 'tooSoon' };
-      const sent = deps.sendLog.countsToday(userId, email.address);
+      const sent = await deps.sendLog.countsToday(userId, email.address);
       if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLimit' };
       if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'accountLimit' };
-      sendVerification(userId, email.id, email.address);
+      await sendVerification(userId, email.id, email.address);
       return { ok: true };
     },
 
@@ -117,23 +117,23 @@ export function createEmailsService(deps: {
      */
     async makePrimary(actor: Actor, emailId: number, client: ClientDetails): Promise<MakePrimaryResult> {
       const userId = actor.userId;
-      const email = deps.emailAddresses.find(userId, emailId);
+      const email = await deps.emailAddresses.find(userId, emailId);
       if (!email) return { ok: false, reason: 'notFound' };
       if (email.isPrimary) return { ok: true, address: email.address, changed: false };
-      const outcome = deps.emailAddresses.makePrimary(userId, emailId);
+      const outcome = await deps.emailAddresses.makePrimary(userId, emailId);
       if (outcome === 'notFound' || outcome === 'unverified') return { ok: false, reason: outcome };
       const keep = sessionIdOf(actor);
-      if (keep === null) deps.sessions.invalidateAllForUser(userId, 'primary-email-changed');
-      else deps.sessions.invalidateOthersForUser(userId, keep, 'primary-email-changed');
-      deps.securityLog.record(userId, 'email.primaryChanged', client);
-      deps.securityNotices.send(userId, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
+      if (keep === null) await deps.sessions.invalidateAllForUser(userId, 'primary-email-changed');
+      else await deps.sessions.invalidateOthersForUser(userId, keep, 'primary-email-changed');
+      await deps.securityLog.record(userId, 'email.primaryChanged', client);
+      await deps.securityNotices.send(userId, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
       return { ok: true, address: email.address, changed: true };
     },
 
     async remove(actor: Actor, emailId: number, client: ClientDetails): Promise<RemoveEmailResult> {
-      const outcome = deps.emailAddresses.remove(actor.userId, emailId);
+      const outcome = await deps.emailAddresses.remove(actor.userId, emailId);
       if (outcome !== 'removed') return { ok: false, reason: outcome };
-      deps.securityLog.record(actor.userId, 'email.removed', client);
+      await deps.securityLog.record(actor.userId, 'email.removed', client);
       return { ok: true };
     },
   };

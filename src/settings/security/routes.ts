@@ -68,12 +68,12 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
   const back = (reply: FastifyReply, messageKey: string, path = pagePath) => reply.redirectWithFlash(path, { kind: 'success', messageKey });
 
   /** The current password is the re-authentication for a new one; the second factor is asked for only when access has lapsed. */
-  const passwordNeedsSecondFactor = (actor: Actor) => options.totp.isEnabled(actor.userId) && !options.inSudoMode(actor);
+  const passwordNeedsSecondFactor = async (actor: Actor) => (await options.totp.isEnabled(actor.userId)) && !options.inSudoMode(actor);
 
   const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { passwordErrors?: FieldErrors; passwordFeedback?: PasswordJudgement } = {}, status = 200) => {
     const viewer = viewerOf(request);
     const pageNumber = pageNumberQuery.parse(request.query ?? {}).page;
-    const log = options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
+    const log = await options.securityLog.list(viewer.user.id, pageNumber, eventsPerPage);
     const overview = await options.security.overview(actorOf(request));
     return reply.page(
       'settings/security/page',
@@ -83,7 +83,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
         describeDevice,
         passwordErrors: extra.passwordErrors ?? {},
         passwordFeedback: extra.passwordFeedback ?? null,
-        passwordNeedsSecondFactor: passwordNeedsSecondFactor(actorOf(request)),
+        passwordNeedsSecondFactor: await passwordNeedsSecondFactor(actorOf(request)),
       },
       status,
     );
@@ -91,13 +91,13 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
 
   const renderEnrolment = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) => {
     const viewer = viewerOf(request);
-    const enrolment = options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
+    const enrolment = await options.totp.pendingEnrolment(viewer.user.id, viewer.user.email);
     const qrSvg = enrolment ? await qrCodeSvg(enrolment.uri) : null;
     const secretGroups = enrolment ? enrolment.secret.match(/.{1,4}/g)?.join(' ') : null;
     const { primaryEmailVerified } = await options.security.overview(actorOf(request));
     return reply.page(
       'settings/security/totp-enrol',
-      { enrolment, qrSvg, secretGroups, enabled: options.totp.isEnabled(viewer.user.id), primaryEmailVerified, errors },
+      { enrolment, qrSvg, secretGroups, enabled: await options.totp.isEnabled(viewer.user.id), primaryEmailVerified, errors },
       status,
     );
   };
@@ -126,7 +126,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
         return renderPage(request, reply, { passwordErrors: { ...errors, ...parsed.errors }, ...(judgement?.problem ? { passwordFeedback: judgement } : {}) }, 422);
       }
       const actor = actorOf(request);
-      const secondFactorRequired = passwordNeedsSecondFactor(actor);
+      const secondFactorRequired = await passwordNeedsSecondFactor(actor);
       const outcome = await options.security.changePassword(actor, parsed.data, clientDetails(request), { secondFactorRequired });
       if (outcome.ok) return back(reply, 'flash.passwordChanged');
       if (outcome.reason === 'tooManyChanges' || outcome.reason === 'tooManyAttempts') reply.header('retry-after', String(outcome.retryAfterSeconds));
@@ -168,7 +168,7 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
     });
 
     scoped.get(`${pagePath}/two-factor/app/remove`, { preHandler: options.requireSudo }, async (request, reply) => {
-      if (!options.totp.isEnabled(viewerOf(request).user.id)) return reply.redirect(pagePath);
+      if (!(await options.totp.isEnabled(viewerOf(request).user.id))) return reply.redirect(pagePath);
       return reply.page('settings/security/totp-remove');
     });
 

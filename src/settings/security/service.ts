@@ -74,22 +74,21 @@ export function createSecurityService(
   const passwordAttempts = createRateLimiter(db, { keyPrefix: 'password-change', points: passwordChangesPerHour, durationSeconds: 60 * 60 });
 
   /** Ends the user's sessions but the one the actor came with; an actor without a session (a job) ends them all. */
-  const endOtherSessions = (actor: Actor, reason: SessionEndReason) => {
+  const endOtherSessions = async (actor: Actor, reason: SessionEndReason) => {
     const keep = sessionIdOf(actor);
-    if (keep === null) deps.sessions.invalidateAllForUser(actor.userId, reason);
-    else deps.sessions.invalidateOthersForUser(actor.userId, keep, reason);
+    if (keep === null) await deps.sessions.invalidateAllForUser(actor.userId, reason);
+    else await deps.sessions.invalidateOthersForUser(actor.userId, keep, reason);
   };
-
-  const overview = (userId: number): SecurityOverview => ({
-    primaryEmailVerified: Boolean(deps.emailAddresses.primaryOf(userId)?.verifiedAt),
-    totpEnabledAt: deps.totp.enabledAt(userId),
-    recoveryCodesRemaining: deps.recoveryCodes.remaining(userId),
-    hasRecoveryCodes: deps.recoveryCodes.exists(userId),
-  });
 
   return {
     async overview(actor: Actor): Promise<SecurityOverview> {
-      return overview(actor.userId);
+      const userId = actor.userId;
+      return {
+        primaryEmailVerified: Boolean((await deps.emailAddresses.primaryOf(userId))?.verifiedAt),
+        totpEnabledAt: await deps.totp.enabledAt(userId),
+        recoveryCodesRemaining: await deps.recoveryCodes.remaining(userId),
+        hasRecoveryCodes: await deps.recoveryCodes.exists(userId),
+      };
     },
 
     /**
@@ -105,14 +104,14 @@ export function createSecurityService(
         const seconds = Math.ceil(((limited as { msBeforeNext?: number }).msBeforeNext ?? 3_600_000) / 1000);
         return { ok: false, reason: 'tooManyChanges', retryAfterSeconds: seconds };
       }
-      const credentials = deps.users.credentialsOf(userId);
-      const profile = deps.users.profile(userId);
+      const credentials = await deps.users.credentialsOf(userId);
+      const profile = await deps.users.profile(userId);
       if (!credentials || !profile) return { ok: false, reason: 'currentPasswordWrong' };
       // The current password is a password guess like any other: it shares the log-in limits and is logged when wrong.
       const waitSeconds = await deps.loginLimiter.attempt(credentials.email, client.ipAddress);
       if (waitSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: waitSeconds };
       if (!(await verifyPassword(credentials.passwordHash, input.currentPassword))) {
-        deps.securityLog.record(userId, 'login.failed', client);
+        await deps.securityLog.record(userId, 'login.failed', client);
         return { ok: false, reason: 'currentPasswordWrong' };
       }
       await deps.loginLimiter.recordSuccess(credentials.email, client.ipAddress);
@@ -126,30 +125,30 @@ export function createSecurityService(
         const outcome = await deps.secondFactor.verify(userId, input);
         if (!outcome.ok) {
           if (outcome.retryAfterSeconds > 0) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: outcome.retryAfterSeconds };
-          deps.securityLog.record(userId, 'login.secondFactorFailed', client);
+          await deps.securityLog.record(userId, 'login.secondFactorFailed', client);
           return { ok: false, reason: input.recoveryCode && !input.code ? 'wrongRecoveryCode' : 'wrongCode' };
         }
-        if (outcome.method === 'recoveryCode') deps.securityLog.record(userId, 'recoveryCode.used', client);
+        if (outcome.method === 'recoveryCode') await deps.securityLog.record(userId, 'recoveryCode.used', client);
       }
 
       const newHash = await hashPassword(input.newPassword);
       // The password or the actor's session may have changed (or ended) while the checks above awaited.
       const sessionId = sessionIdOf(actor);
-      if (!deps.users.passwordUnchanged(userId, credentials.passwordHash) || (sessionId !== null && !deps.sessions.exists(sessionId))) {
+      if (!(await deps.users.passwordUnchanged(userId, credentials.passwordHash)) || (sessionId !== null && !(await deps.sessions.exists(sessionId)))) {
         return { ok: false, reason: 'currentPasswordWrong' };
       }
-      deps.users.setPasswordHash(userId, newHash);
-      endOtherSessions(actor, 'password-changed');
-      deps.emailTokens.voidAll(userId, 'reset-password');
-      deps.securityLog.record(userId, 'password.changed', client);
+      await deps.users.setPasswordHash(userId, newHash);
+      await endOtherSessions(actor, 'password-changed');
+      await deps.emailTokens.voidAll(userId, 'reset-password');
+      await deps.securityLog.record(userId, 'password.changed', client);
       return { ok: true };
     },
 
     /** Starts adding the authenticator app, which needs a confirmed primary address (the way back in if the app is lost). */
     async startTotp(actor: Actor): Promise<StartTotpResult> {
-      const primary = deps.emailAddresses.primaryOf(actor.userId);
+      const primary = await deps.emailAddresses.primaryOf(actor.userId);
       if (!primary?.verifiedAt) return { ok: false, reason: 'primaryEmailUnconfirmed' };
-      deps.totp.startEnrolment(actor.userId, primary.address);
+      await deps.totp.startEnrolment(actor.userId, primary.address);
       return { ok: true };
     },
 
@@ -162,19 +161,19 @@ export function createSecurityService(
       const outcome = await deps.totp.confirmEnrolment(userId, code);
       if (outcome === 'wrongCode') return { ok: false, reason: 'wrongCode' };
       if (outcome === 'noPending') return { ok: false, reason: 'enrolmentExpired' };
-      deps.securityLog.record(userId, 'totp.enabled', client);
-      endOtherSessions(actor, 'second-factor-added');
-      if (deps.recoveryCodes.remaining(userId) > 0) return { ok: true, recoveryCodes: null };
-      const codes = deps.recoveryCodes.generate(userId);
-      deps.securityLog.record(userId, 'recoveryCodes.generated', client);
+      await deps.securityLog.record(userId, 'totp.enabled', client);
+      await endOtherSessions(actor, 'second-factor-added');
+      if ((await deps.recoveryCodes.remaining(userId)) > 0) return { ok: true, recoveryCodes: null };
+      const codes = await deps.recoveryCodes.generate(userId);
+      await deps.securityLog.record(userId, 'recoveryCodes.generated', client);
       return { ok: true, recoveryCodes: codes };
     },
 
     /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in. */
     async removeTotp(actor: Actor, client: ClientDetails): Promise<{ ok: true }> {
       const userId = actor.userId;
-      deps.secondFactor.removeTotp(userId);
-      deps.securityLog.record(userId, 'totp.removed', client);
+      await deps.secondFactor.removeTotp(userId);
+      await deps.securityLog.record(userId, 'totp.removed', client);
       return { ok: true };
     },
 
@@ -183,16 +182,16 @@ export function createSecurityService(
      * the person is told by mail (codes made with a new second factor are not).
      */
     async regenerateRecoveryCodes(actor: Actor, client: ClientDetails): Promise<RegenerateRecoveryCodesResult> {
-      if (!deps.totp.isEnabled(actor.userId)) return { ok: false, reason: 'noSecondFactor' };
-      const codes = deps.recoveryCodes.generate(actor.userId);
-      deps.securityLog.record(actor.userId, 'recoveryCodes.generated', client);
-      deps.securityNotices.send(actor.userId, 'recoveryCodes.generated', client, new Date(deps.now()));
+      if (!(await deps.totp.isEnabled(actor.userId))) return { ok: false, reason: 'noSecondFactor' };
+      const codes = await deps.recoveryCodes.generate(actor.userId);
+      await deps.securityLog.record(actor.userId, 'recoveryCodes.generated', client);
+      await deps.securityNotices.send(actor.userId, 'recoveryCodes.generated', client, new Date(deps.now()));
       return { ok: true, codes };
     },
 
     async logOutEverywhere(actor: Actor, client: ClientDetails): Promise<{ ok: true }> {
-      deps.securityLog.record(actor.userId, 'sessions.revokedAll', client);
-      deps.sessions.invalidateAllForUser(actor.userId, 'logged-out-everywhere');
+      await deps.securityLog.record(actor.userId, 'sessions.revokedAll', client);
+      await deps.sessions.invalidateAllForUser(actor.userId, 'logged-out-everywhere');
       return { ok: true };
     },
 
@@ -202,9 +201,9 @@ export function createSecurityService(
      */
     async endSession(actor: Actor, sessionId: string, client: ClientDetails): Promise<EndSessionResult> {
       if (sessionId === sessionIdOf(actor)) return { ok: false, reason: 'currentSession' };
-      const ended = deps.sessions.listForUser(actor.userId).find((session) => session.id === sessionId);
-      if (!ended || !deps.sessions.invalidateForUser(actor.userId, sessionId)) return { ok: false, reason: 'notFound' };
-      deps.securityLog.record(actor.userId, 'session.revoked', client);
+      const ended = (await deps.sessions.listForUser(actor.userId)).find((session) => session.id === sessionId);
+      if (!ended || !(await deps.sessions.invalidateForUser(actor.userId, sessionId))) return { ok: false, reason: 'notFound' };
+      await deps.securityLog.record(actor.userId, 'session.revoked', client);
       return { ok: true, ended };
     },
   };

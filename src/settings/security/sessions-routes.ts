@@ -53,9 +53,9 @@ export function deviceLabel(t: TFunction, userAgent: string): string {
 }
 
 export async function registerSessionHistoryRoutes(app: FastifyInstance, options: SessionHistoryRouteOptions): Promise<void> {
-  const rowsFor = (request: FastifyRequest): SessionRow[] => {
+  const rowsFor = async (request: FastifyRequest): Promise<SessionRow[]> => {
     const viewer = viewerOf(request);
-    return options.sessions.listForUser(viewer.user.id).map((session) => ({
+    return (await options.sessions.listForUser(viewer.user.id)).map((session) => ({
       id: session.id,
       device: deviceLabel(request.t, session.userAgent),
       ipAddress: session.ipAddress,
@@ -66,8 +66,8 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
   };
 
   /** One page of the ended sessions: after each log-in or confirmed access there is one more, so there can be many. */
-  const endedRowsFor = (request: FastifyRequest): { rows: EndedSessionRow[]; page: number; pages: number } => {
-    const all = options.sessions.endedForUser(viewerOf(request).user.id);
+  const endedRowsFor = async (request: FastifyRequest): Promise<{ rows: EndedSessionRow[]; page: number; pages: number }> => {
+    const all = await options.sessions.endedForUser(viewerOf(request).user.id);
     const pages = Math.max(1, Math.ceil(all.length / endedPerPage));
     const page = Math.min(pageNumberQuery.parse(request.query ?? {}).page, pages);
     const rows = all.slice((page - 1) * endedPerPage, page * endedPerPage).map((session) => ({
@@ -82,10 +82,10 @@ export async function registerSessionHistoryRoutes(app: FastifyInstance, options
   };
 
   /** The list alone for htmx, otherwise the whole page; `extra` carries errors, a status line and focus. */
-  const render = (request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; status?: string; focusList?: boolean } = {}) => {
+  const render = async (request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; status?: string; focusList?: boolean } = {}) => {
     const data = {
-      sessions: rowsFor(request),
-      ended: endedRowsFor(request),
+      sessions: await rowsFor(request),
+      ended: await endedRowsFor(request),
       pagePath,
       errors: extra.errors ?? {},
       status: extra.status ?? '',
