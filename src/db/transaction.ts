@@ -60,9 +60,11 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
   const state: OpenTransaction = { connection, open: true, savepoints: 0 };
   const tx = gatedDatabase(connection, { wait: () => (state.open ? null : closed) });
   transactions.set(tx, state);
+  // Begun before it is marked open: a BEGIN that fails (the file locked by another process for
+  // longer than the busy timeout) must not leave every later statement waiting for an end.
+  sqlite.prepare('BEGIN IMMEDIATE').run();
   let ended!: () => void;
   connection.transactionEnded = new Promise((resolve) => (ended = resolve));
-  sqlite.prepare('BEGIN IMMEDIATE').run();
 
   const end = (statement: 'COMMIT' | 'ROLLBACK') => {
     state.open = false;

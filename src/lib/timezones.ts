@@ -52,20 +52,32 @@ const entries: Entry[] = [
 /** Every name a zone was ever known by (its group), mapped to the current name it is shown and saved as. */
 const currentNames = new Map<string, string>(entries.flatMap((entry) => [[entry.name, entry.name] as const, ...entry.group.map((name) => [name, entry.name] as const)]));
 
-/** Every zone name the runtime accepts, computed once at start. */
-export const timeZones: readonly string[] = Object.freeze(Array.from(new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), ...currentNames.keys()])).sort());
-const known = new Set(timeZones);
+/** The zone names the runtime lists, read once at start. */
+const listed = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+/** Every zone name the runtime lists, sorted. */
+export const timeZones: readonly string[] = Object.freeze([...listed].sort());
+/** Other names (the list's aliases, a zone newer than the list) the runtime was asked about, with its answer. */
+const askedNames = new Map<string, boolean>();
 
-/** Accepts current zones and their IANA aliases (e.g. "Europe/Kiev"), nothing else. */
+/**
+ * Accepts current zones and their IANA aliases (e.g. "Europe/Kiev") that this runtime's time-zone
+ * data knows, nothing else: a zone it did not know would fail every time it is shown.
+ */
 export function isTimeZone(value: string): boolean {
-  if (known.has(value)) return true;
+  if (listed.has(value)) return true;
+  const asked = askedNames.get(value);
+  if (asked !== undefined) return asked;
   if (value.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(value)) return false;
+  let accepted: boolean;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
+    accepted = true;
   } catch {
-    return false;
+    accepted = false;
   }
+  // Only names of the list are remembered: anything else a client sends is asked about again.
+  if (currentNames.has(value)) askedNames.set(value, accepted);
+  return accepted;
 }
 
 /** The name a zone goes by today: "Asia/Calcutta" → "Asia/Kolkata", "Europe/Kiev" → "Europe/Kyiv". */

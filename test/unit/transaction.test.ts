@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { asc } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +31,24 @@ describe('inTransaction', () => {
   afterEach(() => {
     closeDatabase(db);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps the database usable when a transaction cannot begin', async () => {
+    const shared = openDatabase(path.join(dataDir, 'shared.db'), { exclusive: false });
+    try {
+      sqliteOf(shared).exec('create table items (id integer primary key, label text not null)');
+      sqliteOf(shared).pragma('busy_timeout = 20');
+      const other = new Database(path.join(dataDir, 'shared.db'));
+      other.exec('begin immediate');
+      await expect(inTransaction(shared, async (tx) => add(tx, 'blocked'))).rejects.toThrow(/locked/);
+      other.exec('rollback');
+      other.close();
+      await add(shared, 'after');
+      await inTransaction(shared, async (tx) => add(tx, 'in a transaction'));
+      expect((await shared.select({ label: items.label }).from(items).orderBy(asc(items.id))).map((row) => row.label)).toEqual(['after', 'in a transaction']);
+    } finally {
+      closeDatabase(shared);
+    }
   });
 
   it('commits what the callback wrote, and answers what it returned', async () => {
