@@ -27,8 +27,8 @@ export function readCatalogue(language: Language): Record<string, unknown> {
   return catalogue;
 }
 
-const instance = i18next.createInstance();
-void instance.init({
+/** How Dials sets up i18next: every language's catalogue, English as the fallback. */
+export const i18nextSettings = {
   initAsync: false,
   resources: Object.fromEntries(languages.map((language) => [language, { translation: readCatalogue(language) }])),
   lng: 'en',
@@ -37,7 +37,10 @@ void instance.init({
   // Templates escape every value they print, so escaping here too would show "&amp;" to people.
   interpolation: { escapeValue: false },
   returnNull: false,
-});
+} as const;
+
+const instance = i18next.createInstance();
+void instance.init(i18nextSettings);
 
 /** Option names that change which text i18next picks (plurals, context, language) or how: those calls go to i18next. */
 const selectingOptions = new Set(['count', 'context', 'lng', 'lngs', 'ns', 'defaultValue', 'returnObjects', 'joinArrays', 'ordinal', 'interpolation', 'keySeparator', 'nsSeparator', 'postProcess', 'replace']);

@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { languages } from '../../src/lib/languages.ts';
-import { readCatalogue, translatorFor } from '../../src/web/i18n.ts';
+import { i18nextSettings, readCatalogue, translatorFor } from '../../src/web/i18n.ts';
 
 /** Every text with values, filled in by Dials' translator and by a plain i18next set up the same way, must read the same. */
 
@@ -13,15 +13,7 @@ function leaves(catalogue: Record<string, unknown>, prefix = ''): Array<[string,
 }
 
 const reference = i18next.createInstance();
-await reference.init({
-  initAsync: false,
-  resources: Object.fromEntries(languages.map((language) => [language, { translation: readCatalogue(language) }])),
-  lng: 'en',
-  fallbackLng: 'en',
-  supportedLngs: [...languages],
-  interpolation: { escapeValue: false },
-  returnNull: false,
-});
+await reference.init(i18nextSettings);
 
 describe('texts with values', () => {
   for (const language of languages) {
