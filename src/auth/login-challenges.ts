@@ -30,8 +30,10 @@ export function createLoginChallengeStore(db: Db, now: () => number) {
       return { userId: row.userId, next: row.next };
     },
 
-    async consume(token: string): Promise<void> {
-      await db.delete(loginChallenges).where(eq(loginChallenges.id, sessionIdFromToken(token)));
+    /** Uses the challenge up: true for the one caller that did, false if it was gone already (used by a concurrent request). */
+    async consume(token: string): Promise<boolean> {
+      const deleted = await db.delete(loginChallenges).where(eq(loginChallenges.id, sessionIdFromToken(token))).returning({ id: loginChallenges.id });
+      return deleted.length > 0;
     },
   };
 }

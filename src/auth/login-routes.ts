@@ -96,7 +96,8 @@ export function registerLoginRoutes(app: FastifyInstance, options: AuthRouteOpti
       const field = parsed.data.recoveryCode ? 'recoveryCode' : 'code';
       return reply.page('auth/two-factor', { errors: { [field]: { key: `errors.twoFactor.${field === 'code' ? 'wrongCode' : 'wrongRecoveryCode'}` } } }, 401);
     }
-    await options.loginChallenges.consume(challenge.token);
+    // Only one request finishes a challenge, however many passed the checks at once.
+    if (!(await options.loginChallenges.consume(challenge.token))) return expired(reply);
     reply.clearCookie(challengeCookie, cookieOptions);
     const recovered = outcome.method === 'recoveryCode';
     if (recovered) await options.securityLog.record(challenge.userId, 'recoveryCode.used', clientDetails(request));
