@@ -89,6 +89,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       securityNotices,
       sessions,
       sendLog: createVerificationSendLog(db, now),
+      db,
       now,
     }),
   };

@@ -46,8 +46,8 @@ export function createEmailAddressBook(db: Db, now: () => number) {
     .prepare();
 
   /** One of the person's addresses; another person's is not found. */
-  async function findOwn(userId: number, emailId: number): Promise<EmailAddress | undefined> {
-    return (await db.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))))[0];
+  async function findOwn(userId: number, emailId: number, tx: Db = db): Promise<EmailAddress | undefined> {
+    return (await tx.select(columns).from(userEmails).where(and(eq(userEmails.userId, userId), eq(userEmails.id, emailId))))[0];
   }
 
   return {

@@ -77,8 +77,8 @@ export function createEmailTokens(db: Db, now: () => number) {
     },
 
     /** When the last link of this kind was sent for an address, to pace resends. */
-    async lastIssuedAt(userId: number, emailId: number): Promise<Date | null> {
-      const [row] = await db
+    async lastIssuedAt(userId: number, emailId: number, tx: Db = db): Promise<Date | null> {
+      const [row] = await tx
         .select({ at: sql<number | null>`max(${emailTokens.createdAt})` })
         .from(emailTokens)
         .where(and(eq(emailTokens.userId, userId), eq(emailTokens.emailId, emailId), eq(emailTokens.purpose, 'verify-email')));

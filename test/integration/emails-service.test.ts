@@ -68,6 +68,16 @@ describe('e-mails service', () => {
     expect(await emails.resend(actor, emailId)).toEqual({ ok: false, reason: 'alreadyVerified' });
   });
 
+  it('resend: of several sent at once, one mails the link and the others are paced', async () => {
+    const { emails, actor } = await withAda();
+    const added = await emails.add(actor, 'ada.work@example.com', client);
+    const emailId = added.ok ? added.emailId : -1;
+    t.clock.advance(61_000);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => emails.resend(actor, emailId)));
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => !outcome.ok && outcome.reason === 'tooSoon')).toHaveLength(5);
+  });
+
   it('makePrimary: needs a confirmed address of the user\'s own, keeps the actor\'s session, and never changes a viewer', async () => {
     const { emails, actor, userId, here } = await withAda();
     const added = await emails.add(actor, 'ada.work@example.com', client);

@@ -6,6 +6,8 @@ import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionStore } from '../../auth/sessions.ts';
 import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
+import type { Db } from '../../db/client.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { VerificationSendLog } from './send-log.ts';
 
 export type EmailsService = ReturnType<typeof createEmailsService>;
@@ -41,11 +43,12 @@ export function createEmailsService(deps: {
   securityNotices: SecurityNotices;
   sessions: SessionStore;
   sendLog: VerificationSendLog;
+  db: Db;
   now: () => number;
 }) {
-  const sendVerification = async (userId: number, emailId: number, address: string) => {
-    const token = await deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId });
-    if (await deps.accountMail.addressLink({ userId, address, token, signsIn: false })) await deps.sendLog.record(userId, address);
+  const sendVerification = async (userId: number, emailId: number, address: string, tx?: Db) => {
+    const token = await deps.emailTokens.issue({ userId, purpose: 'verify-email', emailId }, tx);
+    if (await deps.accountMail.addressLink({ userId, address, token, signsIn: false }, tx)) await deps.sendLog.record(userId, address, tx);
   };
 
   const confirmedPrimaries = new Set<number>();
@@ -96,18 +99,21 @@ export function createEmailsService(deps: {
     },
 
     /** Mails the link again: at most once a minute, and within the daily caps, so the page cannot flood a stranger's inbox. */
+    // The checks and the sending are one transaction: two resends at once (real waits on PostgreSQL) cannot both pass the pace and the caps.
     async resend(actor: Actor, emailId: number): Promise<ResendResult> {
       const userId = actor.userId;
-      const email = await deps.emailAddresses.find(userId, emailId);
-      if (!email) return { ok: false, reason: 'notFound' };
-      if (email.verifiedAt) return { ok: false, reason: 'alreadyVerified' };
-      const last = await deps.emailTokens.lastIssuedAt(userId, emailId);
-      if (last && deps.now() - last.getTime() < resendPauseMs) return { ok: false, reason: 'tooSoon' };
-      const sent = await deps.sendLog.countsToday(userId, email.address);
-      if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLimit' };
-      if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'accountLimit' };
-      await sendVerification(userId, email.id, email.address);
-      return { ok: true };
+      return inTransaction(deps.db, async (tx): Promise<ResendResult> => {
+        const email = await deps.emailAddresses.find(userId, emailId, tx);
+        if (!email) return { ok: false, reason: 'notFound' };
+        if (email.verifiedAt) return { ok: false, reason: 'alreadyVerified' };
+        const last = await deps.emailTokens.lastIssuedAt(userId, emailId, tx);
+        if (last && deps.now() - last.getTime() < resendPauseMs) return { ok: false, reason: 'tooSoon' };
+        const sent = await deps.sendLog.countsToday(userId, email.address, tx);
+        if (sent.address >= linksPerAddressPerDay) return { ok: false, reason: 'addressLimit' };
+        if (sent.account >= linksPerAccountPerDay) return { ok: false, reason: 'accountLimit' };
+        await sendVerification(userId, email.id, email.address, tx);
+        return { ok: true };
+      });
     },
 
     /**
