@@ -26,14 +26,45 @@ async function serve(config: Config): Promise<void> {
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
   let stopCheckpoints = () => {};
-  const close = async () => {
-    await app.close();
-    stopCheckpoints();
-    closeDatabase(db);
-    process.exit(0);
+  let stopping = false;
+  /**
+   * SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (for at most
+   * SHUTDOWN_TIMEOUT_SECONDS, then their connections are closed), stop the mail worker once its
+   * current message is done, move the write-ahead log into the database file, and exit 0.
+   * A second signal while stopping exits at once, with 1.
+   */
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      app.log.warn({ signal }, 'stopping now, without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'stopping: finishing the requests in flight');
+    const deadline = setTimeout(() => {
+      app.log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at the shutdown deadline: closing their connections');
+      app.server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    // A kept-alive connection whose request has been answered is closed at once, not at the deadline.
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+    closeIdle.unref();
+    void (async () => {
+      try {
+        await app.close();
+        clearTimeout(deadline);
+        clearInterval(closeIdle);
+        stopCheckpoints();
+        closeDatabase(db);
+        app.log.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        app.log.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      }
+    })();
   };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await app.listen({ port: config.port, host: config.host });
   stopCheckpoints = scheduleWalCheckpoints(db);
   saveModuleCompileCache();

@@ -145,7 +145,16 @@ export function openDatabase(file: string, options: { exclusive?: boolean } = {}
   return gatedDatabase(connection, { wait: () => connection.transactionEnded });
 }
 
-/** Closes the database file (at shutdown, or at the end of a command). */
+/**
+ * Closes the database file (at shutdown, or at the end of a command), after moving the whole
+ * write-ahead log into it, so the file alone holds everything.
+ */
 export function closeDatabase(db: Db): void {
-  sqliteOf(db).close();
+  const sqlite = sqliteOf(db);
+  if (!sqlite.open) return;
+  try {
+    if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    sqlite.close();
+  }
 }

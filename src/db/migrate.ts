@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -21,5 +22,34 @@ export function applyMigrations(db: Db): void {
     }
   } finally {
     sqlite.pragma('foreign_keys = ON');
+  }
+}
+
+let journal: number[] | undefined;
+
+/** The `when` of every committed migration, read once. */
+function committedMigrations(): number[] {
+  journal ??= (JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> }).entries.map(
+    (entry) => entry.when,
+  );
+  return journal;
+}
+
+/** How many committed migrations this database has not had yet (all of them for an empty file). */
+export function pendingMigrations(db: Db): number {
+  const sqlite = sqliteOf(db);
+  const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  if (!table) return committedMigrations().length;
+  const last = (sqlite.prepare('select max(created_at) as at from __drizzle_migrations').get() as { at: number | null }).at ?? 0;
+  return committedMigrations().filter((when) => when > last).length;
+}
+
+/** Whether the database answers a query at all. */
+export function databaseAnswers(db: Db): boolean {
+  try {
+    const sqlite = sqliteOf(db);
+    return sqlite.open && sqlite.prepare('select 1 as one').get() !== undefined;
+  } catch {
+    return false;
   }
 }
