@@ -3,17 +3,12 @@ import { enableModuleCompileCache, registerModuleHooks, saveModuleCompileCache }
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loggerOptions } from './logging.ts';
+import { parseArguments, usage } from './cli/arguments.ts';
+import type { ExitCode, Output } from './cli/commands.ts';
 
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
 enableModuleCompileCache();
-
-const usage = `Usage: npm start [-- command]
-
-Commands:
-  serve     start Dials (the default)
-  migrate   apply database migrations and exit
-`;
 
 async function serve(config: Config): Promise<void> {
   const [{ buildApp }, { openDatabase, closeDatabase }, { applyMigrations }, { scheduleWalCheckpoints }] = await Promise.all([
@@ -75,29 +70,50 @@ async function serve(config: Config): Promise<void> {
   process.stdout.write(`Dials is running at ${url.origin}/ (data in ${config.dataDir})\n`);
 }
 
-async function main(): Promise<void> {
+const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
+
+async function main(): Promise<ExitCode | 'serving'> {
+  const parsed = parseArguments(process.argv.slice(2));
+  if (!parsed.ok) {
+    output.err(`${parsed.problem} Run "dials help" for the commands.\n`);
+    return 2;
+  }
+  if (parsed.command === 'help') {
+    output.out(usage);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    const { dialsVersion } = await import('./version.ts');
+    output.out(`Dials ${dialsVersion()} (Node.js ${process.versions.node})\n`);
+    return 0;
+  }
   let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      output.err(`${error.message}\n`);
+      return 2;
     }
     throw error;
   }
-  const command = process.argv[2] ?? 'serve';
-  if (command === 'serve') return serve(config);
-  if (command === 'migrate') {
-    const [{ openDatabase, closeDatabase }, { applyMigrations }] = await Promise.all([import('./db/client.ts'), import('./db/migrate.ts')]);
-    const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
-    applyMigrations(db);
-    closeDatabase(db);
-    process.stdout.write(`Migrations applied to ${config.databaseFile}\n`);
-    return;
+  if (parsed.command === 'serve') {
+    await serve(config);
+    return 'serving';
   }
-  process.stderr.write(usage);
-  process.exit(command === 'help' || command === '--help' ? 0 : 2);
+  const commands = await import('./cli/commands.ts');
+  switch (parsed.command) {
+    case 'migrate':
+      return commands.migrateCommand(config, output);
+    case 'check':
+      return commands.checkCommand(config, output);
+    case 'reset-password':
+      return commands.resetPasswordCommand(config, parsed.options, output);
+    case 'create-admin':
+      output.err('create-admin is not available yet.\n');
+      return 1;
+  }
 }
 
-await main();
+const outcome = await main();
+if (outcome !== 'serving') process.exitCode = outcome;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type Database from 'better-sqlite3';
 import { sqliteOf, type Db } from './client.ts';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -37,7 +38,11 @@ function committedMigrations(): number[] {
 
 /** How many committed migrations this database has not had yet (all of them for an empty file). */
 export function pendingMigrations(db: Db): number {
-  const sqlite = sqliteOf(db);
+  return pendingMigrationsOf(sqliteOf(db));
+}
+
+/** The same, on a driver connection of db/. */
+export function pendingMigrationsOf(sqlite: Database.Database): number {
   const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   if (!table) return committedMigrations().length;
   const last = (sqlite.prepare('select max(created_at) as at from __drizzle_migrations').get() as { at: number | null }).at ?? 0;
