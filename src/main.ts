@@ -68,6 +68,14 @@ async function serve(config: Config): Promise<void> {
   const url = new URL(config.publicUrl);
   if (!process.env.PUBLIC_URL) url.port = String(port);
   process.stdout.write(`Dials is running at ${url.origin}/ (data in ${config.dataDir})\n`);
+  // Until an administrator exists, the link that makes one is printed at every start (the same link each time).
+  const setupLink = await app.services.adminSetup.startLink();
+  if (setupLink) {
+    const link = new URL(new URL(setupLink).pathname, url);
+    process.stdout.write(
+      `\nNo administrator yet. Open this link to create the administrator account; it works once, and is printed at every start until then:\n\n  ${link.href}\n\n`,
+    );
+  }
 }
 
 const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
@@ -110,8 +118,7 @@ async function main(): Promise<ExitCode | 'serving'> {
     case 'reset-password':
       return commands.resetPasswordCommand(config, parsed.options, output);
     case 'create-admin':
-      output.err('create-admin is not available yet.\n');
-      return 1;
+      return commands.createAdminCommand(config, parsed.options, output);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createAccessConfirmation } from './auth/confirm-access.ts';
+import { createAdminSetup } from './auth/admin-setup.ts';
 import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
@@ -77,6 +78,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter,
     loginChallenges: createLoginChallengeStore(db, now),
+    adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),

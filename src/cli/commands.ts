@@ -87,6 +87,23 @@ export async function resetPasswordCommand(config: Config, options: Record<strin
   });
 }
 
+export async function createAdminCommand(config: Config, options: Record<string, string>, output: Output): Promise<ExitCode> {
+  const address = addressOption(options, 'create-admin', output);
+  if (address === null) return 2;
+  return withServices(config, output, async (services) => {
+    const invited = await services.adminSetup.invite(address);
+    if (!invited.ok) {
+      output.err(`An account with the address ${address} exists already. Nothing was changed.\n`);
+      return 1;
+    }
+    output.out(
+      `Administrator set-up link for ${address}, for one use:\n\n  ${invited.url}\n\n` +
+        'Whoever opens it chooses the name and password of a new administrator account with this address; pass it on yourself.\n',
+    );
+    return 0;
+  });
+}
+
 /** Reads the instance secret without making one: what `check` reports. */
 function secretState(dataDir: string): { ok: boolean; text: string } {
   const file = path.join(dataDir, 'secret.key');
