@@ -20,6 +20,8 @@ import { cookieNames } from './web/cookies.ts';
 import { registerCsrfProtection } from './web/csrf.ts';
 import { registerAfterReply, type AfterReplyRunner } from './web/after-reply.ts';
 import { registerErrorPages } from './web/errors.ts';
+import { registerHealthRoutes } from './web/health.ts';
+import { databaseAnswers, pendingMigrations } from './db/migrate.ts';
 import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
@@ -88,6 +90,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   }
 
   registerSessionSweeper(app, sessions);
+  registerHealthRoutes(app, {
+    readiness: () => {
+      const database = databaseAnswers(db);
+      return {
+        database: database ? 'ok' : 'failing',
+        migrations: database && pendingMigrations(db) === 0 ? 'ok' : 'failing',
+        mail: services.mailWorker ? (services.mailWorker.isRunning() ? 'ok' : 'failing') : 'off',
+      };
+    },
+  });
 
   registerSecurityHeaders(app, { https: secure });
   await app.register(cookie);

@@ -31,6 +31,7 @@ const environmentSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
   SQLITE_LOCKING: z.enum(['exclusive', 'normal']).default('exclusive'),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +60,8 @@ export interface Config {
   exclusiveDatabase: boolean;
   mailFrom: string;
   logLevel: string;
+  /** How long a stopping Dials waits for requests in flight before it closes their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -103,5 +106,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     exclusiveDatabase: env.SQLITE_LOCKING === 'exclusive',
     mailFrom: env.MAIL_FROM ?? `Dials <dials@${publicUrl.hostname}>`,
     logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

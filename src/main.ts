@@ -3,17 +3,12 @@ import { enableModuleCompileCache, registerModuleHooks, saveModuleCompileCache }
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loggerOptions } from './logging.ts';
+import { parseArguments, usage } from './cli/arguments.ts';
+import type { ExitCode, Output } from './cli/commands.ts';
 
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
 enableModuleCompileCache();
-
-const usage = `Usage: npm start [-- command]
-
-Commands:
-  serve     start Dials (the default)
-  migrate   apply database migrations and exit
-`;
 
 async function serve(config: Config): Promise<void> {
   const [{ buildApp }, { openDatabase, closeDatabase }, { applyMigrations }, { scheduleWalCheckpoints }] = await Promise.all([
@@ -26,14 +21,45 @@ async function serve(config: Config): Promise<void> {
   applyMigrations(db);
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
   let stopCheckpoints = () => {};
-  const close = async () => {
-    await app.close();
-    stopCheckpoints();
-    closeDatabase(db);
-    process.exit(0);
+  let stopping = false;
+  /**
+   * SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (for at most
+   * SHUTDOWN_TIMEOUT_SECONDS, then their connections are closed), stop the mail worker once its
+   * current message is done, move the write-ahead log into the database file, and exit 0.
+   * A second signal while stopping exits at once, with 1.
+   */
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      app.log.warn({ signal }, 'stopping now, without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'stopping: finishing the requests in flight');
+    const deadline = setTimeout(() => {
+      app.log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at the shutdown deadline: closing their connections');
+      app.server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    // A kept-alive connection whose request has been answered is closed at once, not at the deadline.
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+    closeIdle.unref();
+    void (async () => {
+      try {
+        await app.close();
+        clearTimeout(deadline);
+        clearInterval(closeIdle);
+        stopCheckpoints();
+        closeDatabase(db);
+        app.log.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        app.log.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      }
+    })();
   };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await app.listen({ port: config.port, host: config.host });
   stopCheckpoints = scheduleWalCheckpoints(db);
   saveModuleCompileCache();
@@ -42,31 +68,59 @@ async function serve(config: Config): Promise<void> {
   const url = new URL(config.publicUrl);
   if (!process.env.PUBLIC_URL) url.port = String(port);
   process.stdout.write(`Dials is running at ${url.origin}/ (data in ${config.dataDir})\n`);
+  // Until an administrator exists, the link that makes one is printed at every start (the same link each time).
+  const setupLink = await app.services.adminSetup.startLink();
+  if (setupLink) {
+    const link = new URL(new URL(setupLink).pathname, url);
+    process.stdout.write(
+      `\nNo administrator yet. Open this link to create the administrator account; it works once, and is printed at every start until then:\n\n  ${link.href}\n\n`,
+    );
+  }
 }
 
-async function main(): Promise<void> {
+const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
+
+async function main(): Promise<ExitCode | 'serving'> {
+  const parsed = parseArguments(process.argv.slice(2));
+  if (!parsed.ok) {
+    output.err(`${parsed.problem} Run "dials help" for the commands.\n`);
+    return 2;
+  }
+  if (parsed.command === 'help') {
+    output.out(usage);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    const { dialsVersion } = await import('./version.ts');
+    output.out(`Dials ${dialsVersion()} (Node.js ${process.versions.node})\n`);
+    return 0;
+  }
   let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      output.err(`${error.message}\n`);
+      return 2;
     }
     throw error;
   }
-  const command = process.argv[2] ?? 'serve';
-  if (command === 'serve') return serve(config);
-  if (command === 'migrate') {
-    const [{ openDatabase, closeDatabase }, { applyMigrations }] = await Promise.all([import('./db/client.ts'), import('./db/migrate.ts')]);
-    const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
-    applyMigrations(db);
-    closeDatabase(db);
-    process.stdout.write(`Migrations applied to ${config.databaseFile}\n`);
-    return;
+  if (parsed.command === 'serve') {
+    await serve(config);
+    return 'serving';
   }
-  process.stderr.write(usage);
-  process.exit(command === 'help' || command === '--help' ? 0 : 2);
+  const commands = await import('./cli/commands.ts');
+  switch (parsed.command) {
+    case 'migrate':
+      return commands.migrateCommand(config, output);
+    case 'check':
+      return commands.checkCommand(config, output);
+    case 'reset-password':
+      return commands.resetPasswordCommand(config, parsed.options, output);
+    case 'create-admin':
+      return commands.createAdminCommand(config, parsed.options, output);
+  }
 }
 
-await main();
+const outcome = await main();
+if (outcome !== 'serving') process.exitCode = outcome;

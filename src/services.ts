@@ -1,8 +1,10 @@
 import { createAccessConfirmation } from './auth/confirm-access.ts';
+import { createAdminSetup } from './auth/admin-setup.ts';
 import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
+import { createOperatorLinks } from './auth/operator-links.ts';
 import { createSecondFactor } from './auth/second-factor.ts';
 import { createSecurityLog } from './auth/security-log.ts';
 import { createSessionStore } from './auth/sessions.ts';
@@ -76,6 +78,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter,
     loginChallenges: createLoginChallengeStore(db, now),
+    adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
+    operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
     sudoContinuations,
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
     accessConfirmation: createAccessConfirmation({ users, sessions, loginLimiter, secondFactor, securityLog }),

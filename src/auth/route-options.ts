@@ -3,6 +3,7 @@ import type { Language } from '../lib/languages.ts';
 import type { CookieNames } from '../web/cookies.ts';
 import type { Actor } from '../lib/actor.ts';
 import type { AccountMail } from './account-mail.ts';
+import type { AdminSetup } from './admin-setup.ts';
 import type { AccessConfirmation } from './confirm-access.ts';
 import type { EmailAddressBook } from './email-addresses.ts';
 import type { EmailTokens } from './email-tokens.ts';
@@ -31,6 +32,7 @@ export interface AuthRouteOptions {
   emailAddresses: EmailAddressBook;
   emailTokens: EmailTokens;
   accountMail: AccountMail;
+  adminSetup: AdminSetup;
   /** Sets up what other parts of Dials keep per person, inside the sign-up transaction. */
   onUserCreated: (tx: Db, userId: number, context: { language: Language; timeZone: string }) => Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { homePath } from '../web/navigation.ts';
+import { registerAdminSetupRoutes } from './admin-setup-routes.ts';
 import { registerForgotPasswordRoutes } from './forgot-password-routes.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { registerPasswordCheckRoutes } from './password-check-routes.ts';
@@ -12,6 +13,7 @@ import { registerVerifyEmailRoutes } from './verify-email-routes.ts';
 export async function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
   app.get('/', async (request, reply) => reply.redirect(request.viewer ? homePath : '/login'));
   registerSignupRoutes(app, options);
+  registerAdminSetupRoutes(app, options);
   registerLoginRoutes(app, options);
   registerSudoRoutes(app, options);
   registerPasswordCheckRoutes(app, options);

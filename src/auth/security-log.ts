@@ -16,6 +16,7 @@ export const securityEventTypes = [
   'sessions.revokedAll',
   'sudo.confirmed',
   'password.reset',
+  'password.resetLinkIssued',
   'email.added',
   'email.verified',
   'email.removed',

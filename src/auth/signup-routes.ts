@@ -2,27 +2,31 @@ import type { FastifyInstance } from 'fastify';
 import { isTimeZone } from '../lib/timezones.ts';
 import { parseForm, pickStrings, type FieldErrors } from '../web/form.ts';
 import { homePath } from '../web/navigation.ts';
-import { clientDetails } from '../web/session.ts';
 import type { Db } from '../db/client.ts';
 import { signupForm } from './forms.ts';
 import { hashPassword } from './password-hashing.ts';
 import { judgePasswordInWorker } from './password-judge.ts';
 import type { AuthRouteOptions } from './route-options.ts';
-import { startSession } from './start-session.ts';
 import { EmailTakenError, normalizeEmail } from './users.ts';
+
+/**
+ * Queues the link that confirms a new account's address, inside the transaction that makes the
+ * account. With `signsIn` it also finishes the sign-up (and logs in); without, it only confirms.
+ */
+export async function sendAddressLink(options: AuthRouteOptions, tx: Db, userId: number, address: string, signsIn: boolean): Promise<void> {
+  const emailId = await options.emailAddresses.idOf(userId, address, tx);
+  const token = await options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
+  await options.accountMail.addressLink({ userId, address, token, signsIn }, tx);
+}
 
 /**
  * Sign-up answers the same way whether or not the address is taken (SECURITY.md rule 5): the
  * person is told to check their inbox. A new address gets a link that finishes the sign-up; a
  * taken one gets a note saying someone tried, with a way to log in or reset the password.
- * Only the very first account of an instance, which cannot reveal anything, starts at once.
+ * Every account starts this way, the instance's first included: administrators are made through
+ * a set-up link (./admin-setup-routes.ts), never by signing up first.
  */
 export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOptions): void {
-  const sendVerification = async (tx: Db, userId: number, address: string, signsIn: boolean) => {
-    const emailId = await options.emailAddresses.idOf(userId, address, tx);
-    const token = await options.emailTokens.issue({ userId, purpose: 'verify-email', ...(emailId ? { emailId } : {}), signsIn }, tx);
-    await options.accountMail.addressLink({ userId, address, token, signsIn }, tx);
-  };
 
   app.get('/signup', async (request, reply) => {
     if (request.viewer) return reply.redirect(homePath);
@@ -50,17 +54,11 @@ export function registerSignupRoutes(app: FastifyInstance, options: AuthRouteOpt
     const email = normalizeEmail(parsed.data.email);
     const timeZone = parsed.data.timezone && isTimeZone(parsed.data.timezone) ? parsed.data.timezone : 'UTC';
     const passwordHash = await hashPassword(password);
-    const firstAccount = (await options.users.count()) === 0;
     try {
-      const created = await options.users.create({ email, name, passwordHash, activated: firstAccount }, async (tx, id) => {
+      await options.users.create({ email, name, passwordHash, activated: false }, async (tx, id) => {
         await options.onUserCreated(tx, id, { language: request.language, timeZone });
-        await sendVerification(tx, id, email, !firstAccount);
+        await sendAddressLink(options, tx, id, email, true);
       });
-      if (firstAccount) {
-        await startSession(request, reply, options, created.id);
-        await options.securityLog.record(created.id, 'login.succeeded', clientDetails(request));
-        return reply.redirectWithFlash(homePath, { kind: 'success', messageKey: 'flash.welcome' });
-      }
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error;
       const owner = await options.emailAddresses.owner(email);

@@ -168,3 +168,18 @@ export const emailTokens = sqliteTable(
   },
   (table) => [index('email_tokens_user_idx').on(table.userId, table.purpose)],
 );
+
+/**
+ * Links that create an administrator account. The token is an HMAC of `nonce` under a key derived
+ * from the instance secret (outside the database), so the link printed at start can be printed
+ * again at the next start; the row keeps the token's SHA-256 to find it. `email` binds a link made
+ * by `dials create-admin --email` to that address; a link without one is the instance's first.
+ */
+export const adminSetupLinks = sqliteTable('admin_setup_links', {
+  id: text('id').primaryKey(),
+  nonce: text('nonce').notNull(),
+  email: text('email'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  usedBy: integer('used_by').references(() => users.id, { onDelete: 'set null' }),
+});

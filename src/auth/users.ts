@@ -52,11 +52,11 @@ export function createUserDirectory(db: Db, now: () => number) {
 
     /**
      * Creates the account and, in the same transaction, whatever other parts of Dials keep per
-     * user (`onCreated`, which may await only queries on the `tx` it is given). The first account
-     * of an instance is its administrator.
+     * user (`onCreated`, which may await only queries on the `tx` it is given). Administrators are
+     * made only through a set-up link (./admin-setup.ts), never by being first.
      */
     create(
-      input: { email: string; name: string; passwordHash: string; activated: boolean },
+      input: { email: string; name: string; passwordHash: string; activated: boolean; isAdmin?: boolean },
       onCreated: UserCreatedHook,
     ): Promise<{ id: number; isAdmin: boolean }> {
       return inTransaction(db, async (tx) => {
@@ -68,14 +68,13 @@ export function createUserDirectory(db: Db, now: () => number) {
         if (holders.some((holder) => holder.verifiedAt || holder.isPrimary)) throw new EmailTakenError();
         // Other accounts' unconfirmed secondary claims do not keep the address's owner out: they are dropped.
         if (holders.length > 0) await tx.delete(userEmails).where(eq(userEmails.address, email));
-        const existing = (await tx.select({ total: count() }).from(users))[0]?.total ?? 0;
         const [created] = await tx
           .insert(users)
           .values({
             email,
             name: input.name,
             passwordHash: input.passwordHash,
-            isAdmin: existing === 0,
+            isAdmin: input.isAdmin ?? false,
             createdAt: new Date(now()),
             activatedAt: input.activated ? new Date(now()) : null,
           })

@@ -131,21 +131,29 @@ export function gatedDatabase(connection: Connection, gate: StatementGate): Db {
  * skips two lock system calls, which made a primary-key read six times faster here. Other
  * processes cannot open the file meanwhile (stop Dials, or use its own commands, to inspect it).
  */
-export function openDatabase(file: string, options: { exclusive?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { exclusive?: boolean; busyTimeoutMs?: number } = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  const sqlite = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
   // Must come before WAL mode is entered, so that the WAL index lives in this process's memory.
   if (options.exclusive ?? true) sqlite.pragma('locking_mode = EXCLUSIVE');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const connection: Connection = { sqlite, dialect: new SQLiteSyncDialect(), transactionEnded: null };
   // Outside a transaction's callback, a statement waits for the open transaction (of another caller) to end.
   return gatedDatabase(connection, { wait: () => connection.transactionEnded });
 }
 
-/** Closes the database file (at shutdown, or at the end of a command). */
+/**
+ * Closes the database file (at shutdown, or at the end of a command), after moving the whole
+ * write-ahead log into it, so the file alone holds everything.
+ */
 export function closeDatabase(db: Db): void {
-  sqliteOf(db).close();
+  const sqlite = sqliteOf(db);
+  if (!sqlite.open) return;
+  try {
+    if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    sqlite.close();
+  }
 }

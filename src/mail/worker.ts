@@ -55,7 +55,8 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
     if (running) return running;
     running = (async () => {
       try {
-        while (await sendOne()) {
+        // Once stopped, the message being sent is finished and no other is started.
+        while (!stopped && (await sendOne())) {
           // keep going while messages are due
         }
       } finally {
@@ -80,6 +81,11 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
       if (!stopped) setImmediate(() => (stopped ? undefined : void runDue()));
     },
     runDue,
+    /** Whether it is started and not stopped: what /readyz reports. */
+    isRunning(): boolean {
+      return !stopped;
+    },
+    /** Stops looking at the outbox; resolves once the message being sent, if any, is finished. */
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -40,7 +40,7 @@ async function chooseTheme(page: Page, theme: 'light' | 'dark' | 'system', expec
   await eventually(() => background(page), (colour) => colour === expectedBackground, `the ${theme} theme to show`);
 }
 
-// First in the file: the tour signs up the instance's first account, which sees the outbox.
+// First in the file: the tour sets up the instance's administrator, who sees the outbox.
 describe('every page the browser tests reach, on a 375 px screen', () => {
   it('has no WCAG 2.1 A/AA violations, in the light and the dark theme', { timeout: 300_000 }, async () => {
     const page = await open({ colorScheme: 'light', expectedStatuses: tourStatuses });

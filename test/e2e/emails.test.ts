@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually } from '../support/e2e-browser.ts';
-import { accountPage, en, logInThroughForm, logOutThroughTopBar, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
+import { accountPage, en, logInThroughForm, logOutThroughTopBar, newPerson, setUpAdministratorThroughLink, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
 import { useE2eEnvironment, useWatchedPages } from '../support/e2e-setup.ts';
 import { linkIn } from '../support/mailbox.ts';
 
@@ -28,29 +28,28 @@ const button = (scope: Page | Locator, name: string) => scope.getByRole('button'
  */
 const secondAddressOf = (person: Person) => person.email.replace('@', '.alt@');
 
-// ---- The instance's first account.
+// ---- The instance's administrator.
 
 let administrator: Promise<Person> | undefined;
 
 /**
- * The instance's first account, which starts at once and is the administrator. Every test calls
- * this before signing anyone else up, so that whichever test runs first (or alone, with -t),
- * every other sign-up of the file is a later one that goes through "Check your inbox".
+ * The instance's administrator, made through the set-up link; it starts at once. Every test calls
+ * this first, so that whichever test runs first (or alone, with -t), the administrator exists.
  */
 function ensureAdministrator(): Promise<Person> {
   administrator ??= (async () => {
     const { context, page } = await openPage();
     const person = newPerson('Grace Hopper');
-    await signUpThroughForm(page, person);
+    await setUpAdministratorThroughLink(page, person);
     expect(pathOf(page)).toBe('/settings/account');
-    expect(await flash(page)).toBe(en('flash.welcome'));
+    expect(await flash(page)).toBe(en('flash.administratorReady'));
     await context.close();
     return person;
   })();
   return administrator;
 }
 
-/** A later (not the first) person, signed up through the form and the link in their mail; the page is then on the account page. */
+/** A person (not the administrator), signed up through the form and the link in their mail; the page is then on the account page. */
 async function signUpLaterPerson(page: Page, name?: string): Promise<Person> {
   await ensureAdministrator();
   const person = newPerson(name);
@@ -353,7 +352,7 @@ describe('accessibility of the e-mail pages', () => {
     await expectNoAxeViolationsInBothThemes(page, 'the reset-password page with errors');
   });
 
-  it('7. the outbox, as the instance administrator (the first account), light and dark', async () => {
+  it('7. the outbox, as the instance administrator, light and dark', async () => {
     const admin = await ensureAdministrator();
     const { page } = await openPage();
     await logInThroughForm(page, admin);

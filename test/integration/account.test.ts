@@ -3,14 +3,14 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { users } from '../../src/auth/tables.ts';
 import { accountSettings } from '../../src/settings/account/tables.ts';
-import { BrowserSession, signUp } from '../support/browser-session.ts';
+import { BrowserSession, signUp, setUpAdministrator } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
 let ada: BrowserSession;
 beforeEach(async () => {
   t = await createTestApp();
-  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
 });
 afterEach(async () => {
   await t.close();

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userEmails, users } from '../../src/auth/tables.ts';
 import { mailOutbox } from '../../src/mail/tables.ts';
-import { BrowserSession, logIn, signUp } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp, setUpAdministrator } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -12,7 +12,7 @@ let grace: BrowserSession;
 
 beforeEach(async () => {
   t = await createTestApp();
-  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
   grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
 });
 afterEach(async () => {
@@ -63,7 +63,7 @@ describe('an address someone else added but never confirmed', () => {
   });
 
   it('a primary address stays taken even unconfirmed, and one account cannot claim an address twice', async () => {
-    // Ada is the instance's first account: her primary address is not confirmed yet.
+    // Ada is the instance's administrator, set up through the link: her primary address is not confirmed yet.
     expect((await claimsOn('ada@example.com'))[0]?.verifiedAt).toBeNull();
     expect((await grace.post('/settings/emails', { address: 'ada@example.com' })).statusCode).toBe(422);
     await ada.post('/settings/emails', { address: 'twice@example.com' });

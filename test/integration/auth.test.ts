@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../src/auth/tables.ts';
-import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { BrowserSession, logIn, setUpAdministrator, signUp, strongPassword } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -15,9 +15,14 @@ afterEach(async () => {
 
 const day = 24 * 60 * 60 * 1000;
 
+/** The path of the administrator set-up link an app prints at start. */
+async function setupPath(app: TestApp['app']): Promise<string> {
+  return new URL((await app.services.adminSetup.startLink()) ?? '').pathname;
+}
+
 describe('sign-up', () => {
-  it('creates the account with an argon2id hash, makes the first one administrator, and signs in', async () => {
-    const first = await signUp(t.app, { email: 'Ada@Example.com', name: 'Ada Lovelace', timezone: 'Europe/Berlin' });
+  it('creates the account with an argon2id hash; the set-up link makes the administrator, and signs in', async () => {
+    const first = await setUpAdministrator(t.app, { email: 'Ada@Example.com', name: 'Ada Lovelace', timezone: 'Europe/Berlin' });
     await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
 
     const rows = await t.db.select().from(users).all();
@@ -34,19 +39,37 @@ describe('sign-up', () => {
     expect(page.body).toContain('<input type="hidden" name="timezone" value="Europe/Berlin"');
   });
 
-  it('greets the new person on the page it lands on', async () => {
+  it('makes no one administrator by being first: the first sign-up waits for its link like any other', async () => {
     const browser = new BrowserSession(t.app);
     await browser.get('/signup');
     const response = await browser.post('/signup', { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
+    expect(response.headers.location).toBe('/signup/check-inbox');
+    expect(response.cookies.find((c) => c.name === 'dials_session')).toBeUndefined();
+    await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+    const rows = await t.db.select().from(users).all();
+    expect(rows.map((row) => [row.email, row.isAdmin, row.activatedAt === null])).toEqual([
+      ['ada@example.com', false, true],
+      ['grace@example.com', false, false],
+    ]);
+    // The set-up link still works, and is still the one printed at start, while there is no administrator.
+    expect(await setupPath(t.app)).toMatch(/^\/setup\/[a-z2-7]{32}$/);
+  });
+
+  it('greets the new administrator on the page it lands on', async () => {
+    const path = await setupPath(t.app);
+    const browser = new BrowserSession(t.app);
+    await browser.get(path);
+    const response = await browser.post(path, { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
     expect(response.headers.location).toBe('/settings/account');
-    expect((await browser.get('/settings/account')).body).toContain('Welcome to Dials');
+    expect((await browser.get('/settings/account')).body).toContain('You are its administrator');
     expect((await browser.get('/settings/account')).body).not.toContain('Welcome to Dials');
   });
 
   it('sets the session cookie HttpOnly, SameSite=Lax, Path=/ and stores only the SHA-256 of its token', async () => {
+    const path = await setupPath(t.app);
     const browser = new BrowserSession(t.app);
-    await browser.get('/signup');
-    const response = await browser.post('/signup', { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
+    await browser.get(path);
+    const response = await browser.post(path, { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
     const cookie = response.cookies.find((c) => c.name === 'dials_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.secure).toBeFalsy();
@@ -63,9 +86,10 @@ describe('sign-up', () => {
   it('uses a Secure __Host- cookie when served over HTTPS', async () => {
     const secure = await createTestApp({ PUBLIC_URL: 'https://dials.example.org' });
     try {
+      const path = await setupPath(secure.app);
       const browser = new BrowserSession(secure.app);
-      await browser.get('/signup');
-      const response = await browser.post('/signup', { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
+      await browser.get(path);
+      const response = await browser.post(path, { name: 'Ada', email: 'ada@example.com', password: strongPassword, timezone: '' });
       const cookie = response.cookies.find((c) => c.name === '__Host-dials_session');
       expect(cookie).toMatchObject({ httpOnly: true, secure: true, path: '/', sameSite: 'Lax' });
       expect(cookie?.domain).toBeUndefined();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, sqliteOf } from '../../src/db/client.ts';
-import { applyMigrations } from '../../src/db/migrate.ts';
+import { applyMigrations, pendingMigrations } from '../../src/db/migrate.ts';
 
 const folders: string[] = [];
 afterEach(() => {
@@ -25,6 +25,15 @@ describe('the database file', () => {
     expect(sqliteOf(db).pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (sqliteOf(db).prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((row) => row.name);
     expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'account_settings', 'user_emails', 'mail_outbox', 'security_events']));
+    sqliteOf(db).close();
+  });
+
+  it('knows how many migrations it still lacks', () => {
+    const db = openDatabase(freshFile());
+    const committed = fs.readdirSync(path.resolve(import.meta.dirname, '../../migrations')).filter((name) => name.endsWith('.sql')).length;
+    expect(pendingMigrations(db)).toBe(committed);
+    applyMigrations(db);
+    expect(pendingMigrations(db)).toBe(0);
     sqliteOf(db).close();
   });
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { securityEvents, sessions, userEmails, users } from '../../src/auth/tables.ts';
-import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp, strongPassword, setUpAdministrator } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -10,7 +10,7 @@ let ada: BrowserSession;
 
 beforeEach(async () => {
   t = await createTestApp();
-  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
 });
 afterEach(async () => {
   await t.close();
@@ -179,7 +179,7 @@ describe('review fixes', () => {
   it('the outbox does not show another person\'s password-reset link to the administrator', async () => {
     await t.close();
     t = await createTestApp({ SMTP_URL: '' });
-    const admin = await signUp(t.app, { email: 'admin@example.com' });
+    const admin = await setUpAdministrator(t.app, { email: 'admin@example.com' });
     const outsider = new BrowserSession(t.app);
     await outsider.get('/signup');
     await outsider.post('/signup', { name: 'Bea', email: 'bea@example.com', password: strongPassword, timezone: '' });

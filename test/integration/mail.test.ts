@@ -9,7 +9,7 @@ import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { mailOutbox } from '../../src/mail/tables.ts';
 import { translatorFor } from '../../src/web/i18n.ts';
-import { BrowserSession, logIn, signUp } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp, setUpAdministrator } from '../support/browser-session.ts';
 import { enrolTotp } from '../support/totp.ts';
 import { Mailbox } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -144,7 +144,7 @@ describe('delivery', () => {
     };
     t = await createTestApp({ SMTP_URL: '' }, { logger });
     expect(lines.join('\n')).toContain('mail is not being delivered');
-    const admin = await signUp(t.app, { email: 'admin@example.com' });
+    const admin = await setUpAdministrator(t.app, { email: 'admin@example.com' });
     const outbox = await admin.get('/admin/outbox');
     expect(outbox.statusCode).toBe(200);
     expect(outbox.body).toContain('Mail is not being delivered');

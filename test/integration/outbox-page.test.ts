@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mailOutbox } from '../../src/mail/tables.ts';
-import { signUp, type BrowserSession } from '../support/browser-session.ts';
+import { type BrowserSession, setUpAdministrator } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -10,7 +10,7 @@ let admin: BrowserSession;
 beforeEach(async () => {
   // No SMTP: nothing leaves the outbox while the test looks at it.
   t = await createTestApp({ SMTP_URL: '' });
-  admin = await signUp(t.app, { email: 'admin@example.com' });
+  admin = await setUpAdministrator(t.app, { email: 'admin@example.com' });
   const { outbox } = t.app.services;
   // 1 mail from the sign-up, then 29 more: 30 in all.
   for (let index = 1; index <= 29; index += 1) {

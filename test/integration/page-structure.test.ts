@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, type BrowserSession } from '../support/browser-session.ts';
+import { type BrowserSession, setUpAdministrator } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -7,8 +7,8 @@ let ada: BrowserSession;
 
 beforeAll(async () => {
   t = await createTestApp();
-  // The first account, so also the administrator.
-  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  // The administrator, through the set-up link.
+  ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
 });
 afterAll(async () => {
   await t.close();

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../src/auth/tables.ts';
 import { mailOutbox } from '../../src/mail/tables.ts';
-import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp, strongPassword, setUpAdministrator } from '../support/browser-session.ts';
 import { linkIn } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { enrolTotp, totpCode } from '../support/totp.ts';
@@ -13,7 +13,7 @@ const newPassword = 'a fresh passphrase after reset';
 
 beforeEach(async () => {
   t = await createTestApp();
-  ada = await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
 });
 afterEach(async () => {
   await t.close();

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/auth/tables.ts';
-import { BrowserSession, logIn, signUp, strongPassword } from '../support/browser-session.ts';
+import { BrowserSession, logIn, signUp, strongPassword, setUpAdministrator } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';
 
@@ -211,10 +211,10 @@ describe('logging out of all devices', () => {
 
 describe('authenticator app', () => {
   it('needs a confirmed primary address first', async () => {
-    // Later accounts confirm their address by signing up; only an instance's first account can be without.
+    // Accounts confirm their address by signing up; only an administrator made through a set-up link can be without.
     await t.close();
     t = await createTestApp();
-    const first = await signUp(t.app, { email: 'first@example.com' });
+    const first = await setUpAdministrator(t.app, { email: 'first@example.com' });
     const page = await first.get('/settings/security/two-factor/app');
     expect(page.body).toContain('Confirm your primary e-mail address first');
     expect(page.body).not.toContain('Begin set-up');

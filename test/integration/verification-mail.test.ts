@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEmails } from '../../src/auth/tables.ts';
 import { mailOutbox } from '../../src/mail/tables.ts';
-import { BrowserSession, signUp, strongPassword } from '../support/browser-session.ts';
+import { BrowserSession, signUp, strongPassword, setUpAdministrator } from '../support/browser-session.ts';
 import { linkIn, type ReceivedMail } from '../support/mailbox.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -28,7 +28,7 @@ function expectNoStrangerText(mail: ReceivedMail) {
 describe('mail to an address nobody has confirmed yet', () => {
   it('carries no name typed at sign-up: not in the greeting, the subject or the body', async () => {
     t = await createTestApp();
-    await signUp(t.app, { email: 'admin@example.com', name: strangerName });
+    await setUpAdministrator(t.app, { email: 'admin@example.com', name: strangerName });
     expectNoStrangerText(await t.mail.waitFor('admin@example.com', 'Confirm your e-mail address'));
 
     const browser = new BrowserSession(t.app);
@@ -39,10 +39,10 @@ describe('mail to an address nobody has confirmed yet', () => {
 
   it('carries no name of the account that added the address', async () => {
     t = await createTestApp();
-    const admin = await signUp(t.app, { email: 'admin@example.com', name: strangerName });
+    const admin = await setUpAdministrator(t.app, { email: 'admin@example.com', name: strangerName });
     await admin.post('/settings/emails', { address: 'someone@example.com' });
     expectNoStrangerText(await t.mail.waitFor('someone@example.com', 'Confirm your e-mail address'));
-    // The first account's own primary address is not confirmed yet either: its notice names no one.
+    // The administrator's own primary address is not confirmed yet either: its notice names no one.
     expectNoStrangerText(await t.mail.waitFor('admin@example.com', 'A new e-mail address was added'));
 
     // A confirmed address is greeted by its account's name, as before.
@@ -114,10 +114,10 @@ describe('sending a confirmation link again', () => {
   });
 });
 
-describe('an unconfirmed primary address (the first account starts with one)', () => {
+describe('an unconfirmed primary address (an administrator made through the set-up link starts with one)', () => {
   it('is said on the account and e-mails pages from the start, with a resend button that works and is paced', async () => {
     t = await createTestApp();
-    const admin = await signUp(t.app, { email: 'admin@example.com', name: 'Admin' });
+    const admin = await setUpAdministrator(t.app, { email: 'admin@example.com', name: 'Admin' });
     const notice = 'Your primary address admin@example.com is not confirmed yet.';
     const account = await admin.get('/settings/account');
     expect(account.body).toContain(notice);

@@ -86,6 +86,31 @@ export async function signUp(
   return browser;
 }
 
+/**
+ * Makes the instance's administrator the way its operator does: through the set-up link printed at
+ * start (no sign-up makes anyone administrator). Like the first account of old, the administrator
+ * is logged in at once and its address waits for confirmation by the link mailed to it.
+ */
+export async function setUpAdministrator(
+  app: FastifyInstance,
+  person: { name?: string; email: string; password?: string; timezone?: string },
+  headers: Record<string, string> = {},
+): Promise<BrowserSession> {
+  const link = await app.services.adminSetup.startLink();
+  if (!link) throw new Error('this Dials has an administrator already');
+  const path = new URL(link).pathname;
+  const browser = new BrowserSession(app);
+  await browser.get(path, headers);
+  const response = await browser.post(
+    path,
+    { name: person.name ?? 'Ada Lovelace', email: person.email, password: person.password ?? strongPassword, timezone: person.timezone ?? '' },
+    { headers },
+  );
+  if (response.statusCode !== 303) throw new Error(`administrator set-up failed with ${response.statusCode}: ${response.body.slice(0, 500)}`);
+  await browser.get('/settings/account', headers);
+  return browser;
+}
+
 export async function logIn(app: FastifyInstance, email: string, password = strongPassword): Promise<{ browser: BrowserSession; response: LightMyRequestResponse }> {
   const browser = new BrowserSession(app);
   await browser.get('/login');

@@ -3,7 +3,7 @@ import type { Language } from '../../src/lib/languages.ts';
 import { readCatalogue } from '../../src/web/i18n.ts';
 import { linkIn } from './mailbox.ts';
 import { clickAndWaitForPage } from './e2e-browser.ts';
-import { mailboxAt } from './e2e-server.ts';
+import { mailboxAt, setupPathAt } from './e2e-server.ts';
 
 export type Translate = (key: string) => string;
 
@@ -34,9 +34,23 @@ export function newPerson(name = 'Ada Lovelace'): { name: string; email: string;
 }
 
 /**
+ * Makes the person the instance's administrator the way its operator does: opens the set-up link
+ * Dials printed at start, fills in the form and sends it. The administrator is logged in at once
+ * (ending on the account page), with the primary address still to be confirmed by mail.
+ */
+export async function setUpAdministratorThroughLink(page: Page, person: { name: string; email: string; password: string }): Promise<void> {
+  if (!page.url().startsWith('http')) await page.goto('/login');
+  await page.goto(await setupPathAt(new URL(page.url()).origin));
+  await page.getByLabel(en('fields.name'), { exact: true }).fill(person.name);
+  await page.getByLabel(en('fields.email'), { exact: true }).fill(person.email);
+  await page.getByLabel(en('fields.password'), { exact: true }).fill(person.password);
+  await clickAndWaitForPage(page, page.getByRole('button', { name: en('setup.submit') }));
+}
+
+/**
  * Fills in and sends the sign-up form as a person would; ends on whatever page Dials answers with.
- * Only an instance's first account starts at once: for every later one Dials answers "Check your
- * inbox", and this goes on like the person would, opening the link in the verification mail and
+ * No sign-up starts at once (the administrator comes through the set-up link): Dials answers
+ * "Check your inbox", and this goes on like the person would, opening the link in the verification mail and
  * pressing "Confirm address", which signs them in (unless `verify: false`).
  */
 export async function signUpThroughForm(page: Page, person: { name: string; email: string; password: string }, options: { verify?: boolean } = {}): Promise<void> {
@@ -113,8 +127,8 @@ export async function logOutThroughTopBar(page: Page): Promise<void> {
 }
 
 /**
- * Confirms the person's primary address through the link in the mail sent at sign-up, as the
- * instance's first account must before adding a second factor. Leaves the browser on the E-mails page.
+ * Confirms the person's primary address through the link in the mail sent at set-up, as the
+ * instance's administrator must before adding a second factor. Leaves the browser on the E-mails page.
  */
 export async function confirmAddressThroughMail(page: Page, email: string): Promise<void> {
   const origin = new URL(page.url()).origin;

@@ -21,6 +21,15 @@ export interface E2eServer {
 
 const mailboxes = new Map<string, Mailbox>();
 
+const apps = new Map<string, FastifyInstance>();
+
+/** The path of the administrator set-up link the Dials at this origin prints at start; throws once it has an administrator. */
+export async function setupPathAt(origin: string): Promise<string> {
+  const link = await apps.get(origin)?.services.adminSetup.startLink();
+  if (!link) throw new Error(`No set-up link for the Dials at ${origin}: was it started with startDials(), and is there no administrator yet?`);
+  return new URL(link).pathname;
+}
+
 /** The mailbox of the Dials at this origin (e.g. a page's), for helpers that only get a page. */
 export function mailboxAt(origin: string): Mailbox | undefined {
   return mailboxes.get(origin);
@@ -59,6 +68,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
   const listening = app;
   const url = `http://127.0.0.1:${address.port}`;
   mailboxes.set(url, mail);
+  apps.set(url, listening);
   return {
     url,
     app: listening,
@@ -66,6 +76,7 @@ export async function startDials(environment: Record<string, string> = {}): Prom
     db: openDb,
     async close() {
       mailboxes.delete(url);
+      apps.delete(url);
       await listening.close();
       await mail.stop();
       closeDatabase(openDb);

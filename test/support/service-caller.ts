@@ -1,13 +1,13 @@
-import { signUp } from './browser-session.ts';
+import { setUpAdministrator } from './browser-session.ts';
 import { createTestApp, type TestApp } from './test-app.ts';
 
 /** The client details a service is called with in tests that call services directly. */
 export const serviceTestClient = { ipAddress: '198.51.100.7', userAgent: 'service test' };
 
-/** A fresh Dials with Ada signed up, for tests that call its services directly rather than through pages. */
+/** A fresh Dials with Ada as its administrator (her address not confirmed yet), for tests that call its services directly rather than through pages. */
 export async function appWithAda(): Promise<{ t: TestApp; userId: number }> {
   const t = await createTestApp();
-  await signUp(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
   const userId = (await t.app.services.users.findForLogin('ada@example.com'))?.id;
   if (userId === undefined) throw new Error('Ada did not sign up');
   return { t, userId };

@@ -64,7 +64,7 @@ export function createEmailsService(deps: {
     },
 
     /**
-     * The primary address when it still waits for confirmation (the first account's does), else null.
+     * The primary address when it still waits for confirmation (an administrator's made through a set-up link does), else null.
      * By user id: the account page asks it for its notice. Asked on every account page; once a
      * person's primary address is confirmed it stays so (a new primary must be confirmed already),
      * so that answer is remembered and the query skipped.
