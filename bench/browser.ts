@@ -8,10 +8,12 @@ export interface SignedInBrowser {
 }
 
 /**
- * Signs a new person up through the real /signup form over HTTP, as a browser would:
- * fetch the form (CSRF cookie and token), post it, then open the account page.
+ * Makes the first (administrator) account through the set-up link the server printed, as a
+ * browser would: fetch the form (CSRF cookie and token), post it, then open the account page.
+ * Only this account is logged in at once; a sign-up waits for its address to be confirmed.
  */
-export async function signUp(baseUrl: string, person: { name: string; email: string; password: string }): Promise<SignedInBrowser> {
+export async function setUpAdministrator(baseUrl: string, setupPath: string | null, person: { name: string; email: string; password: string }): Promise<SignedInBrowser> {
+  if (!setupPath) throw new Error('the server printed no set-up link (it has an administrator already)');
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
   const visit = async (path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
@@ -27,17 +29,17 @@ export async function signUp(baseUrl: string, person: { name: string; email: str
     return { status: response.status, body: await response.text() };
   };
 
-  const form = await visit('/signup');
-  const signupToken = hiddenCsrfToken(form.body);
-  if (form.status !== 200 || !signupToken) throw new Error(`GET /signup answered ${form.status} without a CSRF token`);
+  const form = await visit(setupPath);
+  const formToken = hiddenCsrfToken(form.body);
+  if (form.status !== 200 || !formToken) throw new Error(`GET ${setupPath} answered ${form.status} without a CSRF token`);
 
-  const fields = new URLSearchParams({ _csrf: signupToken, name: person.name, email: person.email, password: person.password, timezone: 'Europe/Berlin' });
-  const signup = await visit('/signup', { method: 'POST', body: fields.toString(), headers: { 'content-type': formContentType } });
-  if (signup.status !== 303) throw new Error(`POST /signup answered ${signup.status}, not 303:\n${signup.body.slice(0, 800)}`);
+  const fields = new URLSearchParams({ _csrf: formToken, name: person.name, email: person.email, password: person.password, timezone: 'Europe/Berlin' });
+  const made = await visit(setupPath, { method: 'POST', body: fields.toString(), headers: { 'content-type': formContentType } });
+  if (made.status !== 303) throw new Error(`POST ${setupPath} answered ${made.status}, not 303:\n${made.body.slice(0, 800)}`);
 
   const page = await visit('/settings/account');
   const csrfToken = htmxCsrfToken(page.body) ?? hiddenCsrfToken(page.body);
-  if (page.status !== 200 || !csrfToken) throw new Error(`GET /settings/account after sign-up answered ${page.status} without a CSRF token`);
+  if (page.status !== 200 || !csrfToken) throw new Error(`GET /settings/account after set-up answered ${page.status} without a CSRF token`);
   return { cookie: cookie(), csrfToken };
 }
 

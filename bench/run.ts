@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signUp } from './browser.ts';
+import { setUpAdministrator } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -43,8 +43,8 @@ function bareScenarios(url: string): Scenario[] {
   ];
 }
 
-async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
-  const browser = await signUp(baseUrl, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
+async function dialsScenarios(baseUrl: string, setupPath: string | null): Promise<Scenario[]> {
+  const browser = await setUpAdministrator(baseUrl, setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
   return [
     {
       label: 'Dials GET /settings/account',
@@ -69,7 +69,7 @@ async function dialsScenarios(baseUrl: string): Promise<Scenario[]> {
 /** Checks a sample answer of every scenario, then measures them all, `rounds` times over, each Dials one next to its baseline. */
 async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Measurement[]> {
   const [bareGet, barePost] = bareScenarios(bare.url).map((scenario) => ({ scenario, server: bare }));
-  const [page, details, preferences] = (await dialsScenarios(dials.url)).map((scenario) => ({ scenario, server: dials }));
+  const [page, details, preferences] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
   const order = [bareGet!, page!, barePost!, details!, preferences!];
   for (const { scenario } of order) await checkSample(scenario);
   const results = order.map((): Measurement[] => []);

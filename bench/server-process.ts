@@ -32,6 +32,8 @@ export function pinThisProcess(): Pinning {
 
 export interface ServerProcess {
   url: string;
+  /** The path of the link that makes the first (administrator) account, when the server gave one. */
+  setupPath: string | null;
   /** CPU seconds the server has used so far, all its threads (null without Linux's /proc). */
   cpuSeconds(): number | null;
   stop(): Promise<void>;
@@ -42,11 +44,11 @@ export async function startServer(file: string, pinning: Pinning, environment: R
   const node = [process.execPath, fileURLToPath(new URL(`servers/${file}`, import.meta.url))];
   const command = pinning.serverCore === null ? node : ['taskset', '-c', String(pinning.serverCore), ...node];
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', ...environment } });
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, setupPath } = await new Promise<{ port: number; setupPath?: string | null }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       try {
-        resolve((JSON.parse(line) as { port: number }).port);
+        resolve(JSON.parse(line) as { port: number; setupPath?: string | null });
       } catch {
         reject(new Error(`${file} printed "${line}" instead of its port`));
       }
@@ -55,7 +57,7 @@ export async function startServer(file: string, pinning: Pinning, environment: R
     child.once('exit', (code) => reject(new Error(`${file} exited with code ${code} before listening`)));
   });
   const pid = child.pid!;
-  return { url: `http://127.0.0.1:${port}`, cpuSeconds: () => cpuSecondsOf(pid), stop: () => stopChild(child) };
+  return { url: `http://127.0.0.1:${port}`, setupPath: setupPath ?? null, cpuSeconds: () => cpuSecondsOf(pid), stop: () => stopChild(child) };
 }
 
 const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { signUp, type SignedInBrowser } from './browser.ts';
+import { setUpAdministrator, type SignedInBrowser } from './browser.ts';
 import { openLoop, summariseWindow, type LatencySummary } from './open-loop.ts';
 import { autoSave, checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type Pinning } from './server-process.ts';
@@ -60,6 +60,8 @@ export interface StartupReport {
 interface RunningDials {
   child: ChildProcess;
   url: string;
+  /** The path of the set-up link Dials prints while it has no administrator (waits for the line). */
+  setupPath(): Promise<string>;
   /** From spawn to the first 200 answer to GET /login. */
   firstAnswerMs: number;
   memory(): Promise<Memory>;
@@ -87,11 +89,16 @@ export async function startDials(dataDir: string, pinning: Pinning, environment:
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error', BENCH_MEMORY_FILE: memoryFile, ...environment },
   });
+  let setupLinkSeen: (path: string) => void = () => {};
+  const setupLink = new Promise<string>((resolve) => (setupLinkSeen = resolve));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const address = /running at (http:\/\/[^/\s]+)/.exec(line)?.[1];
       if (address) resolve(address.replace('localhost', '127.0.0.1'));
+      // Printed after the address while the instance has no administrator.
+      const setup = /https?:\/\/\S+(\/setup\/\S+)/.exec(line)?.[1];
+      if (setup) setupLinkSeen(setup);
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`Dials exited with code ${code} before listening`)));
@@ -102,6 +109,7 @@ export async function startDials(dataDir: string, pinning: Pinning, environment:
   return {
     child,
     url,
+    setupPath: () => Promise.race([setupLink, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('Dials printed no set-up link')), 5000).unref())]),
     firstAnswerMs,
     memory: async () => {
       fs.rmSync(memoryFile, { force: true });
@@ -212,10 +220,10 @@ export async function measureStartup(pinning: Pinning, settings: StartupSettings
       await dials.stop();
     }
 
-    // An existing folder: someone signed up, and the session they got lasts through restarts.
+    // An existing folder: the administrator was set up, and the session they got lasts through restarts.
     const dataDir = emptyFolder('existing');
     const first = await startDials(dataDir, pinning);
-    const browser = await signUp(first.url, { name: 'Ada Lovelace', email: 'ada@example.test', password: 'correct horse battery staple' });
+    const browser = await setUpAdministrator(first.url, await first.setupPath(), { name: 'Ada Lovelace', email: 'ada@example.test', password: 'correct horse battery staple' });
     await first.stop();
     for (let round = 0; round < settings.starts; round++) {
       log(`start ${round + 1}/${settings.starts} on an existing data folder …`);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
  * With BENCH_PROFILE_FILE set, the CPU is profiled from then on (start-up left out) and
  * the profile is written there on SIGTERM.
  */
-export async function listenAndAnnounce(app: FastifyInstance, cleanUp: () => Promise<void> | void = () => {}): Promise<void> {
+export async function listenAndAnnounce(app: FastifyInstance, cleanUp: () => Promise<void> | void = () => {}, details: Record<string, unknown> = {}): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('the server has no TCP address');
@@ -19,7 +19,7 @@ export async function listenAndAnnounce(app: FastifyInstance, cleanUp: () => Pro
     await cleanUp();
     process.exit(0);
   });
-  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...details, port: address.port })}\n`);
 }
 
 async function startProfiling(file: string | undefined): Promise<() => Promise<void>> {

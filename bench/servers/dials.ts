@@ -18,8 +18,15 @@ const app = await buildApp(config, { db, logger: false });
 
 const stopCheckpoints = scheduleWalCheckpoints(db);
 
-await listenAndAnnounce(app, () => {
-  stopCheckpoints();
-  closeDatabase(db);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+// The one way to the first (administrator) account, as an operator would follow it.
+const setupLink = await app.services.adminSetup.startLink();
+
+await listenAndAnnounce(
+  app,
+  () => {
+    stopCheckpoints();
+    closeDatabase(db);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  },
+  { setupPath: setupLink ? new URL(setupLink).pathname : null },
+);
