@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionActor, systemActor } from '../../src/lib/actor.ts';
+import { systemActor } from '../../src/lib/actor.ts';
 import { strongPassword } from '../support/browser-session.ts';
-import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import { appWithAdaLoggedIn, serviceTestClient } from '../support/service-caller.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { totpCode } from '../support/totp.ts';
 
@@ -15,12 +15,9 @@ afterEach(async () => {
 const client = serviceTestClient;
 
 async function withAda() {
-  const ready = await appWithAda();
+  const ready = await appWithAdaLoggedIn();
   t = ready.t;
-  const userId = ready.userId;
-  const { sessions, accessConfirmation } = t.app.services;
-  const { session } = await sessions.create(userId, client);
-  return { userId, confirm: accessConfirmation.confirm, actor: sessionActor(userId, session), sessionId: session.id };
+  return { userId: ready.userId, confirm: t.app.services.accessConfirmation.confirm, actor: ready.actor, sessionId: ready.here };
 }
 
 describe('confirm access', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionActor, systemActor } from '../../src/lib/actor.ts';
-import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import { systemActor } from '../../src/lib/actor.ts';
+import { appWithAdaLoggedIn, serviceTestClient } from '../support/service-caller.ts';
 import type { TestApp } from '../support/test-app.ts';
 
 /** The E-mails service called directly, as a job or an API handler would: each result of its unions. */
@@ -13,13 +13,9 @@ afterEach(async () => {
 const client = serviceTestClient;
 
 async function withAda() {
-  const ready = await appWithAda();
+  const ready = await appWithAdaLoggedIn();
   t = ready.t;
-  const userId = ready.userId;
-  const { sessions, emails } = t.app.services;
-  const here = await sessions.create(userId, client);
-  const elsewhere = await sessions.create(userId, client);
-  return { userId, emails, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
+  return { ...ready, emails: t.app.services.emails };
 }
 const liveIds = async (userId: number) => (await t.app.services.sessions.listForUser(userId)).map((session) => session.id);
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionActor, systemActor } from '../../src/lib/actor.ts';
+import { systemActor } from '../../src/lib/actor.ts';
 import { strongPassword } from '../support/browser-session.ts';
-import { appWithAda, serviceTestClient } from '../support/service-caller.ts';
+import { appWithAdaLoggedIn, serviceTestClient } from '../support/service-caller.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { totpCode } from '../support/totp.ts';
 
@@ -16,13 +16,9 @@ const client = serviceTestClient;
 const newPassword = 'a brand new passphrase for testing';
 
 async function withAda() {
-  const ready = await appWithAda();
+  const ready = await appWithAdaLoggedIn();
   t = ready.t;
-  const userId = ready.userId;
-  const { sessions, security } = t.app.services;
-  const here = await sessions.create(userId, client);
-  const elsewhere = await sessions.create(userId, client);
-  return { userId, security, sessions, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
+  return { ...ready, security: t.app.services.security, sessions: t.app.services.sessions };
 }
 const change = (input: Partial<{ currentPassword: string; newPassword: string; confirmPassword: string; code: string; recoveryCode: string }> = {}) => ({
   currentPassword: strongPassword,

@@ -1,3 +1,4 @@
+import { sessionActor, type SessionActor } from '../../src/lib/actor.ts';
 import { setUpAdministrator } from './browser-session.ts';
 import { createTestApp, type TestApp } from './test-app.ts';
 
@@ -11,4 +12,15 @@ export async function appWithAda(): Promise<{ t: TestApp; userId: number }> {
   const userId = (await t.app.services.users.findForLogin('ada@example.com'))?.id;
   if (userId === undefined) throw new Error('Ada did not sign up');
   return { t, userId };
+}
+
+/**
+ * As appWithAda, with Ada logged in twice: the actor of her session "here", and another session
+ * "elsewhere" (what ending other sessions must end, and keep).
+ */
+export async function appWithAdaLoggedIn(): Promise<{ t: TestApp; userId: number; actor: SessionActor; here: string; elsewhere: string }> {
+  const { t, userId } = await appWithAda();
+  const here = await t.app.services.sessions.create(userId, serviceTestClient);
+  const elsewhere = await t.app.services.sessions.create(userId, serviceTestClient);
+  return { t, userId, actor: sessionActor(userId, here.session), here: here.session.id, elsewhere: elsewhere.session.id };
 }
