@@ -61,7 +61,7 @@ export function wantsBlock(request: FastifyRequest): boolean {
  * up no file and builds no options of its own; includes and layouts find the same compiled templates.
  */
 export async function registerRendering(app: FastifyInstance, options: RenderOptions): Promise<void> {
-  const eta = createTemplateEngine({ autoEscape: true });
+  const eta = createTemplateEngine({ autoEscape: true, escapeBeyondLatin1: true });
   // Mail is rendered by its own engines (src/mail/compose.ts): plain text is not escaped.
   const views = compileViews(eta, ['emails']);
 

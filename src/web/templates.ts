@@ -17,11 +17,12 @@ export type CompiledView = (data: object) => Buffer;
  * file's path on each render (building a JSON cache key each time); the answers never change, so
  * they are remembered here.
  */
-export function createTemplateEngine(options: { autoEscape: boolean; keepNewlines?: boolean }): Eta {
+export function createTemplateEngine(options: { autoEscape: boolean; keepNewlines?: boolean; escapeBeyondLatin1?: boolean }): Eta {
   const eta = new Eta({
     views: viewsDir,
     cache: true,
     autoEscape: options.autoEscape,
+    ...(options.escapeBeyondLatin1 ? { escapeFunction: escapeForPage } : {}),
     // Plain-text mail keeps every newline; HTML drops the one after each tag, as Eta does by default.
     autoTrim: options.keepNewlines ? false : [false, 'nl'],
   });
@@ -43,6 +44,23 @@ export function createTemplateEngine(options: { autoEscape: boolean; keepNewline
     return resolved;
   };
   return eta;
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// Surrogates are left alone: a character reference to half a pair would not be a character.
+const pageSpecial = /[&<>"'\u0100-\ud7ff\ue000-\uffff]/;
+const pageSpecials = /[&<>"'\u0100-\ud7ff\ue000-\uffff]/g;
+const escapeOne = (character: string) => escapes[character] ?? `&#x${character.charCodeAt(0).toString(16)};`;
+
+/**
+ * Eta's HTML escape, which also writes characters beyond Latin-1 ("…", "“") as character
+ * references. One such character in a translation made V8 hold the whole page in two bytes a
+ * character, and turning that into UTF-8 bytes cost twice as long as for a page held in one byte
+ * (measured: 30 against 12 µs for the 10 KB account page). The browser reads the same text.
+ */
+export function escapeForPage(value: unknown): string {
+  const text = String(value);
+  return pageSpecial.test(text) ? text.replace(pageSpecials, escapeOne) : text;
 }
 
 /** Every .eta file under `folder`, as paths relative to it with forward slashes. */
