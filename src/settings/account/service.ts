@@ -6,6 +6,7 @@ import type { DateFormat } from '../../lib/datetime-format.ts';
 import type { Language } from '../../lib/languages.ts';
 import type { AvatarType, Theme, ViewerPreferences } from '../../lib/preferences.ts';
 import { AvatarImageError, normaliseAvatar } from './avatar-image.ts';
+import { createPreferencesMemory } from './preferences-memory.ts';
 import { accountSettings } from './tables.ts';
 
 export type AccountService = ReturnType<typeof createAccountService>;
@@ -81,9 +82,17 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     .where(eq(accountSettings.userId, sql.placeholder('userId')))
     .prepare();
 
+  const remembered = createPreferencesMemory();
   const preferences = async (userId: number, tx?: Db): Promise<StoredPreferences> => {
-    const [row] = tx ? await tx.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, userId)) : await selectPreferences.execute({ userId });
-    return row ? { ...row, language: row.language as Language } : defaults;
+    if (tx) {
+      const [row] = await tx.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, userId));
+      return row ? { ...row, language: row.language as Language } : defaults;
+    }
+    const known = remembered.get(userId);
+    if (known) return known;
+    const asked = remembered.ask();
+    const [row] = await selectPreferences.execute({ userId });
+    return remembered.answer(asked, userId, row ? { ...row, language: row.language as Language } : defaults);
   };
 
   const hasUploadedImage = async (userId: number): Promise<boolean> => {
@@ -97,6 +106,8 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
   return {
     /** Settings for a new account, inside the sign-up's transaction: the language it signed up in, its browser's zone, and the formats people there expect. */
     async initialise(tx: Db, userId: number, context: { language: Language; timeZone: string }): Promise<void> {
+      // A new account may have the id of a removed one: nothing remembered of that one may show.
+      remembered.forget(userId);
       const european = context.language !== 'en';
       await tx.insert(accountSettings).values({
         userId,
@@ -117,7 +128,7 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     },
 
     async savePreferences(actor: Actor, choice: PreferencesChoice): Promise<SaveResult> {
-      await upsertPreferences.execute({
+      await remembered.around(actor.userId, () => upsertPreferences.execute({
         userId: actor.userId,
         stackTraceOrder: choice.stackTraceOrder,
         language: choice.language,
@@ -125,16 +136,18 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
         clock24h: choice.clock24h ? 1 : 0,
         dateFormat: choice.dateFormat,
         theme: choice.theme,
-      });
+      }));
       return { ok: true };
     },
 
     /** Saves only the time zone (the picker's page without JavaScript). */
     async saveTimeZone(actor: Actor, timeZone: string): Promise<SaveResult> {
-      await db
-        .insert(accountSettings)
-        .values({ userId: actor.userId, timezone: timeZone })
-        .onConflictDoUpdate({ target: accountSettings.userId, set: { timezone: timeZone } });
+      await remembered.around(actor.userId, async () => {
+        await db
+          .insert(accountSettings)
+          .values({ userId: actor.userId, timezone: timeZone })
+          .onConflictDoUpdate({ target: accountSettings.userId, set: { timezone: timeZone } });
+      });
       return { ok: true };
     },
 
@@ -159,10 +172,12 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
         ...(image ? { avatarImage: image } : {}),
         avatarVersion: sql`${accountSettings.avatarVersion} + 1`,
       };
-      await db
-        .insert(accountSettings)
-        .values({ userId, avatarType: choice.avatarType, avatarImage: image ?? null, avatarVersion: 1 })
-        .onConflictDoUpdate({ target: accountSettings.userId, set: values });
+      await remembered.around(userId, async () => {
+        await db
+          .insert(accountSettings)
+          .values({ userId, avatarType: choice.avatarType, avatarImage: image ?? null, avatarVersion: 1 })
+          .onConflictDoUpdate({ target: accountSettings.userId, set: values });
+      });
       return { ok: true, preferences: await preferences(userId) };
     },
 
