@@ -21,9 +21,10 @@ export function registerAfterReply(app: FastifyInstance, run: AfterReplyRunner =
     if (tasks) tasks.push(task);
     else queued.set(this, [task]);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook: most answers queue nothing, and then no Promise is made for them.
+  app.addHook('onResponse', (request, reply, done) => {
     const tasks = queued.get(reply);
-    if (!tasks) return;
+    if (!tasks) return done();
     queued.delete(reply);
     for (const task of tasks) {
       run(async () => {
@@ -34,5 +35,6 @@ export function registerAfterReply(app: FastifyInstance, run: AfterReplyRunner =
         }
       });
     }
+    done();
   });
 }

@@ -39,6 +39,13 @@ export class CsrfError extends Error {
  * Synchroniser tokens bound to the session: the token is an HMAC of the session id (or, before
  * log-in, of a random cookie), so a token taken from one session is worthless in another.
  */
+async function answerSignedOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const loginPath = loginPathFor(request);
+  if (wantsBlock(request)) await answerSignedOutBlock(reply, loginPath);
+  else if (request.headers['hx-request'] === 'true') await reply.header('hx-redirect', loginPath).code(401).send();
+  else await reply.redirectWithFlash(loginPath, { kind: 'info', messageKey: 'signedOut.flash' });
+}
+
 export function registerCsrfProtection(app: FastifyInstance, options: CsrfOptions): { tokenFor: (request: FastifyRequest, reply: FastifyReply) => string } {
   // A KeyObject made once: passing the raw Buffer makes Node import the key on every HMAC.
   const key = crypto.createSecretKey(options.secret);
@@ -69,8 +76,8 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
     return anonymousPrefix + sign(`anonymous|${binding}`);
   };
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false) return;
+  /** Throws a CsrfError when the request is refused; a Promise when it was answered (signed out meanwhile). */
+  const checkUnsafe = (request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined => {
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new CsrfError('crossSite');
     const origin = request.headers.origin;
@@ -81,11 +88,7 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
     const sent = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
     if (!request.viewer && typeof sent === 'string' && sent.startsWith(sessionPrefix)) {
       // Nothing is done for someone not logged in, so nothing is at risk in saying what happened.
-      const loginPath = loginPathFor(request);
-      if (wantsBlock(request)) await answerSignedOutBlock(reply, loginPath);
-      else if (request.headers['hx-request'] === 'true') await reply.header('hx-redirect', loginPath).code(401).send();
-      else await reply.redirectWithFlash(loginPath, { kind: 'info', messageKey: 'signedOut.flash' });
-      return reply;
+      return answerSignedOut(request, reply);
     }
     const expected = expectedToken(request);
     if (typeof sent !== 'string' || expected === null) throw new CsrfError('missingToken');
@@ -93,6 +96,19 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
     const b = Buffer.from(expected);
     if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new CsrfError('badToken');
     if (body && typeof body === 'object') delete body._csrf;
+    return undefined;
+  };
+  // A callback hook: a page (GET) passes at once, without a Promise made for it.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false) return done();
+    let answered: Promise<unknown> | undefined;
+    try {
+      answered = checkUnsafe(request, reply);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (answered) answered.then(() => done(), done);
+    else done();
   });
 
   return { tokenFor };

@@ -6,8 +6,13 @@ import { answerSignedOutBlock } from './signed-out.ts';
 import type { Viewer } from './viewer.ts';
 
 /** preHandler for pages that need a signed-in person: everyone else is sent to log in and brought back. */
-export async function requireViewer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.viewer) return;
+export function requireViewer(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+  // A callback hook: a signed-in request passes at once, without a Promise made for it.
+  if (request.viewer) return done();
+  sendToLogIn(request, reply).then(() => done(), done);
+}
+
+async function sendToLogIn(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const target = loginPathFor(request);
   if (request.headers['hx-request'] === 'true') {
     // An auto-save stays on its page and says why it did not save; a boosted navigation goes to log in.

@@ -36,7 +36,9 @@ export function securityHeaders(options: { https: boolean }): Record<string, str
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
   const headers = securityHeaders(options);
-  app.addHook('onRequest', async (_request, reply) => {
+  // A callback hook, not an async one: nothing here waits, so no Promise is made per request.
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
+    done();
   });
 }

@@ -63,27 +63,54 @@ export function sessionCookieAuthenticator(options: {
  * Resolves every request into request.actor (who it acts for) with the authenticators, builds
  * request.viewer for pages, and picks the language every string is shown in.
  */
+function pickLanguage(request: FastifyRequest): void {
+  request.language = request.viewer?.preferences.language ?? languageFromAcceptHeader(request.headers['accept-language']);
+  request.t = translatorFor(request.language);
+}
+
 export function registerSessionLayer(app: FastifyInstance, options: SessionLayerOptions): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', 'en');
   app.decorateRequest('t', null as never);
 
-  app.addHook('onRequest', async (request, reply) => {
-    for (const authenticator of options.authenticators) {
-      let found = authenticator.authenticate(request, reply);
-      if (found instanceof Promise) found = await found;
-      if (!found) continue;
-      request.actor = found.actor;
-      if (found.viewer) {
-        let preferences = options.loadPreferences(found.viewer.user.id);
-        if (preferences instanceof Promise) preferences = await preferences;
-        request.viewer = { ...found.viewer, preferences };
+  const settle = (request: FastifyRequest, found: Authentication): Promise<void> | undefined => {
+    request.actor = found.actor;
+    const viewer = found.viewer;
+    if (viewer) {
+      const preferences = options.loadPreferences(viewer.user.id);
+      if (preferences instanceof Promise) {
+        return preferences.then((loaded) => {
+          request.viewer = { ...viewer, preferences: loaded };
+          pickLanguage(request);
+        });
       }
-      break;
+      request.viewer = { ...viewer, preferences };
     }
-    request.language = request.viewer?.preferences.language ?? languageFromAcceptHeader(request.headers['accept-language']);
-    request.t = translatorFor(request.language);
+    pickLanguage(request);
+    return undefined;
+  };
+  /** Asks the authenticators from `first` on; a Promise only when one of them has to wait. */
+  const resolveFrom = (request: FastifyRequest, reply: FastifyReply, first: number): Promise<void> | undefined => {
+    for (const [index, authenticator] of options.authenticators.entries()) {
+      if (index < first) continue;
+      const found = authenticator.authenticate(request, reply);
+      if (found instanceof Promise) return found.then((value) => (value ? settle(request, value) : resolveFrom(request, reply, index + 1)));
+      if (found) return settle(request, found);
+    }
+    pickLanguage(request);
+    return undefined;
+  };
+  // A callback hook: a request without credentials (assets, log-in pages) passes without a Promise made for it.
+  app.addHook('onRequest', (request, reply, done) => {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = resolveFrom(request, reply, 0);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
 }
 

@@ -15,7 +15,7 @@ const preferences = (timeZone: string): StoredPreferences => ({
 
 describe('the memory of preferences', () => {
   it('remembers an answer, frozen, until the person is forgotten', () => {
-    const memory = createPreferencesMemory();
+    const memory = createPreferencesMemory<StoredPreferences>();
     memory.answer(memory.ask(), 1, preferences('UTC'));
     expect(memory.get(1)?.timeZone).toBe('UTC');
     expect(Object.isFrozen(memory.get(1))).toBe(true);
@@ -24,7 +24,7 @@ describe('the memory of preferences', () => {
   });
 
   it('does not keep an answer read before a write that ended meanwhile', async () => {
-    const memory = createPreferencesMemory();
+    const memory = createPreferencesMemory<StoredPreferences>();
     const asked = memory.ask();
     await memory.around(1, async () => {});
     expect(memory.answer(asked, 1, preferences('UTC')).timeZone).toBe('UTC');
@@ -32,7 +32,7 @@ describe('the memory of preferences', () => {
   });
 
   it('does not keep an answer read while a write was waiting', async () => {
-    const memory = createPreferencesMemory();
+    const memory = createPreferencesMemory<StoredPreferences>();
     let readDuringWrite: number | null = null;
     await memory.around(1, async () => {
       readDuringWrite = memory.ask();

@@ -1,5 +1,3 @@
-import type { StoredPreferences } from './service.ts';
-
 const capacity = 10_000;
 
 /**
@@ -10,17 +8,17 @@ const capacity = 10_000;
  * A read that was asked before a write, and answers after it, must not store the older answer:
  * `ask` notes the moment, and `answer` stores only if nothing was forgotten since.
  */
-export function createPreferencesMemory() {
-  const entries = new Map<number, Readonly<StoredPreferences>>();
+export function createPreferencesMemory<Preferences extends object>() {
+  const entries = new Map<number, Readonly<Preferences>>();
   let forgotten = 0;
   return {
-    get(userId: number): Readonly<StoredPreferences> | undefined {
+    get(userId: number): Readonly<Preferences> | undefined {
       return entries.get(userId);
     },
     ask(): number {
       return forgotten;
     },
-    answer(asked: number, userId: number, preferences: StoredPreferences): StoredPreferences {
+    answer(asked: number, userId: number, preferences: Preferences): Preferences {
       if (asked === forgotten) {
         // The oldest entry gives way: a Map iterates in the order entries were added.
         if (entries.size >= capacity) entries.delete(entries.keys().next().value as number);

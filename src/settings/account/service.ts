@@ -82,7 +82,7 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     .where(eq(accountSettings.userId, sql.placeholder('userId')))
     .prepare();
 
-  const remembered = createPreferencesMemory();
+  const remembered = createPreferencesMemory<StoredPreferences>();
   const preferences = async (userId: number, tx?: Db): Promise<StoredPreferences> => {
     if (tx) {
       const [row] = await tx.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, userId));
