@@ -110,6 +110,8 @@ export type BackupReading =
   | { ok: true; info: BackupInfo }
   | { ok: false; reason: 'missing' | 'not-a-backup' | 'other-format' | 'damaged'; detail: string };
 
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
 /** Reads what a backup file says about itself, opening it read-only: the file is never changed. */
 export function readBackup(file: string): BackupReading {
   let stat: fs.Stats;
@@ -119,6 +121,16 @@ export function readBackup(file: string): BackupReading {
     return { ok: false, reason: 'missing', detail: (error as Error).message };
   }
   if (!stat.isFile()) return { ok: false, reason: 'not-a-backup', detail: 'not a file' };
+  // Read before SQLite opens it: a database in WAL mode (never a backup) would get files made beside it.
+  const header = Buffer.alloc(20);
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    fs.readSync(descriptor, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+  if (!header.subarray(0, 16).equals(sqliteMagic)) return { ok: false, reason: 'not-a-backup', detail: 'not a SQLite file' };
+  if (header[18] !== 1) return { ok: false, reason: 'not-a-backup', detail: 'a SQLite database in WAL mode' };
   let sqlite: Database.Database | undefined;
   try {
     sqlite = new Database(file, { readonly: true, fileMustExist: true });
