@@ -53,12 +53,12 @@ export async function upgradeDatabase(db: Db, config: Config, messages: Messages
     if (!(error instanceof MigrationFailedError)) throw error;
     const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
     messages.err(
-      `The database update failed at migration ${error.migration}: ${cause}\n` +
+      `Dials ${dialsVersion()} could not update the database: migration ${error.migration} failed: ${cause}\n` +
         `Nothing was changed: the pending updates run in one transaction, which was rolled back, so ${config.databaseFile} is as it was before this start.\n` +
         (backup
           ? `A backup taken just before is at ${backup}.\n` +
             'To go back, run the previous version of Dials on this data folder: it works with the database as it is. ' +
-            `Should the database ever need to be put back as it was before this start, stop Dials and run "dials restore ${backup} --force".\n`
+            `To put the database back exactly as in that backup instead, stop Dials and run "dials restore ${backup} --force".\n`
           : ''),
     );
     return false;
