@@ -13,21 +13,20 @@ registerModuleHooks();
 enableModuleCompileCache();
 
 async function serve(config: Config): Promise<ExitCode | 'serving'> {
-  if (config.backups.schedule) {
-    const { scheduleProblem } = await import('./backups/nightly.ts');
-    const problem = await scheduleProblem(config.backups.schedule);
-    if (problem) {
-      output.err(`Invalid configuration:\n  BACKUP_SCHEDULE: ${problem}\n`);
-      return 2;
-    }
-  }
-  const [{ buildApp }, { openDatabase, closeDatabase }, { upgradeDatabase }, { scheduleWalCheckpoints }, { startBackups }] = await Promise.all([
+  const schedule = config.backups.schedule;
+  const [{ buildApp }, { openDatabase, closeDatabase }, { upgradeDatabase }, { scheduleWalCheckpoints }, { startBackups }, scheduleProblem] = await Promise.all([
     import('./app.ts'),
     import('./db/client.ts'),
     import('./backups/upgrade.ts'),
     import('./db/checkpoints.ts'),
     import('./backups/serving.ts'),
+    // node-cron loads only when backups are scheduled, alongside the rest.
+    schedule ? import('./backups/nightly.ts').then(({ scheduleProblem }) => scheduleProblem(schedule)) : null,
   ]);
+  if (scheduleProblem) {
+    output.err(`Invalid configuration:\n  BACKUP_SCHEDULE: ${scheduleProblem}\n`);
+    return 2;
+  }
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   if (!(await upgradeDatabase(db, config, output))) {
     closeDatabase(db);
