@@ -82,23 +82,37 @@ export async function openControlSocket(
       if (await answers(file)) return cannot('another Dials answers on it');
       fs.rmSync(file);
     }
-    const server = net.createServer((connection) => serveConnection(connection, handle, log));
+    const waiting = new Set<net.Socket>();
+    const server = net.createServer((connection) => serveConnection(connection, handle, log, waiting));
     await listen(server, file);
     fs.chmodSync(file, 0o600);
     return {
       path: file,
-      close: () => new Promise((resolve) => server.close(() => resolve())),
+      // A backup being written is finished and answered; a connection that has asked nothing yet is closed.
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          for (const connection of waiting) connection.destroy();
+        }),
     };
   } catch (error) {
     return cannot((error as Error).message);
   }
 }
 
-function serveConnection(connection: net.Socket, handle: (request: ControlRequest) => Promise<ControlAnswer>, log: ControlLog): void {
+/** How long a connection may take to send its request. */
+const requestTimeoutMs = 10_000;
+
+function serveConnection(connection: net.Socket, handle: (request: ControlRequest) => Promise<ControlAnswer>, log: ControlLog, waiting: Set<net.Socket>): void {
   let received = '';
   let handled = false;
   const reply = (answer: ControlAnswer) => connection.end(`${JSON.stringify(answer)}\n`);
+  waiting.add(connection);
   connection.setEncoding('utf8');
+  connection.setTimeout(requestTimeoutMs, () => {
+    if (!handled) connection.destroy();
+  });
+  connection.on('close', () => waiting.delete(connection));
   connection.on('error', () => connection.destroy());
   connection.on('data', (chunk: string) => {
     if (handled) return;
@@ -107,11 +121,13 @@ function serveConnection(connection: net.Socket, handle: (request: ControlReques
     if (newline < 0) {
       if (received.length > longestRequest) {
         handled = true;
+        waiting.delete(connection);
         reply({ ok: false, message: 'The request is too long.' });
       }
       return;
     }
     handled = true;
+    waiting.delete(connection);
     const request = parseControlRequest(received.slice(0, newline));
     if (!request) {
       reply({ ok: false, message: 'Dials did not understand the request.' });

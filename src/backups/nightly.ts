@@ -70,16 +70,16 @@ export async function scheduleBackups(config: Config, dataDir: string, write: Ba
   const schedule = config.backups.schedule;
   if (!schedule) return async () => {};
   const cron = await import('node-cron');
-  let running = false;
+  let running: Promise<unknown> | null = null;
   const task = cron.schedule(
     schedule,
     async () => {
       if (running) return;
-      running = true;
+      running = runScheduledBackup({ dir: config.backups.dir, keep: config.backups.keep, dataDir, write, now: new Date(), log });
       try {
-        await runScheduledBackup({ dir: config.backups.dir, keep: config.backups.keep, dataDir, write, now: new Date(), log });
+        await running;
       } finally {
-        running = false;
+        running = null;
       }
     },
     {
@@ -93,7 +93,9 @@ export async function scheduleBackups(config: Config, dataDir: string, write: Ba
     },
   );
   log.info({ schedule, dir: config.backups.dir, keep: config.backups.keep }, 'scheduled backups on');
+  // Stopping lets a backup being written finish, before the database closes.
   return async () => {
     await task.destroy();
+    await running;
   };
 }
