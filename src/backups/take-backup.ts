@@ -26,6 +26,9 @@ function writeProblem(target: string, error: unknown): string {
   const code = (error as { code?: string }).code ?? '';
   if (['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].includes(code)) return `Cannot write into ${folder}: permission denied. Nothing was written.`;
   if (['ENOSPC', 'EDQUOT', 'SQLITE_FULL'].includes(code)) return `Not enough space in ${folder} for the backup. Nothing was left behind.`;
+  if (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED') {
+    return 'The database is locked by another process: a Dials serving it answers "dials backup" itself over its control socket, and this one did not (its log says why at start). Nothing was written.';
+  }
   if (code === 'ENOENT') return `The folder ${folder} does not exist. Nothing was written.`;
   return `The backup could not be written to ${target}: ${(error as Error).message}. Nothing was left behind.`;
 }

@@ -163,11 +163,10 @@ export async function checkCommand(config: Config, output: Output): Promise<Exit
 
 /** `dials backup FILE`: asks the serving Dials to write the backup, or, when none runs, writes it from the database file. */
 export async function backupCommand(config: Config, file: string, output: Output): Promise<ExitCode> {
-  const [{ askRunningDials }, { takeBackup, backupWritten }, { writeBackupOfFile }, { isDatabaseBusy }] = await Promise.all([
+  const [{ askRunningDials }, { takeBackup, backupWritten }, { writeBackupOfFile }] = await Promise.all([
     import('../backups/control-client.ts'),
     import('../backups/take-backup.ts'),
     import('../db/backup.ts'),
-    import('../db/check.ts'),
   ]);
   const target = path.resolve(file);
   const asked = await askRunningDials(config.dataDir, { command: 'backup', file: target });
@@ -183,10 +182,7 @@ export async function backupCommand(config: Config, file: string, output: Output
     output.err(`There is no database at ${config.databaseFile}, so nothing to back up (is DATA_DIR right?). Nothing was written.\n`);
     return 1;
   }
-  const result = await takeBackup(target, config.dataDir, (to, details) => writeBackupOfFile(config.databaseFile, to, details)).catch((error: unknown) => {
-    if (isDatabaseBusy(error)) return { ok: false as const, message: `${busyMessage(config).trimEnd()}\n(A serving Dials answers "dials backup" itself on its control socket; this one did not: see its log.) Nothing was written.` };
-    throw error;
-  });
+  const result = await takeBackup(target, config.dataDir, (to, details) => writeBackupOfFile(config.databaseFile, to, details));
   if (!result.ok) {
     output.err(`${result.message}\n`);
     return 1;

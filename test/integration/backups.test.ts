@@ -75,6 +75,8 @@ describe('dials backup and dials restore', () => {
     expect((await fetch(`${dials.url}/healthz`)).status).toBe(200);
     await stop(dials);
     expect(fs.existsSync(path.join(dataDir, 'dials.sock'))).toBe(false);
+    const key = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
+    expect(dials.output() + taken.stdout).not.toContain(key);
 
     const restored = folder();
     const result = await runDials(['restore', file], restored);
@@ -159,6 +161,16 @@ describe('dials backup and dials restore', () => {
     const dials = await serve(dataDir);
     await check();
     await stop(dials);
+
+    // Held by a process that does not answer on the socket (as a Dials that could not listen on one).
+    const holder = new Database(path.join(dataDir, 'dials.db'));
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.prepare('select count(*) from users').get();
+    const held = await runDials(['backup', path.join(out, 'held.dials-backup')], dataDir);
+    holder.close();
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('The database is locked by another process');
+    expect(fs.existsSync(path.join(out, 'held.dials-backup'))).toBe(false);
 
     const empty = folder();
     const nothing = await runDials(['backup', path.join(out, 'nothing.dials-backup')], empty);
