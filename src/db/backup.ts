@@ -123,11 +123,15 @@ export function readBackup(file: string): BackupReading {
   if (!stat.isFile()) return { ok: false, reason: 'not-a-backup', detail: 'not a file' };
   // Read before SQLite opens it: a database in WAL mode (never a backup) would get files made beside it.
   const header = Buffer.alloc(20);
-  const descriptor = fs.openSync(file, 'r');
   try {
-    fs.readSync(descriptor, header, 0, header.length, 0);
-  } finally {
-    fs.closeSync(descriptor);
+    const descriptor = fs.openSync(file, 'r');
+    try {
+      fs.readSync(descriptor, header, 0, header.length, 0);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  } catch (error) {
+    return { ok: false, reason: 'missing', detail: (error as Error).message };
   }
   if (!header.subarray(0, 16).equals(sqliteMagic)) return { ok: false, reason: 'not-a-backup', detail: 'not a SQLite file' };
   if (header[18] !== 1) return { ok: false, reason: 'not-a-backup', detail: 'a SQLite database in WAL mode' };
