@@ -32,6 +32,12 @@ const environmentSchema = z.object({
   MAIL_FROM: z.string().min(3).max(200).optional(),
   SQLITE_LOCKING: z.enum(['exclusive', 'normal']).default('exclusive'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  BACKUP_SCHEDULE: z
+    .string()
+    .refine((value) => [5, 6].includes(value.trim().split(/\s+/).length), { error: 'must be a cron expression of five fields (minute hour day month weekday, e.g. "30 3 * * *") or six (seconds first)' })
+    .optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +66,14 @@ export interface Config {
   exclusiveDatabase: boolean;
   mailFrom: string;
   logLevel: string;
+  backups: {
+    /** When the scheduled backup runs (a cron expression, in the server's time zone); null: never. */
+    schedule: string | null;
+    /** Where scheduled backups and the backups taken before an upgrade go. */
+    dir: string;
+    /** How many scheduled backups are kept; older ones are removed. */
+    keep: number;
+  };
   /** How long a stopping Dials waits for requests in flight before it closes their connections. */
   shutdownTimeoutMs: number;
 }
@@ -106,6 +120,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     exclusiveDatabase: env.SQLITE_LOCKING === 'exclusive',
     mailFrom: env.MAIL_FROM ?? `Dials <dials@${publicUrl.hostname}>`,
     logLevel: env.LOG_LEVEL,
+    backups: {
+      schedule: env.BACKUP_SCHEDULE?.trim() ?? null,
+      dir: path.resolve(env.BACKUP_DIR ?? path.join(dataDir, 'backups')),
+      keep: env.BACKUP_KEEP,
+    },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -6,21 +6,35 @@ import { loggerOptions } from './logging.ts';
 import { parseArguments, usage } from './cli/arguments.ts';
 import type { ExitCode, Output } from './cli/commands.ts';
 
+const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
+
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
 enableModuleCompileCache();
 
-async function serve(config: Config): Promise<void> {
-  const [{ buildApp }, { openDatabase, closeDatabase }, { applyMigrations }, { scheduleWalCheckpoints }] = await Promise.all([
+async function serve(config: Config): Promise<ExitCode | 'serving'> {
+  const schedule = config.backups.schedule;
+  const [{ buildApp }, { openDatabase, closeDatabase }, { upgradeDatabase }, { scheduleWalCheckpoints }, { startBackups }, scheduleProblem] = await Promise.all([
     import('./app.ts'),
     import('./db/client.ts'),
-    import('./db/migrate.ts'),
+    import('./backups/upgrade.ts'),
     import('./db/checkpoints.ts'),
+    import('./backups/serving.ts'),
+    // node-cron loads only when backups are scheduled, alongside the rest.
+    schedule ? import('./backups/nightly.ts').then(({ scheduleProblem }) => scheduleProblem(schedule)) : null,
   ]);
+  if (scheduleProblem) {
+    output.err(`Invalid configuration:\n  BACKUP_SCHEDULE: ${scheduleProblem}\n`);
+    return 2;
+  }
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
-  applyMigrations(db);
+  if (!(await upgradeDatabase(db, config, output))) {
+    closeDatabase(db);
+    return 1;
+  }
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
   let stopCheckpoints = () => {};
+  let stopBackups = async () => {};
   let stopping = false;
   /**
    * SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (for at most
@@ -46,6 +60,7 @@ async function serve(config: Config): Promise<void> {
     void (async () => {
       try {
         await app.close();
+        await stopBackups();
         clearTimeout(deadline);
         clearInterval(closeIdle);
         stopCheckpoints();
@@ -62,6 +77,7 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', stop);
   await app.listen({ port: config.port, host: config.host });
   stopCheckpoints = scheduleWalCheckpoints(db);
+  stopBackups = await startBackups(config, db, app.log);
   saveModuleCompileCache();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -76,9 +92,8 @@ async function serve(config: Config): Promise<void> {
       `\nNo administrator yet. Open this link to create the administrator account; it works once, and is printed at every start until then:\n\n  ${link.href}\n\n`,
     );
   }
+  return 'serving';
 }
-
-const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
 async function main(): Promise<ExitCode | 'serving'> {
   const parsed = parseArguments(process.argv.slice(2));
@@ -105,10 +120,7 @@ async function main(): Promise<ExitCode | 'serving'> {
     }
     throw error;
   }
-  if (parsed.command === 'serve') {
-    await serve(config);
-    return 'serving';
-  }
+  if (parsed.command === 'serve') return serve(config);
   const commands = await import('./cli/commands.ts');
   switch (parsed.command) {
     case 'migrate':
@@ -119,6 +131,10 @@ async function main(): Promise<ExitCode | 'serving'> {
       return commands.resetPasswordCommand(config, parsed.options, output);
     case 'create-admin':
       return commands.createAdminCommand(config, parsed.options, output);
+    case 'backup':
+      return commands.backupCommand(config, parsed.argument ?? '', output);
+    case 'restore':
+      return commands.restoreCommand(config, parsed.argument ?? '', parsed.flags.includes('force'), output);
   }
 }
 

@@ -1,3 +1,12 @@
+interface CommandSpec {
+  /** Options that take a value (`--email ADDRESS`). */
+  options: readonly string[];
+  /** Options that stand alone (`--force`). */
+  flags?: readonly string[];
+  /** The one argument the command needs (`FILE`), if any. */
+  argument?: string;
+}
+
 /** The commands Dials knows, with what each one takes. */
 export const commands = {
   serve: { options: [] },
@@ -5,14 +14,16 @@ export const commands = {
   check: { options: [] },
   'create-admin': { options: ['email'] },
   'reset-password': { options: ['email'] },
+  backup: { options: [], argument: 'FILE' },
+  restore: { options: [], flags: ['force'], argument: 'FILE' },
   version: { options: [] },
   help: { options: [] },
-} as const satisfies Record<string, { options: readonly string[] }>;
+} as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof commands;
 
 export type ParsedArguments =
-  | { ok: true; command: CommandName; options: Record<string, string> }
+  | { ok: true; command: CommandName; options: Record<string, string>; flags: string[]; argument: string | null }
   | { ok: false; problem: string };
 
 function isCommand(name: string): name is CommandName {
@@ -32,15 +43,28 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   if (!isCommand(name)) {
     return { ok: false, problem: first?.startsWith('-') ? `Unknown option "${first}".` : `Unknown command "${first}".` };
   }
-  const accepted: readonly string[] = commands[name].options;
+  const spec: CommandSpec = commands[name];
   const options: Record<string, string> = {};
+  const flags: string[] = [];
+  let argument: string | null = null;
   for (let index = 0; index < rest.length; index += 1) {
-    const argument = rest[index] ?? '';
-    if (!argument.startsWith('--')) return { ok: false, problem: `"${name}" takes no argument "${argument}".` };
-    const equals = argument.indexOf('=');
-    const option = argument.slice(2, equals < 0 ? undefined : equals);
-    if (!accepted.includes(option)) return { ok: false, problem: `"${name}" has no option "--${option}".` };
-    let value = equals < 0 ? undefined : argument.slice(equals + 1);
+    const given = rest[index] ?? '';
+    if (!given.startsWith('--')) {
+      if (!spec.argument) return { ok: false, problem: `"${name}" takes no argument "${given}".` };
+      if (argument !== null) return { ok: false, problem: `"${name}" takes one ${spec.argument}; "${given}" is one too many.` };
+      argument = given;
+      continue;
+    }
+    const equals = given.indexOf('=');
+    const option = given.slice(2, equals < 0 ? undefined : equals);
+    if (spec.flags?.includes(option)) {
+      if (equals >= 0) return { ok: false, problem: `"--${option}" takes no value.` };
+      if (flags.includes(option)) return { ok: false, problem: `"--${option}" is given twice.` };
+      flags.push(option);
+      continue;
+    }
+    if (!spec.options.includes(option)) return { ok: false, problem: `"${name}" has no option "--${option}".` };
+    let value = equals < 0 ? undefined : given.slice(equals + 1);
     if (value === undefined) {
       const next = rest[index + 1];
       if (next === undefined || next.startsWith('--')) return { ok: false, problem: `"--${option}" needs a value.` };
@@ -50,7 +74,8 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
     if (Object.hasOwn(options, option)) return { ok: false, problem: `"--${option}" is given twice.` };
     options[option] = value;
   }
-  return { ok: true, command: name, options };
+  if (spec.argument && argument === null) return { ok: false, problem: `"${name}" needs a ${spec.argument}: dials ${name} ${spec.argument}.` };
+  return { ok: true, command: name, options, flags, argument };
 }
 
 export const usage = `Usage: dials [command] [options]
@@ -65,6 +90,10 @@ Commands:
                                  account with this address
   reset-password --email ADDRESS print a one-time password-reset link for the account
                                  with this address, to pass on to its owner
+  backup FILE                    write a backup (the database and secret.key, in one file)
+                                 to FILE, also while Dials is serving
+  restore FILE [--force]         put a backup back into the data folder of a stopped Dials;
+                                 --force replaces an existing database (kept aside)
   --version                      print the version of Dials
   help                           print this help
 

@@ -38,9 +38,9 @@ const busyMessage = (config: Config) =>
  * built over it; closes it when `work` ends. A database held by a serving Dials is reported, not waited for.
  */
 async function withServices(config: Config, output: Output, work: (services: import('../services.ts').Services) => Promise<ExitCode>): Promise<ExitCode> {
-  const [{ openDatabase, closeDatabase }, { applyMigrations }, { isDatabaseBusy }, { createServices }, { loadOrCreateInstanceSecret }] = await Promise.all([
+  const [{ openDatabase, closeDatabase }, { upgradeDatabase }, { isDatabaseBusy }, { createServices }, { loadOrCreateInstanceSecret }] = await Promise.all([
     import('../db/client.ts'),
-    import('../db/migrate.ts'),
+    import('../backups/upgrade.ts'),
     import('../db/check.ts'),
     import('../services.ts'),
     import('../lib/instance-secret.ts'),
@@ -48,7 +48,7 @@ async function withServices(config: Config, output: Output, work: (services: imp
   let db: import('../db/client.ts').Db | undefined;
   try {
     db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase, busyTimeoutMs: 1000 });
-    applyMigrations(db);
+    if (!(await upgradeDatabase(db, config, output))) return 1;
     return await work(createServices(config, db, Date.now, loadOrCreateInstanceSecret(config.dataDir), quietLog));
   } catch (error) {
     if (isDatabaseBusy(error)) {
@@ -128,6 +128,11 @@ export async function checkCommand(config: Config, output: Output): Promise<Exit
     output.out(`${ok ? 'ok     ' : 'PROBLEM'}  ${text}\n`);
   };
   line(true, `configuration (data folder ${config.dataDir})`);
+  if (config.backups.schedule) {
+    const { scheduleProblem } = await import('../backups/nightly.ts');
+    const problem = await scheduleProblem(config.backups.schedule);
+    line(problem === null, `BACKUP_SCHEDULE: ${problem ?? `"${config.backups.schedule}", ${config.backups.keep} kept in ${config.backups.dir}`}`);
+  }
   const secret = secretState(config.dataDir);
   line(secret.ok, `secret.key: ${secret.text}`);
   const database = checkDatabaseFile(config.databaseFile);
@@ -154,4 +159,82 @@ export async function checkCommand(config: Config, output: Output): Promise<Exit
   }
   output.out(healthy ? 'All checks passed.\n' : 'Some checks found a problem.\n');
   return healthy ? 0 : 1;
+}
+
+/** `dials backup FILE`: asks the serving Dials to write the backup, or, when none runs, writes it from the database file. */
+export async function backupCommand(config: Config, file: string, output: Output): Promise<ExitCode> {
+  const [{ askRunningDials }, { takeBackup, backupWritten }, { writeBackupOfFile }] = await Promise.all([
+    import('../backups/control-client.ts'),
+    import('../backups/take-backup.ts'),
+    import('../db/backup.ts'),
+  ]);
+  const target = path.resolve(file);
+  const asked = await askRunningDials(config.dataDir, { command: 'backup', file: target });
+  if (asked.answered) {
+    if (!asked.answer.ok) {
+      output.err(`${asked.answer.message}\n`);
+      return 1;
+    }
+    output.out(`${asked.answer.message}\n`);
+    return 0;
+  }
+  if (!fs.existsSync(config.databaseFile)) {
+    output.err(`There is no database at ${config.databaseFile}, so nothing to back up (is DATA_DIR right?). Nothing was written.\n`);
+    return 1;
+  }
+  const result = await takeBackup(target, config.dataDir, (to, details) => writeBackupOfFile(config.databaseFile, to, details));
+  if (!result.ok) {
+    output.err(`${result.message}\n`);
+    return 1;
+  }
+  output.out(`${backupWritten(result.file, result.bytes)}\n`);
+  return 0;
+}
+
+/** `dials restore FILE [--force]`: puts a backup back into the data folder of a stopped Dials. */
+export async function restoreCommand(config: Config, file: string, force: boolean, output: Output): Promise<ExitCode> {
+  const [{ askRunningDials }, { readBackup }, { restoreBackup }] = await Promise.all([
+    import('../backups/control-client.ts'),
+    import('../db/backup.ts'),
+    import('../db/restore.ts'),
+  ]);
+  const source = path.resolve(file);
+  const reading = readBackup(source);
+  if (!reading.ok) {
+    const why = {
+      missing: `${source} does not exist or cannot be read.`,
+      'not-a-backup': `${source} is not a Dials backup.`,
+      'other-format': `${source} is a Dials backup in a format this version does not read (${reading.detail}); restore it with the Dials that made it.`,
+      damaged: `${source} is a damaged Dials backup (${reading.detail}).`,
+    }[reading.reason];
+    output.err(`${why} Nothing was changed.\n`);
+    return 1;
+  }
+  const { info } = reading;
+  if (info.fromNewerDials) {
+    output.err(`${source} was made by a newer Dials (${info.dialsVersion}, database at ${info.lastMigration ?? 'an unknown migration'}); restore it with that version or a later one. Nothing was changed.\n`);
+    return 1;
+  }
+  const running = (await askRunningDials(config.dataDir, { command: 'ping' })).answered;
+  const busy = `Dials is running on ${config.dataDir}: stop it, then restore. Nothing was changed.\n`;
+  if (running) {
+    output.err(busy);
+    return 1;
+  }
+  const outcome = await restoreBackup(source, info.secretKey, config.dataDir, { force, now: new Date() });
+  if (!outcome.ok) {
+    output.err(
+      outcome.reason === 'running'
+        ? busy
+        : `${config.databaseFile} exists already. To replace it with the backup, stop Dials and run "dials restore ${file} --force": the current database and secret.key are then kept aside, renamed with ".before-restore-<time>". Nothing was changed.\n`,
+    );
+    return 1;
+  }
+  output.out(
+    `Restored the backup of ${info.takenAt} (Dials ${info.dialsVersion}) into ${config.dataDir}.\n` +
+      (info.secretKey === null ? 'The backup held no secret.key; Dials makes a new one at start, and secrets sealed with the old one cannot be read.\n' : '') +
+      outcome.setAside.map((aside) => `Kept aside: ${aside}\n`).join('') +
+      'Start Dials to use it; a backup from an older Dials is brought up to date at start.\n',
+  );
+  return 0;
 }

@@ -60,7 +60,7 @@ describe('the command line', () => {
     const dataDir = folder();
     const help = await runDials(['help'], dataDir);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'check', 'create-admin --email', 'reset-password --email', '--version', 'help']) expect(help.stdout).toContain(command);
+    for (const command of ['serve', 'migrate', 'check', 'create-admin --email', 'reset-password --email', 'backup FILE', 'restore FILE [--force]', '--version', 'help']) expect(help.stdout).toContain(command);
     const version = await runDials(['--version'], dataDir);
     const { version: expected } = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
     expect(version.code).toBe(0);
@@ -130,6 +130,9 @@ describe('dials reset-password', () => {
     const notAnAddress = await runDials(['reset-password', '--email', 'ada'], dataDir);
     expect(notAnAddress.code).toBe(2);
     expect(notAnAddress.stderr).toContain('"ada" is not an e-mail address');
+    const adminWithout = await runDials(['create-admin'], dataDir);
+    expect(adminWithout.code).toBe(2);
+    expect(adminWithout.stderr).toContain('"create-admin" needs the account\'s address: dials create-admin --email ADDRESS');
     expect(snapshot(dataDir)).toEqual(before);
 
     const unknown = await runDials(['reset-password', '--email=grace@example.com'], dataDir);

@@ -1,0 +1,168 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sqliteOf, type Db } from './client.ts';
+import { appliedMigrationsOf, latestMigrationAt } from './migrate.ts';
+
+/**
+ * A Dials backup is one SQLite file: an online copy of the database, plus a `dials_backup` table
+ * saying what it is (the format marker, the Dials version, when it was taken, the last migration)
+ * and holding `secret.key`, without which the sealed secrets in the copy cannot be read.
+ * The file is therefore a secret itself, and written with mode 0600.
+ */
+export const backupFormat = 'dials-backup/1';
+export const backupTable = 'dials_backup';
+
+export interface BackupDetails {
+  dialsVersion: string;
+  takenAt: Date;
+  /** The content of secret.key, exactly as in the file; null when the instance has none yet. */
+  secretKey: string | null;
+}
+
+/** A temporary file beside `target`, in the same folder so that the final rename is atomic. */
+export function partialFileBeside(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.partial`);
+}
+
+function removeQuietly(file: string): void {
+  for (const name of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(name, { force: true });
+}
+
+function syncFile(file: string): void {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(descriptor);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
+ * Copies the database of `source` with SQLite's online backup (it steps between turns of the event
+ * loop, so a serving Dials keeps answering, and the copy is consistent), adds the backup table, and
+ * renames the finished file to `target`. Whatever fails, no partial file remains; the error is thrown.
+ */
+async function writeBackupFrom(source: Database.Database, target: string, details: BackupDetails): Promise<number> {
+  const partial = partialFileBeside(target);
+  // Made first with mode 0600, so the copy and the key in it are never readable by others.
+  fs.writeFileSync(partial, '', { mode: 0o600, flag: 'wx' });
+  try {
+    await source.backup(partial);
+    const copy = new Database(partial, { fileMustExist: true });
+    try {
+      // One file, without a write-ahead log beside it.
+      copy.pragma('journal_mode = DELETE');
+      const { applied } = appliedMigrationsOf(copy);
+      copy.exec(`CREATE TABLE ${backupTable} (name TEXT PRIMARY KEY, value TEXT)`);
+      const put = copy.prepare(`INSERT INTO ${backupTable} (name, value) VALUES (?, ?)`);
+      copy.transaction(() => {
+        put.run('format', backupFormat);
+        put.run('dials_version', details.dialsVersion);
+        put.run('taken_at', details.takenAt.toISOString());
+        put.run('last_migration', applied.at(-1) ?? null);
+        put.run('secret_key', details.secretKey);
+      })();
+    } finally {
+      copy.close();
+    }
+    syncFile(partial);
+    fs.renameSync(partial, target);
+    return fs.statSync(target).size;
+  } catch (error) {
+    removeQuietly(partial);
+    throw error;
+  }
+}
+
+/** A backup of the database this process has open (a serving Dials, or a command's own connection). Returns its size in bytes. */
+export function writeBackup(db: Db, target: string, details: BackupDetails): Promise<number> {
+  return writeBackupFrom(sqliteOf(db), target, details);
+}
+
+/**
+ * A backup of a database file no Dials process has open. Throws SQLITE_BUSY (see isDatabaseBusy)
+ * when a serving Dials holds it; throws ENOENT when there is no database file.
+ */
+export async function writeBackupOfFile(databaseFile: string, target: string, details: BackupDetails): Promise<number> {
+  if (!fs.existsSync(databaseFile)) throw Object.assign(new Error(`${databaseFile} does not exist`), { code: 'ENOENT', path: databaseFile });
+  const source = new Database(databaseFile, { fileMustExist: true, timeout: 1000 });
+  try {
+    // Reading first makes a lock held by another process show here, before any file is made.
+    source.prepare('select count(*) from sqlite_master').get();
+    return await writeBackupFrom(source, target, details);
+  } finally {
+    source.close();
+  }
+}
+
+export interface BackupInfo {
+  dialsVersion: string;
+  takenAt: string;
+  lastMigration: string | null;
+  /** Whether the database in the backup has migrations this version of Dials does not know. */
+  fromNewerDials: boolean;
+  secretKey: string | null;
+}
+
+export type BackupReading =
+  | { ok: true; info: BackupInfo }
+  | { ok: false; reason: 'missing' | 'not-a-backup' | 'other-format' | 'damaged'; detail: string };
+
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Reads what a backup file says about itself, opening it read-only: the file is never changed. */
+export function readBackup(file: string): BackupReading {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    return { ok: false, reason: 'missing', detail: (error as Error).message };
+  }
+  if (!stat.isFile()) return { ok: false, reason: 'not-a-backup', detail: 'not a file' };
+  // Read before SQLite opens it: a database in WAL mode (never a backup) would get files made beside it.
+  const header = Buffer.alloc(20);
+  try {
+    const descriptor = fs.openSync(file, 'r');
+    try {
+      fs.readSync(descriptor, header, 0, header.length, 0);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  } catch (error) {
+    return { ok: false, reason: 'missing', detail: (error as Error).message };
+  }
+  if (!header.subarray(0, 16).equals(sqliteMagic)) return { ok: false, reason: 'not-a-backup', detail: 'not a SQLite file' };
+  if (header[18] !== 1) return { ok: false, reason: 'not-a-backup', detail: 'a SQLite database in WAL mode' };
+  let sqlite: Database.Database | undefined;
+  try {
+    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(backupTable);
+    if (!table) return { ok: false, reason: 'not-a-backup', detail: `a SQLite database without a ${backupTable} table` };
+    const rows = sqlite.prepare(`select name, value from ${backupTable}`).all() as Array<{ name: string; value: string | null }>;
+    const value = (name: string) => rows.find((row) => row.name === name)?.value ?? null;
+    const format = value('format');
+    if (format !== backupFormat) {
+      return format?.startsWith('dials-backup/')
+        ? { ok: false, reason: 'other-format', detail: format }
+        : { ok: false, reason: 'not-a-backup', detail: 'no Dials backup marker' };
+    }
+    const check = sqlite.pragma('quick_check', { simple: true });
+    const { lastAppliedAt } = appliedMigrationsOf(sqlite);
+    const latest = latestMigrationAt();
+    if (check !== 'ok') return { ok: false, reason: 'damaged', detail: String(check) };
+    return {
+      ok: true,
+      info: { dialsVersion: value('dials_version') ?? 'unknown', takenAt: value('taken_at') ?? 'unknown', lastMigration: value('last_migration'),
+        fromNewerDials: lastAppliedAt !== null && latest !== null && lastAppliedAt > latest,
+        secretKey: value('secret_key') },
+    };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return { ok: false, reason: 'not-a-backup', detail: (error as Error).message };
+    return { ok: false, reason: 'damaged', detail: (error as Error).message };
+  } finally {
+    sqlite?.close();
+  }
+}

@@ -1,0 +1,256 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logIn, setUpAdministrator } from '../support/browser-session.ts';
+import { databaseContent, fileSnapshot } from '../support/backup-fixtures.ts';
+import { freshDataDir, removeDataDir, runDials, serveDials, type ServingDials } from '../support/dials-process.ts';
+import { createTestApp } from '../support/test-app.ts';
+import { enrolTotp, totpCode } from '../support/totp.ts';
+
+const folders: string[] = [];
+const servers: ServingDials[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+  for (const made of folders.splice(0)) removeDataDir(made);
+});
+
+function folder(): string {
+  const made = freshDataDir();
+  folders.push(made);
+  return made;
+}
+
+async function serve(dataDir: string, environment: Record<string, string> = {}): Promise<ServingDials> {
+  const dials = await serveDials(dataDir, environment);
+  servers.push(dials);
+  return dials;
+}
+
+async function stop(dials: ServingDials): Promise<void> {
+  dials.child.kill('SIGTERM');
+  expect(await dials.exited).toBe(0);
+  servers.splice(servers.indexOf(dials), 1);
+}
+
+/** A folder only root could write into: /sys for root, a folder without write permission for anyone else. */
+function unwritableFolder(): string {
+  if (process.getuid?.() === 0) return '/sys';
+  const made = path.join(folder(), 'read-only');
+  fs.mkdirSync(made, { mode: 0o500 });
+  return made;
+}
+
+/** A data folder with Ada, the administrator, who has an authenticator app: its secret is sealed with secret.key. */
+async function folderWithAda(): Promise<{ dataDir: string; secret: string; clock: number }> {
+  const dataDir = folder();
+  const t = await createTestApp({ DATA_DIR: dataDir });
+  const ada = await setUpAdministrator(t.app, { email: 'ada@example.com' });
+  const { secret } = await enrolTotp(ada, () => t.clock.now);
+  const clock = t.clock.now;
+  await t.close();
+  return { dataDir, secret, clock };
+}
+
+const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+
+describe('dials backup and dials restore', () => {
+  it('a backup taken while Dials serves, restored into an empty folder: Ada logs in with her password and her authenticator code', async () => {
+    const { dataDir, secret, clock } = await folderWithAda();
+    const dials = await serve(dataDir);
+    // Only this user may ask the serving Dials for a backup.
+    expect(modeOf(path.join(dataDir, 'dials.sock'))).toBe(0o600);
+
+    const out = folder();
+    const file = path.join(out, 'ada.dials-backup');
+    const taken = await runDials(['backup', file], dataDir);
+    expect(taken.stderr).toBe('');
+    expect(taken.stdout).toContain(`Backup written to ${file}`);
+    expect(taken.code).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['ada.dials-backup']);
+    expect(modeOf(file)).toBe(0o600);
+    expect((await fetch(`${dials.url}/healthz`)).status).toBe(200);
+    await stop(dials);
+    expect(fs.existsSync(path.join(dataDir, 'dials.sock'))).toBe(false);
+    const key = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
+    expect(dials.output() + taken.stdout).not.toContain(key);
+
+    const restored = folder();
+    const result = await runDials(['restore', file], restored);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`into ${restored}`);
+    expect(result.code).toBe(0);
+    expect(fs.readdirSync(restored).sort()).toEqual(['dials.db', 'secret.key']);
+    expect(modeOf(path.join(restored, 'dials.db'))).toBe(0o600);
+    expect(modeOf(path.join(restored, 'secret.key'))).toBe(0o600);
+    expect(fs.readFileSync(path.join(restored, 'secret.key'))).toEqual(fs.readFileSync(path.join(dataDir, 'secret.key')));
+    const original = databaseContent(path.join(dataDir, 'dials.db'));
+    const copy = databaseContent(path.join(restored, 'dials.db'));
+    for (const table of ['schema', 'users', 'user_emails', 'totp_credentials', '__drizzle_migrations']) expect(copy[table], table).toEqual(original[table]);
+    expect(copy.totp_credentials).toHaveLength(1);
+
+    const t = await createTestApp({ DATA_DIR: restored });
+    try {
+      t.clock.now = clock + 5 * 60_000;
+      const { browser, response } = await logIn(t.app, 'ada@example.com');
+      expect(response.headers.location).toBe('/login/two-factor');
+      await browser.get('/login/two-factor');
+      const final = await browser.post('/login/two-factor', { code: await totpCode(secret, t.clock.now) });
+      expect(final.statusCode).toBe(303);
+      expect(final.headers.location).not.toMatch(/login/);
+      const page = await browser.get('/settings/account');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('ada@example.com');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a stopped Dials is backed up from its file; a socket left by a killed Dials is replaced; a data folder too deep for a socket path still answers', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const stopped = await runDials(['backup', path.join(out, 'stopped.dials-backup')], dataDir);
+    expect(stopped.code).toBe(0);
+
+    const killed = await serve(dataDir);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    servers.splice(servers.indexOf(killed), 1);
+    expect(fs.existsSync(path.join(dataDir, 'dials.sock'))).toBe(true);
+    await serve(dataDir);
+    expect((await runDials(['backup', path.join(out, 'after-kill.dials-backup')], dataDir)).code).toBe(0);
+
+    const deep = path.join(folder(), 'a-folder-with-a-long-name-'.repeat(4));
+    fs.mkdirSync(deep);
+    expect((await runDials(['migrate'], deep)).code).toBe(0);
+    await serve(deep);
+    const result = await runDials(['backup', path.join(out, 'deep.dials-backup')], deep);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['after-kill.dials-backup', 'deep.dials-backup', 'stopped.dials-backup']);
+  });
+
+  it('a backup target that cannot be written, stopped or serving: a clear message, exit 1, nothing written or changed', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    fs.writeFileSync(path.join(out, 'taken.dials-backup'), 'an earlier backup');
+    fs.mkdirSync(path.join(out, 'a-folder'));
+    const cases: Array<[string, RegExp]> = [
+      [path.join(out, 'missing', 'b.dials-backup'), /The folder .*missing does not exist/],
+      [path.join(unwritableFolder(), 'b.dials-backup'), /Cannot write into .*: permission denied/],
+      [path.join(out, 'a-folder'), /a-folder is a folder; give the backup a file name/],
+      [path.join(out, 'taken.dials-backup'), /taken.dials-backup exists already/],
+    ];
+    const check = async () => {
+      const before = { data: fileSnapshot(dataDir), out: fileSnapshot(out) };
+      for (const [target, message] of cases) {
+        const result = await runDials(['backup', target], dataDir);
+        expect(result.stderr, target).toMatch(message);
+        expect(result.stderr).toContain('Nothing was written');
+        expect(result.code, target).toBe(1);
+        expect(result.stdout).toBe('');
+      }
+      expect(fileSnapshot(out)).toEqual(before.out);
+      return before.data;
+    };
+    const before = await check();
+    expect(fileSnapshot(dataDir)).toEqual(before);
+    const dials = await serve(dataDir);
+    await check();
+    await stop(dials);
+
+    // Held by a process that does not answer on the socket (as a Dials that could not listen on one).
+    const holder = new Database(path.join(dataDir, 'dials.db'));
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.prepare('select count(*) from users').get();
+    const held = await runDials(['backup', path.join(out, 'held.dials-backup')], dataDir);
+    holder.close();
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('The database is locked by another process');
+    expect(fs.existsSync(path.join(out, 'held.dials-backup'))).toBe(false);
+
+    const empty = folder();
+    const nothing = await runDials(['backup', path.join(out, 'nothing.dials-backup')], empty);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('There is no database');
+    expect(fs.readdirSync(empty)).toEqual([]);
+    const missing = await runDials(['backup'], empty);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('"backup" needs a FILE');
+  });
+
+  it('a restore of something that is not a Dials backup, of a missing file, over a database without --force, or while Dials serves: a clear message, exit 1, nothing changed', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const backup = path.join(out, 'good.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const text = path.join(out, 'notes.txt');
+    fs.writeFileSync(text, 'not a database, only words. '.repeat(200));
+    const plainDatabase = path.join(out, 'plain.db');
+    fs.copyFileSync(path.join(dataDir, 'dials.db'), plainDatabase);
+    const newer = path.join(out, 'newer.dials-backup');
+    fs.copyFileSync(backup, newer);
+    const sqlite = new Database(newer);
+    sqlite.prepare("insert into __drizzle_migrations (hash, created_at) values ('from the future', 9999999999999)").run();
+    sqlite.close();
+
+    const empty = folder();
+    const outBefore = fileSnapshot(out);
+    for (const [file, message] of [
+      [text, /notes.txt is not a Dials backup/],
+      [plainDatabase, /plain.db is not a Dials backup/],
+      [path.join(out, 'missing.dials-backup'), /missing.dials-backup does not exist/],
+      [out, /is not a Dials backup/],
+      [newer, /was made by a newer Dials/],
+    ] as const) {
+      const result = await runDials(['restore', file], empty);
+      expect(result.stderr, file).toMatch(message);
+      expect(result.stderr).toContain('Nothing was changed');
+      expect(result.code, file).toBe(1);
+    }
+    expect(fs.readdirSync(empty)).toEqual([]);
+
+    const before = fileSnapshot(dataDir);
+    const over = await runDials(['restore', backup], dataDir);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/dials.db exists already.*--force/);
+    expect(fileSnapshot(dataDir)).toEqual(before);
+
+    const dials = await serve(dataDir);
+    const key = fs.readFileSync(path.join(dataDir, 'secret.key'));
+    const whileServing = await runDials(['restore', backup, '--force'], dataDir);
+    expect(whileServing.code).toBe(1);
+    expect(whileServing.stderr).toContain('Dials is running');
+    expect(fs.readdirSync(dataDir).filter((name) => name.includes('before-restore'))).toEqual([]);
+    expect(fs.readFileSync(path.join(dataDir, 'secret.key'))).toEqual(key);
+    expect((await fetch(`${dials.url}/healthz`)).status).toBe(200);
+    await stop(dials);
+    expect(fileSnapshot(out)).toEqual(outBefore);
+  });
+
+  it('restore --force over a stopped instance keeps the old database and key aside, and the backup is what comes back', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const backup = path.join(out, 'b.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const before = databaseContent(path.join(dataDir, 'dials.db'));
+    expect((await runDials(['create-admin', '--email', 'grace@example.com'], dataDir)).code).toBe(0);
+    const changed = databaseContent(path.join(dataDir, 'dials.db'));
+    expect(changed).not.toEqual(before);
+
+    const result = await runDials(['restore', backup, '--force'], dataDir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const aside = fs.readdirSync(dataDir).filter((name) => name.includes('.before-restore-')).sort();
+    expect(aside).toHaveLength(2);
+    expect(aside[0]).toMatch(/^dials\.db\.before-restore-/);
+    expect(aside[1]).toMatch(/^secret\.key\.before-restore-/);
+    expect(result.stdout).toContain(`Kept aside: ${path.join(dataDir, aside[0]!)}`);
+    expect(databaseContent(path.join(dataDir, aside[0]!))).toEqual(changed);
+    expect(databaseContent(path.join(dataDir, 'dials.db'))).toEqual(before);
+    expect((await runDials(['check'], dataDir)).code).toBe(0);
+  });
+});
