@@ -83,16 +83,17 @@ export async function openControlSocket(
       fs.rmSync(file);
     }
     const waiting = new Set<net.Socket>();
-    const server = net.createServer((connection) => serveConnection(connection, handle, log, waiting));
+    const answered = new Set<net.Socket>();
+    const server = net.createServer((connection) => serveConnection(connection, handle, log, { waiting, answered }));
     await listen(server, file);
     fs.chmodSync(file, 0o600);
     return {
       path: file,
-      // A backup being written is finished and answered; a connection that has asked nothing yet is closed.
+      // A backup being written is finished and answered; a connection that has asked nothing yet, or was answered already, is closed.
       close: () =>
         new Promise((resolve) => {
           server.close(() => resolve());
-          for (const connection of waiting) connection.destroy();
+          for (const connection of [...waiting, ...answered]) connection.destroy();
         }),
     };
   } catch (error) {
@@ -100,19 +101,34 @@ export async function openControlSocket(
   }
 }
 
-/** How long a connection may take to send its request. */
-const requestTimeoutMs = 10_000;
+/** How long a connection may take to send its whole request, from the moment it connects. */
+const requestDeadlineMs = 10_000;
 
-function serveConnection(connection: net.Socket, handle: (request: ControlRequest) => Promise<ControlAnswer>, log: ControlLog, waiting: Set<net.Socket>): void {
+/** The connections of the socket: those that have not sent their request yet, and those answered but not yet closed. */
+interface Connections {
+  waiting: Set<net.Socket>;
+  answered: Set<net.Socket>;
+}
+
+function serveConnection(connection: net.Socket, handle: (request: ControlRequest) => Promise<ControlAnswer>, log: ControlLog, { waiting, answered }: Connections): void {
   let received = '';
   let handled = false;
-  const reply = (answer: ControlAnswer) => connection.end(`${JSON.stringify(answer)}\n`);
+  // Closed once the answer is flushed: a client that keeps its side open must not hold up stopping.
+  const reply = (answer: ControlAnswer) => {
+    answered.add(connection);
+    connection.end(`${JSON.stringify(answer)}\n`, () => connection.destroy());
+  };
   waiting.add(connection);
   connection.setEncoding('utf8');
-  connection.setTimeout(requestTimeoutMs, () => {
+  const deadline = setTimeout(() => {
     if (!handled) connection.destroy();
+  }, requestDeadlineMs);
+  deadline.unref();
+  connection.on('close', () => {
+    clearTimeout(deadline);
+    waiting.delete(connection);
+    answered.delete(connection);
   });
-  connection.on('close', () => waiting.delete(connection));
   connection.on('error', () => connection.destroy());
   connection.on('data', (chunk: string) => {
     if (handled) return;

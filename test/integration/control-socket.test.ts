@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askRunningDials } from '../../src/backups/control-client.ts';
 import { openControlSocket } from '../../src/backups/control-server.ts';
-import { freshDataDir, removeDataDir } from '../support/dials-process.ts';
+import { freshDataDir, removeDataDir, serveDials } from '../support/dials-process.ts';
 
 const folders: string[] = [];
 afterEach(() => {
@@ -79,5 +79,28 @@ describe('the control socket', () => {
     expect(third.path).toBeNull();
     expect(log.warnings.join()).toContain('exists and is not a socket');
     expect(fs.readFileSync(path.join(dataDir, 'dials.sock'), 'utf8')).toBe('an operator file');
+  });
+
+  it('a client that keeps its side open after the answer does not hold up stopping: SIGTERM still exits 0 promptly', async () => {
+    const dataDir = folder();
+    const dials = await serveDials(dataDir);
+    try {
+      const client = net.connect({ path: path.join(dataDir, 'dials.sock'), allowHalfOpen: true });
+      client.on('error', () => {});
+      let received = '';
+      client.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      client.write('{"command":"ping"}\n');
+      await ended;
+      expect(JSON.parse(received)).toMatchObject({ ok: true });
+      const startedStopping = Date.now();
+      dials.child.kill('SIGTERM');
+      const exit = await Promise.race([dials.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 5_000))]);
+      expect(exit).toBe(0);
+      expect(Date.now() - startedStopping).toBeLessThan(5_000);
+      client.destroy();
+    } finally {
+      dials.child.kill('SIGKILL');
+    }
   });
 });
