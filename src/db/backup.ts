@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,16 +20,18 @@ export interface BackupDetails {
   secretKey: string | null;
 }
 
-/** A temporary file beside `target`, in the same folder so that the final rename is atomic. */
-export function partialFileBeside(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.partial`);
+/** The prefix of the private folder a backup is built in, beside its target; the sweep at start knows it (the pid says whose it is). */
+export const workFolderPrefix = (target: string, pid: number = process.pid) => `.${path.basename(target)}.partial-${pid}-`;
+
+/**
+ * A fresh folder, mode 0700, beside `target` (same file system, so publishing is a link): SQLite's
+ * side files of the copy are made there, where no other user can have put anything beforehand.
+ */
+function makeWorkFolder(target: string): string {
+  return fs.mkdtempSync(path.join(path.dirname(target), workFolderPrefix(target)));
 }
 
-function removeQuietly(file: string): void {
-  for (const name of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(name, { force: true });
-}
-
-function syncFile(file: string): void {
+function syncPath(file: string): void {
   const descriptor = fs.openSync(file, 'r');
   try {
     fs.fsyncSync(descriptor);
@@ -39,16 +40,28 @@ function syncFile(file: string): void {
   }
 }
 
+/** Gives the finished file its final name; never replaces anything there (EEXIST then, with the target named). */
+function publish(partial: string, target: string): void {
+  try {
+    fs.linkSync(partial, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw Object.assign(new Error(`${target} exists`), { code: 'EEXIST', path: target });
+    throw error;
+  }
+  syncPath(path.dirname(target));
+}
+
 /**
  * Copies the database of `source` with SQLite's online backup (it steps between turns of the event
  * loop, so a serving Dials keeps answering, and the copy is consistent), adds the backup table, and
- * renames the finished file to `target`. Whatever fails, no partial file remains; the error is thrown.
+ * links the finished file to `target`. Whatever fails, nothing remains but what was at `target`; the error is thrown.
  */
 async function writeBackupFrom(source: Database.Database, target: string, details: BackupDetails): Promise<number> {
-  const partial = partialFileBeside(target);
-  // Made first with mode 0600, so the copy and the key in it are never readable by others.
-  fs.writeFileSync(partial, '', { mode: 0o600, flag: 'wx' });
+  const workFolder = makeWorkFolder(target);
+  const partial = path.join(workFolder, 'backup');
   try {
+    // Made first with mode 0600, so the copy and the key in it are never readable by others.
+    fs.writeFileSync(partial, '', { mode: 0o600, flag: 'wx' });
     await source.backup(partial);
     const copy = new Database(partial, { fileMustExist: true });
     try {
@@ -67,12 +80,11 @@ async function writeBackupFrom(source: Database.Database, target: string, detail
     } finally {
       copy.close();
     }
-    syncFile(partial);
-    fs.renameSync(partial, target);
+    syncPath(partial);
+    publish(partial, target);
     return fs.statSync(target).size;
-  } catch (error) {
-    removeQuietly(partial);
-    throw error;
+  } finally {
+    fs.rmSync(workFolder, { recursive: true, force: true });
   }
 }
 
@@ -134,7 +146,8 @@ export function readBackup(file: string): BackupReading {
     return { ok: false, reason: 'missing', detail: (error as Error).message };
   }
   if (!header.subarray(0, 16).equals(sqliteMagic)) return { ok: false, reason: 'not-a-backup', detail: 'not a SQLite file' };
-  if (header[18] !== 1) return { ok: false, reason: 'not-a-backup', detail: 'a SQLite database in WAL mode' };
+  // SQLite reads a file as WAL unless both the write (18) and the read (19) version are 1.
+  if (header[18] !== 1 || header[19] !== 1) return { ok: false, reason: 'not-a-backup', detail: 'a SQLite database in WAL mode' };
   let sqlite: Database.Database | undefined;
   try {
     sqlite = new Database(file, { readonly: true, fileMustExist: true });

@@ -6,6 +6,10 @@ import { logIn, setUpAdministrator } from '../support/browser-session.ts';
 import { databaseContent, fileSnapshot } from '../support/backup-fixtures.ts';
 import { freshDataDir, removeDataDir, runDials, serveDials, type ServingDials } from '../support/dials-process.ts';
 import { createTestApp } from '../support/test-app.ts';
+import { takeBackup } from '../../src/backups/take-backup.ts';
+import { writeBackup } from '../../src/db/backup.ts';
+import { closeDatabase, openDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
 import { enrolTotp, totpCode } from '../support/totp.ts';
 
 const folders: string[] = [];
@@ -252,5 +256,66 @@ describe('dials backup and dials restore', () => {
     expect(databaseContent(path.join(dataDir, aside[0]!))).toEqual(changed);
     expect(databaseContent(path.join(dataDir, 'dials.db'))).toEqual(before);
     expect((await runDials(['check'], dataDir)).code).toBe(0);
+  });
+
+  it('a backup into the data folder itself (under a name SQLite owns, or through a link to the folder) is refused, stopped or serving', async () => {
+    const { dataDir } = await folderWithAda();
+    const linked = path.join(folder(), 'linked');
+    fs.symlinkSync(dataDir, linked);
+    const targets = [path.join(dataDir, 'dials.db-wal'), path.join(dataDir, 'dials.db-journal'), path.join(linked, 'b.dials-backup')];
+    const check = async () => {
+      for (const target of targets) {
+        const result = await runDials(['backup', target], dataDir);
+        expect(result.stderr, target).toMatch(/is the data folder; write backups to another folder/);
+        expect(result.code, target).toBe(1);
+      }
+      expect(fs.readdirSync(dataDir).filter((name) => name.includes('dials-backup') || name.includes('partial'))).toEqual([]);
+    };
+    await check();
+    const dials = await serve(dataDir);
+    await check();
+    await stop(dials);
+    expect(fs.existsSync(path.join(dataDir, 'dials.db-wal'))).toBe(false);
+  });
+
+  it('FILE is never replaced: not when it appears while the backup is written, nor when it is a dangling link', async () => {
+    const dataDir = folder();
+    const db = openDatabase(path.join(dataDir, 'dials.db'));
+    applyMigrations(db);
+    const out = folder();
+    const target = path.join(out, 'one.dials-backup');
+    try {
+      const write = (to: string, details: Parameters<typeof writeBackup>[2]) => writeBackup(db, to, details);
+      const results = await Promise.all([takeBackup(target, dataDir, write), takeBackup(target, dataDir, write)]);
+      expect(results.filter((result) => result.ok)).toHaveLength(1);
+      expect(results.find((result) => !result.ok)).toEqual({ ok: false, message: expect.stringContaining(`${target} exists already`) });
+    } finally {
+      closeDatabase(db);
+    }
+    expect(fs.readdirSync(out)).toEqual(['one.dials-backup']);
+
+    const dangling = path.join(out, 'dangling.dials-backup');
+    fs.symlinkSync(path.join(out, 'nowhere'), dangling);
+    const result = await runDials(['backup', dangling], dataDir);
+    expect(result.stderr).toContain(`${dangling} exists already`);
+    expect(result.code).toBe(1);
+    expect(fs.readlinkSync(dangling)).toBe(path.join(out, 'nowhere'));
+    expect(fs.readdirSync(out).sort()).toEqual(['dangling.dials-backup', 'one.dials-backup']);
+  });
+
+  it('a file that says it is in WAL mode only by its read version (header byte 19) is refused, and nothing appears beside it', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const backup = path.join(out, 'b.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const descriptor = fs.openSync(backup, 'r+');
+    fs.writeSync(descriptor, Buffer.from([1, 2]), 0, 2, 18);
+    fs.closeSync(descriptor);
+    const empty = folder();
+    const result = await runDials(['restore', backup], empty);
+    expect(result.stderr).toMatch(/is not a Dials backup/);
+    expect(result.code).toBe(1);
+    expect(fs.readdirSync(out)).toEqual(['b.dials-backup']);
+    expect(fs.readdirSync(empty)).toEqual([]);
   });
 });
