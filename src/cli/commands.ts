@@ -191,6 +191,12 @@ export async function backupCommand(config: Config, file: string, output: Output
   return 0;
 }
 
+/** What restore says when the backup held no secret.key: which key Dials will use. */
+const noKeyInBackup = (keyFile: string, kept: boolean) =>
+  kept
+    ? `The backup held no secret.key; Dials uses the one already in the data folder (${keyFile}), kept as it was: secrets sealed with another key cannot be read.\n`
+    : 'The backup held no secret.key; Dials makes a new one at start, and secrets sealed with the old one cannot be read.\n';
+
 /** `dials restore FILE [--force]`: puts a backup back into the data folder of a stopped Dials. */
 export async function restoreCommand(config: Config, file: string, force: boolean, output: Output): Promise<ExitCode> {
   const [{ askRunningDials }, { readBackup }, { restoreBackup }] = await Promise.all([
@@ -221,7 +227,9 @@ export async function restoreCommand(config: Config, file: string, force: boolea
     output.err(busy);
     return 1;
   }
-  const outcome = await restoreBackup(source, info.secretKey, config.dataDir, { force, now: new Date() });
+  const keptKey = info.secretKey === null && fs.existsSync(path.join(config.dataDir, 'secret.key'));
+  const dialsRunning = async () => (await askRunningDials(config.dataDir, { command: 'ping' })).answered;
+  const outcome = await restoreBackup(source, info.secretKey, config.dataDir, { force, now: new Date(), dialsRunning });
   if (!outcome.ok) {
     output.err(
       outcome.reason === 'running'
@@ -232,7 +240,7 @@ export async function restoreCommand(config: Config, file: string, force: boolea
   }
   output.out(
     `Restored the backup of ${info.takenAt} (Dials ${info.dialsVersion}) into ${config.dataDir}.\n` +
-      (info.secretKey === null ? 'The backup held no secret.key; Dials makes a new one at start, and secrets sealed with the old one cannot be read.\n' : '') +
+      (info.secretKey === null ? noKeyInBackup(path.join(config.dataDir, 'secret.key'), keptKey) : '') +
       outcome.setAside.map((aside) => `Kept aside: ${aside}\n`).join('') +
       'Start Dials to use it; a backup from an older Dials is brought up to date at start.\n',
   );

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteOf, type Db } from './client.ts';
+import { isInstanceSecretText } from '../lib/instance-secret.ts';
 import { appliedMigrationsOf, latestMigrationAt } from './migrate.ts';
 
 /**
@@ -153,8 +154,11 @@ export function readBackup(file: string): BackupReading {
     sqlite = new Database(file, { readonly: true, fileMustExist: true });
     const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(backupTable);
     if (!table) return { ok: false, reason: 'not-a-backup', detail: `a SQLite database without a ${backupTable} table` };
-    const rows = sqlite.prepare(`select name, value from ${backupTable}`).all() as Array<{ name: string; value: string | null }>;
-    const value = (name: string) => rows.find((row) => row.name === name)?.value ?? null;
+    const rows = sqlite.prepare(`select name, value from ${backupTable}`).all() as Array<{ name: string; value: unknown }>;
+    const value = (name: string) => {
+      const found = rows.find((row) => row.name === name)?.value;
+      return found === undefined || found === null ? null : String(found);
+    };
     const format = value('format');
     if (format !== backupFormat) {
       return format?.startsWith('dials-backup/')
@@ -165,11 +169,13 @@ export function readBackup(file: string): BackupReading {
     const { lastAppliedAt } = appliedMigrationsOf(sqlite);
     const latest = latestMigrationAt();
     if (check !== 'ok') return { ok: false, reason: 'damaged', detail: String(check) };
+    const secretKey = rows.find((row) => row.name === 'secret_key')?.value ?? null;
+    if (secretKey !== null && !isInstanceSecretText(secretKey)) return { ok: false, reason: 'damaged', detail: 'its secret.key is not one Dials writes' };
     return {
       ok: true,
       info: { dialsVersion: value('dials_version') ?? 'unknown', takenAt: value('taken_at') ?? 'unknown', lastMigration: value('last_migration'),
         fromNewerDials: lastAppliedAt !== null && latest !== null && lastAppliedAt > latest,
-        secretKey: value('secret_key') },
+        secretKey },
     };
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logIn, setUpAdministrator } from '../support/browser-session.ts';
 import { databaseContent, fileSnapshot } from '../support/backup-fixtures.ts';
 import { freshDataDir, removeDataDir, runDials, serveDials, type ServingDials } from '../support/dials-process.ts';
 import { createTestApp } from '../support/test-app.ts';
 import { takeBackup } from '../../src/backups/take-backup.ts';
-import { writeBackup } from '../../src/db/backup.ts';
+import { readBackup, writeBackup } from '../../src/db/backup.ts';
+import { restoreBackup } from '../../src/db/restore.ts';
 import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { enrolTotp, totpCode } from '../support/totp.ts';
@@ -316,6 +317,90 @@ describe('dials backup and dials restore', () => {
     expect(result.stderr).toMatch(/is not a Dials backup/);
     expect(result.code).toBe(1);
     expect(fs.readdirSync(out)).toEqual(['b.dials-backup']);
+    expect(fs.readdirSync(empty)).toEqual([]);
+  });
+
+  it('a backup whose secret.key is not one Dials writes is damaged: exit 1, nothing written', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const backup = path.join(out, 'b.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const empty = folder();
+    for (const value of ['', 5, Buffer.alloc(16, 1).toString('base64'), 'not base64 at all, but long enough to be 32 bytes', 'A'.repeat(5000)]) {
+      const patched = path.join(out, 'patched.dials-backup');
+      fs.copyFileSync(backup, patched);
+      const sqlite = new Database(patched);
+      sqlite.prepare("update dials_backup set value = ? where name = 'secret_key'").run(value);
+      sqlite.close();
+      const result = await runDials(['restore', patched], empty);
+      expect(result.stderr, String(value)).toMatch(/is a damaged Dials backup \(its secret.key is not one Dials writes\)\. Nothing was changed/);
+      expect(result.code).toBe(1);
+      expect(fs.readdirSync(empty)).toEqual([]);
+      fs.rmSync(patched);
+    }
+  });
+
+  it('a backup without secret.key, restored over a folder that has one: the message names the key that is kept and used', async () => {
+    const { dataDir } = await folderWithAda();
+    const out = folder();
+    const backup = path.join(out, 'b.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const sqlite = new Database(backup);
+    sqlite.prepare("update dials_backup set value = null where name = 'secret_key'").run();
+    sqlite.close();
+    const key = fs.readFileSync(path.join(dataDir, 'secret.key'));
+    const result = await runDials(['restore', backup, '--force'], dataDir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Dials uses the one already in the data folder (${path.join(dataDir, 'secret.key')})`);
+    expect(result.stdout).not.toContain('makes a new one');
+    expect(fs.readFileSync(path.join(dataDir, 'secret.key'))).toEqual(key);
+  });
+});
+
+describe('restoreBackup', () => {
+  async function backupOfAda(): Promise<{ dataDir: string; backup: string; secretKey: string | null }> {
+    const { dataDir } = await folderWithAda();
+    const backup = path.join(folder(), 'b.dials-backup');
+    expect((await runDials(['backup', backup], dataDir)).code).toBe(0);
+    const reading = readBackup(backup);
+    if (!reading.ok) throw new Error(reading.detail);
+    return { dataDir, backup, secretKey: reading.info.secretKey };
+  }
+  const stopped = async () => false;
+
+  it('a restore --force stopped just before the database is put in place leaves the old database where it was', async () => {
+    const { dataDir, backup, secretKey } = await backupOfAda();
+    expect((await runDials(['create-admin', '--email', 'grace@example.com'], dataDir)).code).toBe(0);
+    const databaseFile = path.join(dataDir, 'dials.db');
+    const before = databaseContent(databaseFile);
+    const rename = fs.renameSync;
+    const spy = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (to === databaseFile) throw new Error('the machine stops here');
+      rename(from, to);
+    });
+    try {
+      await expect(restoreBackup(backup, secretKey, dataDir, { force: true, now: new Date(), dialsRunning: stopped })).rejects.toThrow('the machine stops here');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(databaseContent(databaseFile)).toEqual(before);
+  });
+
+  it('the database stays locked from the first check until the restore is done; with no database, a Dials started meanwhile is noticed', async () => {
+    const { dataDir, backup, secretKey } = await backupOfAda();
+    const databaseFile = path.join(dataDir, 'dials.db');
+    const restoring = restoreBackup(backup, secretKey, dataDir, { force: true, now: new Date(), dialsRunning: stopped });
+    const other = new Database(databaseFile, { timeout: 0 });
+    try {
+      expect(() => other.prepare('select count(*) from sqlite_master').get()).toThrow(/locked|busy/i);
+    } finally {
+      other.close();
+    }
+    expect(await restoring).toMatchObject({ ok: true });
+
+    const empty = folder();
+    const outcome = await restoreBackup(backup, secretKey, empty, { force: false, now: new Date(), dialsRunning: async () => true });
+    expect(outcome).toEqual({ ok: false, reason: 'running' });
     expect(fs.readdirSync(empty)).toEqual([]);
   });
 });

@@ -32,7 +32,8 @@ describe('scheduled backups', () => {
     const dataDir = folder();
     const db = openDatabase(path.join(dataDir, 'dials.db'));
     applyMigrations(db);
-    fs.writeFileSync(path.join(dataDir, 'secret.key'), 'a-secret-key-for-the-test\n');
+    const key = `${Buffer.alloc(32, 9).toString('base64')}\n`;
+    fs.writeFileSync(path.join(dataDir, 'secret.key'), key);
     const dir = path.join(dataDir, 'backups');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'before-0.1.0-2026-01-01T00-00-00-000Z.dials-backup'), 'an upgrade backup');
@@ -50,7 +51,7 @@ describe('scheduled backups', () => {
     expect(scheduledBackups(dir)).toEqual(['nightly-2026-03-12T03-30-00-000Z.dials-backup', 'nightly-2026-03-13T03-30-00-000Z.dials-backup']);
     expect(fs.readdirSync(dir)).toHaveLength(4);
     const kept = readBackup(path.join(dir, 'nightly-2026-03-13T03-30-00-000Z.dials-backup'));
-    expect(kept.ok && kept.info.secretKey).toBe('a-secret-key-for-the-test\n');
+    expect(kept.ok && kept.info.secretKey).toBe(key);
     expect(kept.ok && kept.info.takenAt).toBe('2026-03-13T03:30:00.000Z');
     expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
