@@ -47,7 +47,7 @@ export async function upgradeDatabase(db: Db, config: Config, messages: Messages
   }
   try {
     const applied = applyMigrations(db, options);
-    if (backup) messages.out(`Database updated (${applied.join(', ')}).\n`);
+    if (backup && applied.length > 0) messages.out(`Database updated (${applied.join(', ')}).\n`);
     return true;
   } catch (error) {
     if (!(error instanceof MigrationFailedError)) throw error;

@@ -67,15 +67,21 @@ function lastApplied(sqlite: Database.Database): number | null {
 export function applyMigrations(db: Db, options: MigrationOptions = {}): string[] {
   const folder = options.migrationsFolder ?? committedMigrationsFolder;
   const sqlite = sqliteOf(db);
-  const last = lastApplied(sqlite);
-  const pending = journalOf(folder).filter((entry) => last === null || entry.when > last);
-  if (pending.length === 0) return [];
-  const migrations = pending.map((entry) => readMigration(folder, entry));
   sqlite.pragma('foreign_keys = OFF');
   try {
     sqlite.prepare('BEGIN IMMEDIATE').run();
     let current = '(the migrations table)';
+    let migrations: Migration[] = [];
     try {
+      // Read under the write lock: another process may have applied them since this one looked.
+      const last = lastApplied(sqlite);
+      migrations = journalOf(folder)
+        .filter((entry) => last === null || entry.when > last)
+        .map((entry) => readMigration(folder, entry));
+      if (migrations.length === 0) {
+        sqlite.prepare('ROLLBACK').run();
+        return [];
+      }
       sqlite.prepare('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)').run();
       const record = sqlite.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)');
       for (const migration of migrations) {
@@ -91,10 +97,10 @@ export function applyMigrations(db: Db, options: MigrationOptions = {}): string[
       if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
       throw new MigrationFailedError(current, error);
     }
+    return migrations.map((migration) => migration.tag);
   } finally {
     sqlite.pragma('foreign_keys = ON');
   }
-  return migrations.map((migration) => migration.tag);
 }
 
 /** How many committed migrations this database has not had yet (all of them for an empty file). */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { upgradeDatabase } from '../../src/backups/upgrade.ts';
 import { loadConfig } from '../../src/config.ts';
 import { readBackup } from '../../src/db/backup.ts';
-import { closeDatabase, openDatabase } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase, sqliteOf } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { committedMigrationCount, databaseContent, migrationsFolder } from '../support/backup-fixtures.ts';
 import { freshDataDir, removeDataDir, runDials, serveDials } from '../support/dials-process.ts';
@@ -127,5 +127,31 @@ describe('upgrading an older data folder', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/takes a backup first, which failed:\n.*\nNo update was applied/);
     expect(databaseContent(path.join(dataDir, 'dials.db'))).toEqual(contentBefore);
+  });
+
+  it('migrations another process applied while this one waited for the write lock are not applied twice', () => {
+    const dataDir = folder();
+    const file = path.join(dataDir, 'dials.db');
+    const first = openDatabase(file, { exclusive: false });
+    const second = openDatabase(file, { exclusive: false });
+    try {
+      const sqlite = sqliteOf(first);
+      const prepare = sqlite.prepare.bind(sqlite);
+      let overtaken = false;
+      // The other process gets the write lock first, just before this one asks for it.
+      sqlite.prepare = ((source: string) => {
+        if (source === 'BEGIN IMMEDIATE' && !overtaken) {
+          overtaken = true;
+          expect(applyMigrations(second).length).toBe(committedMigrationCount());
+        }
+        return prepare(source);
+      }) as typeof sqlite.prepare;
+      expect(applyMigrations(first)).toEqual([]);
+      expect(overtaken).toBe(true);
+    } finally {
+      closeDatabase(first);
+      closeDatabase(second);
+    }
+    expect(databaseContent(file).__drizzle_migrations).toHaveLength(committedMigrationCount());
   });
 });
