@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import { applyMigrations, hasAppliedMigrations, MigrationFailedError, pendingMigrations, type MigrationOptions } from '../db/migrate.ts';
 import { dialsVersion } from '../version.ts';
 import { fileTime } from './nightly.ts';
+import { removeSupersededUpgradeBackups } from './superseded-upgrade-backups.ts';
 import { takeBackup } from './take-backup.ts';
 
 export interface Messages {
@@ -16,7 +17,8 @@ export interface Messages {
 /**
  * Brings the database up to this version of Dials, at every start (serve, migrate and the other
  * commands). A database that already holds an instance's data and lacks migrations is backed up
- * first, to `<BACKUP_DIR>/before-<version>-<time>.dials-backup`; then every pending migration is
+ * first, to `<BACKUP_DIR>/before-<version>-<time>.dials-backup` (an earlier one of the same version and
+ * the same last migration, from a start whose update failed, is then removed); then every pending migration is
  * applied in one transaction. If the backup or a migration fails, the database is as it was, and
  * the message says which migration failed, where the backup is, and how to go back.
  * Answers whether Dials may go on.
@@ -44,6 +46,12 @@ export async function upgradeDatabase(db: Db, config: Config, messages: Messages
     }
     backup = taken.file;
     messages.out(`Backup taken before the database update: ${backup}\n`);
+    try {
+      const removed = removeSupersededUpgradeBackups(backup, version);
+      if (removed.length > 0) messages.out(`Removed the earlier backup(s) of the same database state: ${removed.join(', ')}\n`);
+    } catch (error) {
+      messages.err(`Earlier backups in ${config.backups.dir} could not be looked at: ${(error as Error).message}\n`);
+    }
   }
   try {
     const applied = applyMigrations(db, options);

@@ -154,4 +154,25 @@ describe('upgrading an older data folder', () => {
     }
     expect(databaseContent(file).__drizzle_migrations).toHaveLength(committedMigrationCount());
   });
+
+  it('a migration that fails at every start keeps one backup before it: the newest', async () => {
+    const dataDir = olderDataFolder(committedMigrationCount());
+    const newer = migrationsFolder(committedMigrationCount(), [{ tag: '0006_broken', sql: 'ALTER TABLE `no_such_table` ADD `x` text;' }]);
+    folders.push(newer);
+    const config = loadConfig({ DATA_DIR: dataDir });
+    fs.mkdirSync(config.backups.dir, { recursive: true });
+    const otherVersion = 'before-0.0.1-2026-01-01T00-00-00-000Z.dials-backup';
+    fs.writeFileSync(path.join(config.backups.dir, otherVersion), 'a backup before another version');
+    const starts = [Date.parse('2026-05-01T10:00:00Z'), Date.parse('2026-05-01T10:00:05Z'), Date.parse('2026-05-01T10:00:10Z')];
+    let last = '';
+    for (const start of starts) {
+      const db = openDatabase(path.join(dataDir, 'dials.db'));
+      const { messages, sink } = recordingMessages();
+      expect(await upgradeDatabase(db, config, sink, { migrationsFolder: newer, now: new Date(start) })).toBe(false);
+      closeDatabase(db);
+      last = /A backup taken just before is at (\S+)\.\n/.exec(messages.err)?.[1] ?? '';
+    }
+    expect(last).toContain('2026-05-01T10-00-10-000Z');
+    expect(fs.readdirSync(config.backups.dir).sort()).toEqual([path.basename(last), otherVersion].sort());
+  });
 });
