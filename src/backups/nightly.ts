@@ -13,12 +13,17 @@ export const fileTime = (when: Date) => when.toISOString().replace(/[:.]/g, '-')
 
 const scheduledName = /^nightly-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.dials-backup$/;
 
-/** The file names of the scheduled backups in `dir`, oldest first. Other files there are never counted or removed. */
+/**
+ * The file names of the scheduled backups in `dir`, oldest first by modification time (a name says
+ * what the clock said, which may have been wrong). Other files there are never counted or removed.
+ */
 export function scheduledBackups(dir: string): string[] {
   return fs
     .readdirSync(dir)
     .filter((name) => scheduledName.test(name))
-    .sort();
+    .map((name) => ({ name, modified: fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => a.modified - b.modified || a.name.localeCompare(b.name))
+    .map(({ name }) => name);
 }
 
 /**
@@ -47,8 +52,9 @@ export async function runScheduledBackup(options: {
   }
   log.info({ file: result.file, bytes: result.bytes }, 'scheduled backup taken');
   try {
-    const kept = scheduledBackups(dir);
-    for (const name of kept.slice(0, Math.max(0, kept.length - keep))) fs.rmSync(path.join(dir, name), { force: true });
+    // The backup just written is always one of those kept.
+    const earlier = scheduledBackups(dir).filter((name) => name !== path.basename(result.file));
+    for (const name of earlier.slice(0, Math.max(0, earlier.length - (keep - 1)))) fs.rmSync(path.join(dir, name), { force: true });
   } catch (error) {
     log.error({ dir }, `removing old scheduled backups failed: ${(error as Error).message}`);
   }

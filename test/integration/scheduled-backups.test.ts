@@ -115,4 +115,33 @@ describe('scheduled backups', () => {
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/PROBLEM +BACKUP_SCHEDULE/);
   });
+
+  it('retention goes by modification time, and never removes the backup just written, whatever the names say', async () => {
+    const dataDir = folder();
+    const db = openDatabase(path.join(dataDir, 'dials.db'));
+    applyMigrations(db);
+    const dir = path.join(dataDir, 'backups');
+    fs.mkdirSync(dir);
+    const fromAClockAhead = 'nightly-2099-01-01T03-30-00-000Z.dials-backup';
+    const log = recordingLog();
+    const night = (when: string, keep: number) =>
+      runScheduledBackup({ dir, keep, dataDir, write: (target, details) => writeBackup(db, target, details), now: new Date(when), log });
+    try {
+      // Written while the clock was ahead: its time is in the future too.
+      fs.writeFileSync(path.join(dir, fromAClockAhead), 'a backup');
+      fs.utimesSync(path.join(dir, fromAClockAhead), new Date('2099-01-01T03:30:00Z'), new Date('2099-01-01T03:30:00Z'));
+      const first = await night('2026-03-10T03:30:00Z', 1);
+      expect(first.ok && fs.existsSync(first.file)).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['nightly-2026-03-10T03-30-00-000Z.dials-backup']);
+
+      // Named in the future, but written long ago: the oldest.
+      fs.writeFileSync(path.join(dir, fromAClockAhead), 'a backup');
+      fs.utimesSync(path.join(dir, fromAClockAhead), new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+      expect((await night('2026-03-11T03:30:00Z', 2)).ok).toBe(true);
+      expect(scheduledBackups(dir)).toEqual(['nightly-2026-03-10T03-30-00-000Z.dials-backup', 'nightly-2026-03-11T03-30-00-000Z.dials-backup']);
+    } finally {
+      closeDatabase(db);
+    }
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
 });
