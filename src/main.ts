@@ -14,12 +14,13 @@ enableModuleCompileCache();
 
 async function serve(config: Config): Promise<ExitCode | 'serving'> {
   const schedule = config.backups.schedule;
-  const [{ buildApp }, { openDatabase, closeDatabase }, { upgradeDatabase }, { scheduleWalCheckpoints }, { startBackups }, scheduleProblem] = await Promise.all([
+  const [{ buildApp }, { openDatabase, closeDatabase }, { upgradeDatabase }, { scheduleWalCheckpoints }, { startBackups }, { sweepLeftovers }, scheduleProblem] = await Promise.all([
     import('./app.ts'),
     import('./db/client.ts'),
     import('./backups/upgrade.ts'),
     import('./db/checkpoints.ts'),
     import('./backups/serving.ts'),
+    import('./backups/leftovers.ts'),
     // node-cron loads only when backups are scheduled, alongside the rest.
     schedule ? import('./backups/nightly.ts').then(({ scheduleProblem }) => scheduleProblem(schedule)) : null,
   ]);
@@ -27,12 +28,20 @@ async function serve(config: Config): Promise<ExitCode | 'serving'> {
     output.err(`Invalid configuration:\n  BACKUP_SCHEDULE: ${scheduleProblem}\n`);
     return 2;
   }
+  let swept: { removed: string[] } | { failed: string };
+  try {
+    swept = { removed: sweepLeftovers(config.backups.dir, config.dataDir) };
+  } catch (error) {
+    swept = { failed: (error as Error).message };
+  }
   const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
   if (!(await upgradeDatabase(db, config, output))) {
     closeDatabase(db);
     return 1;
   }
   const app = await buildApp(config, { db, logger: loggerOptions(config.logLevel) });
+  if ('failed' in swept) app.log.warn({ backupDir: config.backups.dir }, `looking for files left by an interrupted backup or restore failed: ${swept.failed}`);
+  else if (swept.removed.length > 0) app.log.info({ removed: swept.removed }, 'removed files left by an interrupted backup or restore');
   let stopCheckpoints = () => {};
   let stopBackups = async () => {};
   let stopping = false;

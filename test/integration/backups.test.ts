@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -354,6 +355,33 @@ describe('dials backup and dials restore', () => {
     expect(result.stdout).toContain(`Dials uses the one already in the data folder (${path.join(dataDir, 'secret.key')})`);
     expect(result.stdout).not.toContain('makes a new one');
     expect(fs.readFileSync(path.join(dataDir, 'secret.key'))).toEqual(key);
+  });
+});
+
+describe('files left by an interrupted backup or restore', () => {
+  it('are removed when Dials starts, and named in its log; those of a process still running, and other files, stay', async () => {
+    const { dataDir } = await folderWithAda();
+    const backups = path.join(dataDir, 'backups');
+    fs.mkdirSync(backups);
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const leftInBackups = [`.b.dials-backup.partial-${gone}-AbC123`, `.b.dials-backup.${gone}-0123abcd.partial`, `.b.dials-backup.${gone}-0123abcd.partial-journal`];
+    fs.mkdirSync(path.join(backups, leftInBackups[0]!));
+    fs.writeFileSync(path.join(backups, leftInBackups[0]!, 'backup'), 'half a backup');
+    for (const name of leftInBackups.slice(1)) fs.writeFileSync(path.join(backups, name), 'half a backup');
+    const leftInData = ['.dials.db.restoring-0123abcd', `.secret.key.restoring-${gone}-0123abcd`];
+    for (const name of leftInData) fs.writeFileSync(path.join(dataDir, name), 'half a restore');
+    const stillBeingWritten = `.c.dials-backup.partial-${process.pid}-XyZ789`;
+    fs.mkdirSync(path.join(backups, stillBeingWritten));
+    fs.writeFileSync(path.join(backups, '.hidden'), 'the operator’s');
+    fs.writeFileSync(path.join(dataDir, '.dials.db.restoring-notes'), 'the operator’s');
+
+    const dials = await serve(dataDir, { LOG_LEVEL: 'info' });
+    await stop(dials);
+    const logged = dials.output().split('\n').find((line) => line.includes('removed files left by an interrupted backup or restore'));
+    expect(logged).toBeDefined();
+    expect(JSON.parse(logged!).removed.sort()).toEqual([...leftInBackups, ...leftInData].sort());
+    expect(fs.readdirSync(backups).sort()).toEqual(['.hidden', stillBeingWritten].sort());
+    expect(fs.readdirSync(dataDir).filter((name) => name.includes('restoring'))).toEqual(['.dials.db.restoring-notes']);
   });
 });
 
