@@ -4,7 +4,7 @@ import path from 'node:path';
 /** A backup's private work folder (db/backup.ts), and the partial file beside the target that earlier versions wrote. */
 const backupLeftovers = [/^\..+\.partial-(\d+)-[A-Za-z0-9]{6}$/, /^\..+\.(\d+)-[0-9a-f]{8}\.partial(?:-journal|-wal|-shm)?$/];
 /** The files a restore writes beside dials.db and secret.key before renaming them (db/restore.ts); earlier versions named no process. */
-const restoreLeftovers = [/^\.(?:dials\.db|secret\.key)\.restoring-(?:(\d+)-)?[0-9a-f]{8}(?:-journal)?$/];
+const restoreLeftovers = [/^\.(?:dials\.db|secret\.key)\.restoring-(\d+)-[0-9a-f]{8}(?:-journal)?$/, /^\.(?:dials\.db|secret\.key)\.restoring-[0-9a-f]{8}(?:-journal)?$/];
 
 /** Whether the process that made a file may still be writing it. */
 function stillRunning(pid: string | undefined): boolean {

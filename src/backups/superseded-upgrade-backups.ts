@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBackup } from '../db/backup.ts';
 
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What follows `before-<version>-` in the name of a backup taken before an update. */
+const timeAndExtension = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.dials-backup$/;
 
 /**
  * Removes the earlier `before-<version>-<time>` backups that the one just written supersedes: those of
@@ -14,10 +15,11 @@ export function removeSupersededUpgradeBackups(latest: string, version: string):
   const reading = readBackup(latest);
   if (!reading.ok) return [];
   const dir = path.dirname(latest);
-  const sameVersion = new RegExp(`^before-${escaped(version)}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-\\d{3}Z\\.dials-backup$`);
+  const prefix = `before-${version}-`;
+  const sameVersion = (name: string) => name.startsWith(prefix) && timeAndExtension.test(name.slice(prefix.length));
   const removed: string[] = [];
   for (const name of fs.readdirSync(dir)) {
-    if (!sameVersion.test(name) || name === path.basename(latest)) continue;
+    if (!sameVersion(name) || name === path.basename(latest)) continue;
     const earlier = readBackup(path.join(dir, name));
     if (earlier.ok && earlier.info.lastMigration === reading.info.lastMigration) {
       fs.rmSync(path.join(dir, name), { force: true });
