@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { sqliteOf, type Db } from './client.ts';
 import { isInstanceSecretText } from '../lib/instance-secret.ts';
+import { sqliteOf, type Db } from './client.ts';
 import { appliedMigrationsOf, latestMigrationAt } from './migrate.ts';
 
 /**
@@ -21,8 +21,8 @@ export interface BackupDetails {
   secretKey: string | null;
 }
 
-/** The prefix of the private folder a backup is built in, beside its target; the sweep at start knows it (the pid says whose it is). */
-export const workFolderPrefix = (target: string, pid: number = process.pid) => `.${path.basename(target)}.partial-${pid}-`;
+/** The prefix of the private folder a backup is built in, beside its target; the sweep at start (backups/leftovers.ts) knows it, the pid says whose it is. */
+const workFolderPrefix = (target: string) => `.${path.basename(target)}.partial-${process.pid}-`;
 
 /**
  * A fresh folder, mode 0700, beside `target` (same file system, so publishing is a link): SQLite's

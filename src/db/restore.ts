@@ -13,8 +13,8 @@ export type RestoreOutcome =
 
 const timestamp = (now: Date) => now.toISOString().replace(/[:.]/g, '-');
 
-/** The prefixes of the files a restore writes in the data folder before renaming them; the sweep at start knows them (the pid says whose they are). */
-export const restoringPrefixes = ['.dials.db.restoring-', '.secret.key.restoring-'] as const;
+/** The prefixes of the files a restore writes in the data folder before renaming them; the sweep at start (backups/leftovers.ts) knows them, the pid says whose they are. */
+const restoringPrefixes = ['.dials.db.restoring-', '.secret.key.restoring-'] as const;
 
 /**
  * Takes the lock of a stopped instance's database and keeps it, so that no Dials can start on it
