@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loggerOptions } from './logging.ts';
 import { parseArguments, usage } from './cli/arguments.ts';
 import type { ExitCode, Output } from './cli/commands.ts';
+import { helperRoleVariable, isHelperRole, type HelperRole } from './runtime/helper-process.ts';
+import { useAddonCacheFolder } from './runtime/native-addons.ts';
 
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
@@ -105,6 +107,7 @@ async function main(): Promise<ExitCode | 'serving'> {
     }
     throw error;
   }
+  useAddonCacheFolder(config.addonCacheDir);
   if (parsed.command === 'serve') {
     await serve(config);
     return 'serving';
@@ -122,5 +125,19 @@ async function main(): Promise<ExitCode | 'serving'> {
   }
 }
 
-const outcome = await main();
-if (outcome !== 'serving') process.exitCode = outcome;
+/** The binary runs itself again as a helper process (src/runtime/helper-process.ts). */
+async function runHelper(role: HelperRole): Promise<void> {
+  switch (role) {
+    case 'password-worker':
+      await import('./auth/password-worker.ts');
+  }
+}
+
+const helperRole = process.env[helperRoleVariable];
+if (isHelperRole(helperRole)) {
+  void runHelper(helperRole);
+} else {
+  void main().then((outcome) => {
+    if (outcome !== 'serving') process.exitCode = outcome;
+  });
+}

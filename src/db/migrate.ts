@@ -1,11 +1,39 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { MigrationMeta } from 'drizzle-orm/migrator';
+import type { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { projectPath, readProjectText } from '../runtime/project-files.ts';
 import { sqliteOf, type Db } from './client.ts';
 
-const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+interface Journal {
+  entries: Array<{ tag: string; when: number; breakpoints: boolean }>;
+}
+
+/**
+ * The committed migrations, read as drizzle's own migrator reads its folder (the same statements,
+ * hashes and times), but through project-files.ts, so that the binary reads its embedded copies.
+ */
+function committedMigrationFiles(): MigrationMeta[] {
+  return readJournal().entries.map((entry) => {
+    const query = readProjectText(`migrations/${entry.tag}.sql`);
+    return {
+      sql: query.split('--> statement-breakpoint'),
+      bps: entry.breakpoints,
+      folderMillis: entry.when,
+      hash: crypto.createHash('sha256').update(query).digest('hex'),
+    };
+  });
+}
+
+function readJournal(): Journal {
+  return JSON.parse(readProjectText('migrations/meta/_journal.json')) as Journal;
+}
+
+/** What drizzle's better-sqlite3 migrator runs the migrations with. */
+interface MigratingDatabase {
+  dialect: SQLiteSyncDialect;
+  session: Parameters<SQLiteSyncDialect['migrate']>[1];
+}
 
 /**
  * Applies the committed migrations. Foreign keys are switched off while they run, because
@@ -16,7 +44,8 @@ export function applyMigrations(db: Db): void {
   const sqlite = sqliteOf(db);
   sqlite.pragma('foreign_keys = OFF');
   try {
-    migrate(db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
+    const { dialect, session } = db as unknown as MigratingDatabase;
+    dialect.migrate(committedMigrationFiles(), session, { migrationsFolder: projectPath('migrations') });
     const violations = sqlite.pragma('foreign_key_check') as unknown[];
     if (violations.length > 0) {
       throw new Error(`Migrations left ${violations.length} foreign-key violation(s): ${JSON.stringify(violations.slice(0, 5))}`);
@@ -30,9 +59,7 @@ let journal: number[] | undefined;
 
 /** The `when` of every committed migration, read once. */
 function committedMigrations(): number[] {
-  journal ??= (JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> }).entries.map(
-    (entry) => entry.when,
-  );
+  journal ??= readJournal().entries.map((entry) => entry.when);
   return journal;
 }
 
