@@ -42,11 +42,11 @@ function packageClosure(root: string, names: string[]): string[] {
 
 /**
  * Every asset of the single-executable application, by the key the binary reads it with, mapped to
- * a file on disk: the project's views, locales, migrations and public files; CSS and JavaScript
+ * a file on disk: the helpers' bundles, the project's views, locales, migrations and public files; CSS and JavaScript
  * compressed with brotli and gzip beside them; and the native packages with their manifest.
  */
-export function embeddedFiles(root: string, workFolder: string): { assets: Record<string, string>; addons: AddonManifest } {
-  const assets: Record<string, string> = {};
+export function embeddedFiles(root: string, workFolder: string, helpers: Record<string, string>): { assets: Record<string, string>; addons: AddonManifest } {
+  const assets: Record<string, string> = { ...helpers };
   for (const folder of projectFolders) for (const file of filesUnder(path.join(root, folder))) assets[`${folder}/${file}`] = path.join(root, folder, file);
   for (const file of projectFiles) assets[file] = path.join(root, file);
 

@@ -29,7 +29,7 @@ export async function makeSingleExecutable({ main, assets, workFolder, output }:
       output: blob,
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
-      useCodeCache: false,
+      useCodeCache: true,
       // As `npm start` runs it: a small young generation saved about 30 MB of resident memory under load.
       execArgv: ['--max-semi-space-size=1'],
       assets,
