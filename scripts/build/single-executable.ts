@@ -35,7 +35,7 @@ export async function makeSingleExecutable({ main, assets, workFolder, output }:
       assets,
     }),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'pipe' });
 
   fs.rmSync(output, { force: true });
   fs.copyFileSync(process.execPath, output);

@@ -99,3 +99,22 @@ export function residentMegabytes(pid: number): number {
   if (!kilobytes) throw new Error(`No resident memory for process ${pid}`);
   return Number(kilobytes) / 1024;
 }
+
+export interface BinaryResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dials ...args` in `cwd` to its end, in an environment without Node. */
+export function runBinary(args: string[], cwd: string, environment: Record<string, string> = {}): Promise<BinaryResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binaryFile, args, { cwd, env: environmentWithoutNode(environment), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
