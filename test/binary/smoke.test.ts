@@ -110,6 +110,23 @@ describe('the binary on a machine without Node', () => {
   it('stops on SIGTERM with exit code 0', async () => {
     expect(await dials.stop()).toEqual({ code: 0, signal: null });
   });
+
+  it('finds its data folder sound afterwards', async () => {
+    const check = await runBinary(['check'], folder);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+  });
+
+  it('unpacks its native addons beside those of another version, never over them', async () => {
+    const cache = `${folder}/other-cache`;
+    fs.mkdirSync(`${cache}/0123456789abcdef`, { recursive: true });
+    fs.writeFileSync(`${cache}/0123456789abcdef/in-use`, 'another version');
+    const check = await runBinary(['check'], folder, { ADDON_CACHE_DIR: cache });
+    expect(check.code).toBe(0);
+    expect(fs.readFileSync(`${cache}/0123456789abcdef/in-use`, 'utf8')).toBe('another version');
+    const unpacked = fs.readdirSync(cache).filter((name) => name !== '0123456789abcdef');
+    expect(unpacked).toEqual(fs.readdirSync(`${folder}/data/addon-cache`));
+  });
 });
 
 /** A GET whose body stays as it was sent (fetch would decompress it). */
