@@ -53,13 +53,13 @@ let serializers: Compilers | undefined;
  * Fastify's own dependencies, found from its folder. In the bundle (a CommonJS file, where `require`
  * exists) the literal `require` calls let the bundler carry them inside.
  */
+const fastifyRequire = () => createRequire(createRequire(import.meta.url).resolve('fastify'));
 /* eslint-disable @typescript-eslint/no-require-imports */
 const loadValidators = (): (() => Compilers) =>
   typeof require === 'function' ? require('@fastify/ajv-compiler') : fastifyRequire()('@fastify/ajv-compiler');
 const loadSerializers = (): (() => Compilers) =>
   typeof require === 'function' ? require('@fastify/fast-json-stringify-compiler') : fastifyRequire()('@fastify/fast-json-stringify-compiler');
 /* eslint-enable @typescript-eslint/no-require-imports */
-const fastifyRequire = () => createRequire(createRequire(import.meta.url).resolve('fastify'));
 
 /**
  * Fastify loads Ajv and fast-json-stringify when it is made, for routes with JSON schemas; they cost
