@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, launchChromium, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
 import { accountPage, en, logOutThroughTopBar, strongPassword, textOf } from '../support/e2e-dials.ts';
@@ -60,7 +61,7 @@ describe('the binary on a machine without Node', () => {
     expect(fs.readdirSync(`${folder}/data`)).toEqual(expect.arrayContaining(['dials.db', 'secret.key', 'addon-cache']));
   });
 
-  it('makes the administrator through the set-up link, saves the name as it is typed, and logs out, in a browser', async () => {
+  it('makes the administrator through the set-up link, saves the name as it is typed, takes a picture and logs out, in a browser', async () => {
     const context = await newContext(browser, { baseUrl: dials.url, javaScript: true });
     const page = await context.newPage();
     const problems = watchForPageProblems(page);
@@ -81,6 +82,19 @@ describe('the binary on a machine without Node', () => {
       await eventually(() => textOf(account.topBarName), (text) => text === 'Ada King', 'the new name in the top bar');
       await page.reload();
       expect(await account.nameInput.inputValue()).toBe('Ada King');
+
+      // A picture is re-encoded by sharp, the third native addon after SQLite's driver and argon2.
+      const picture = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366cc' } }).png().toBuffer();
+      const csrfToken = await page.locator('form#account-details input[name="_csrf"]').inputValue();
+      const upload = await page.request.post('/settings/account/avatar', {
+        multipart: { _csrf: csrfToken, avatarType: 'upload', avatarFile: { name: 'me.png', mimeType: 'image/png', buffer: picture } },
+        maxRedirects: 0,
+      });
+      expect(upload.status()).toBe(303);
+      await page.reload();
+      const avatar = await page.request.get(`/avatars/${avatarUserId(await page.content())}.webp`);
+      expect(avatar.status()).toBe(200);
+      expect((await sharp(await avatar.body()).metadata())).toMatchObject({ format: 'webp', width: 256, height: 256 });
 
       await logOutThroughTopBar(page);
       expect(new URL(page.url()).pathname).toBe('/login');
@@ -140,4 +154,11 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
       })
       .on('error', reject);
   });
+}
+
+/** The account's id, from the avatar address on the account page (`/avatars/<id>.webp`), once a picture is there. */
+function avatarUserId(html: string): string {
+  const id = /\/avatars\/(\d+)\.webp/.exec(html)?.[1];
+  if (!id) throw new Error('The page shows no uploaded avatar');
+  return id;
 }
