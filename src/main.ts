@@ -6,7 +6,7 @@ import { loggerOptions } from './logging.ts';
 import { parseArguments, usage } from './cli/arguments.ts';
 import type { ExitCode, Output } from './cli/commands.ts';
 import { helperRoleVariable, isHelperRole, type HelperRole } from './runtime/helper-process.ts';
-import { useAddonCacheFolder } from './runtime/native-addons.ts';
+import { AddonCacheError, useAddonCacheFolder } from './runtime/native-addons.ts';
 
 // Before anything that imports the database layer is loaded (see module-hooks.ts), so those are imported below, when needed.
 registerModuleHooks();
@@ -137,7 +137,14 @@ const helperRole = process.env[helperRoleVariable];
 if (isHelperRole(helperRole)) {
   void runHelper(helperRole);
 } else {
-  void main().then((outcome) => {
-    if (outcome !== 'serving') process.exitCode = outcome;
-  });
+  void main().then(
+    (outcome) => {
+      if (outcome !== 'serving') process.exitCode = outcome;
+    },
+    (error: unknown) => {
+      if (!(error instanceof AddonCacheError)) throw error;
+      output.err(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -19,6 +19,9 @@ export interface AddonManifest {
   files: string[];
 }
 
+/** The addons cannot be unpacked or loaded where ADDON_CACHE_DIR points: a setting to change, not a bug. */
+export class AddonCacheError extends Error {}
+
 let cacheFolder: string | null = null;
 let load: NodeJS.Require | undefined;
 
@@ -28,8 +31,17 @@ export function useAddonCacheFolder(folder: string): void {
 }
 
 export function requireNativePackage(name: string): unknown {
-  load ??= createRequire(path.join(unpackedFolder(), 'index.js'));
-  return load(name);
+  const folder = unpackedFolder();
+  load ??= createRequire(path.join(folder, 'index.js'));
+  try {
+    return load(name);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_DLOPEN_FAILED') throw error;
+    throw new AddonCacheError(
+      `Could not load ${name} from ${folder} (ADDON_CACHE_DIR): ${(error as Error).message}\nThe folder must be on a file system that allows executing files (not mounted noexec).`,
+      { cause: error },
+    );
+  }
 }
 
 function unpackedFolder(): string {
@@ -37,9 +49,14 @@ function unpackedFolder(): string {
   const manifest = JSON.parse(sea.getAsset(addonManifestKey, 'utf8')) as AddonManifest;
   const folder = path.join(cacheFolder, manifest.hash);
   if (fs.existsSync(folder)) return folder;
-  fs.mkdirSync(cacheFolder, { recursive: true });
   // Unpacked whole into a temporary folder, then renamed: a folder with the hash's name is always complete.
-  const unpacking = fs.mkdtempSync(path.join(cacheFolder, `.unpacking-${manifest.hash}-`));
+  let unpacking: string;
+  try {
+    fs.mkdirSync(cacheFolder, { recursive: true });
+    unpacking = fs.mkdtempSync(path.join(cacheFolder, `.unpacking-${manifest.hash}-`));
+  } catch (error) {
+    throw new AddonCacheError(`Could not unpack the native addons into ${cacheFolder} (ADDON_CACHE_DIR): ${(error as Error).message}`, { cause: error });
+  }
   try {
     for (const file of manifest.files) {
       const target = path.join(unpacking, file);
@@ -51,7 +68,7 @@ function unpackedFolder(): string {
     fs.rmSync(unpacking, { recursive: true, force: true });
     // Another Dials of the same version unpacked it meanwhile.
     if (fs.existsSync(folder)) return folder;
-    throw new Error(`Could not unpack the native addons into ${cacheFolder} (ADDON_CACHE_DIR): ${(error as Error).message}`, { cause: error });
+    throw new AddonCacheError(`Could not unpack the native addons into ${cacheFolder} (ADDON_CACHE_DIR): ${(error as Error).message}`, { cause: error });
   }
   return folder;
 }

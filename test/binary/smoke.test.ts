@@ -131,6 +131,12 @@ describe('the binary on a machine without Node', () => {
     expect(check.code).toBe(0);
   });
 
+  it('says so in a line when it cannot unpack its native addons, and stops with 1', async () => {
+    const result = await runBinary(['check'], folder, { ADDON_CACHE_DIR: `${folder}/data/dials.db/addons` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Could not unpack the native addons into .*dials\.db\/addons \(ADDON_CACHE_DIR\): ENOTDIR[^\n]*\n$/);
+  });
+
   it('unpacks its native addons beside those of another version, never over them', async () => {
     const cache = `${folder}/other-cache`;
     fs.mkdirSync(`${cache}/0123456789abcdef`, { recursive: true });
