@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'migrations/', 'test-results/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'migrations/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   security.configs.recommended,
@@ -23,7 +23,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       'security/detect-non-literal-regexp': 'off',

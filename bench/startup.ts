@@ -172,7 +172,7 @@ export function mixedScenarios(url: string, browser: SignedInBrowser): Scenario[
 }
 
 /** Sends `count` requests, cycling through the scenarios, `connections` at a time; resolves with the failures. */
-async function closedLoop(scenarios: Scenario[], count: number, connections: number): Promise<number> {
+export async function closedLoop(scenarios: Scenario[], count: number, connections: number): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   let next = 0;
   let failures = 0;

@@ -46,17 +46,28 @@ export interface AppDependencies {
 }
 
 type Compilers = (...args: unknown[]) => unknown;
-const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'));
 let validators: Compilers | undefined;
 let serializers: Compilers | undefined;
+
+/**
+ * Fastify's own dependencies, found from its folder. In the bundle (a CommonJS file, where `require`
+ * exists) the literal `require` calls let the bundler carry them inside.
+ */
+const fastifyRequire = () => createRequire(createRequire(import.meta.url).resolve('fastify'));
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadValidators = (): (() => Compilers) =>
+  typeof require === 'function' ? require('@fastify/ajv-compiler') : fastifyRequire()('@fastify/ajv-compiler');
+const loadSerializers = (): (() => Compilers) =>
+  typeof require === 'function' ? require('@fastify/fast-json-stringify-compiler') : fastifyRequire()('@fastify/fast-json-stringify-compiler');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Fastify loads Ajv and fast-json-stringify when it is made, for routes with JSON schemas; they cost
  * a tenth of the start-up time and Dials' routes have no such schema yet. These load them on first use.
  */
 const schemaCompilers = {
-  buildValidator: (...args: unknown[]) => (validators ??= (fastifyRequire('@fastify/ajv-compiler') as () => Compilers)())(...args),
-  buildSerializer: (...args: unknown[]) => (serializers ??= (fastifyRequire('@fastify/fast-json-stringify-compiler') as () => Compilers)())(...args),
+  buildValidator: (...args: unknown[]) => (validators ??= loadValidators()())(...args),
+  buildSerializer: (...args: unknown[]) => (serializers ??= loadSerializers()())(...args),
 };
 
 function trustHops(hops: number): (address: string, hop: number) => boolean {

@@ -7,6 +7,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('data'),
+  ADDON_CACHE_DIR: z.string().min(1).optional(),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
     .refine((value) => ['', '/'].includes(new URL(value).pathname) && !new URL(value).search, {
@@ -46,6 +47,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseFile: string;
+  /** Where the binary unpacks its native addons (a folder that allows executing files); unused from sources. */
+  addonCacheDir: string;
   publicUrl: URL;
   /** True when people reach Dials over HTTPS: cookies become Secure and __Host- prefixed, HSTS is sent. */
   secureCookies: boolean;
@@ -105,6 +108,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     host: env.HOST,
     dataDir,
     databaseFile: path.join(dataDir, 'dials.db'),
+    addonCacheDir: env.ADDON_CACHE_DIR ? path.resolve(env.ADDON_CACHE_DIR) : path.join(dataDir, 'addon-cache'),
     publicUrl,
     secureCookies: publicUrl.protocol === 'https:',
     trustProxy: trustProxySetting(env.TRUST_PROXY),

@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loggerOptions } from './logging.ts';
 import { parseArguments, usage } from './cli/arguments.ts';
 import type { ExitCode, Output } from './cli/commands.ts';
+import { helperRoleVariable, isHelperRole, type HelperRole } from './runtime/helper-process.ts';
+import { AddonCacheError, useAddonCacheFolder } from './runtime/native-addons.ts';
 
 const output: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
@@ -129,6 +131,7 @@ async function main(): Promise<ExitCode | 'serving'> {
     }
     throw error;
   }
+  useAddonCacheFolder(config.addonCacheDir);
   if (parsed.command === 'serve') return serve(config);
   const commands = await import('./cli/commands.ts');
   switch (parsed.command) {
@@ -147,5 +150,26 @@ async function main(): Promise<ExitCode | 'serving'> {
   }
 }
 
-const outcome = await main();
-if (outcome !== 'serving') process.exitCode = outcome;
+/** The binary runs itself again as a helper process (src/runtime/helper-process.ts). */
+async function runHelper(role: HelperRole): Promise<void> {
+  switch (role) {
+    case 'password-worker':
+      await import('./auth/password-worker.ts');
+  }
+}
+
+const helperRole = process.env[helperRoleVariable];
+if (isHelperRole(helperRole)) {
+  void runHelper(helperRole);
+} else {
+  void main().then(
+    (outcome) => {
+      if (outcome !== 'serving') process.exitCode = outcome;
+    },
+    (error: unknown) => {
+      if (!(error instanceof AddonCacheError)) throw error;
+      output.err(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,4 +1,5 @@
 import { enableCompileCache, flushCompileCache, registerHooks } from 'node:module';
+import { fromBinary } from './runtime/project-files.ts';
 
 /**
  * Makes importing drizzle-orm cheap. Node 24 looks up the package.json that governs every file
@@ -13,11 +14,12 @@ import { enableCompileCache, flushCompileCache, registerHooks } from 'node:modul
  *
  * It must be registered before any module that imports drizzle-orm is loaded (`src/main.ts`
  * does that first). Registering twice is harmless; without it everything works, only slower.
+ * The binary imports nothing at run time (its modules are bundled), so there it does nothing.
  */
 let registered = false;
 
 export function registerModuleHooks(): void {
-  if (registered) return;
+  if (registered || fromBinary) return;
   registered = true;
   const drizzleRoot = packageRoot('drizzle-orm');
   if (!drizzleRoot) return;
@@ -62,13 +64,13 @@ function packageRoot(name: string): string | null {
  * Node's compile cache keeps, per source file, the JavaScript left after stripping TypeScript's
  * types and V8's compiled code, so the next start skips both. Node picks the folder (the
  * system's temporary folder, or NODE_COMPILE_CACHE) and checks every entry against the file's
- * contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ * contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off. The binary has no module files to cache.
  */
 export function enableModuleCompileCache(): void {
-  enableCompileCache();
+  if (!fromBinary) enableCompileCache();
 }
 
 /** Writes what was compiled so far to the cache now, rather than at exit (which a killed process never reaches). */
 export function saveModuleCompileCache(): void {
-  flushCompileCache();
+  if (!fromBinary) flushCompileCache();
 }

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readProjectText } from './runtime/project-files.ts';
 
 /** The version of Dials, from its package.json. */
 export function dialsVersion(): string {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  return (JSON.parse(readProjectText('package.json')) as { version: string }).version;
 }

@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { forkHelper } from '../runtime/helper-process.ts';
 import type { PasswordJudgement, PasswordOwner } from './password-rules.ts';
 
 /**
@@ -36,8 +36,6 @@ interface Helper {
   holdOpen(hold: boolean): void;
 }
 
-const helperFile = fileURLToPath(new URL('./password-worker.ts', import.meta.url));
-
 export function createPasswordJudge(options: { idleMs?: number } = {}): PasswordJudge {
   const idleMs = options.idleMs ?? 10 * 60 * 1000;
   let current: Helper | null = null;
@@ -65,7 +63,7 @@ export function createPasswordJudge(options: { idleMs?: number } = {}): Password
 
   const start = (): Helper => {
     // Only the young-generation size is passed on: test runners' and profilers' options stay with Dials.
-    const helper = fork(helperFile, [], { execArgv: ['--max-semi-space-size=1'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const helper = forkHelper('password-worker', { execArgv: ['--max-semi-space-size=1'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const pending = new Map<number, Pending>();
     // The helper never keeps Dials running when idle; a server is kept alive by its socket.
     const holdOpen = (hold: boolean) => {

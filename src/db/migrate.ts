@@ -1,12 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { projectPath, readProjectText } from '../runtime/project-files.ts';
 import { sqliteOf, type Db } from './client.ts';
 
 /** The committed migrations; tests give a folder of their own. */
-export const committedMigrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const committedMigrationsFolder = projectPath('migrations');
+
+/** A file of a migrations folder: the committed one through project-files.ts (the binary reads its embedded copies). */
+function readMigrationsFile(folder: string, relative: string): string {
+  if (folder === committedMigrationsFolder) return readProjectText(`migrations/${relative}`);
+  return fs.readFileSync(path.join(folder, relative), 'utf8');
+}
 
 export interface MigrationOptions {
   migrationsFolder?: string;
@@ -36,14 +42,14 @@ const journals = new Map<string, Array<{ tag: string; when: number }>>();
 function journalOf(folder: string): Array<{ tag: string; when: number }> {
   let journal = journals.get(folder);
   if (!journal) {
-    journal = (JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string; when: number }> }).entries;
+    journal = (JSON.parse(readMigrationsFile(folder, 'meta/_journal.json')) as { entries: Array<{ tag: string; when: number }> }).entries;
     journals.set(folder, journal);
   }
   return journal;
 }
 
 function readMigration(folder: string, entry: { tag: string; when: number }): Migration {
-  const text = fs.readFileSync(path.join(folder, `${entry.tag}.sql`), 'utf8');
+  const text = readMigrationsFile(folder, `${entry.tag}.sql`);
   // The same hash and statement split as drizzle's migrator, so databases migrated by either agree.
   return { tag: entry.tag, when: entry.when, statements: text.split('--> statement-breakpoint'), hash: crypto.createHash('sha256').update(text).digest('hex') };
 }

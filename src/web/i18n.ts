@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { languages, type Language } from '../lib/languages.ts';
+import { listProjectFiles, readProjectText } from '../runtime/project-files.ts';
 
-const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
+const localesFolder = 'src/web/locales';
 
 type Catalogue = { [key: string]: string | Catalogue };
 
@@ -19,10 +17,10 @@ function mergeInto(target: Catalogue, source: Catalogue, file: string): void {
 
 /** A language's strings: every JSON file in locales/<language>/, one file per area of Dials, merged. */
 export function readCatalogue(language: Language): Record<string, unknown> {
-  const folder = path.join(localesDir, language);
+  const folder = `${localesFolder}/${language}`;
   const catalogue: Catalogue = {};
-  for (const file of fs.readdirSync(folder).filter((name) => name.endsWith('.json')).sort()) {
-    mergeInto(catalogue, JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8')) as Catalogue, path.join(language, file));
+  for (const file of listProjectFiles(folder).filter((name) => name.endsWith('.json') && !name.includes('/'))) {
+    mergeInto(catalogue, JSON.parse(readProjectText(`${folder}/${file}`)) as Catalogue, `${language}/${file}`);
   }
   return catalogue;
 }

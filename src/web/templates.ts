@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { listProjectFiles, projectPath, projectRoot, readProjectText } from '../runtime/project-files.ts';
 
-export const viewsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const viewsDir = projectPath('views');
 
 /**
  * A template compiled at start: its data in, its HTML out as bytes. Handed to the socket as a string,
@@ -43,6 +42,8 @@ export function createTemplateEngine(options: { autoEscape: boolean; keepNewline
     }
     return resolved;
   };
+  // Templates not compiled at start (mail's) are read where Dials keeps its files, not from the disk.
+  eta.readFile = (file: string) => readProjectText(path.relative(projectRoot, file).split(path.sep).join('/'));
   return eta;
 }
 
@@ -63,15 +64,6 @@ export function escapeForPage(value: unknown): string {
   return pageSpecial.test(text) ? text.replace(pageSpecials, escapeOne) : text;
 }
 
-/** Every .eta file under `folder`, as paths relative to it with forward slashes. */
-function templateFiles(folder: string, prefix = ''): string[] {
-  return fs.readdirSync(path.join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) return templateFiles(folder, relative);
-    return entry.isFile() && entry.name.endsWith('.eta') ? [relative] : [];
-  });
-}
-
 /**
  * Compiles every template under views/ (but `skip`'s folders) once, into `eta`'s own cache, so that
  * includes and layouts find them compiled too. Answers each by name ("settings/account/page"): a
@@ -79,10 +71,10 @@ function templateFiles(folder: string, prefix = ''): string[] {
  */
 export function compileViews(eta: Eta, skip: string[] = []): Map<string, CompiledView> {
   const views = new Map<string, CompiledView>();
-  for (const file of templateFiles(viewsDir)) {
-    if (skip.some((folder) => file.startsWith(`${folder}/`))) continue;
+  for (const file of listProjectFiles('views')) {
+    if (!file.endsWith('.eta') || skip.some((folder) => file.startsWith(`${folder}/`))) continue;
     const filepath = path.join(viewsDir, file);
-    const compiled = eta.compile(fs.readFileSync(filepath, 'utf8'), { async: false });
+    const compiled = eta.compile(readProjectText(`views/${file}`), { async: false });
     eta.templatesSync.define(filepath, compiled);
     const renderOptions = { filepath, async: false };
     views.set(file.slice(0, -'.eta'.length), (data) => Buffer.from(compiled.call(eta, data, renderOptions) as string));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
@@ -34,6 +35,12 @@ describe('loadConfig', () => {
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('keeps the addon cache in the data folder unless ADDON_CACHE_DIR says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/dials/data' }).addonCacheDir).toBe('/var/lib/dials/data/addon-cache');
+    expect(loadConfig({ DATA_DIR: '/var/lib/dials/data', ADDON_CACHE_DIR: '/var/cache/dials' }).addonCacheDir).toBe('/var/cache/dials');
+    expect(loadConfig({ ADDON_CACHE_DIR: 'cache' }).addonCacheDir).toBe(path.resolve('cache'));
   });
 
   it('treats an empty variable as unset', () => {
