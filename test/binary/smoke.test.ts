@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, launchChromium, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
-import { accountPage, en, logOutThroughTopBar, strongPassword, textOf } from '../support/e2e-dials.ts';
+import { accountPage, en, logInThroughForm, logOutThroughTopBar, strongPassword, textOf } from '../support/e2e-dials.ts';
 import { binaryFile, emptyFolder, environmentWithoutNode, runBinary, startBinary, type RunningBinary } from '../support/dials-binary.ts';
 
 /**
@@ -121,6 +121,13 @@ describe('the binary on a machine without Node', () => {
     }
   });
 
+  it('takes a backup while it serves', async () => {
+    const backup = await runBinary(['backup', `${folder}/ada.dials-backup`], folder);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    expect(fs.statSync(`${folder}/ada.dials-backup`).mode & 0o777).toBe(0o600);
+  });
+
   it('stops on SIGTERM with exit code 0', async () => {
     expect(await dials.stop()).toEqual({ code: 0, signal: null });
   });
@@ -129,6 +136,31 @@ describe('the binary on a machine without Node', () => {
     const check = await runBinary(['check'], folder);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
+  });
+
+  it('restores the backup into a new folder, where Ada logs in and finds her name', async () => {
+    const restored = `${folder}/restored`;
+    fs.mkdirSync(restored);
+    const restore = await runBinary(['restore', `${folder}/ada.dials-backup`], restored);
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    expect(fs.readFileSync(`${restored}/data/secret.key`)).toEqual(fs.readFileSync(`${folder}/data/secret.key`));
+    const again = await startBinary(restored);
+    try {
+      // The administrator came along: no set-up link this time.
+      expect(again.setupPath()).toBeNull();
+      const context = await newContext(browser, { baseUrl: again.url, javaScript: true });
+      const page = await context.newPage();
+      try {
+        await logInThroughForm(page, { email: 'ada@example.test', password: strongPassword });
+        await page.goto('/settings/account');
+        expect(await accountPage(page).nameInput.inputValue()).toBe('Ada King');
+      } finally {
+        await context.close();
+      }
+    } finally {
+      expect(await again.stop()).toEqual({ code: 0, signal: null });
+    }
   });
 
   it('says so in a line when it cannot unpack its native addons, and stops with 1', async () => {
