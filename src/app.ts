@@ -3,6 +3,8 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerApi } from './api/v1.ts';
+import { dialsVersion } from './version.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerSessionSweeper } from './auth/session-sweeper.ts';
 import type { Config } from './config.ts';
@@ -26,6 +28,7 @@ import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
+import { apiKeyAuthenticator } from './web/api-key-authenticator.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
@@ -108,7 +111,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerStaticAssets(app);
 
   registerSessionLayer(app, {
-    authenticators: [sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) })],
+    authenticators: [
+      apiKeyAuthenticator({ check: (key) => services.apiKeys.authenticate(key) }),
+      sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) }),
+    ],
     loadPreferences: (userId) => account.preferences(userId),
   });
   registerFlash(app, { cookies, secure });
@@ -130,6 +136,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
+  await registerApi(app, {
+    db,
+    version: dialsVersion(),
+    rateLimitPerMinute: config.apiRateLimitPerMinute,
+    account,
+    emails: services.emails,
+    security,
+    sessions,
+    apiKeys: services.apiKeys,
+  });
 
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sessionActor, type Actor, type ClientDetails } from '../lib/actor.ts';
 import { languageFromAcceptHeader } from '../lib/languages.ts';
+import { isApiPath } from './api-paths.ts';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { translatorFor } from './i18n.ts';
 import type { Viewer, ViewerPreferences } from './viewer.ts';
@@ -19,6 +20,8 @@ export interface Authentication {
  */
 export interface Authenticator {
   readonly name: string;
+  /** The request paths it is asked about; all when not given. */
+  handles?: (url: string) => boolean;
   authenticate(request: FastifyRequest, reply: FastifyReply): Authentication | null | Promise<Authentication | null>;
 }
 
@@ -50,6 +53,8 @@ export function sessionCookieAuthenticator(options: {
   };
   return {
     name: 'session',
+    // The API is never reached with a cookie: a page's session cannot be ridden into it.
+    handles: (url) => !isApiPath(url),
     authenticate(request, reply) {
       const token = request.cookies[options.cookies.session];
       if (!token) return null;
@@ -68,9 +73,11 @@ export function registerSessionLayer(app: FastifyInstance, options: SessionLayer
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', 'en');
   app.decorateRequest('t', null as never);
+  app.decorateRequest('keyRefusal', null);
 
   app.addHook('onRequest', async (request, reply) => {
     for (const authenticator of options.authenticators) {
+      if (authenticator.handles && !authenticator.handles(request.url)) continue;
       let found = authenticator.authenticate(request, reply);
       if (found instanceof Promise) found = await found;
       if (!found) continue;
