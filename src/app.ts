@@ -14,6 +14,8 @@ import { createShownOnce } from './web/shown-once.ts';
 import { createServices, type Services } from './services.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
+import { newKeyPath, registerApiKeyRoutes } from './settings/api-keys/routes.ts';
+import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
@@ -93,6 +95,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   }
 
   registerSessionSweeper(app, sessions);
+  registerApiKeySweeper(app, services.apiKeys);
   registerHealthRoutes(app, {
     readiness: () => {
       const database = databaseAnswers(db);
@@ -135,6 +138,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
+  const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
+  await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
   await registerApi(app, {
     db,

@@ -22,6 +22,7 @@ import { createOutbox } from './mail/outbox.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountMail } from './notify/account-mail.ts';
+import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createAccountService } from './settings/account/service.ts';
@@ -78,7 +79,13 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     recoveryCodes,
     secondFactor,
     loginLimiter,
-    apiKeys: createApiKeysService(db, { now, securityLog, secondFactor }),
+    apiKeys: createApiKeysService(db, {
+      now,
+      securityLog,
+      secondFactor,
+      securityNotices,
+      apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -131,4 +131,24 @@ describe('API keys service', () => {
     const { sqliteOf } = await import('../../src/db/client.ts');
     expect(sqliteOf(t.db).prepare('select count(*) as n from api_key_uses').get()).toEqual({ n: 0 });
   });
+
+  it('tells the owner once, 7 days before a key expires, and a mail goes out when a key is made', async () => {
+    const { apiKeys, userId } = await withAda();
+    const made = await makeKey(t, userId, ['user:read'], { name: 'Nightly export', expiresAt: new Date(t.clock.now + 10 * day) });
+    await makeKey(t, userId, ['user:read'], { name: 'Forever' });
+    const created = await t.mail.waitFor('ada@example.com', /new API key/);
+    expect(created.text).toContain('Nightly export');
+    expect(created.text).toContain('user:read');
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+    t.clock.advance(3 * day + 60_000);
+    expect(await apiKeys.sendExpiryNotices()).toBe(1);
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+    const notice = await t.mail.waitFor('ada@example.com', /expires soon/);
+    expect(notice.subject).toContain('Nightly export');
+    expect(notice.text).toContain('/settings/api-keys');
+    await apiKeys.revoke(made.actor, made.id, client);
+    t.clock.advance(30 * day);
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+  });
 });
+

@@ -1,9 +1,11 @@
-import { and, asc, count, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { Db } from '../../db/client.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Actor, ApiKeyActor, ClientDetails } from '../../lib/actor.ts';
+import type { ApiKeyNotices } from '../../notify/api-key-notices.ts';
+import type { SecurityNotices } from '../../notify/security-notices.ts';
 import { generateKey, keyDigest, parseKey, sameDigest } from './key-format.ts';
 import { firstBeyond, normaliseScopes, scopesFromText, scopesToText, type Scope } from './scopes.ts';
 import { apiKeys, apiKeyUses } from './tables.ts';
@@ -53,6 +55,8 @@ export type AuthenticateResult = { ok: true; actor: ApiKeyActor } | { ok: false;
 export const keysPerAccount = 100;
 export const usesKeptPerKey = 100;
 export const usesKeptMs = 30 * 24 * 60 * 60 * 1000;
+/** How long before a key expires its owner is told. */
+export const expiryNoticeMs = 7 * 24 * 60 * 60 * 1000;
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
@@ -60,7 +64,10 @@ type KeyRow = typeof apiKeys.$inferSelect;
  * Personal API keys of the user the actor acts for: made, listed, renamed, rescoped, revoked; and
  * the check of a presented key, with the trail of the calls made with it.
  */
-export function createApiKeysService(db: Db, deps: { now: () => number; securityLog: SecurityLog; secondFactor: SecondFactor }) {
+export function createApiKeysService(
+  db: Db,
+  deps: { now: () => number; securityLog: SecurityLog; secondFactor: SecondFactor; securityNotices: SecurityNotices; apiKeyNotices: ApiKeyNotices },
+) {
   const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder('id'))).prepare();
 
   const summaryOf = (row: KeyRow): ApiKeySummary => ({
@@ -138,7 +145,9 @@ export function createApiKeysService(db: Db, deps: { now: () => number; security
         return inserted ?? null;
       });
       if (!row) return { ok: false, reason: 'tooMany' };
+      const at = new Date(deps.now());
       await deps.securityLog.record(actor.userId, 'apiKey.created', client);
+      await deps.securityNotices.send(actor.userId, 'apiKey.created', client, at, undefined, { name: row.name, scopes: scopes.join(', ') });
       return { ok: true, key: summaryOf(row), secret: made.key };
     },
 
@@ -229,6 +238,38 @@ export function createApiKeysService(db: Db, deps: { now: () => number; security
     /** Forgets calls older than 30 days; run by the periodic sweep. */
     async sweepUses(): Promise<void> {
       await db.delete(apiKeyUses).where(lt(apiKeyUses.at, new Date(deps.now() - usesKeptMs)));
+    },
+
+    /**
+     * Mails the owner of every key that expires within 7 days, once per key: the mark is set in
+     * the same transaction that queues the mail, so a crash sends it neither twice nor never, and a
+     * Dials that was down catches up at its next sweep. Answers how many were sent.
+     */
+    async sendExpiryNotices(): Promise<number> {
+      const now = deps.now();
+      const due = await db
+        .select({ id: apiKeys.id, userId: apiKeys.userId, name: apiKeys.name, expiresAt: apiKeys.expiresAt })
+        .from(apiKeys)
+        .where(and(isNull(apiKeys.expiryNoticeAt), gt(apiKeys.expiresAt, new Date(now)), lte(apiKeys.expiresAt, new Date(now + expiryNoticeMs))));
+      let sent = 0;
+      for (const key of due) {
+        if (!key.expiresAt) continue;
+        const expiresAt = key.expiresAt;
+        // The recipient is looked up before the transaction; only the mark and the queued mail are in it.
+        await deps.apiKeyNotices.expiring(key.userId, { name: key.name, expiresAt }, async (enqueue) =>
+          inTransaction(db, async (tx) => {
+            const [marked] = await tx
+              .update(apiKeys)
+              .set({ expiryNoticeAt: new Date(now) })
+              .where(and(eq(apiKeys.id, key.id), isNull(apiKeys.expiryNoticeAt)))
+              .returning({ id: apiKeys.id });
+            if (!marked) return;
+            await enqueue(tx);
+            sent++;
+          }),
+        );
+      }
+      return sent;
     },
   };
 }
