@@ -57,7 +57,8 @@ let serializers: Compilers | undefined;
 
 /**
  * Fastify loads Ajv and fast-json-stringify when it is made, for routes with JSON schemas; they cost
- * a tenth of the start-up time and Dials' routes have no such schema yet. These load them on first use.
+ * a tenth of the start-up time and no route uses them (the API's schemas are zod, with compilers of
+ * their own). These load them on first use.
  */
 const schemaCompilers = {
   buildValidator: (...args: unknown[]) => (validators ??= (fastifyRequire('@fastify/ajv-compiler') as () => Compilers)())(...args),

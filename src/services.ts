@@ -85,6 +85,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       secondFactor,
       securityNotices,
       apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
+      log,
     }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),

@@ -52,7 +52,7 @@ export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysS
   api.addHook('onSend', async (request, reply) => {
     const actor = request.actor;
     if (actor?.via !== 'apiKey') return;
-    await deps.apiKeys.recordUse(actor.keyId, {
+    deps.apiKeys.recordUse(actor.keyId, {
       method: request.method,
       path: request.url,
       status: reply.statusCode,

@@ -117,7 +117,7 @@ describe('API keys service', () => {
     const { apiKeys, actor, userId } = await withAda();
     const key = await makeKey(t, userId, ['user:read']);
     for (let index = 0; index < 105; index++) {
-      await apiKeys.recordUse(key.id, { method: 'GET', path: `/api/v1/user?n=${index}`, status: 200, ipAddress: '203.0.113.9', userAgent: 'curl/8' });
+      apiKeys.recordUse(key.id, { method: 'GET', path: `/api/v1/user?n=${index}`, status: 200, ipAddress: '203.0.113.9', userAgent: 'curl/8' });
     }
     const uses = await apiKeys.uses(actor, key.id);
     expect(uses).toHaveLength(100);

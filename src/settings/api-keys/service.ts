@@ -57,6 +57,8 @@ export const usesKeptPerKey = 100;
 export const usesKeptMs = 30 * 24 * 60 * 60 * 1000;
 /** How long before a key expires its owner is told. */
 export const expiryNoticeMs = 7 * 24 * 60 * 60 * 1000;
+const flushAfterMs = 1000;
+const flushAtCount = 200;
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
@@ -66,7 +68,14 @@ type KeyRow = typeof apiKeys.$inferSelect;
  */
 export function createApiKeysService(
   db: Db,
-  deps: { now: () => number; securityLog: SecurityLog; secondFactor: SecondFactor; securityNotices: SecurityNotices; apiKeyNotices: ApiKeyNotices },
+  deps: {
+    now: () => number;
+    securityLog: SecurityLog;
+    secondFactor: SecondFactor;
+    securityNotices: SecurityNotices;
+    apiKeyNotices: ApiKeyNotices;
+    log: { warn(object: object, message: string): void };
+  },
 ) {
   const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder('id'))).prepare();
 
@@ -84,17 +93,60 @@ export function createApiKeysService(
   const ownRow = async (actor: Actor, keyId: string, tx: Db = db): Promise<KeyRow | undefined> =>
     (await tx.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId))))[0];
 
+  type WaitingUse = ApiKeyUse & { keyId: string; userAgent: string };
+  let waiting: WaitingUse[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  const flushUses = async (): Promise<void> => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    const byKey = new Map<string, WaitingUse[]>();
+    for (const use of batch) {
+      const uses = byKey.get(use.keyId);
+      if (uses) uses.push(use);
+      else byKey.set(use.keyId, [use]);
+    }
+    await inTransaction(db, async (tx) => {
+      for (const [keyId, uses] of byKey) {
+        const last = uses.at(-1);
+        if (!last) continue;
+        const [updated] = await tx
+          .update(apiKeys)
+          .set({ lastUsedAt: last.at, lastUsedIp: last.ipAddress, lastUsedUserAgent: last.userAgent })
+          .where(eq(apiKeys.id, keyId))
+          .returning({ id: apiKeys.id });
+        // Revoked meanwhile: its trail went with it.
+        if (!updated) continue;
+        await tx.insert(apiKeyUses).values(uses.slice(-usesKeptPerKey).map(({ userAgent: _agent, ...use }) => use));
+        const [oldest] = await tx
+          .select({ id: apiKeyUses.id })
+          .from(apiKeyUses)
+          .where(eq(apiKeyUses.keyId, keyId))
+          .orderBy(desc(apiKeyUses.id))
+          .limit(1)
+          .offset(usesKeptPerKey);
+        if (oldest) await tx.delete(apiKeyUses).where(and(eq(apiKeyUses.keyId, keyId), sql`${apiKeyUses.id} <= ${oldest.id}`));
+      }
+    });
+  };
+  const flushInBackground = () => flushUses().catch((error: unknown) => deps.log.warn({ err: error }, 'writing API key uses failed'));
+
   /** The key an API actor came with, to bound what it may make. */
   const callerKey = async (actor: ApiKeyActor): Promise<KeyRow | undefined> => ownRow(actor, actor.keyId);
 
   return {
     async list(actor: Actor): Promise<ApiKeySummary[]> {
+      await flushUses();
       const rows = await db.select().from(apiKeys).where(eq(apiKeys.userId, actor.userId)).orderBy(desc(apiKeys.createdAt), asc(apiKeys.id));
       return rows.map(summaryOf);
     },
 
     /** One of the user's keys; another user's is not found. */
     async find(actor: Actor, keyId: string): Promise<ApiKeySummary | undefined> {
+      await flushUses();
       const row = await ownRow(actor, keyId);
       return row ? summaryOf(row) : undefined;
     },
@@ -199,31 +251,27 @@ export function createApiKeysService(
       return { ok: true, actor: { via: 'apiKey', userId: row.userId, keyId: row.id, scopes: scopesFromText(row.scopes) } };
     },
 
-    /** Notes a call made with a key: its last use, and the trail (the newest 100, 30 days). */
-    async recordUse(keyId: string, use: Omit<ApiKeyUse, 'at'> & { userAgent: string }): Promise<void> {
-      const at = new Date(deps.now());
-      await inTransaction(db, async (tx) => {
-        const [updated] = await tx
-          .update(apiKeys)
-          .set({ lastUsedAt: at, lastUsedIp: use.ipAddress, lastUsedUserAgent: use.userAgent.slice(0, 512) })
-          .where(eq(apiKeys.id, keyId))
-          .returning({ id: apiKeys.id });
-        // Revoked while the call ran: nothing to note.
-        if (!updated) return;
-        await tx.insert(apiKeyUses).values({ keyId, at, method: use.method, path: use.path.slice(0, 300), status: use.status, ipAddress: use.ipAddress });
-        const [oldest] = await tx
-          .select({ id: apiKeyUses.id })
-          .from(apiKeyUses)
-          .where(eq(apiKeyUses.keyId, keyId))
-          .orderBy(desc(apiKeyUses.id))
-          .limit(1)
-          .offset(usesKeptPerKey);
-        if (oldest) await tx.delete(apiKeyUses).where(and(eq(apiKeyUses.keyId, keyId), sql`${apiKeyUses.id} <= ${oldest.id}`));
-      });
+    /**
+     * Notes a call made with a key: its last use, and the trail (the newest 100, 30 days). The
+     * note waits in memory for at most a second (or 200 calls), then all waiting notes are written
+     * in one transaction: a call costs no write of its own. Every read of keys or trails writes
+     * what waits first, so they always show the calls made.
+     */
+    recordUse(keyId: string, use: Omit<ApiKeyUse, 'at'> & { userAgent: string }): void {
+      waiting.push({ keyId, at: new Date(deps.now()), ...use, path: use.path.slice(0, 300), userAgent: use.userAgent.slice(0, 512) });
+      if (waiting.length >= flushAtCount) void flushInBackground();
+      else if (!flushTimer) {
+        flushTimer = setTimeout(() => void flushInBackground(), flushAfterMs);
+        flushTimer.unref();
+      }
     },
+
+    /** Writes the calls noted and not yet written (before reads, at shutdown). */
+    flushUses,
 
     /** The trail of one of the user's keys, newest first; another user's key has none. */
     async uses(actor: Actor, keyId: string): Promise<ApiKeyUse[]> {
+      await flushUses();
       if (!(await ownRow(actor, keyId))) return [];
       const since = new Date(deps.now() - usesKeptMs);
       const rows = await db

@@ -30,5 +30,7 @@ export function registerApiKeySweeper(app: FastifyInstance, apiKeys: ApiKeysServ
   app.addHook('onClose', async () => {
     clearTimeout(timer);
     clearInterval(timer);
+    // Calls noted in the last second are written before the database closes.
+    await apiKeys.flushUses();
   });
 }
