@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { createRequire } from 'node:module';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from './api/v1.ts';
 import { dialsVersion } from './version.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
@@ -31,6 +31,8 @@ import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
 import { apiKeyAuthenticator } from './web/api-key-authenticator.ts';
+import { isApiPath } from './web/api-paths.ts';
+import { sendProblem } from './web/problem.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
@@ -78,6 +80,12 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 64 * 1024,
     schemaController: { compilersFactory: schemaCompilers as never },
+    // A URL Fastify cannot decode: the API answers it as problem+json like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      const answer = reply as unknown as FastifyReply;
+      if (isApiPath(request.url)) return sendProblem(answer, 'invalidRequest', error.message);
+      return answer.code(400).send({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 });
+    },
   });
 
   const secure = config.secureCookies;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isApiPath } from './api-paths.ts';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { loginPathFor } from './login-path.ts';
 import { wantsBlock } from './render.ts';
@@ -70,7 +71,9 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   };
 
   app.addHook('preHandler', async (request, reply) => {
-    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false) return;
+    // The API is reached with keys only, never with a cookie (the session layer ignores cookies
+    // there), so there is no session a forged request could ride: no token is asked for.
+    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false || isApiPath(request.url)) return;
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new CsrfError('crossSite');
     const origin = request.headers.origin;

@@ -13,7 +13,7 @@ export const problemTypes = {
   expiryBeyondKey: { status: 403, title: 'A key cannot make a key that outlives it' },
   secondFactorRequired: { status: 403, title: 'This account has a second factor; make this key from the API keys page' },
   notFound: { status: 404, title: 'Not found' },
-  invalidRequest: { status: 400, title: 'The request does not match its schema' },
+  invalidRequest: { status: 400, title: 'The request is not valid' },
   invalidJson: { status: 400, title: 'The body is not valid JSON' },
   unsupportedMediaType: { status: 415, title: 'Send the body as application/json' },
   bodyTooLarge: { status: 413, title: 'The body is too large' },

@@ -166,6 +166,15 @@ describe('/api/v1 bodies', () => {
     expect(after).toEqual(before);
   });
 
+  it('an unknown route or method, or a URL that cannot be read, is a problem too, never a page or a 500', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:write']);
+    expectProblem(await call('PUT', '/api/v1/user', { key: key.secret }), 404, 'not-found');
+    expectProblem(await call('POST', '/api/v1/nothing', { key: key.secret, body: {} }), 404, 'not-found');
+    expectProblem(await call('DELETE', '/api/v1/keys/%ZZ', { key: key.secret }), 400, 'invalid-request');
+    expectProblem(await call('GET', '/api/v2/user', { key: key.secret }), 404, 'not-found');
+  });
+
   it('PATCH /preferences checks each value as the account page does, and saves only what is sent', async () => {
     const { userId } = await withAda();
     const key = await makeKey(t, userId, ['preferences:write']);
