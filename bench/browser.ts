@@ -43,6 +43,27 @@ export async function setUpAdministrator(baseUrl: string, setupPath: string | nu
   return { cookie: cookie(), csrfToken };
 }
 
+/**
+ * Makes an API key on the API keys page as the signed-in browser (just set up, so within its sudo
+ * window): posts the form, then opens the page that shows the key once.
+ */
+export async function makeApiKey(baseUrl: string, browser: SignedInBrowser): Promise<string> {
+  const fields = new URLSearchParams({ _csrf: browser.csrfToken, name: 'bench', expiry: '7', scope_user: 'read' });
+  const made = await fetch(new URL('/settings/api-keys', baseUrl), {
+    method: 'POST',
+    body: fields.toString(),
+    headers: { cookie: browser.cookie, 'content-type': formContentType },
+    redirect: 'manual',
+  });
+  await made.text();
+  const shownOnce = made.headers.getSetCookie().map((line) => line.split(';', 1)[0]).join('; ');
+  if (made.status !== 303 || !shownOnce) throw new Error(`POST /settings/api-keys answered ${made.status}, not 303 with the key`);
+  const page = await fetch(new URL('/settings/api-keys/new', baseUrl), { headers: { cookie: `${browser.cookie}; ${shownOnce}` } });
+  const key = /<code class="secret" translate="no">(dials_[a-z2-7.]+)<\/code>/.exec(await page.text())?.[1];
+  if (!key) throw new Error('the new API key was not shown');
+  return key;
+}
+
 function hiddenCsrfToken(html: string): string | null {
   return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? null;
 }

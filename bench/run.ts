@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setUpAdministrator } from './browser.ts';
+import { makeApiKey, setUpAdministrator } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -25,6 +25,7 @@ const startupOnly = process.argv.includes('--startup');
 
 const comparisons: Comparison[] = [
   { measured: 'Dials GET /settings/account', baseline: 'bare GET' },
+  { measured: 'Dials GET /api/v1/user (API key)', baseline: 'bare GET', goal: 0.25 },
   { measured: 'Dials auto-save details', baseline: 'bare POST' },
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
 ];
@@ -45,6 +46,7 @@ function bareScenarios(url: string): Scenario[] {
 
 async function dialsScenarios(baseUrl: string, setupPath: string | null): Promise<Scenario[]> {
   const browser = await setUpAdministrator(baseUrl, setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
+  const apiKey = await makeApiKey(baseUrl, browser);
   return [
     {
       label: 'Dials GET /settings/account',
@@ -52,6 +54,13 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
       method: 'GET',
       headers: { cookie: browser.cookie },
       expect: { status: 200, bodyIncludes: 'id="account-details"' },
+    },
+    {
+      label: 'Dials GET /api/v1/user (API key)',
+      url: `${baseUrl}/api/v1/user`,
+      method: 'GET',
+      headers: { authorization: `Bearer ${apiKey}` },
+      expect: { status: 200, bodyIncludes: '"name":"Ada Lovelace"' },
     },
     autoSave(baseUrl, browser, 'Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
     autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', {
@@ -69,8 +78,8 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
 /** Checks a sample answer of every scenario, then measures them all, `rounds` times over, each Dials one next to its baseline. */
 async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Measurement[]> {
   const [bareGet, barePost] = bareScenarios(bare.url).map((scenario) => ({ scenario, server: bare }));
-  const [page, details, preferences] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
-  const order = [bareGet!, page!, barePost!, details!, preferences!];
+  const [page, api, details, preferences] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
+  const order = [bareGet!, page!, api!, barePost!, details!, preferences!];
   for (const { scenario } of order) await checkSample(scenario);
   const results = order.map((): Measurement[] => []);
   for (let round = 1; round <= rounds; round++) {

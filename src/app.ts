@@ -2,7 +2,9 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { createRequire } from 'node:module';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { registerApi } from './api/v1.ts';
+import { dialsVersion } from './version.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerSessionSweeper } from './auth/session-sweeper.ts';
 import type { Config } from './config.ts';
@@ -12,6 +14,8 @@ import { createShownOnce } from './web/shown-once.ts';
 import { createServices, type Services } from './services.ts';
 import { loadOrCreateInstanceSecret } from './lib/instance-secret.ts';
 import { registerAccountRoutes } from './settings/account/routes.ts';
+import { newKeyPath, registerApiKeyRoutes } from './settings/api-keys/routes.ts';
+import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
@@ -26,6 +30,9 @@ import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
+import { apiKeyAuthenticator } from './web/api-key-authenticator.ts';
+import { isApiPath } from './web/api-paths.ts';
+import { sendProblem } from './web/problem.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
@@ -63,7 +70,8 @@ const loadSerializers = (): (() => Compilers) =>
 
 /**
  * Fastify loads Ajv and fast-json-stringify when it is made, for routes with JSON schemas; they cost
- * a tenth of the start-up time and Dials' routes have no such schema yet. These load them on first use.
+ * a tenth of the start-up time and no route uses them (the API's schemas are zod, with compilers of
+ * their own). These load them on first use.
  */
 const schemaCompilers = {
   buildValidator: (...args: unknown[]) => (validators ??= loadValidators()())(...args),
@@ -83,6 +91,12 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 64 * 1024,
     schemaController: { compilersFactory: schemaCompilers as never },
+    // A URL Fastify cannot decode: the API answers it as problem+json like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      const answer = reply as unknown as FastifyReply;
+      if (isApiPath(request.url)) return sendProblem(answer, 'invalidRequest', error.message);
+      return answer.code(400).send({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 });
+    },
   });
 
   const secure = config.secureCookies;
@@ -101,6 +115,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   }
 
   registerSessionSweeper(app, sessions);
+  registerApiKeySweeper(app, services.apiKeys);
   registerHealthRoutes(app, {
     readiness: () => {
       const database = databaseAnswers(db);
@@ -119,7 +134,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerStaticAssets(app);
 
   registerSessionLayer(app, {
-    authenticators: [sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) })],
+    authenticators: [
+      apiKeyAuthenticator({ check: (key) => services.apiKeys.authenticate(key) }),
+      sessionCookieAuthenticator({ cookies, secure, validate: (token, client) => sessions.validate(token, client) }),
+    ],
     loadPreferences: (userId) => account.preferences(userId),
   });
   registerFlash(app, { cookies, secure });
@@ -140,7 +158,19 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
+  const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
+  await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
+  await registerApi(app, {
+    db,
+    version: dialsVersion(),
+    rateLimitPerMinute: config.apiRateLimitPerMinute,
+    account,
+    emails: services.emails,
+    security,
+    sessions,
+    apiKeys: services.apiKeys,
+  });
 
   return app;
 }

@@ -27,6 +27,7 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   SUDO_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().max(1_000_000).default(600),
   SMTP_URL: z
     .url({ protocol: /^smtps?$/, error: 'must look like smtp://user:password@host:587 or smtps://host:465' })
     .optional(),
@@ -63,6 +64,8 @@ export interface Config {
   loginLimits: { perAccount: number; perIp: number; lockoutSeconds: number };
   /** How long after entering the password (and second factor) sensitive actions are allowed without asking again. */
   sudoWindowMs: number;
+  /** Calls one API key may make a minute. */
+  apiRateLimitPerMinute: number;
   /** Where mail goes out; without it, mail waits in the outbox for the administrator to read. */
   smtpUrl: string | null;
   /** Whether this process keeps the database file locked while it runs (faster; no other process may open it). */
@@ -120,6 +123,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
       lockoutSeconds: Math.round(env.LOGIN_LOCKOUT_MINUTES * 60),
     },
     sudoWindowMs: env.SUDO_WINDOW_MINUTES * 60 * 1000,
+    apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     smtpUrl: env.SMTP_URL ?? null,
     exclusiveDatabase: env.SQLITE_LOCKING === 'exclusive',
     mailFrom: env.MAIL_FROM ?? `Dials <dials@${publicUrl.hostname}>`,

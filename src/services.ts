@@ -22,9 +22,11 @@ import { createOutbox } from './mail/outbox.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountMail } from './notify/account-mail.ts';
+import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createAccountService } from './settings/account/service.ts';
+import { createApiKeysService } from './settings/api-keys/service.ts';
 import { createVerificationSendLog } from './settings/emails/send-log.ts';
 import { createEmailsService } from './settings/emails/service.ts';
 import { createSecurityService } from './settings/security/service.ts';
@@ -77,6 +79,14 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     recoveryCodes,
     secondFactor,
     loginLimiter,
+    apiKeys: createApiKeysService(db, {
+      now,
+      securityLog,
+      secondFactor,
+      securityNotices,
+      apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
+      log,
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -11,7 +11,8 @@ import { applyMigrations } from '../../src/db/migrate.ts';
 import { listenAndAnnounce } from './announce.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-bench-'));
-const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
+// The API's per-key limit would stop the load generator within a second.
+const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '1000000' });
 const db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase });
 applyMigrations(db);
 const app = await buildApp(config, { db, logger: false });

@@ -21,6 +21,9 @@ export const securityEventTypes = [
   'email.verified',
   'email.removed',
   'email.primaryChanged',
+  'apiKey.created',
+  'apiKey.scopesChanged',
+  'apiKey.revoked',
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 

@@ -25,6 +25,11 @@ export function createUserDirectory(db: Db, now: () => number) {
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
+  const selectProfile = db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
   const updateName = db
     .update(users)
     .set({ name: sql`${sql.placeholder('name')}` })
@@ -42,6 +47,8 @@ export function createUserDirectory(db: Db, now: () => number) {
 
     /** Pass the transaction it is asked in, if any. */
     async profile(userId: number, tx: Db = db): Promise<{ name: string; email: string } | undefined> {
+      // Prepared once for the common case (every API call to /user asks it); a transaction builds its own.
+      if (tx === db) return (await selectProfile.execute({ id: userId }))[0];
       return (await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)))[0];
     },
 

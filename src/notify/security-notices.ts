@@ -16,10 +16,14 @@ const noticeKeys: Partial<Record<SecurityEventType, string>> = {
   'email.added': 'emailAdded',
   'email.removed': 'emailRemoved',
   'recoveryCodes.generated': 'recoveryCodesGenerated',
+  'apiKey.created': 'apiKeyCreated',
 };
 
+/** Where a notice's button leads, when not to the security page. */
+const actionPaths: Partial<Record<SecurityEventType, string>> = { 'apiKey.created': '/settings/api-keys' };
+
 /** Notices whose message needs more than the event itself; the page that causes them sends them. */
-const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated']);
+const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated', 'apiKey.created']);
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 
@@ -44,7 +48,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
         when: at,
         values: { ...values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
         paragraphs: ['body', 'details', 'notYou'],
-        action: { url: new URL('/settings/security', options.publicUrl).href },
+        action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
       }),
     );
   };

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isApiPath } from './api-paths.ts';
 import { CsrfError } from './csrf.ts';
+import { sendProblem } from './problem.ts';
 import { wantsBlock } from './render.ts';
 
 /** The page for anything that does not exist, or that the caller may not know exists. */
@@ -13,7 +15,7 @@ export function notFoundPage(reply: FastifyReply): FastifyReply {
  */
 export function registerErrorPages(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found' });
+    if (isApiPath(request.url)) return sendProblem(reply, 'notFound');
     return notFoundPage(reply);
   });
 
@@ -34,7 +36,7 @@ export function registerErrorPages(app: FastifyInstance): void {
               : status === 500
                 ? 'errors.server.message'
                 : 'errors.badRequest.message';
-    if (request.url.startsWith('/api/')) return reply.code(status).send({ error: messageKey });
+    if (isApiPath(request.url)) return sendProblem(reply, status === 413 ? 'bodyTooLarge' : status === 415 ? 'unsupportedMediaType' : status === 500 ? 'serverError' : 'invalidRequest');
     // A limit says how long to wait, from the Retry-After it sends.
     const waitSeconds = status === 429 ? Number(reply.getHeader('retry-after')) : NaN;
     const [key, values] = Number.isFinite(waitSeconds) && waitSeconds > 0 ? ['errors.tooManyRequests.wait', { count: Math.ceil(waitSeconds / 60) }] : [messageKey, {}];

@@ -8,13 +8,22 @@ export const detailsForm = z.object({
   name: personName,
 });
 
-export const preferencesForm = z.object({
+/** Each preference's accepted values: the page's form and the API check them alike. */
+export const preferenceFields = {
   stackTraceOrder: z.enum(['default', 'caller-last', 'caller-first'], { error: 'errors.preferences.stackTraceOrder' }),
   language: z.string().refine(isLanguage, { error: 'errors.preferences.language' }),
   timezone: z.string().max(64, { error: 'errors.preferences.timezone' }).refine(isTimeZone, { error: 'errors.preferences.timezone' }),
-  clock24h: checkbox,
   dateFormat: z.enum(['us', 'international', 'iso'], { error: 'errors.preferences.dateFormat' }),
   theme: z.enum(['system', 'light', 'dark'], { error: 'errors.preferences.theme' }),
+};
+
+export const preferencesForm = z.object({
+  stackTraceOrder: preferenceFields.stackTraceOrder,
+  language: preferenceFields.language,
+  timezone: preferenceFields.timezone,
+  clock24h: checkbox,
+  dateFormat: preferenceFields.dateFormat,
+  theme: preferenceFields.theme,
   /** The language the page was shown in, so an auto-save answers in it (the page is not switched under the person's keys). */
   shownLanguage: z.string().refine(isLanguage, { error: 'errors.preferences.language' }).optional(),
 });

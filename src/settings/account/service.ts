@@ -121,6 +121,12 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     /** A person's preferences (the defaults until they save some). Pass the transaction it is asked in, if any. */
     preferences,
 
+    /** Who the actor acts for: their name and primary address. */
+    async profile(actor: Actor): Promise<{ id: number; name: string; email: string }> {
+      const found = await deps.users.profile(actor.userId);
+      return { id: actor.userId, name: found?.name ?? '', email: found?.email ?? '' };
+    },
+
     /** The name shown to others and in mail. */
     async saveDetails(actor: Actor, details: { name: string }): Promise<SaveResult> {
       await deps.users.rename(actor.userId, details.name);

@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyActor } from '../lib/actor.ts';
+import type { ApiKeysService } from '../settings/api-keys/service.ts';
+import { allows, type Scope } from '../settings/api-keys/scopes.ts';
+import { sendProblem } from '../web/problem.ts';
+import type { KeyRateLimit } from './rate-limit.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope an API route needs; every API route names one, or is `public`. */
+    scope?: Scope;
+    /** An API route anyone may read without a key (the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+const challenge = 'Bearer realm="dials", Basic realm="dials", charset="UTF-8"';
+
+/** The caller of a route behind the guard. */
+export function keyActorOf(request: FastifyRequest): ApiKeyActor {
+  const actor = request.actor;
+  if (actor?.via !== 'apiKey') throw new Error('keyActorOf called on a route without the API guard');
+  return actor;
+}
+
+/**
+ * The one place where an API call is let in: a key that holds (401 otherwise, saying whether it
+ * was missing or malformed, and nothing more about one that does not hold), within its rate
+ * limit (429), with the scope the route names (403 naming it). Every answer to a key is noted in
+ * its trail. Runs before the body is read, so nothing is parsed for a caller who may not call.
+ */
+export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysService; rateLimit: KeyRateLimit }): void {
+  const refuse = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('www-authenticate', challenge);
+    if (request.keyRefusal === 'malformed') return sendProblem(reply, 'malformedKey', 'The key is not a Dials API key, or its checksum is wrong: check it was copied whole.');
+    if (request.keyRefusal === 'rejected') return sendProblem(reply, 'invalidKey', 'The key is unknown, has expired or was revoked.');
+    return sendProblem(reply, 'missingKey', 'Send the key as "Authorization: Bearer <key>", or as the password of HTTP Basic.');
+  };
+
+  api.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.public) return;
+    const actor = request.actor;
+    if (actor?.via !== 'apiKey') return refuse(request, reply);
+    const limited = await deps.rateLimit(actor.keyId, reply);
+    if (!limited.ok) return sendProblem(reply, 'tooManyRequests', `Try again in ${limited.retryAfterSeconds} seconds.`);
+    const scope = request.routeOptions.config.scope;
+    if (request.is404 || scope === undefined) return undefined;
+    if (!allows(actor.scopes, scope)) return sendProblem(reply, 'missingScope', `This needs the scope "${scope}".`, { scope });
+    return undefined;
+  });
+
+  api.addHook('onSend', async (request, reply) => {
+    const actor = request.actor;
+    if (actor?.via !== 'apiKey') return;
+    deps.apiKeys.recordUse(actor.keyId, {
+      method: request.method,
+      path: request.url,
+      status: reply.statusCode,
+      ipAddress: request.ip,
+      userAgent: String(request.headers['user-agent'] ?? ''),
+    });
+  });
+}
