@@ -3,7 +3,10 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { helperAsset, helperSources, type HelperRole } from '../../src/runtime/helper-process.ts';
 
 /** Packages with native code: the binary carries their files and unpacks them (src/runtime/native-addons.ts). */
+/** Packages with native addons, loaded from files unpacked at run time. */
 export const nativePackages = ['better-sqlite3', '@node-rs/argon2', 'sharp'];
+/** Packages also loaded from unpacked files because they serve files of their own folder (the API's documentation page). */
+export const packagesWithTheirFiles = ['@fastify/swagger-ui'];
 
 /** In the bundle, importing a native package loads it from the unpacked addons instead. */
 function nativePackagesFromAddonCache(root: string): Plugin {
@@ -11,7 +14,7 @@ function nativePackagesFromAddonCache(root: string): Plugin {
   return {
     name: 'native-packages-from-addon-cache',
     setup(builder) {
-      builder.onResolve({ filter: /^(better-sqlite3|@node-rs\/argon2|sharp)$/ }, (args) => ({ path: args.path, namespace: 'native-package' }));
+      builder.onResolve({ filter: /^(better-sqlite3|@node-rs\/argon2|sharp|@fastify\/swagger-ui)$/ }, (args) => ({ path: args.path, namespace: 'native-package' }));
       builder.onLoad({ filter: /.*/, namespace: 'native-package' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(loader)}).requireNativePackage(${JSON.stringify(args.path)});`,
         resolveDir: root,

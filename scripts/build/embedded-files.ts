@@ -4,13 +4,15 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { addonManifestKey, type AddonManifest } from '../../src/runtime/native-addons.ts';
 import { compressedAssetFiles } from '../../src/web/static-assets.ts';
-import { nativePackages } from './bundle.ts';
+import { nativePackages, packagesWithTheirFiles } from './bundle.ts';
 
 /** Project folders the binary reads at run time (src/runtime/project-files.ts), embedded whole. */
 const projectFolders = ['views', 'src/web/locales', 'migrations', 'public'];
 const projectFiles = ['package.json', 'node_modules/htmx.org/dist/htmx.min.js'];
 
 /** Files of native packages that are never loaded: sources, headers, documentation, other platforms' builds. */
+const notRun = /\.(md|markdown|map|d\.ts|d\.mts|d\.cts)$/i;
+// Only in native packages' closure: their sources and build files. A plain JavaScript package keeps every file (yaml has a doc/ folder of code).
 const unneeded = /(^|\/)(src|deps|include|docs?|test|tests|benchmark)\/|\.(md|markdown|d\.ts|d\.mts|d\.cts|map|h|hh|hpp|c|cc|cpp|gyp|gypi|ts)$|(^|\/)(darwin|win32|linux-arm|linux-arm64|linuxmusl|android|freebsd)[^/]*\.node$/i;
 
 function filesUnder(folder: string, prefix = ''): string[] {
@@ -64,9 +66,11 @@ export function embeddedFiles(root: string, workFolder: string, helpers: Record<
 
   const hash = crypto.createHash('sha256');
   const files: string[] = [];
-  for (const name of packageClosure(root, nativePackages)) {
+  const native = new Set(packageClosure(root, nativePackages));
+  const unpacked = [...new Set([...native, ...packageClosure(root, packagesWithTheirFiles)])];
+  for (const name of unpacked) {
     for (const file of filesUnder(path.join(root, 'node_modules', name))) {
-      if (unneeded.test(file) && file !== 'package.json') continue;
+      if (native.has(name) ? unneeded.test(file) && file !== 'package.json' : notRun.test(file)) continue;
       const relative = `node_modules/${name}/${file}`;
       const source = path.join(root, relative);
       files.push(relative);

@@ -121,6 +121,19 @@ describe('the binary on a machine without Node', () => {
     }
   });
 
+  it('serves the API with its OpenAPI document and documentation page', async () => {
+    const document = await get(`${dials.url}/api/v1/openapi.json`, {});
+    expect(document.status).toBe(200);
+    expect((JSON.parse(document.body.toString('utf8')) as { openapi: string }).openapi).toMatch(/^3\.1\./);
+    const docs = await get(`${dials.url}/api/docs`, {});
+    expect(docs.status).toBe(200);
+    expect(docs.body.toString('utf8')).toContain('swagger-ui');
+    expect((await get(`${dials.url}/api/docs/static/swagger-ui-bundle.js`, {})).status).toBe(200);
+    const keyless = await get(`${dials.url}/api/v1/user`, {});
+    expect(keyless.status).toBe(401);
+    expect(keyless.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('takes a backup while it serves', async () => {
     const backup = await runBinary(['backup', `${folder}/ada.dials-backup`], folder);
     expect(backup.stderr).toBe('');
