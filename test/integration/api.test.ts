@@ -226,6 +226,7 @@ describe('/api/v1 keys', () => {
     expect(wide.json().scope).toBe('user:write');
     const made = await call('POST', '/api/v1/keys', { key: parent.secret, body: { name: 'reader', scopes: ['user:read'], expiresAt: new Date(t.clock.now + day).toISOString() } });
     expect(made.statusCode).toBe(201);
+    expect(made.headers['cache-control']).toBe('no-store');
     const child = made.json();
     expect(child).toMatchObject({ name: 'reader', scopes: ['user:read'], expiresAt: new Date(t.clock.now + day).toISOString(), lastUsed: null });
     expect((await call('GET', '/api/v1/user', { key: child.key })).statusCode).toBe(200);
