@@ -245,8 +245,10 @@ export function createApiKeysService(
     async authenticate(key: string): Promise<AuthenticateResult> {
       const parsed = parseKey(key);
       if (!parsed) return { ok: false, reason: 'malformed' };
+      // Hashed before the lookup, so an unknown id costs the same work as a known one.
+      const digest = keyDigest(key);
       const [row] = (await byId.execute({ id: parsed.id })) as KeyRow[];
-      if (!row || !sameDigest(row.digest, keyDigest(key))) return { ok: false, reason: 'rejected' };
+      if (!row || !sameDigest(row.digest, digest)) return { ok: false, reason: 'rejected' };
       if (row.expiresAt && row.expiresAt.getTime() <= deps.now()) return { ok: false, reason: 'rejected' };
       return { ok: true, actor: { via: 'apiKey', userId: row.userId, keyId: row.id, scopes: scopesFromText(row.scopes) } };
     },
