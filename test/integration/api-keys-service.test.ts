@@ -150,5 +150,13 @@ describe('API keys service', () => {
     t.clock.advance(30 * day);
     expect(await apiKeys.sendExpiryNotices()).toBe(0);
   });
-});
 
+  it('sends no "expires soon" notice for a key made with 7 days or less to live', async () => {
+    const { apiKeys, userId } = await withAda();
+    await makeKey(t, userId, ['user:read'], { name: 'Short', expiresAt: new Date(t.clock.now + 7 * day) });
+    await makeKey(t, userId, ['user:read'], { name: 'Shorter', expiresAt: new Date(t.clock.now + day) });
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+    t.clock.advance(day / 2);
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+  });
+});

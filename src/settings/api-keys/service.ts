@@ -177,6 +177,9 @@ export function createApiKeysService(
         return { ok: false, reason: 'notAllowed' };
       }
       const made = generateKey();
+      const createdAt = deps.now();
+      // A key that starts inside the notice window is not "expiring soon" news: its owner just chose that expiry.
+      const expiryNoticeAt = input.expiresAt && input.expiresAt.getTime() - createdAt <= expiryNoticeMs ? new Date(createdAt) : null;
       const row = await inTransaction(db, async (tx): Promise<KeyRow | null> => {
         const [held] = await tx.select({ total: count() }).from(apiKeys).where(eq(apiKeys.userId, actor.userId));
         if ((held?.total ?? 0) >= keysPerAccount) return null;
@@ -190,8 +193,9 @@ export function createApiKeysService(
             digest: keyDigest(made.key),
             preview: made.preview,
             secondFactor,
-            createdAt: new Date(deps.now()),
+            createdAt: new Date(createdAt),
             expiresAt: input.expiresAt,
+            expiryNoticeAt,
           })
           .returning();
         return inserted ?? null;
