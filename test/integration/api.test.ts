@@ -6,6 +6,7 @@ import { generateKey } from '../../src/settings/api-keys/key-format.ts';
 import type { Scope } from '../../src/settings/api-keys/scopes.ts';
 import { enrolTotpDirectly, makeKey } from '../support/api-keys.ts';
 import { setUpAdministrator, signUp } from '../support/browser-session.ts';
+import { rawRequest } from '../support/raw-request.ts';
 import { serviceTestClient } from '../support/service-caller.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -111,6 +112,26 @@ describe('/api/v1 authentication, the same for every endpoint', () => {
     const answered = await call('GET', '/api/v1/user', { key: key.secret, headers: { cookie: browser.cookieHeader() } });
     expect(answered.statusCode).toBe(200);
     expect(answered.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('decides on the routed path, not the raw request line: absolute form and escaped letters are API calls too', async () => {
+    const { browser, userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:write']);
+    for (const target of ['http://localhost/api/v1/user', 'http://localhost/api/v1/user?x=1', '/%61pi/v1/user']) {
+      const withKey = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${key.secret}`]);
+      expect(withKey.status, `${target}: ${withKey.body}`).toBe(200);
+      expect(JSON.parse(withKey.body)).toMatchObject({ id: userId });
+      const withCookie = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Cookie: ${browser.cookieHeader()}`]);
+      expect(withCookie.status, target).toBe(401);
+      expect(JSON.parse(withCookie.body)).toMatchObject({ type: 'urn:dials:problem:missing-key' });
+    }
+    const renamed = await rawRequest(
+      t.app,
+      ['PATCH http://localhost/api/v1/user HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${key.secret}`, 'Content-Type: application/json'],
+      JSON.stringify({ name: 'Ada King' }),
+    );
+    expect(renamed.status, renamed.body).toBe(200);
+    expect((await t.app.services.users.profile(userId))?.name).toBe('Ada King');
   });
 
   it('a key never reaches /settings or any page', async () => {
