@@ -341,4 +341,17 @@ describe('/api/v1 OpenAPI document', () => {
     const redirected = await call('GET', '/api/docs');
     expect([200, 302]).toContain(redirected.statusCode);
   });
+
+  it('forwards only paths that stay under /api/docs once resolved: dot segments never reach the routes behind it', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['keys:read']);
+    for (const target of ['/api/docs/../v1/openapi.json', '/api/docs/%2e%2e/v1/openapi.json', '/api/docs/%2E%2E/v1/keys', '/api/docs/x/../../v1/keys']) {
+      const answer = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${key.secret}`]);
+      expect(answer.status, `${target}: ${answer.body}`).toBe(404);
+      expect(answer.headers['content-type'], target).toMatch(/^application\/problem\+json/);
+      expect(answer.body, target).not.toContain('openapi');
+    }
+    const inside = await rawRequest(t.app, ['GET /api/docs/x/../ HTTP/1.1', 'Host: localhost']);
+    expect(inside.status).toBe(200);
+  });
 });
