@@ -11,7 +11,7 @@ import { registerAccountApi } from './account-routes.ts';
 import { docsPath, docsTarget } from './docs-path.ts';
 import { registerApiGuard } from './guard.ts';
 import { registerKeyApi } from './key-routes.ts';
-import { createKeyRateLimit } from './rate-limit.ts';
+import { createKeyRateLimit, createRefusalRateLimit } from './rate-limit.ts';
 
 export interface ApiOptions {
   db: Db;
@@ -111,7 +111,11 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
     if (!config.scope && !config.public && route.method !== 'HEAD') throw new Error(`API route ${route.method} ${route.url} names no scope`);
   });
 
-  registerApiGuard(v1, { apiKeys: options.apiKeys, rateLimit: createKeyRateLimit(options.db, options.rateLimitPerMinute) });
+  registerApiGuard(v1, {
+    apiKeys: options.apiKeys,
+    rateLimit: createKeyRateLimit(options.db, options.rateLimitPerMinute),
+    refusalLimit: createRefusalRateLimit(options.db),
+  });
 
   v1.setNotFoundHandler((_request, reply) => sendProblem(reply, 'notFound', 'There is no such API route.'));
   v1.setErrorHandler((error: FastifyError, request, reply) => {

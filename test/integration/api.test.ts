@@ -309,6 +309,22 @@ describe('/api/v1 limits', () => {
     expect(limited.headers['ratelimit-policy']).toBe('"key";q=3;w=60');
     expect((await call('GET', '/api/v1/user', { key: other.secret })).statusCode).toBe(200);
   });
+
+  it('limits refused calls per client address: 60 a minute, then 429 with Retry-After; another address is unaffected', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read']);
+    const from = (remoteAddress: string, secret: string) =>
+      t.app.inject({ method: 'GET', url: '/api/v1/user', remoteAddress, headers: { authorization: `Bearer ${secret}` } });
+    for (let index = 0; index < 60; index++) expectProblem(await from('203.0.113.7', generateKey().key), 401, 'invalid-key');
+    const limited = await from('203.0.113.7', generateKey().key);
+    expectProblem(limited, 429, 'too-many-refusals');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['ratelimit-policy']).toBe('"refused";q=60;w=60');
+    expect(String(limited.headers.ratelimit)).toMatch(/^"refused";r=0;t=\d+$/);
+    expectProblem(await from('203.0.113.7', 'hello'), 429, 'too-many-refusals');
+    expectProblem(await from('198.51.100.4', generateKey().key), 401, 'invalid-key');
+    expect((await from('203.0.113.7', key.secret)).statusCode).toBe(200);
+  });
 });
 
 describe('/api/v1 OpenAPI document', () => {
