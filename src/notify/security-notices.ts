@@ -17,13 +17,14 @@ const noticeKeys: Partial<Record<SecurityEventType, string>> = {
   'email.removed': 'emailRemoved',
   'recoveryCodes.generated': 'recoveryCodesGenerated',
   'apiKey.created': 'apiKeyCreated',
+  'apiKey.scopesChanged': 'apiKeyScopesChanged',
 };
 
 /** Where a notice's button leads, when not to the security page. */
-const actionPaths: Partial<Record<SecurityEventType, string>> = { 'apiKey.created': '/settings/api-keys' };
+const actionPaths: Partial<Record<SecurityEventType, string>> = { 'apiKey.created': '/settings/api-keys', 'apiKey.scopesChanged': '/settings/api-keys' };
 
 /** Notices whose message needs more than the event itself; the page that causes them sends them. */
-const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated', 'apiKey.created']);
+const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated', 'apiKey.created', 'apiKey.scopesChanged']);
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 

@@ -151,6 +151,19 @@ describe('API keys service', () => {
     expect(await apiKeys.sendExpiryNotices()).toBe(0);
   });
 
+  it('tells the owner when a key is given more access, not when it is given less', async () => {
+    const { apiKeys, actor, userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read', 'emails:read'], { name: 'Deploys' });
+    await t.mail.waitFor('ada@example.com', /new API key/);
+    expect(await apiKeys.setScopes(actor, key.id, ['user:read'], client)).toMatchObject({ ok: true });
+    expect(await apiKeys.setScopes(actor, key.id, ['user:write', 'keys:read'], client)).toMatchObject({ ok: true });
+    const changed = await t.mail.waitFor('ada@example.com', /access of an API key was changed/);
+    expect(changed.text).toContain('Deploys');
+    expect(changed.text).toContain('user:write, keys:read');
+    expect(changed.text).toContain('/settings/api-keys');
+    expect(t.mail.messagesTo('ada@example.com').filter((mail) => /access of an API key/.test(mail.subject))).toHaveLength(1);
+  });
+
   it('sends no "expires soon" notice for a key made with 7 days or less to live', async () => {
     const { apiKeys, userId } = await withAda();
     await makeKey(t, userId, ['user:read'], { name: 'Short', expiresAt: new Date(t.clock.now + 7 * day) });

@@ -224,13 +224,19 @@ export function createApiKeysService(
       } else if (actor.via !== 'session') {
         return { ok: false, reason: 'notAllowed' };
       }
-      const [row] = await db
-        .update(apiKeys)
-        .set({ scopes: scopesToText(scopes) })
-        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId)))
-        .returning();
-      if (!row) return { ok: false, reason: 'notFound' };
+      const changed = await inTransaction(db, async (tx) => {
+        const before = await ownRow(actor, keyId, tx);
+        if (!before) return null;
+        const [after] = await tx.update(apiKeys).set({ scopes: scopesToText(scopes) }).where(eq(apiKeys.id, keyId)).returning();
+        return after ? { before: scopesFromText(before.scopes), after } : null;
+      });
+      if (!changed) return { ok: false, reason: 'notFound' };
+      const row = changed.after;
       await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client);
+      // A key that can do more is news to its owner, as a new key is; one that can do less is not.
+      if (firstBeyond(scopes, changed.before)) {
+        await deps.securityNotices.send(actor.userId, 'apiKey.scopesChanged', client, new Date(deps.now()), undefined, { name: row.name, scopes: scopes.join(', ') });
+      }
       return { ok: true, key: summaryOf(row) };
     },
 
