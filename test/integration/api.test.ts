@@ -259,12 +259,15 @@ describe('/api/v1 keys', () => {
     expectProblem(await call('POST', '/api/v1/keys', { key: parent.secret, body: { name: 'x', scopes: [] } }), 400, 'invalid-request');
   });
 
-  it('on an account with a second factor, only a key made past it can make keys', async () => {
+  it('turning on a second factor revokes the keys made before it; a key made after, past it, works', async () => {
     const { userId } = await withAda();
-    const before = await makeKey(t, userId, ['keys:write']);
+    const before = await makeKey(t, userId, ['keys:write', 'user:read']);
+    expect((await call('GET', '/api/v1/user', { key: before.secret })).statusCode).toBe(200);
     await enrolTotpDirectly(t, userId);
-    expectProblem(await call('POST', '/api/v1/keys', { key: before.secret, body: { name: 'x', scopes: ['keys:read'] } }), 403, 'second-factor-required');
-    const after = await makeKey(t, userId, ['keys:write']);
+    expectProblem(await call('GET', '/api/v1/user', { key: before.secret }), 401, 'invalid-key');
+    expectProblem(await call('POST', '/api/v1/keys', { key: before.secret, body: { name: 'x', scopes: ['keys:read'] } }), 401, 'invalid-key');
+    const after = await makeKey(t, userId, ['keys:write', 'user:read']);
+    expect((await call('GET', '/api/v1/user', { key: after.secret })).statusCode).toBe(200);
     expect((await call('POST', '/api/v1/keys', { key: after.secret, body: { name: 'x', scopes: ['keys:read'] } })).statusCode).toBe(201);
   });
 

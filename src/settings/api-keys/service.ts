@@ -251,6 +251,18 @@ export function createApiKeysService(
       return { ok: true, name: row.name };
     },
 
+    /**
+     * Deletes the user's keys made without passing a second factor, in the transaction that
+     * turns one on: a key a password alone could make must not outlive that. Answers their names.
+     */
+    async revokeMadeWithoutSecondFactor(userId: number, tx: Db): Promise<string[]> {
+      const revoked = await tx
+        .delete(apiKeys)
+        .where(and(eq(apiKeys.userId, userId), eq(apiKeys.secondFactor, false)))
+        .returning({ name: apiKeys.name });
+      return revoked.map((key) => key.name);
+    },
+
     /** Who a presented key acts for. Digests are compared in constant time. */
     async authenticate(key: string): Promise<AuthenticateResult> {
       const parsed = parseKey(key);
