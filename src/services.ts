@@ -61,6 +61,14 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
   const secondFactor = createSecondFactor(db, { totp, recoveryCodes });
   const loginLimiter = createLoginLimiter(db, config.loginLimits);
+  const apiKeys = createApiKeysService(db, {
+    now,
+    securityLog,
+    secondFactor,
+    securityNotices,
+    apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
+    log,
+  });
   const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now, spent: createSpentContinuations(db) });
 
   return {
@@ -79,14 +87,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     recoveryCodes,
     secondFactor,
     loginLimiter,
-    apiKeys: createApiKeysService(db, {
-      now,
-      securityLog,
-      secondFactor,
-      securityNotices,
-      apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
-      log,
-    }),
+    apiKeys,
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
@@ -94,7 +95,20 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     requireSudo: createSudoGuard({ windowMs: config.sudoWindowMs, now, continuations: sudoContinuations }),
     accessConfirmation: createAccessConfirmation({ users, sessions, loginLimiter, secondFactor, securityLog }),
     inSudoMode: (actor: Actor) => isInSudoMode(actor, { windowMs: config.sudoWindowMs, now }),
-    security: createSecurityService(db, { users, sessions, totp, recoveryCodes, securityLog, emailTokens, emailAddresses, securityNotices, secondFactor, loginLimiter, now }),
+    security: createSecurityService(db, {
+      users,
+      sessions,
+      totp,
+      recoveryCodes,
+      securityLog,
+      emailTokens,
+      emailAddresses,
+      securityNotices,
+      secondFactor,
+      loginLimiter,
+      revokeKeysWithoutSecondFactor: apiKeys.revokeMadeWithoutSecondFactor,
+      now,
+    }),
     emails: createEmailsService({
       emailAddresses,
       emailTokens,

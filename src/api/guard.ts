@@ -3,7 +3,7 @@ import type { ApiKeyActor } from '../lib/actor.ts';
 import type { ApiKeysService } from '../settings/api-keys/service.ts';
 import { allows, type Scope } from '../settings/api-keys/scopes.ts';
 import { sendProblem } from '../web/problem.ts';
-import type { KeyRateLimit } from './rate-limit.ts';
+import type { ApiRateLimit, KeyRateLimit } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,12 +25,15 @@ export function keyActorOf(request: FastifyRequest): ApiKeyActor {
 
 /**
  * The one place where an API call is let in: a key that holds (401 otherwise, saying whether it
- * was missing or malformed, and nothing more about one that does not hold), within its rate
- * limit (429), with the scope the route names (403 naming it). Every answer to a key is noted in
- * its trail. Runs before the body is read, so nothing is parsed for a caller who may not call.
+ * was missing or malformed, and nothing more about one that does not hold; past 60 refusals a
+ * minute from one address, 429), within its rate limit (429), with the scope the route names
+ * (403 naming it). Every answer to a key is noted in its trail. Runs before the body is read, so
+ * nothing is parsed for a caller who may not call.
  */
-export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysService; rateLimit: KeyRateLimit }): void {
-  const refuse = (request: FastifyRequest, reply: FastifyReply) => {
+export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysService; rateLimit: KeyRateLimit; refusalLimit: ApiRateLimit }): void {
+  const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limited = await deps.refusalLimit(request.ip, reply);
+    if (!limited.ok) return sendProblem(reply, 'tooManyRefusals', `Try again in ${limited.retryAfterSeconds} seconds.`);
     reply.header('www-authenticate', challenge);
     if (request.keyRefusal === 'malformed') return sendProblem(reply, 'malformedKey', 'The key is not a Dials API key, or its checksum is wrong: check it was copied whole.');
     if (request.keyRefusal === 'rejected') return sendProblem(reply, 'invalidKey', 'The key is unknown, has expired or was revoked.');

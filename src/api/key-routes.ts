@@ -63,7 +63,8 @@ export function registerKeyApi(scope: FastifyInstance, deps: { apiKeys: ApiKeysS
         { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null },
         clientDetails(request),
       );
-      if (made.ok) return reply.code(201).send({ ...keyAnswer(made.key), key: made.secret });
+      // The answer holds the key itself: no cache, shared or private, may keep it.
+      if (made.ok) return reply.code(201).header('cache-control', 'no-store').send({ ...keyAnswer(made.key), key: made.secret });
       switch (made.reason) {
         case 'scopeBeyondCaller':
           return sendProblem(reply, 'scopeBeyondKey', `The calling key does not have the scope "${made.scope}".`, { scope: made.scope });

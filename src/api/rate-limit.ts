@@ -2,23 +2,38 @@ import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { createWindowCounter } from '../db/rate-limiter.ts';
 
-export type KeyRateLimit = (keyId: string, reply: FastifyReply) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
+/** Counts one call against a limit and writes where it stands into the answer's headers. */
+export type ApiRateLimit = (key: string, reply: FastifyReply) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
+export type KeyRateLimit = ApiRateLimit;
+
+/** Refused calls (no key, or one that does not hold) per client address and minute. */
+export const refusedCallsPerMinute = 60;
 
 /**
- * Calls per key and minute, counted in the database. Every answer to a key says where it stands,
- * in the IETF RateLimit header fields: `RateLimit-Policy: "key";q=600;w=60` (the quota per window
+ * A limit per minute counted in the database. Every answer it counts says where it stands, in
+ * the IETF RateLimit header fields: `RateLimit-Policy: "key";q=600;w=60` (the quota per window
  * of seconds) and `RateLimit: "key";r=42;t=17` (what remains, and the seconds until the window starts over).
  */
-export function createKeyRateLimit(db: Db, perMinute: number): KeyRateLimit {
-  const counter = createWindowCounter(db, { keyPrefix: 'api-key', points: perMinute, durationSeconds: 60 });
-  const policy = `"key";q=${perMinute};w=60`;
-  return async (keyId, reply) => {
+function createWindowLimit(db: Db, options: { policy: string; keyPrefix: string; perMinute: number }): ApiRateLimit {
+  const counter = createWindowCounter(db, { keyPrefix: options.keyPrefix, points: options.perMinute, durationSeconds: 60 });
+  const policy = `"${options.policy}";q=${options.perMinute};w=60`;
+  return async (key, reply) => {
     reply.header('ratelimit-policy', policy);
-    const counted = await counter.consume(keyId);
+    const counted = await counter.consume(key);
     const seconds = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
-    reply.header('ratelimit', `"key";r=${counted.remaining};t=${seconds}`);
+    reply.header('ratelimit', `"${options.policy}";r=${counted.remaining};t=${seconds}`);
     if (counted.allowed) return { ok: true };
     reply.header('retry-after', String(seconds));
     return { ok: false, retryAfterSeconds: seconds };
   };
+}
+
+/** Calls per key and minute. */
+export function createKeyRateLimit(db: Db, perMinute: number): KeyRateLimit {
+  return createWindowLimit(db, { policy: 'key', keyPrefix: 'api-key', perMinute });
+}
+
+/** Refused calls per client address and minute, so keys cannot be tried at the speed of the network. */
+export function createRefusalRateLimit(db: Db, perMinute = refusedCallsPerMinute): ApiRateLimit {
+  return createWindowLimit(db, { policy: 'refused', keyPrefix: 'api-refused', perMinute });
 }

@@ -8,9 +8,10 @@ import type { EmailsService } from '../settings/emails/service.ts';
 import type { SecurityService } from '../settings/security/service.ts';
 import { sendProblem } from '../web/problem.ts';
 import { registerAccountApi } from './account-routes.ts';
+import { docsPath, docsTarget } from './docs-path.ts';
 import { registerApiGuard } from './guard.ts';
 import { registerKeyApi } from './key-routes.ts';
-import { createKeyRateLimit } from './rate-limit.ts';
+import { createKeyRateLimit, createRefusalRateLimit } from './rate-limit.ts';
 
 export interface ApiOptions {
   db: Db;
@@ -33,8 +34,8 @@ export const apiBodyLimit = 16 * 1024;
  */
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
   const docs = lazyDocs(options);
-  app.get('/api/docs', (request, reply) => docs.forward(request, reply));
-  app.get('/api/docs/*', (request, reply) => docs.forward(request, reply));
+  app.get(docsPath, (request, reply) => docs.forward(request, reply));
+  app.get(`${docsPath}/*`, (request, reply) => docs.forward(request, reply));
   await app.register(async (v1) => registerVersion1(v1, options, () => docs.document()), { prefix: '/api/v1' });
 }
 
@@ -83,7 +84,10 @@ function lazyDocs(options: ApiOptions) {
   return {
     document: async () => (await instance()).swagger(),
     async forward(request: FastifyRequest, reply: FastifyReply) {
-      const answer = await (await instance()).inject({ method: 'GET', url: request.url, headers: { 'if-none-match': request.headers['if-none-match'] ?? '' } });
+      // The documentation instance also declares the /api/v1 routes: a path that resolves out of /api/docs must not reach them.
+      const target = docsTarget(request.url);
+      if (target === null) return sendProblem(reply, 'notFound', 'There is no such page of the documentation.');
+      const answer = await (await instance()).inject({ method: 'GET', url: target, headers: { 'if-none-match': request.headers['if-none-match'] ?? '' } });
       for (const name of ['content-type', 'location', 'etag', 'last-modified', 'cache-control']) {
         const value = answer.headers[name];
         if (value !== undefined) reply.header(name, value);
@@ -107,7 +111,11 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
     if (!config.scope && !config.public && route.method !== 'HEAD') throw new Error(`API route ${route.method} ${route.url} names no scope`);
   });
 
-  registerApiGuard(v1, { apiKeys: options.apiKeys, rateLimit: createKeyRateLimit(options.db, options.rateLimitPerMinute) });
+  registerApiGuard(v1, {
+    apiKeys: options.apiKeys,
+    rateLimit: createKeyRateLimit(options.db, options.rateLimitPerMinute),
+    refusalLimit: createRefusalRateLimit(options.db),
+  });
 
   v1.setNotFoundHandler((_request, reply) => sendProblem(reply, 'notFound', 'There is no such API route.'));
   v1.setErrorHandler((error: FastifyError, request, reply) => {

@@ -17,18 +17,19 @@ const noticeKeys: Partial<Record<SecurityEventType, string>> = {
   'email.removed': 'emailRemoved',
   'recoveryCodes.generated': 'recoveryCodesGenerated',
   'apiKey.created': 'apiKeyCreated',
+  'apiKey.scopesChanged': 'apiKeyScopesChanged',
 };
 
 /** Where a notice's button leads, when not to the security page. */
-const actionPaths: Partial<Record<SecurityEventType, string>> = { 'apiKey.created': '/settings/api-keys' };
+const actionPaths: Partial<Record<SecurityEventType, string>> = { 'apiKey.created': '/settings/api-keys', 'apiKey.scopesChanged': '/settings/api-keys' };
 
 /** Notices whose message needs more than the event itself; the page that causes them sends them. */
-const sentByTheirPage = new Set<SecurityEventType>(['email.primaryChanged', 'email.added', 'recoveryCodes.generated', 'apiKey.created']);
+const sentByTheirPage = new Set<SecurityEventType>(['totp.enabled', 'email.primaryChanged', 'email.added', 'recoveryCodes.generated', 'apiKey.created', 'apiKey.scopesChanged']);
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 
 export function createSecurityNotices(options: { outbox: Outbox; recipientFor: RecipientLookup; publicUrl: URL }) {
-  /** Queues the notice for an event, to the given address or else the primary one. */
+  /** Queues the notice for an event, to the given address or else the primary one; `moreParagraphs` follow its body. */
   const send = async (
     userId: number,
     type: SecurityEventType,
@@ -36,6 +37,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
     at: Date,
     address?: string,
     values: Record<string, string> = {},
+    moreParagraphs: string[] = [],
   ): Promise<void> => {
     const key = noticeKeys[type];
     const recipient = key ? await options.recipientFor(userId, address) : null;
@@ -47,7 +49,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
         key: `notice.${key}`,
         when: at,
         values: { ...values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
-        paragraphs: ['body', 'details', 'notYou'],
+        paragraphs: ['body', ...moreParagraphs, 'details', 'notYou'],
         action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
       }),
     );

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyActor } from '../lib/actor.ts';
-import { isApiPath } from './api-paths.ts';
+import { isApiRequest } from './api-paths.ts';
 import type { Authenticator } from './session.ts';
 
 /** Why a request that sent a key is not authenticated: not a Dials key, or one that does not hold (told apart to no one). */
@@ -36,7 +36,7 @@ declare module 'fastify' {
 export function apiKeyAuthenticator(options: { check: (key: string) => Promise<KeyCheck> }): Authenticator {
   return {
     name: 'apiKey',
-    handles: isApiPath,
+    handles: isApiRequest,
     async authenticate(request) {
       const key = presentedKey(request);
       if (key === undefined) return null;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isApiPath } from './api-paths.ts';
+import { isApiRequest } from './api-paths.ts';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { loginPathFor } from './login-path.ts';
 import { wantsBlock } from './render.ts';
@@ -103,7 +103,7 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfOption
   app.addHook('preHandler', (request, reply, done) => {
     // The API is reached with keys only, never with a cookie (the session layer ignores cookies
     // there), so there is no session a forged request could ride: no token is asked for.
-    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false || isApiPath(request.url)) return done();
+    if (safeMethods.has(request.method) || request.routeOptions.config.csrf === false || isApiRequest(request)) return done();
     let answered: Promise<unknown> | undefined;
     try {
       answered = checkUnsafe(request, reply);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { isApiPath } from './api-paths.ts';
+import { isApiRequest } from './api-paths.ts';
 import { CsrfError } from './csrf.ts';
 import { sendProblem } from './problem.ts';
 import { wantsBlock } from './render.ts';
@@ -15,7 +15,7 @@ export function notFoundPage(reply: FastifyReply): FastifyReply {
  */
 export function registerErrorPages(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    if (isApiPath(request.url)) return sendProblem(reply, 'notFound');
+    if (isApiRequest(request)) return sendProblem(reply, 'notFound');
     return notFoundPage(reply);
   });
 
@@ -36,7 +36,7 @@ export function registerErrorPages(app: FastifyInstance): void {
               : status === 500
                 ? 'errors.server.message'
                 : 'errors.badRequest.message';
-    if (isApiPath(request.url)) return sendProblem(reply, status === 413 ? 'bodyTooLarge' : status === 415 ? 'unsupportedMediaType' : status === 500 ? 'serverError' : 'invalidRequest');
+    if (isApiRequest(request)) return sendProblem(reply, status === 413 ? 'bodyTooLarge' : status === 415 ? 'unsupportedMediaType' : status === 500 ? 'serverError' : 'invalidRequest');
     // A limit says how long to wait, from the Retry-After it sends.
     const waitSeconds = status === 429 ? Number(reply.getHeader('retry-after')) : NaN;
     const [key, values] = Number.isFinite(waitSeconds) && waitSeconds > 0 ? ['errors.tooManyRequests.wait', { count: Math.ceil(waitSeconds / 60) }] : [messageKey, {}];

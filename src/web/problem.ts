@@ -20,6 +20,7 @@ export const problemTypes = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   unprocessable: { status: 422, title: 'The request cannot be carried out' },
   tooManyRequests: { status: 429, title: 'Too many requests with this key' },
+  tooManyRefusals: { status: 429, title: 'Too many refused requests from this address' },
   serverError: { status: 500, title: 'Something went wrong on our side' },
 } as const;
 export type ProblemKind = keyof typeof problemTypes;

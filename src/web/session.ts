@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sessionActor, type Actor, type ClientDetails } from '../lib/actor.ts';
 import { languageFromAcceptHeader } from '../lib/languages.ts';
-import { isApiPath } from './api-paths.ts';
+import { isApiRequest } from './api-paths.ts';
 import { baseCookieOptions, type CookieNames } from './cookies.ts';
 import { translatorFor } from './i18n.ts';
 import type { Viewer, ViewerPreferences } from './viewer.ts';
@@ -20,8 +20,8 @@ export interface Authentication {
  */
 export interface Authenticator {
   readonly name: string;
-  /** The request paths it is asked about; all when not given. */
-  handles?: (url: string) => boolean;
+  /** The requests it is asked about; all when not given. */
+  handles?: (request: FastifyRequest) => boolean;
   authenticate(request: FastifyRequest, reply: FastifyReply): Authentication | null | Promise<Authentication | null>;
 }
 
@@ -54,7 +54,7 @@ export function sessionCookieAuthenticator(options: {
   return {
     name: 'session',
     // The API is never reached with a cookie: a page's session cannot be ridden into it.
-    handles: (url) => !isApiPath(url),
+    handles: (request) => !isApiRequest(request),
     authenticate(request, reply) {
       const token = request.cookies[options.cookies.session];
       if (!token) return null;
@@ -99,7 +99,7 @@ export function registerSessionLayer(app: FastifyInstance, options: SessionLayer
   /** Asks the authenticators from `first` on; a Promise only when one of them has to wait. */
   const resolveFrom = (request: FastifyRequest, reply: FastifyReply, first: number): Promise<void> | undefined => {
     for (const [index, authenticator] of options.authenticators.entries()) {
-      if (index < first || (authenticator.handles && !authenticator.handles(request.url))) continue;
+      if (index < first || (authenticator.handles && !authenticator.handles(request))) continue;
       const found = authenticator.authenticate(request, reply);
       if (found instanceof Promise) return found.then((value) => (value ? settle(request, value) : resolveFrom(request, reply, index + 1)));
       if (found) return settle(request, found);

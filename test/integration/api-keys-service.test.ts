@@ -87,15 +87,36 @@ describe('API keys service', () => {
 
   it('a password alone never leads to a key on an account with a second factor', async () => {
     const { apiKeys, userId } = await withAda();
-    const before = await makeKey(t, userId, ['keys:write']);
     await enrolTotpDirectly(t, userId);
-    expect(await apiKeys.create(before.actor, { name: 'child', scopes: ['keys:read'], expiresAt: null }, client)).toEqual({ ok: false, reason: 'secondFactorRequired' });
+    // A key made without the second factor on such an account (none is left by its enabling) may not make keys.
+    const without = await makeKey(t, userId, ['keys:write']);
+    const { sqliteOf } = await import('../../src/db/client.ts');
+    sqliteOf(t.db).prepare('update api_keys set second_factor = 0 where id = ?').run(without.id);
+    expect(await apiKeys.create(without.actor, { name: 'child', scopes: ['keys:read'], expiresAt: null }, client)).toEqual({ ok: false, reason: 'secondFactorRequired' });
     const after = await makeKey(t, userId, ['keys:write']);
     const child = await apiKeys.create(after.actor, { name: 'child', scopes: ['keys:write'], expiresAt: null }, client);
     expect(child.ok).toBe(true);
     if (!child.ok) return;
     const grandchild = await apiKeys.create({ via: 'apiKey', userId, keyId: child.key.id, scopes: child.key.scopes }, { name: 'grandchild', scopes: ['keys:read'], expiresAt: null }, client);
     expect(grandchild.ok).toBe(true);
+  });
+
+  it('turning on a second factor revokes the keys made without one, with a log entry each and word in the notice mail', async () => {
+    const { apiKeys, actor, userId } = await withAda();
+    const deploys = await makeKey(t, userId, ['user:read'], { name: 'Old deploys' });
+    await makeKey(t, userId, ['emails:read'], { name: 'Old backups' });
+    expect((await apiKeys.authenticate(deploys.secret)).ok).toBe(true);
+    await enrolTotpDirectly(t, userId);
+    expect(await apiKeys.authenticate(deploys.secret)).toEqual({ ok: false, reason: 'rejected' });
+    expect(await apiKeys.list(actor)).toEqual([]);
+    const events = (await t.app.services.securityLog.list(userId, 1, 50)).events.map((event) => event.type);
+    expect(events.filter((type) => type === 'apiKey.revoked')).toHaveLength(2);
+    const notice = await t.mail.waitFor('ada@example.com', /Two-factor authentication was turned on/);
+    expect(notice.text).toContain('Your API keys made before two-factor authentication were revoked: make new ones.');
+    expect(notice.text).toContain('Old deploys');
+    expect(notice.text).toContain('Old backups');
+    const kept = await makeKey(t, userId, ['user:read']);
+    expect((await apiKeys.authenticate(kept.secret)).ok).toBe(true);
   });
 
   it('renames, rescopes and revokes only the owner\'s keys', async () => {
@@ -150,5 +171,26 @@ describe('API keys service', () => {
     t.clock.advance(30 * day);
     expect(await apiKeys.sendExpiryNotices()).toBe(0);
   });
-});
 
+  it('tells the owner when a key is given more access, not when it is given less', async () => {
+    const { apiKeys, actor, userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read', 'emails:read'], { name: 'Deploys' });
+    await t.mail.waitFor('ada@example.com', /new API key/);
+    expect(await apiKeys.setScopes(actor, key.id, ['user:read'], client)).toMatchObject({ ok: true });
+    expect(await apiKeys.setScopes(actor, key.id, ['user:write', 'keys:read'], client)).toMatchObject({ ok: true });
+    const changed = await t.mail.waitFor('ada@example.com', /access of an API key was changed/);
+    expect(changed.text).toContain('Deploys');
+    expect(changed.text).toContain('user:write, keys:read');
+    expect(changed.text).toContain('/settings/api-keys');
+    expect(t.mail.messagesTo('ada@example.com').filter((mail) => /access of an API key/.test(mail.subject))).toHaveLength(1);
+  });
+
+  it('sends no "expires soon" notice for a key made with 7 days or less to live', async () => {
+    const { apiKeys, userId } = await withAda();
+    await makeKey(t, userId, ['user:read'], { name: 'Short', expiresAt: new Date(t.clock.now + 7 * day) });
+    await makeKey(t, userId, ['user:read'], { name: 'Shorter', expiresAt: new Date(t.clock.now + day) });
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+    t.clock.advance(day / 2);
+    expect(await apiKeys.sendExpiryNotices()).toBe(0);
+  });
+});

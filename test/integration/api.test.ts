@@ -6,6 +6,7 @@ import { generateKey } from '../../src/settings/api-keys/key-format.ts';
 import type { Scope } from '../../src/settings/api-keys/scopes.ts';
 import { enrolTotpDirectly, makeKey } from '../support/api-keys.ts';
 import { setUpAdministrator, signUp } from '../support/browser-session.ts';
+import { rawRequest } from '../support/raw-request.ts';
 import { serviceTestClient } from '../support/service-caller.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -111,6 +112,26 @@ describe('/api/v1 authentication, the same for every endpoint', () => {
     const answered = await call('GET', '/api/v1/user', { key: key.secret, headers: { cookie: browser.cookieHeader() } });
     expect(answered.statusCode).toBe(200);
     expect(answered.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('decides on the routed path, not the raw request line: absolute form and escaped letters are API calls too', async () => {
+    const { browser, userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:write']);
+    for (const target of ['http://localhost/api/v1/user', 'http://localhost/api/v1/user?x=1', '/%61pi/v1/user']) {
+      const withKey = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${key.secret}`]);
+      expect(withKey.status, `${target}: ${withKey.body}`).toBe(200);
+      expect(JSON.parse(withKey.body)).toMatchObject({ id: userId });
+      const withCookie = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Cookie: ${browser.cookieHeader()}`]);
+      expect(withCookie.status, target).toBe(401);
+      expect(JSON.parse(withCookie.body)).toMatchObject({ type: 'urn:dials:problem:missing-key' });
+    }
+    const renamed = await rawRequest(
+      t.app,
+      ['PATCH http://localhost/api/v1/user HTTP/1.1', 'Host: localhost', `Authorization: Bearer ${key.secret}`, 'Content-Type: application/json'],
+      JSON.stringify({ name: 'Ada King' }),
+    );
+    expect(renamed.status, renamed.body).toBe(200);
+    expect((await t.app.services.users.profile(userId))?.name).toBe('Ada King');
   });
 
   it('a key never reaches /settings or any page', async () => {
@@ -226,6 +247,7 @@ describe('/api/v1 keys', () => {
     expect(wide.json().scope).toBe('user:write');
     const made = await call('POST', '/api/v1/keys', { key: parent.secret, body: { name: 'reader', scopes: ['user:read'], expiresAt: new Date(t.clock.now + day).toISOString() } });
     expect(made.statusCode).toBe(201);
+    expect(made.headers['cache-control']).toBe('no-store');
     const child = made.json();
     expect(child).toMatchObject({ name: 'reader', scopes: ['user:read'], expiresAt: new Date(t.clock.now + day).toISOString(), lastUsed: null });
     expect((await call('GET', '/api/v1/user', { key: child.key })).statusCode).toBe(200);
@@ -237,12 +259,15 @@ describe('/api/v1 keys', () => {
     expectProblem(await call('POST', '/api/v1/keys', { key: parent.secret, body: { name: 'x', scopes: [] } }), 400, 'invalid-request');
   });
 
-  it('on an account with a second factor, only a key made past it can make keys', async () => {
+  it('turning on a second factor revokes the keys made before it; a key made after, past it, works', async () => {
     const { userId } = await withAda();
-    const before = await makeKey(t, userId, ['keys:write']);
+    const before = await makeKey(t, userId, ['keys:write', 'user:read']);
+    expect((await call('GET', '/api/v1/user', { key: before.secret })).statusCode).toBe(200);
     await enrolTotpDirectly(t, userId);
-    expectProblem(await call('POST', '/api/v1/keys', { key: before.secret, body: { name: 'x', scopes: ['keys:read'] } }), 403, 'second-factor-required');
-    const after = await makeKey(t, userId, ['keys:write']);
+    expectProblem(await call('GET', '/api/v1/user', { key: before.secret }), 401, 'invalid-key');
+    expectProblem(await call('POST', '/api/v1/keys', { key: before.secret, body: { name: 'x', scopes: ['keys:read'] } }), 401, 'invalid-key');
+    const after = await makeKey(t, userId, ['keys:write', 'user:read']);
+    expect((await call('GET', '/api/v1/user', { key: after.secret })).statusCode).toBe(200);
     expect((await call('POST', '/api/v1/keys', { key: after.secret, body: { name: 'x', scopes: ['keys:read'] } })).statusCode).toBe(201);
   });
 
@@ -287,6 +312,22 @@ describe('/api/v1 limits', () => {
     expect(limited.headers['ratelimit-policy']).toBe('"key";q=3;w=60');
     expect((await call('GET', '/api/v1/user', { key: other.secret })).statusCode).toBe(200);
   });
+
+  it('limits refused calls per client address: 60 a minute, then 429 with Retry-After; another address is unaffected', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read']);
+    const from = (remoteAddress: string, secret: string) =>
+      t.app.inject({ method: 'GET', url: '/api/v1/user', remoteAddress, headers: { authorization: `Bearer ${secret}` } });
+    for (let index = 0; index < 60; index++) expectProblem(await from('203.0.113.7', generateKey().key), 401, 'invalid-key');
+    const limited = await from('203.0.113.7', generateKey().key);
+    expectProblem(limited, 429, 'too-many-refusals');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['ratelimit-policy']).toBe('"refused";q=60;w=60');
+    expect(String(limited.headers.ratelimit)).toMatch(/^"refused";r=0;t=\d+$/);
+    expectProblem(await from('203.0.113.7', 'hello'), 429, 'too-many-refusals');
+    expectProblem(await from('198.51.100.4', generateKey().key), 401, 'invalid-key');
+    expect((await from('203.0.113.7', key.secret)).statusCode).toBe(200);
+  });
 });
 
 describe('/api/v1 OpenAPI document', () => {
@@ -318,5 +359,18 @@ describe('/api/v1 OpenAPI document', () => {
     }
     const redirected = await call('GET', '/api/docs');
     expect([200, 302]).toContain(redirected.statusCode);
+  });
+
+  it('forwards only paths that stay under /api/docs once resolved: dot segments never reach the routes behind it', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['keys:read']);
+    for (const target of ['/api/docs/../v1/openapi.json', '/api/docs/%2e%2e/v1/openapi.json', '/api/docs/%2E%2E/v1/keys', '/api/docs/x/../../v1/keys']) {
+      const answer = await rawRequest(t.app, [`GET ${target} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${key.secret}`]);
+      expect(answer.status, `${target}: ${answer.body}`).toBe(404);
+      expect(answer.headers['content-type'], target).toMatch(/^application\/problem\+json/);
+      expect(answer.body, target).not.toContain('openapi');
+    }
+    const inside = await rawRequest(t.app, ['GET /api/docs/x/../ HTTP/1.1', 'Host: localhost']);
+    expect(inside.status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoveryCodes, securityEvents, sessions, totpCredentials, users } from '../../src/auth/tables.ts';
 import { BrowserSession, logIn, signUp, strongPassword, setUpAdministrator } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { makeKey } from '../support/api-keys.ts';
 import { confirmPrimaryEmail, enrolTotp, totpCode } from '../support/totp.ts';
 
 let t: TestApp;
@@ -275,6 +276,18 @@ describe('authenticator app', () => {
     expect(await t.db.select().from(recoveryCodes).all()).toHaveLength(10);
     expect((await other.get('/settings/account')).statusCode).toBe(303);
     expect(await eventsOf(await adaId())).toEqual(expect.arrayContaining(['totp.enabled', 'recoveryCodes.generated']));
+  });
+
+  it('says so when turning it on revoked API keys made before it', async () => {
+    const key = await makeKey(t, await adaId(), ['user:read'], { name: 'Old deploys' });
+    await ada.get('/settings/security/two-factor/app');
+    await ada.post('/settings/security/two-factor/app/start', {});
+    const page = await ada.get('/settings/security/two-factor/app');
+    const secret = (/id="totp-secret">([^<]+)</.exec(page.body)?.[1] ?? '').replace(/\s/g, '');
+    const right = await ada.post('/settings/security/two-factor/app/confirm', { code: await totpCode(secret, t.clock.now) });
+    const shown = await ada.get(String(right.headers.location));
+    expect(shown.body).toContain('Your API keys made before two-factor authentication were revoked: make new ones.');
+    expect(await t.app.services.apiKeys.authenticate(key.secret)).toEqual({ ok: false, reason: 'rejected' });
   });
 
   it('asks for a code after the password, accepts one step of drift, and never accepts a code twice', async () => {

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { Db } from '../../db/client.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { SecretBox } from '../../lib/instance-keys.ts';
 import { totpCredentials } from '../tables.ts';
 
@@ -75,24 +76,31 @@ export function createTotpService(db: Db, options: { box: SecretBox; now: () => 
       return enrolmentFor(options.box.open(row.pendingEncryptedSecret), accountName);
     },
 
-    /** Turns the pending secret into the active one once a correct code proves the app has it. */
-    async confirmEnrolment(userId: number, code: string): Promise<'enabled' | 'wrongCode' | 'noPending'> {
+    /**
+     * Turns the pending secret into the active one once a correct code proves the app has it;
+     * `alsoOnEnabling` runs in the same transaction (what a second factor ends must end with it).
+     */
+    async confirmEnrolment(userId: number, code: string, alsoOnEnabling?: (tx: Db) => Promise<void>): Promise<'enabled' | 'wrongCode' | 'noPending'> {
       const row = await credentialOf(userId);
       if (!row?.pendingEncryptedSecret || !row.pendingCreatedAt || options.now() - row.pendingCreatedAt.getTime() > pendingLifetimeMs) {
         return 'noPending';
       }
       const step = await check(options.box.open(row.pendingEncryptedSecret), code, 0);
       if (step === null) return 'wrongCode';
-      await db
-        .update(totpCredentials)
-        .set({
-          encryptedSecret: row.pendingEncryptedSecret,
-          enabledAt: new Date(options.now()),
-          pendingEncryptedSecret: null,
-          pendingCreatedAt: null,
-          lastUsedStep: step,
-        })
-        .where(eq(totpCredentials.userId, userId));
+      const pendingSecret = row.pendingEncryptedSecret;
+      await inTransaction(db, async (tx) => {
+        await tx
+          .update(totpCredentials)
+          .set({
+            encryptedSecret: pendingSecret,
+            enabledAt: new Date(options.now()),
+            pendingEncryptedSecret: null,
+            pendingCreatedAt: null,
+            lastUsedStep: step,
+          })
+          .where(eq(totpCredentials.userId, userId));
+        await alsoOnEnabling?.(tx);
+      });
       return 'enabled';
     },
 

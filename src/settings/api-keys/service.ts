@@ -177,6 +177,9 @@ export function createApiKeysService(
         return { ok: false, reason: 'notAllowed' };
       }
       const made = generateKey();
+      const createdAt = deps.now();
+      // A key that starts inside the notice window is not "expiring soon" news: its owner just chose that expiry.
+      const expiryNoticeAt = input.expiresAt && input.expiresAt.getTime() - createdAt <= expiryNoticeMs ? new Date(createdAt) : null;
       const row = await inTransaction(db, async (tx): Promise<KeyRow | null> => {
         const [held] = await tx.select({ total: count() }).from(apiKeys).where(eq(apiKeys.userId, actor.userId));
         if ((held?.total ?? 0) >= keysPerAccount) return null;
@@ -190,8 +193,9 @@ export function createApiKeysService(
             digest: keyDigest(made.key),
             preview: made.preview,
             secondFactor,
-            createdAt: new Date(deps.now()),
+            createdAt: new Date(createdAt),
             expiresAt: input.expiresAt,
+            expiryNoticeAt,
           })
           .returning();
         return inserted ?? null;
@@ -220,13 +224,19 @@ export function createApiKeysService(
       } else if (actor.via !== 'session') {
         return { ok: false, reason: 'notAllowed' };
       }
-      const [row] = await db
-        .update(apiKeys)
-        .set({ scopes: scopesToText(scopes) })
-        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId)))
-        .returning();
-      if (!row) return { ok: false, reason: 'notFound' };
+      const changed = await inTransaction(db, async (tx) => {
+        const before = await ownRow(actor, keyId, tx);
+        if (!before) return null;
+        const [after] = await tx.update(apiKeys).set({ scopes: scopesToText(scopes) }).where(eq(apiKeys.id, keyId)).returning();
+        return after ? { before: scopesFromText(before.scopes), after } : null;
+      });
+      if (!changed) return { ok: false, reason: 'notFound' };
+      const row = changed.after;
       await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client);
+      // A key that can do more is news to its owner, as a new key is; one that can do less is not.
+      if (firstBeyond(scopes, changed.before)) {
+        await deps.securityNotices.send(actor.userId, 'apiKey.scopesChanged', client, new Date(deps.now()), undefined, { name: row.name, scopes: scopes.join(', ') });
+      }
       return { ok: true, key: summaryOf(row) };
     },
 
@@ -241,12 +251,26 @@ export function createApiKeysService(
       return { ok: true, name: row.name };
     },
 
+    /**
+     * Deletes the user's keys made without passing a second factor, in the transaction that
+     * turns one on: a key a password alone could make must not outlive that. Answers their names.
+     */
+    async revokeMadeWithoutSecondFactor(userId: number, tx: Db): Promise<string[]> {
+      const revoked = await tx
+        .delete(apiKeys)
+        .where(and(eq(apiKeys.userId, userId), eq(apiKeys.secondFactor, false)))
+        .returning({ name: apiKeys.name });
+      return revoked.map((key) => key.name);
+    },
+
     /** Who a presented key acts for. Digests are compared in constant time. */
     async authenticate(key: string): Promise<AuthenticateResult> {
       const parsed = parseKey(key);
       if (!parsed) return { ok: false, reason: 'malformed' };
+      // Hashed before the lookup, so an unknown id costs the same work as a known one.
+      const digest = keyDigest(key);
       const [row] = (await byId.execute({ id: parsed.id })) as KeyRow[];
-      if (!row || !sameDigest(row.digest, keyDigest(key))) return { ok: false, reason: 'rejected' };
+      if (!row || !sameDigest(row.digest, digest)) return { ok: false, reason: 'rejected' };
       if (row.expiresAt && row.expiresAt.getTime() <= deps.now()) return { ok: false, reason: 'rejected' };
       return { ok: true, actor: { via: 'apiKey', userId: row.userId, keyId: row.id, scopes: scopesFromText(row.scopes) } };
     },

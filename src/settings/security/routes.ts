@@ -163,8 +163,9 @@ export async function registerSecurityRoutes(app: FastifyInstance, options: Secu
       if (!parsed.ok) return renderEnrolment(request, reply, parsed.errors, 422);
       const outcome = await options.security.confirmTotp(actorOf(request), parsed.data.code, clientDetails(request));
       if (!outcome.ok) return renderEnrolment(request, reply, { code: { key: `errors.twoFactor.${outcome.reason}` } }, 422);
-      if (outcome.recoveryCodes) return showNewCodes(request, reply, outcome.recoveryCodes, 'flash.totpEnabled');
-      return back(reply, 'flash.totpEnabled');
+      const flash = outcome.revokedKeys.length > 0 ? 'flash.totpEnabledKeysRevoked' : 'flash.totpEnabled';
+      if (outcome.recoveryCodes) return showNewCodes(request, reply, outcome.recoveryCodes, flash);
+      return back(reply, flash);
     });
 
     scoped.get(`${pagePath}/two-factor/app/remove`, { preHandler: options.requireSudo }, async (request, reply) => {

@@ -50,7 +50,8 @@ export type ChangePasswordResult =
   | { ok: false; reason: 'wrongRecoveryCode' };
 
 export type StartTotpResult = { ok: true } | { ok: false; reason: 'primaryEmailUnconfirmed' };
-export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] | null } | { ok: false; reason: 'wrongCode' | 'enrolmentExpired' };
+/** `revokedKeys`: the names of the API keys made before the second factor, revoked with its enabling. */
+export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] | null; revokedKeys: string[] } | { ok: false; reason: 'wrongCode' | 'enrolmentExpired' };
 export type RegenerateRecoveryCodesResult = { ok: true; codes: string[] } | { ok: false; reason: 'noSecondFactor' };
 export type EndSessionResult = { ok: true; ended: SessionSummary } | { ok: false; reason: 'currentSession' | 'notFound' };
 
@@ -68,6 +69,8 @@ export function createSecurityService(
     securityNotices: SecurityNotices;
     secondFactor: SecondFactor;
     loginLimiter: LoginLimiter;
+    /** Revokes, in the given transaction, the API keys made without the second factor; answers their names. */
+    revokeKeysWithoutSecondFactor: (userId: number, tx: Db) => Promise<string[]>;
     now: () => number;
   },
 ) {
@@ -153,20 +156,27 @@ export function createSecurityService(
     },
 
     /**
-     * Confirms the authenticator app. Adding a second factor ends the other sessions and
-     * creates recovery codes when there are none; those codes are returned to be shown once.
+     * Confirms the authenticator app. Adding a second factor ends the other sessions, revokes the
+     * API keys made without one (in the same transaction) and creates recovery codes when there
+     * are none; those codes are returned to be shown once.
      */
     async confirmTotp(actor: Actor, code: string, client: ClientDetails): Promise<ConfirmTotpResult> {
       const userId = actor.userId;
-      const outcome = await deps.totp.confirmEnrolment(userId, code);
+      let revokedKeys: string[] = [];
+      const outcome = await deps.totp.confirmEnrolment(userId, code, async (tx) => {
+        revokedKeys = await deps.revokeKeysWithoutSecondFactor(userId, tx);
+      });
       if (outcome === 'wrongCode') return { ok: false, reason: 'wrongCode' };
       if (outcome === 'noPending') return { ok: false, reason: 'enrolmentExpired' };
       await deps.securityLog.record(userId, 'totp.enabled', client);
+      const keysParagraph = revokedKeys.length > 0 ? ['keysRevoked'] : [];
+      await deps.securityNotices.send(userId, 'totp.enabled', client, new Date(deps.now()), undefined, { names: revokedKeys.join(', ') }, keysParagraph);
+      for (const _revoked of revokedKeys) await deps.securityLog.record(userId, 'apiKey.revoked', client);
       await endOtherSessions(actor, 'second-factor-added');
-      if ((await deps.recoveryCodes.remaining(userId)) > 0) return { ok: true, recoveryCodes: null };
+      if ((await deps.recoveryCodes.remaining(userId)) > 0) return { ok: true, recoveryCodes: null, revokedKeys };
       const codes = await deps.recoveryCodes.generate(userId);
       await deps.securityLog.record(userId, 'recoveryCodes.generated', client);
-      return { ok: true, recoveryCodes: codes };
+      return { ok: true, recoveryCodes: codes, revokedKeys };
     },
 
     /** Removing the last second factor also deletes the recovery codes, which would otherwise be a way in. */
