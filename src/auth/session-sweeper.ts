@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { registerPeriodicTask } from '../web/periodic-task.ts';
 import type { SessionStore } from './sessions.ts';
-
-const sweepEveryMs = 60 * 60 * 1000;
-/** The first sweep waits this long after start, so that start (and the first answers) never wait for it. */
-const firstSweepAfterMs = 10 * 1000;
 
 /**
  * Moves expired sessions into the history and deletes history older than 90 days: shortly
@@ -11,20 +8,5 @@ const firstSweepAfterMs = 10 * 1000;
  * Expired sessions are refused when used whether or not they were swept yet.
  */
 export function registerSessionSweeper(app: FastifyInstance, sessions: SessionStore): void {
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    sessions.sweep().catch((error: unknown) => app.log.error({ err: error }, 'sweeping ended sessions failed'));
-  };
-  app.addHook('onReady', async () => {
-    timer = setTimeout(() => {
-      sweep();
-      timer = setInterval(sweep, sweepEveryMs);
-      timer.unref();
-    }, firstSweepAfterMs);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    clearTimeout(timer);
-    clearInterval(timer);
-  });
+  registerPeriodicTask(app, { failure: 'sweeping ended sessions failed', firstAfterMs: 10_000, everyMs: 60 * 60 * 1000, run: () => sessions.sweep() });
 }

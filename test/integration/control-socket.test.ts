@@ -1,21 +1,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { askRunningDials } from '../../src/backups/control-client.ts';
 import { openControlSocket } from '../../src/backups/control-server.ts';
-import { freshDataDir, removeDataDir, serveDials } from '../support/dials-process.ts';
+import { dataDirsRemovedAfterEachTest, serveDials } from '../support/dials-process.ts';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const made of folders.splice(0)) removeDataDir(made);
-});
-
-function folder(): string {
-  const made = freshDataDir();
-  folders.push(made);
-  return made;
-}
+const folder = dataDirsRemovedAfterEachTest();
 
 function recordingLog() {
   const warnings: string[] = [];

@@ -1,22 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runScheduledBackup, scheduledBackups } from '../../src/backups/nightly.ts';
 import { readBackup, writeBackup } from '../../src/db/backup.ts';
 import { closeDatabase, openDatabase } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { freshDataDir, removeDataDir, runDials, serveDials } from '../support/dials-process.ts';
+import { dataDirsRemovedAfterEachTest, runDials, serveDials } from '../support/dials-process.ts';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const made of folders.splice(0)) removeDataDir(made);
-});
-
-function folder(): string {
-  const made = freshDataDir();
-  folders.push(made);
-  return made;
-}
+const folder = dataDirsRemovedAfterEachTest();
 
 function recordingLog() {
   const lines: Array<{ level: string; message: string }> = [];

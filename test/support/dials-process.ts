@@ -3,9 +3,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mainFile = path.join(root, 'src', 'main.ts');
+
+/** For a test file: a function that makes a fresh data folder, each removed after the test that made it. */
+export function dataDirsRemovedAfterEachTest(): () => string {
+  const folders: string[] = [];
+  afterEach(() => {
+    for (const made of folders.splice(0)) removeDataDir(made);
+  });
+  return () => {
+    const made = freshDataDir();
+    folders.push(made);
+    return made;
+  };
+}
 
 /** A fresh, empty data folder, removed by `removeDataDir`. */
 export function freshDataDir(): string {

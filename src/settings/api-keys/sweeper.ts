@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { registerPeriodicTask } from '../../web/periodic-task.ts';
 import type { ApiKeysService } from './service.ts';
-
-const sweepEveryMs = 60 * 60 * 1000;
-/** The first sweep waits this long after start, so that start (and the first answers) never wait for it. */
-const firstSweepAfterMs = 15 * 1000;
 
 /**
  * Tells owners of keys that expire within 7 days (once per key) and forgets calls older than 30
@@ -12,25 +9,15 @@ const firstSweepAfterMs = 15 * 1000;
  * sweep is logged and tried again at the next one.
  */
 export function registerApiKeySweeper(app: FastifyInstance, apiKeys: ApiKeysService): void {
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    apiKeys
-      .sendExpiryNotices()
-      .then(() => apiKeys.sweepUses())
-      .catch((error: unknown) => app.log.error({ err: error }, 'sweeping API keys failed'));
-  };
-  app.addHook('onReady', async () => {
-    timer = setTimeout(() => {
-      sweep();
-      timer = setInterval(sweep, sweepEveryMs);
-      timer.unref();
-    }, firstSweepAfterMs);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    clearTimeout(timer);
-    clearInterval(timer);
+  registerPeriodicTask(app, {
+    failure: 'sweeping API keys failed',
+    firstAfterMs: 15_000,
+    everyMs: 60 * 60 * 1000,
+    run: async () => {
+      await apiKeys.sendExpiryNotices();
+      await apiKeys.sweepUses();
+    },
     // Calls noted in the last second are written before the database closes.
-    await apiKeys.flushUses();
+    atClose: () => apiKeys.flushUses(),
   });
 }
