@@ -8,5 +8,5 @@ import type { SessionStore } from './sessions.ts';
  * Expired sessions are refused when used whether or not they were swept yet.
  */
 export function registerSessionSweeper(app: FastifyInstance, sessions: SessionStore): void {
-  registerPeriodicTask(app, { failure: 'sweeping ended sessions failed', firstAfterMs: 10_000, everyMs: 60 * 60 * 1000, run: () => sessions.sweep() });
+  registerPeriodicTask(app, { failure: 'sweeping ended sessions failed', firstAfterMs: 10_000, everyMs: 60 * 60 * 1000, work: () => sessions.sweep() });
 }

@@ -6,7 +6,7 @@ export interface PeriodicTask {
   /** The first run waits this long after start, so that start (and the first answers) never wait for it. */
   firstAfterMs: number;
   everyMs: number;
-  run: () => Promise<void>;
+  work: () => Promise<void>;
   /** Work to finish as the app closes, after the timer is stopped. */
   atClose?: () => Promise<void>;
 }
@@ -15,7 +15,7 @@ export interface PeriodicTask {
 export function registerPeriodicTask(app: FastifyInstance, task: PeriodicTask): void {
   let timer: NodeJS.Timeout | undefined;
   const run = () => {
-    task.run().catch((error: unknown) => app.log.error({ err: error }, task.failure));
+    task.work().catch((error: unknown) => app.log.error({ err: error }, task.failure));
   };
   app.addHook('onReady', async () => {
     timer = setTimeout(() => {

@@ -153,6 +153,23 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await page.goto('/settings/security');
   await stop('security with two-factor authentication on');
 
+  // ---- API keys, made past the second factor (access was confirmed with it just now).
+  await page.goto('/settings/api-keys');
+  await stop('API keys, none yet');
+  const createKey = page.locator('form[action="/settings/api-keys"]');
+  await clickAndWaitForPage(page, createKey.getByRole('button', { name: en('apiKeys.create'), exact: true }));
+  await stop('API keys with an error');
+  await createKey.getByLabel(en('apiKeys.name'), { exact: true }).fill('A deploy script with a rather long name that goes on');
+  await createKey.getByLabel(en('apiKeys.resources.user'), { exact: true }).selectOption('read');
+  await clickAndWaitForPage(page, createKey.getByRole('button', { name: en('apiKeys.create'), exact: true }));
+  await stop('API key, shown once');
+  await page.goto('/settings/api-keys');
+  await stop('API keys, one made');
+  await clickAndWaitForPage(page, page.locator('main tbody tr').first().getByRole('link', { name: new RegExp(`^${en('apiKeys.edit')} `) }));
+  await stop('API key, its access and recent calls');
+  await clickAndWaitForPage(page, page.locator('main section').last().getByRole('link', { name: new RegExp(`^${en('apiKeys.revoke')} `) }));
+  await stop('revoke an API key?');
+
   // ---- Logging out and in again, with the second factor.
   await logOutThroughTopBar(page);
   await stop('log-in after logging out', '/login');

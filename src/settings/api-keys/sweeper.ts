@@ -13,7 +13,7 @@ export function registerApiKeySweeper(app: FastifyInstance, apiKeys: ApiKeysServ
     failure: 'sweeping API keys failed',
     firstAfterMs: 15_000,
     everyMs: 60 * 60 * 1000,
-    run: async () => {
+    work: async () => {
       await apiKeys.sendExpiryNotices();
       await apiKeys.sweepUses();
     },
