@@ -32,7 +32,8 @@ function makeWorkFolder(target: string): string {
   return fs.mkdtempSync(path.join(path.dirname(target), workFolderPrefix(target)));
 }
 
-function syncPath(file: string): void {
+/** Makes a file's (or a folder's) content durable: fsync through a read-only descriptor. */
+export function syncPath(file: string): void {
   const descriptor = fs.openSync(file, 'r');
   try {
     fs.fsyncSync(descriptor);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
-import { backupTable } from './backup.ts';
+import { backupTable, syncPath } from './backup.ts';
 import { isDatabaseBusy } from './check.ts';
 
 export type RestoreOutcome =
@@ -38,15 +38,6 @@ function lockStoppedDatabase(file: string): Database.Database {
 
 function removeQuietly(...files: string[]): void {
   for (const file of files) fs.rmSync(file, { force: true });
-}
-
-function syncPath(file: string): void {
-  const descriptor = fs.openSync(file, 'r');
-  try {
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
 }
 
 /** Writes the database of the backup (without the backup table) and the key beside their final names, complete and synced. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fileSnapshot } from '../support/backup-fixtures.ts';
 import { signUp } from '../support/browser-session.ts';
 import { freshDataDir, removeDataDir, runDials, serveDials } from '../support/dials-process.ts';
 import { createTestApp } from '../support/test-app.ts';
@@ -15,23 +16,6 @@ function folder(): string {
   const made = freshDataDir();
   folders.push(made);
   return made;
-}
-
-/** Every file under a folder, with its size and modification time: to prove that nothing changed. */
-function snapshot(root: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else {
-        const stat = fs.statSync(full);
-        files[path.relative(root, full)] = `${stat.size}:${stat.mtimeMs}`;
-      }
-    }
-  };
-  walk(root);
-  return files;
 }
 
 /** A data folder with Ada's account in it, made through the pages. */
@@ -120,7 +104,7 @@ describe('dials check', () => {
 describe('dials reset-password', () => {
   it('without --email, with something that is not an address, or an address no account has: a clear message, non-zero, nothing changed', async () => {
     const dataDir = await folderWithAda();
-    const before = snapshot(dataDir);
+    const before = fileSnapshot(dataDir);
     const missing = await runDials(['reset-password'], dataDir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--email ADDRESS');
@@ -133,7 +117,7 @@ describe('dials reset-password', () => {
     const adminWithout = await runDials(['create-admin'], dataDir);
     expect(adminWithout.code).toBe(2);
     expect(adminWithout.stderr).toContain('"create-admin" needs the account\'s address: dials create-admin --email ADDRESS');
-    expect(snapshot(dataDir)).toEqual(before);
+    expect(fileSnapshot(dataDir)).toEqual(before);
 
     const unknown = await runDials(['reset-password', '--email=grace@example.com'], dataDir);
     expect(unknown.code).toBe(1);
