@@ -40,21 +40,27 @@ export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysS
     return sendProblem(reply, 'missingKey', 'Send the key as "Authorization: Bearer <key>", or as the password of HTTP Basic.');
   };
 
-  api.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.public) return;
-    const actor = request.actor;
-    if (actor?.via !== 'apiKey') return refuse(request, reply);
+  const admit = async (request: FastifyRequest, reply: FastifyReply, actor: ApiKeyActor) => {
     const limited = await deps.rateLimit(actor.keyId, reply);
     if (!limited.ok) return sendProblem(reply, 'tooManyRequests', `Try again in ${limited.retryAfterSeconds} seconds.`);
     const scope = request.routeOptions.config.scope;
     if (request.is404 || scope === undefined) return undefined;
     if (!allows(actor.scopes, scope)) return sendProblem(reply, 'missingScope', `This needs the scope "${scope}".`, { scope });
     return undefined;
+  };
+
+  // Callback hooks: the API's every call passes here, and an async hook costs a Promise each time.
+  api.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.public) return done();
+    const actor = request.actor;
+    const answered = actor?.via === 'apiKey' ? admit(request, reply, actor) : refuse(request, reply);
+    // A refusal has answered: the chain must not go on to the route.
+    answered.then((refused) => (refused ? undefined : done()), done);
   });
 
-  api.addHook('onSend', async (request, reply) => {
+  api.addHook('onResponse', (request, reply, done) => {
     const actor = request.actor;
-    if (actor?.via !== 'apiKey') return;
+    if (actor?.via !== 'apiKey') return done();
     deps.apiKeys.recordUse(actor.keyId, {
       method: request.method,
       path: request.url,
@@ -62,5 +68,6 @@ export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysS
       ipAddress: request.ip,
       userAgent: String(request.headers['user-agent'] ?? ''),
     });
+    done();
   });
 }

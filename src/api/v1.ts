@@ -113,7 +113,7 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
 
   registerApiGuard(v1, {
     apiKeys: options.apiKeys,
-    rateLimit: createKeyRateLimit(options.db, options.rateLimitPerMinute),
+    rateLimit: createKeyRateLimit(options.rateLimitPerMinute),
     refusalLimit: createRefusalRateLimit(options.db),
   });
 

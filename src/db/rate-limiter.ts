@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { WindowCount } from '../lib/window-counter.ts';
 import { RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { sqliteOf, type Db } from './client.ts';
 import { transactionInProgress } from './transaction.ts';
@@ -46,11 +47,6 @@ export function createRateLimiter(db: Db, options: RateLimiterOptions): RateLimi
 }
 
 /** A fixed-window count: whether this call is within the limit, what remains, and when the window starts over. */
-export interface WindowCount {
-  allowed: boolean;
-  remaining: number;
-  msBeforeNext: number;
-}
 
 /**
  * A limiter for every request of a kind (API calls), in the same table and with the same fixed

@@ -284,6 +284,27 @@ describe('/api/v1 keys', () => {
     expect(events.filter((event) => event.type === 'apiKey.revoked')).toHaveLength(2);
   });
 
+  it('a key checked a moment ago is checked again after any change: narrowed scopes and expiry hold on the next call', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read', 'emails:read'], { expiresAt: new Date(t.clock.now + 2000) });
+    expect((await call('GET', '/api/v1/user', { key: key.secret })).statusCode).toBe(200);
+    expect((await t.app.services.apiKeys.setScopes(key.actor, key.id, ['emails:read'], serviceTestClient)).ok).toBe(true);
+    expectProblem(await call('GET', '/api/v1/user', { key: key.secret }), 403, 'missing-scope');
+    expect((await call('GET', '/api/v1/emails', { key: key.secret })).statusCode).toBe(200);
+    t.clock.advance(2500);
+    expectProblem(await call('GET', '/api/v1/emails', { key: key.secret }), 401, 'invalid-key');
+  });
+
+  it('keeps the newest 100 calls of a key in its trail, however many came in one go', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read', 'keys:read']);
+    for (let call_ = 1; call_ <= 250; call_++) await call('GET', `/api/v1/user?call=${call_}`, { key: key.secret });
+    const uses = await t.app.services.apiKeys.uses(key.actor, key.id);
+    expect(uses).toHaveLength(100);
+    expect(uses[0]?.path).toBe('/api/v1/user?call=250');
+    expect(uses.at(-1)?.path).toBe('/api/v1/user?call=151');
+  });
+
   it('writes last used and the trail of calls, refused ones included', async () => {
     const { userId } = await withAda();
     const key = await makeKey(t, userId, ['keys:read']);

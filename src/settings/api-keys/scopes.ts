@@ -52,6 +52,15 @@ export function scopesToText(scopes: readonly Scope[]): string {
   return normaliseScopes(scopes).join(' ');
 }
 
+// Read on every API call from a handful of distinct texts, so each is worked out once.
+const parsedTexts = new Map<string, readonly Scope[]>();
+
 export function scopesFromText(text: string): Scope[] {
-  return normaliseScopes(text.split(' ').filter(isScope));
+  let scopes = parsedTexts.get(text);
+  if (!scopes) {
+    if (parsedTexts.size >= 1000) parsedTexts.clear();
+    scopes = normaliseScopes(text.split(' ').filter(isScope));
+    parsedTexts.set(text, scopes);
+  }
+  return scopes.slice();
 }

@@ -58,7 +58,8 @@ export const usesKeptMs = 30 * 24 * 60 * 60 * 1000;
 /** How long before a key expires its owner is told. */
 export const expiryNoticeMs = 7 * 24 * 60 * 60 * 1000;
 const flushAfterMs = 1000;
-const flushAtCount = 200;
+const keyHeldMs = 5000;
+const heldKeysAtMost = 10_000;
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
@@ -77,7 +78,34 @@ export function createApiKeysService(
     log: { warn(object: object, message: string): void };
   },
 ) {
-  const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder('id'))).prepare();
+  // Only what the check of a presented key needs: it runs on every API call.
+  const byId = db
+    .select({ id: apiKeys.id, userId: apiKeys.userId, scopes: apiKeys.scopes, digest: apiKeys.digest, expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, sql.placeholder('id')))
+    .prepare();
+  type CheckedKey = Awaited<ReturnType<typeof byId.execute>>[number];
+  // Keys that held, by id, for a few seconds: every API call checks its key, and a key's row
+  // changes only through this service, which forgets every held key as it changes one (so a
+  // revocation holds on the next call). A read that began before a change is not kept after it.
+  // Unknown ids are never kept, so guessing cannot fill it.
+  const heldKeys = new Map<string, { key: CheckedKey; until: number }>();
+  let keysChanged = 0;
+  const forgetHeldKeys = () => {
+    heldKeys.clear();
+    keysChanged++;
+  };
+  const checkedKey = async (id: string): Promise<CheckedKey | undefined> => {
+    const now = deps.now();
+    const held = heldKeys.get(id);
+    if (held && held.until > now) return held.key;
+    const changesBefore = keysChanged;
+    const [key] = await byId.execute({ id });
+    if (!key || changesBefore !== keysChanged) return key;
+    if (heldKeys.size >= heldKeysAtMost) heldKeys.clear();
+    heldKeys.set(id, { key, until: now + keyHeldMs });
+    return key;
+  };
 
   const summaryOf = (row: KeyRow): ApiKeySummary => ({
     id: row.id,
@@ -93,22 +121,17 @@ export function createApiKeysService(
   const ownRow = async (actor: Actor, keyId: string, tx: Db = db): Promise<KeyRow | undefined> =>
     (await tx.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId))))[0];
 
-  type WaitingUse = ApiKeyUse & { keyId: string; userAgent: string };
-  let waiting: WaitingUse[] = [];
+  type WaitingUse = ApiKeyUse & { userAgent: string };
+  // Per key, the calls noted since the last write; only the newest 100 can be kept, so no more wait.
+  let waiting = new Map<string, WaitingUse[]>();
   let flushTimer: NodeJS.Timeout | null = null;
 
   const flushUses = async (): Promise<void> => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
-    if (waiting.length === 0) return;
-    const batch = waiting;
-    waiting = [];
-    const byKey = new Map<string, WaitingUse[]>();
-    for (const use of batch) {
-      const uses = byKey.get(use.keyId);
-      if (uses) uses.push(use);
-      else byKey.set(use.keyId, [use]);
-    }
+    if (waiting.size === 0) return;
+    const byKey = waiting;
+    waiting = new Map();
     await inTransaction(db, async (tx) => {
       for (const [keyId, uses] of byKey) {
         const last = uses.at(-1);
@@ -120,7 +143,7 @@ export function createApiKeysService(
           .returning({ id: apiKeys.id });
         // Revoked meanwhile: its trail went with it.
         if (!updated) continue;
-        await tx.insert(apiKeyUses).values(uses.slice(-usesKeptPerKey).map(({ userAgent: _agent, ...use }) => use));
+        await tx.insert(apiKeyUses).values(uses.slice(-usesKeptPerKey).map(({ userAgent: _agent, ...use }) => ({ keyId, ...use })));
         const [oldest] = await tx
           .select({ id: apiKeyUses.id })
           .from(apiKeyUses)
@@ -228,8 +251,10 @@ export function createApiKeysService(
         const before = await ownRow(actor, keyId, tx);
         if (!before) return null;
         const [after] = await tx.update(apiKeys).set({ scopes: scopesToText(scopes) }).where(eq(apiKeys.id, keyId)).returning();
+        forgetHeldKeys();
         return after ? { before: scopesFromText(before.scopes), after } : null;
       });
+      forgetHeldKeys();
       if (!changed) return { ok: false, reason: 'notFound' };
       const row = changed.after;
       await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client);
@@ -246,6 +271,7 @@ export function createApiKeysService(
         .delete(apiKeys)
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId)))
         .returning({ name: apiKeys.name });
+      forgetHeldKeys();
       if (!row) return { ok: false, reason: 'notFound' };
       await deps.securityLog.record(actor.userId, 'apiKey.revoked', client);
       return { ok: true, name: row.name };
@@ -260,6 +286,8 @@ export function createApiKeysService(
         .delete(apiKeys)
         .where(and(eq(apiKeys.userId, userId), eq(apiKeys.secondFactor, false)))
         .returning({ name: apiKeys.name });
+      // Calls checked while the transaction is open wait for it (db/client.ts gate), so they read what it leaves.
+      forgetHeldKeys();
       return revoked.map((key) => key.name);
     },
 
@@ -269,7 +297,7 @@ export function createApiKeysService(
       if (!parsed) return { ok: false, reason: 'malformed' };
       // Hashed before the lookup, so an unknown id costs the same work as a known one.
       const digest = keyDigest(key);
-      const [row] = (await byId.execute({ id: parsed.id })) as KeyRow[];
+      const row = await checkedKey(parsed.id);
       if (!row || !sameDigest(row.digest, digest)) return { ok: false, reason: 'rejected' };
       if (row.expiresAt && row.expiresAt.getTime() <= deps.now()) return { ok: false, reason: 'rejected' };
       return { ok: true, actor: { via: 'apiKey', userId: row.userId, keyId: row.id, scopes: scopesFromText(row.scopes) } };
@@ -277,14 +305,16 @@ export function createApiKeysService(
 
     /**
      * Notes a call made with a key: its last use, and the trail (the newest 100, 30 days). The
-     * note waits in memory for at most a second (or 200 calls), then all waiting notes are written
+     * note waits in memory for at most a second (the newest 100 per key: no more can be kept), then all waiting notes are written
      * in one transaction: a call costs no write of its own. Every read of keys or trails writes
      * what waits first, so they always show the calls made.
      */
     recordUse(keyId: string, use: Omit<ApiKeyUse, 'at'> & { userAgent: string }): void {
-      waiting.push({ keyId, at: new Date(deps.now()), ...use, path: use.path.slice(0, 300), userAgent: use.userAgent.slice(0, 512) });
-      if (waiting.length >= flushAtCount) void flushInBackground();
-      else if (!flushTimer) {
+      const noted: WaitingUse = { at: new Date(deps.now()), ...use, path: use.path.slice(0, 300), userAgent: use.userAgent.slice(0, 512) };
+      const uses = waiting.get(keyId);
+      if (!uses) waiting.set(keyId, [noted]);
+      else if (uses.push(noted) >= 2 * usesKeptPerKey) uses.splice(0, uses.length - usesKeptPerKey);
+      if (!flushTimer) {
         flushTimer = setTimeout(() => void flushInBackground(), flushAfterMs);
         flushTimer.unref();
       }
