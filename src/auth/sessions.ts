@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { createChangeWatch } from '../db/change-watch.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
@@ -55,6 +56,7 @@ export interface SessionPolicy {
 
 /** Last-seen is written at most this often, so reading a page is not a database write. */
 const lastSeenResolutionMs = 60_000;
+const heldSessionsAtMost = 10_000;
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
@@ -170,6 +172,32 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
 
   const rowsWhere = (condition: SQL | undefined): Promise<SessionRow[]> => db.select(fullRow).from(sessions).where(condition);
 
+
+  /**
+   * Sessions found alive and their users, kept with the database's change reading they were read
+   * at (db/change-watch.ts): every page asks for its session, and until anything is written the
+   * answer cannot have changed. Any write (a log-out, a revoked session, a renamed user, a touch)
+   * moves the reading, and the next request reads the database again.
+   */
+  const watchChanges = createChangeWatch(db);
+  const heldSessions = new Map<string, { found: { session: Session; user: SessionUser }; changes: number }>();
+
+  const lookUp = async (id: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> => {
+    const session = (await selectSession.execute({ id }))[0];
+    if (!session) return null;
+    const now = policy.now();
+    if (expiryOf(session, now)) {
+      await end(await rowsWhere(eq(sessions.id, session.id)), 'expired');
+      return null;
+    }
+    if (now - session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
+      await touchSession.execute({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
+      session.lastSeenAt = new Date(now);
+    }
+    const user = (await selectUser.execute({ id: session.userId }))[0];
+    return user ? { session, user } : null;
+  };
+
   return {
     /** A new session for someone who has just proved who they are (so it starts in sudo mode). */
     async create(userId: number, client: ClientDetails): Promise<{ token: string; session: Session }> {
@@ -196,19 +224,21 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
 
     /** The session and its user, or null when the token is unknown, past its lifetime or idle too long. */
     async validate(token: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> {
-      const session = (await selectSession.execute({ id: sessionIdFromToken(token) }))[0];
-      if (!session) return null;
-      const now = policy.now();
-      if (expiryOf(session, now)) {
-        await end(await rowsWhere(eq(sessions.id, session.id)), 'expired');
-        return null;
+      const id = sessionIdFromToken(token);
+      // Read before the lookup: a write that lands while it runs makes the answer not kept.
+      const changes = watchChanges();
+      const held = changes === null ? undefined : heldSessions.get(id);
+      if (held && held.changes === changes) {
+        const now = policy.now();
+        const { session, user } = held.found;
+        if (!expiryOf(session, now) && now - session.lastSeenAt.getTime() < lastSeenResolutionMs) return { session: { ...session }, user: { ...user } };
       }
-      if (now - session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
-        await touchSession.execute({ id: session.id, lastSeenAt: now, ipAddress: client.ipAddress });
-        session.lastSeenAt = new Date(now);
+      const found = await lookUp(id, client);
+      if (changes !== null && found) {
+        if (heldSessions.size >= heldSessionsAtMost) heldSessions.clear();
+        heldSessions.set(id, { found: { session: { ...found.session }, user: { ...found.user } }, changes });
       }
-      const user = (await selectUser.execute({ id: session.userId }))[0];
-      return user ? { session, user } : null;
+      return found;
     },
 
     /** The sessions of one person that can still be used, most recently used first. */
