@@ -1,4 +1,4 @@
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from '../db/rate-limiter.ts';
 import type { Db } from '../db/client.ts';
 import { createRateLimiter } from '../db/rate-limiter.ts';
 import { normalizeEmail } from './users.ts';

@@ -1,8 +1,13 @@
 import type Database from 'better-sqlite3';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
+import RateLimiterSQLite from 'rate-limiter-flexible/lib/RateLimiterSQLite.js';
 import type { WindowCount } from '../lib/window-counter.ts';
-import { RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { sqliteOf, type Db } from './client.ts';
 import { transactionInProgress } from './transaction.ts';
+
+/** What a limiter rejects with when the limit is reached (its wait is `msBeforeNext`). */
+export { RateLimiterRes };
 
 /**
  * What the rest of Dials uses of a limiter: count an attempt (rejects with a RateLimiterRes

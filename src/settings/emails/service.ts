@@ -6,6 +6,7 @@ import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionStore } from '../../auth/sessions.ts';
 import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
+import { createChangeWatch } from '../../db/change-watch.ts';
 import type { Db } from '../../db/client.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { VerificationSendLog } from './send-log.ts';
@@ -52,6 +53,9 @@ export function createEmailsService(deps: {
   };
 
   const confirmedPrimaries = new Set<number>();
+  // A primary that waits is asked about on every account page too: the answer is kept until anything is written.
+  const watchChanges = createChangeWatch(deps.db);
+  const waitingPrimaries = new Map<number, { primary: { id: number; address: string }; changes: number }>();
 
   return {
     async list(actor: Actor): Promise<EmailAddress[]> {
@@ -67,12 +71,22 @@ export function createEmailsService(deps: {
      * The primary address when it still waits for confirmation (an administrator's made through a set-up link does), else null.
      * By user id: the account page asks it for its notice. Asked on every account page; once a
      * person's primary address is confirmed it stays so (a new primary must be confirmed already),
-     * so that answer is remembered and the query skipped.
+     * so that answer is remembered and the query skipped. One that waits is kept until anything is
+     * written (db/change-watch.ts).
      */
     async unconfirmedPrimary(userId: number): Promise<{ id: number; address: string } | null> {
       if (confirmedPrimaries.has(userId)) return null;
+      const changes = watchChanges();
+      const held = changes === null ? undefined : waitingPrimaries.get(userId);
+      if (held && held.changes === changes) return { ...held.primary };
       const primary = await deps.emailAddresses.primaryOf(userId);
-      if (primary && !primary.verifiedAt) return { id: primary.id, address: primary.address };
+      if (primary && !primary.verifiedAt) {
+        if (changes !== null) {
+          if (waitingPrimaries.size >= 10_000) waitingPrimaries.clear();
+          waitingPrimaries.set(userId, { primary: { id: primary.id, address: primary.address }, changes });
+        }
+        return { id: primary.id, address: primary.address };
+      }
       if (primary) {
         if (confirmedPrimaries.size >= 100_000) confirmedPrimaries.clear();
         confirmedPrimaries.add(userId);

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionIdFromToken } from '../../src/auth/session-token.ts';
+import { userEmails } from '../../src/auth/tables.ts';
 import { setUpAdministrator, type BrowserSession } from '../support/browser-session.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -56,5 +58,14 @@ describe('a session found a moment ago', () => {
     const { browser } = await signedIn();
     t.clock.advance(60 * 24 * 60 * 60 * 1000);
     expect(isSentToLogIn(await browser.get('/settings/account'))).toBe(true);
+  });
+});
+
+describe('a primary address that waits for confirmation', () => {
+  it('is announced on the account page until it is confirmed, and not after', async () => {
+    const { browser, userId } = await signedIn();
+    expect((await browser.get('/settings/account')).body).toContain('unconfirmed-primary');
+    await t.db.update(userEmails).set({ verifiedAt: new Date(t.clock.now) }).where(eq(userEmails.userId, userId));
+    expect((await browser.get('/settings/account')).body).not.toContain('unconfirmed-primary');
   });
 });
