@@ -1,4 +1,5 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Database from 'better-sqlite3';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionActor } from '../../src/lib/actor.ts';
@@ -293,6 +294,19 @@ describe('/api/v1 keys', () => {
     expect((await call('GET', '/api/v1/emails', { key: key.secret })).statusCode).toBe(200);
     t.clock.advance(2500);
     expectProblem(await call('GET', '/api/v1/emails', { key: key.secret }), 401, 'invalid-key');
+  });
+
+  it('a key deleted from the database file by another process is refused on the next call (SQLITE_LOCKING=normal)', async () => {
+    const { userId } = await withAda({ SQLITE_LOCKING: 'normal' });
+    const key = await makeKey(t, userId, ['user:read']);
+    expect((await call('GET', '/api/v1/user', { key: key.secret })).statusCode).toBe(200);
+    const other = new Database(t.config.databaseFile);
+    try {
+      expect(other.prepare('DELETE FROM api_keys WHERE id = ?').run(key.id).changes).toBe(1);
+    } finally {
+      other.close();
+    }
+    expectProblem(await call('GET', '/api/v1/user', { key: key.secret }), 401, 'invalid-key');
   });
 
   it('keeps the newest 100 calls of a key in its trail, however many came in one go', async () => {

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, isNull, lt, lte, sql } from 'drizzle-orm
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { Db } from '../../db/client.ts';
+import { createChangeWatch } from '../../db/change-watch.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Actor, ApiKeyActor, ClientDetails } from '../../lib/actor.ts';
 import type { ApiKeyNotices } from '../../notify/api-key-notices.ts';
@@ -58,7 +59,6 @@ export const usesKeptMs = 30 * 24 * 60 * 60 * 1000;
 /** How long before a key expires its owner is told. */
 export const expiryNoticeMs = 7 * 24 * 60 * 60 * 1000;
 const flushAfterMs = 1000;
-const keyHeldMs = 5000;
 const heldKeysAtMost = 10_000;
 
 type KeyRow = typeof apiKeys.$inferSelect;
@@ -85,25 +85,20 @@ export function createApiKeysService(
     .where(eq(apiKeys.id, sql.placeholder('id')))
     .prepare();
   type CheckedKey = Awaited<ReturnType<typeof byId.execute>>[number];
-  // Keys that held, by id, for a few seconds: every API call checks its key, and a key's row
-  // changes only through this service, which forgets every held key as it changes one (so a
-  // revocation holds on the next call). A read that began before a change is not kept after it.
-  // Unknown ids are never kept, so guessing cannot fill it.
-  const heldKeys = new Map<string, { key: CheckedKey; until: number }>();
-  let keysChanged = 0;
-  const forgetHeldKeys = () => {
-    heldKeys.clear();
-    keysChanged++;
-  };
+  // Keys that held, by id, until anything is written (db/change-watch.ts): every API call checks
+  // its key, and a revocation, a change of scopes or a deleted account is a write, after which
+  // the next call reads the row again. Unknown ids are never kept, so guessing cannot fill it.
+  const watchChanges = createChangeWatch(db);
+  const heldKeys = new Map<string, { key: CheckedKey; changes: number }>();
   const checkedKey = async (id: string): Promise<CheckedKey | undefined> => {
-    const now = deps.now();
-    const held = heldKeys.get(id);
-    if (held && held.until > now) return held.key;
-    const changesBefore = keysChanged;
+    // Read before the lookup: a write that lands while it runs makes the answer not kept.
+    const changes = watchChanges();
+    const held = changes === null ? undefined : heldKeys.get(id);
+    if (held && held.changes === changes) return held.key;
     const [key] = await byId.execute({ id });
-    if (!key || changesBefore !== keysChanged) return key;
+    if (!key || changes === null) return key;
     if (heldKeys.size >= heldKeysAtMost) heldKeys.clear();
-    heldKeys.set(id, { key, until: now + keyHeldMs });
+    heldKeys.set(id, { key, changes });
     return key;
   };
 
@@ -251,10 +246,8 @@ export function createApiKeysService(
         const before = await ownRow(actor, keyId, tx);
         if (!before) return null;
         const [after] = await tx.update(apiKeys).set({ scopes: scopesToText(scopes) }).where(eq(apiKeys.id, keyId)).returning();
-        forgetHeldKeys();
         return after ? { before: scopesFromText(before.scopes), after } : null;
       });
-      forgetHeldKeys();
       if (!changed) return { ok: false, reason: 'notFound' };
       const row = changed.after;
       await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client);
@@ -271,7 +264,6 @@ export function createApiKeysService(
         .delete(apiKeys)
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, actor.userId)))
         .returning({ name: apiKeys.name });
-      forgetHeldKeys();
       if (!row) return { ok: false, reason: 'notFound' };
       await deps.securityLog.record(actor.userId, 'apiKey.revoked', client);
       return { ok: true, name: row.name };
@@ -286,8 +278,6 @@ export function createApiKeysService(
         .delete(apiKeys)
         .where(and(eq(apiKeys.userId, userId), eq(apiKeys.secondFactor, false)))
         .returning({ name: apiKeys.name });
-      // Calls checked while the transaction is open wait for it (db/client.ts gate), so they read what it leaves.
-      forgetHeldKeys();
       return revoked.map((key) => key.name);
     },
 
