@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
-import { createChangeWatch } from '../db/change-watch.ts';
+import { createHeldAnswers } from '../db/change-watch.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
@@ -56,7 +56,6 @@ export interface SessionPolicy {
 
 /** Last-seen is written at most this often, so reading a page is not a database write. */
 const lastSeenResolutionMs = 60_000;
-const heldSessionsAtMost = 10_000;
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
@@ -179,8 +178,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
    * answer cannot have changed. Any write (a log-out, a revoked session, a renamed user, a touch)
    * moves the reading, and the next request reads the database again.
    */
-  const watchChanges = createChangeWatch(db);
-  const heldSessions = new Map<string, { found: { session: Session; user: SessionUser }; changes: number }>();
+  const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db);
 
   const lookUp = async (id: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> => {
     const session = (await selectSession.execute({ id }))[0];
@@ -225,20 +223,18 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
     /** The session and its user, or null when the token is unknown, past its lifetime or idle too long. */
     async validate(token: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> {
       const id = sessionIdFromToken(token);
-      // Read before the lookup: a write that lands while it runs makes the answer not kept.
-      const changes = watchChanges();
-      const held = changes === null ? undefined : heldSessions.get(id);
-      if (held && held.changes === changes) {
-        const now = policy.now();
-        const { session, user } = held.found;
-        if (!expiryOf(session, now) && now - session.lastSeenAt.getTime() < lastSeenResolutionMs) return { session: { ...session }, user: { ...user } };
+      const found = await heldSessions.get(id, async () => {
+        const fresh = await lookUp(id, client);
+        return fresh && { session: { ...fresh.session }, user: { ...fresh.user } };
+      });
+      if (!found) return null;
+      const now = policy.now();
+      // A kept session is still checked against the clock; one to end or to touch is read again.
+      if (expiryOf(found.session, now) || now - found.session.lastSeenAt.getTime() >= lastSeenResolutionMs) {
+        heldSessions.forget(id);
+        return lookUp(id, client);
       }
-      const found = await lookUp(id, client);
-      if (changes !== null && found) {
-        if (heldSessions.size >= heldSessionsAtMost) heldSessions.clear();
-        heldSessions.set(id, { found: { session: { ...found.session }, user: { ...found.user } }, changes });
-      }
-      return found;
+      return { session: { ...found.session }, user: { ...found.user } };
     },
 
     /** The sessions of one person that can still be used, most recently used first. */

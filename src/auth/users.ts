@@ -1,4 +1,5 @@
 import { count, eq, sql } from 'drizzle-orm';
+import { createHeldAnswers } from '../db/change-watch.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { loginChallenges, userEmails, users } from './tables.ts';
@@ -25,6 +26,8 @@ export function createUserDirectory(db: Db, now: () => number) {
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
+  // Asked on every API call to /user: kept until anything is written (db/change-watch.ts).
+  const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db);
   const selectProfile = db
     .select({ name: users.name, email: users.email })
     .from(users)
@@ -48,7 +51,10 @@ export function createUserDirectory(db: Db, now: () => number) {
     /** Pass the transaction it is asked in, if any. */
     async profile(userId: number, tx: Db = db): Promise<{ name: string; email: string } | undefined> {
       // Prepared once for the common case (every API call to /user asks it); a transaction builds its own.
-      if (tx === db) return (await selectProfile.execute({ id: userId }))[0];
+      if (tx === db) {
+        const profile = await heldProfiles.get(userId, async () => (await selectProfile.execute({ id: userId }))[0]);
+        return profile && { ...profile };
+      }
       return (await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)))[0];
     },
 

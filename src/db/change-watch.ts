@@ -25,3 +25,33 @@ export function createChangeWatch(db: Db): () => number | null {
     return changes + commitsElsewhere * 2 ** 32;
   };
 }
+
+/**
+ * Answers read from the database, each kept until anything is written: asked again with nothing
+ * written in between, the kept answer is given without a query. The reading is taken before the
+ * query, so a write that lands while it runs makes its answer not kept. Only answers `keep` accepts
+ * are kept (by default, found ones: unknown keys, which anyone can send, never fill it). Callers
+ * must not change a kept answer.
+ */
+export function createHeldAnswers<K, V>(db: Db, options: { keep?: (answer: V) => boolean; atMost?: number } = {}) {
+  const watchChanges = createChangeWatch(db);
+  const keep = options.keep ?? ((answer: V) => answer !== undefined && answer !== null);
+  const atMost = options.atMost ?? 10_000;
+  const held = new Map<K, { answer: V; changes: number }>();
+  return {
+    async get(key: K, read: () => Promise<V>): Promise<V> {
+      const changes = watchChanges();
+      const kept = changes === null ? undefined : held.get(key);
+      if (kept && kept.changes === changes) return kept.answer;
+      const answer = await read();
+      if (changes !== null && keep(answer)) {
+        if (held.size >= atMost) held.clear();
+        held.set(key, { answer, changes });
+      }
+      return answer;
+    },
+    forget(key: K): void {
+      held.delete(key);
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, isNull, lt, lte, sql } from 'drizzle-orm
 import type { SecondFactor } from '../../auth/second-factor.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { Db } from '../../db/client.ts';
-import { createChangeWatch } from '../../db/change-watch.ts';
+import { createHeldAnswers } from '../../db/change-watch.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Actor, ApiKeyActor, ClientDetails } from '../../lib/actor.ts';
 import type { ApiKeyNotices } from '../../notify/api-key-notices.ts';
@@ -59,7 +59,6 @@ export const usesKeptMs = 30 * 24 * 60 * 60 * 1000;
 /** How long before a key expires its owner is told. */
 export const expiryNoticeMs = 7 * 24 * 60 * 60 * 1000;
 const flushAfterMs = 1000;
-const heldKeysAtMost = 10_000;
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
@@ -88,19 +87,8 @@ export function createApiKeysService(
   // Keys that held, by id, until anything is written (db/change-watch.ts): every API call checks
   // its key, and a revocation, a change of scopes or a deleted account is a write, after which
   // the next call reads the row again. Unknown ids are never kept, so guessing cannot fill it.
-  const watchChanges = createChangeWatch(db);
-  const heldKeys = new Map<string, { key: CheckedKey; changes: number }>();
-  const checkedKey = async (id: string): Promise<CheckedKey | undefined> => {
-    // Read before the lookup: a write that lands while it runs makes the answer not kept.
-    const changes = watchChanges();
-    const held = changes === null ? undefined : heldKeys.get(id);
-    if (held && held.changes === changes) return held.key;
-    const [key] = await byId.execute({ id });
-    if (!key || changes === null) return key;
-    if (heldKeys.size >= heldKeysAtMost) heldKeys.clear();
-    heldKeys.set(id, { key, changes });
-    return key;
-  };
+  const heldKeys = createHeldAnswers<string, CheckedKey | undefined>(db);
+  const checkedKey = (id: string): Promise<CheckedKey | undefined> => heldKeys.get(id, async () => (await byId.execute({ id }))[0]);
 
   const summaryOf = (row: KeyRow): ApiKeySummary => ({
     id: row.id,

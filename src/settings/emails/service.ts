@@ -6,7 +6,7 @@ import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionStore } from '../../auth/sessions.ts';
 import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
 import type { SecurityNotices } from '../../notify/security-notices.ts';
-import { createChangeWatch } from '../../db/change-watch.ts';
+import { createHeldAnswers } from '../../db/change-watch.ts';
 import type { Db } from '../../db/client.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { VerificationSendLog } from './send-log.ts';
@@ -54,8 +54,7 @@ export function createEmailsService(deps: {
 
   const confirmedPrimaries = new Set<number>();
   // A primary that waits is asked about on every account page too: the answer is kept until anything is written.
-  const watchChanges = createChangeWatch(deps.db);
-  const waitingPrimaries = new Map<number, { primary: { id: number; address: string }; changes: number }>();
+  const waitingPrimaries = createHeldAnswers<number, { id: number; address: string } | null>(deps.db);
 
   return {
     async list(actor: Actor): Promise<EmailAddress[]> {
@@ -76,18 +75,14 @@ export function createEmailsService(deps: {
      */
     async unconfirmedPrimary(userId: number): Promise<{ id: number; address: string } | null> {
       if (confirmedPrimaries.has(userId)) return null;
-      const changes = watchChanges();
-      const held = changes === null ? undefined : waitingPrimaries.get(userId);
-      if (held && held.changes === changes) return { ...held.primary };
-      const primary = await deps.emailAddresses.primaryOf(userId);
-      if (primary && !primary.verifiedAt) {
-        if (changes !== null) {
-          if (waitingPrimaries.size >= 10_000) waitingPrimaries.clear();
-          waitingPrimaries.set(userId, { primary: { id: primary.id, address: primary.address }, changes });
-        }
-        return { id: primary.id, address: primary.address };
-      }
-      if (primary) {
+      let confirmed = false;
+      const waiting = await waitingPrimaries.get(userId, async () => {
+        const primary = await deps.emailAddresses.primaryOf(userId);
+        confirmed = primary?.verifiedAt != null;
+        return primary && !primary.verifiedAt ? { id: primary.id, address: primary.address } : null;
+      });
+      if (waiting) return { ...waiting };
+      if (confirmed) {
         if (confirmedPrimaries.size >= 100_000) confirmedPrimaries.clear();
         confirmedPrimaries.add(userId);
       }
