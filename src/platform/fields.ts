@@ -14,14 +14,14 @@ export const platformName = z
   .refine((name) => /[\p{L}\p{N}]/u.test(name), { error: 'must contain a letter or a digit' });
 
 /** An organization's or project's name in URLs: lower-case letters, digits and single dashes, 1–40 long. */
-export const slugPattern = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+export const slugPattern = /^[a-z0-9-]+$/;
 const slugMessage = 'must be lower-case letters, digits and single dashes (not at either end)';
 export const platformSlug = z
   .string()
   .min(1, { error: slugMessage })
   .max(40, { error: 'must be at most 40 characters' })
   .regex(slugPattern, { error: slugMessage })
-  .refine((slug) => !slug.includes('--'), { error: slugMessage });
+  .refine((slug) => !slug.startsWith('-') && !slug.endsWith('-') && !slug.includes('--'), { error: slugMessage });
 
 export const maxPerPage = 100;
 export const defaultPerPage = 25;
