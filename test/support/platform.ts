@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { systemActor, type Actor } from '../../src/lib/actor.ts';
 import type { Receipt } from '../../src/platform/service.ts';
+import type { Scope } from '../../src/settings/api-keys/scopes.ts';
 import type { TestApp } from './test-app.ts';
 
 /** People, organizations and reports for the platform's tests, made through its services. */
@@ -70,3 +71,27 @@ export async function rowsOf(t: TestApp, table: string): Promise<Array<Record<st
   const { sqliteOf } = await import('../../src/db/client.ts');
   return sqliteOf(t.db).prepare(`select * from ${table}`).all() as Array<Record<string, unknown>>;
 }
+
+/** Every platform endpoint of the API and the scope it needs, with `{placeholders}` as the OpenAPI document writes them. */
+export const platformEndpoints: Array<{ method: string; url: string; scope: Scope }> = [
+  { method: 'GET', url: '/api/v1/orgs', scope: 'organizations:read' },
+  { method: 'POST', url: '/api/v1/orgs', scope: 'organizations:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}', scope: 'organizations:read' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/members', scope: 'organizations:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/members', scope: 'organizations:write' },
+  { method: 'PATCH', url: '/api/v1/orgs/{org}/members/{userId}', scope: 'organizations:write' },
+  { method: 'DELETE', url: '/api/v1/orgs/{org}/members/{userId}', scope: 'organizations:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/projects', scope: 'projects:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/projects', scope: 'projects:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/projects/{project}/pipelines', scope: 'pipelines:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/projects/{project}/pipelines', scope: 'pipelines:write' },
+  { method: 'PATCH', url: '/api/v1/orgs/{org}/projects/{project}/pipelines/{pipelineId}', scope: 'pipelines:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/builds', scope: 'builds:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/builds', scope: 'builds:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/deploys', scope: 'deploys:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/deploys', scope: 'deploys:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/issues', scope: 'issues:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/events', scope: 'issues:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/issues/{id}', scope: 'issues:read' },
+  { method: 'POST', url: '/api/v1/orgs/{org}/issues/{id}/activity', scope: 'issues:write' },
+];
