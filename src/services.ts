@@ -89,7 +89,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter,
     apiKeys,
-    platform: createPlatformService(db, { now }),
+    platform: createPlatformService(db, { now, users }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -1,6 +1,5 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
-import { users } from '../auth/tables.ts';
+import type { UserDirectory } from '../auth/users.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
@@ -23,8 +22,6 @@ export type SubscriptionResult = { ok: true; subscribed: boolean } | NotFound;
 export type ActivityResult = { ok: true; activity: IssueActivityView } | NotFound | { ok: false; reason: 'invalid'; errors: FieldError[] };
 
 const notFound: NotFound = { ok: false, reason: 'notFound' };
-const actors = alias(users, 'activity_actor');
-const assignees = alias(users, 'activity_assignee');
 
 type IssueRow = typeof issues.$inferSelect;
 
@@ -43,19 +40,25 @@ export async function followBecause(tx: Db, issueId: number, userId: number, rea
   await tx.insert(issueSubscriptions).values({ issueId, userId, subscribed: true, reason, at }).onConflictDoNothing();
 }
 
-async function activityViews(tx: Db, issueId: number, activityId?: number): Promise<IssueActivityView[]> {
+async function activityViews(tx: Db, users: UserDirectory, issueId: number, activityId?: number): Promise<IssueActivityView[]> {
   const rows = await tx
-    .select({ activity: issueActivity, actorName: actors.name, assigneeName: assignees.name })
+    .select()
     .from(issueActivity)
-    .leftJoin(actors, eq(actors.id, issueActivity.actorId))
-    .leftJoin(assignees, eq(assignees.id, issueActivity.assigneeId))
     .where(and(eq(issueActivity.issueId, issueId), activityId === undefined ? undefined : eq(issueActivity.id, activityId)))
     .orderBy(asc(issueActivity.at), asc(issueActivity.id));
-  return rows.map(({ activity, actorName, assigneeName }) => ({
+  const people = await users.profiles(
+    rows.flatMap((row) => [row.actorId, row.assigneeId].filter((id) => id !== null)),
+    tx,
+  );
+  const person = (id: number | null) => {
+    const profile = id === null ? undefined : people.get(id);
+    return id !== null && profile ? { id, name: profile.name } : null;
+  };
+  return rows.map((activity) => ({
     id: activity.id,
     kind: activity.kind,
-    actor: activity.actorId !== null && actorName !== null ? { id: activity.actorId, name: actorName } : null,
-    assignee: activity.assigneeId !== null && assigneeName !== null ? { id: activity.assigneeId, name: assigneeName } : null,
+    actor: person(activity.actorId),
+    assignee: person(activity.assigneeId),
     comment: activity.comment,
     at: activity.at,
   }));
@@ -67,10 +70,10 @@ async function activityViews(tx: Db, issueId: number, activityId?: number): Prom
  */
 export async function applyActivity(
   tx: Db,
-  context: { organization: OrganizationRow; issue: IssueRow; actorId: number | null; at: Date },
+  context: { organization: OrganizationRow; issue: IssueRow; actorId: number | null; at: Date; users: UserDirectory },
   input: ActivityInput,
 ): Promise<{ ok: true; activity: IssueActivityView } | { ok: false; reason: 'invalid'; errors: FieldError[] }> {
-  const { organization, issue, actorId, at } = context;
+  const { organization, issue, actorId, at, users } = context;
   if (input.kind === 'assigned' && !(await isMember(tx, organization.id, input.assigneeId))) {
     return { ok: false, reason: 'invalid', errors: [{ field: '/assigneeId', message: 'is not a member of this organization' }] };
   }
@@ -103,13 +106,13 @@ export async function applyActivity(
       break;
   }
   await recordNotificationWork(tx, { kind: 'issueActivity', rowId: row.id, organizationId: organization.id, projectId: issue.projectId, at });
-  const [activity] = await activityViews(tx, issue.id, row.id);
+  const [activity] = await activityViews(tx, users, issue.id, row.id);
   if (!activity) throw new Error('the activity was not stored');
   return { ok: true, activity };
 }
 
 /** One issue as its page shows it, following and unfollowing it, and acting on it from a page. */
-export function createIssueService(db: Db, deps: { now: () => number }) {
+export function createIssueService(db: Db, deps: { now: () => number; users: UserDirectory }) {
   const asMemberWithIssue = <T>(
     actor: Actor,
     slug: string,
@@ -147,7 +150,7 @@ export function createIssueService(db: Db, deps: { now: () => number }) {
           issue: {
             ...issueSummary(issue, project),
             latestEvent: latest ? { id: latest.id, occurredAt: latest.occurredAt, level: latest.level, message: latest.message, frames: latest.frames } : null,
-            activity: await activityViews(tx, issue.id),
+            activity: await activityViews(tx, deps.users, issue.id),
             subscribed: subscription?.subscribed ?? false,
           },
         };
@@ -160,7 +163,7 @@ export function createIssueService(db: Db, deps: { now: () => number }) {
 
     /** Assign, unassign, resolve, reopen or comment, as the actor (the API's report of the same goes through reports.ts). */
     async act(actor: Actor, slug: string, issueId: number, input: ActivityInput): Promise<ActivityResult> {
-      return asMemberWithIssue(actor, slug, issueId, (tx, { organization, issue }) => applyActivity(tx, { organization, issue, actorId: actor.userId, at: new Date(deps.now()) }, input));
+      return asMemberWithIssue(actor, slug, issueId, (tx, { organization, issue }) => applyActivity(tx, { organization, issue, actorId: actor.userId, at: new Date(deps.now()), users: deps.users }, input));
     },
   };
 }

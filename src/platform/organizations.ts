@@ -1,6 +1,5 @@
 import { and, asc, count, eq } from 'drizzle-orm';
-import { normalizeEmail } from '../auth/users.ts';
-import { users } from '../auth/tables.ts';
+import type { UserDirectory } from '../auth/users.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
@@ -47,13 +46,22 @@ const pipelineView = (row: typeof pipelines.$inferSelect): PipelineView => ({
   createdAt: row.createdAt,
 });
 
-async function membersOf(tx: Db, organizationId: number, userId?: number): Promise<MemberView[]> {
-  return tx
-    .select({ userId: memberships.userId, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.joinedAt })
+/** The organization's members (or the one given), by name, with their names and addresses from the user directory. */
+async function membersOf(tx: Db, users: UserDirectory, organizationId: number, userId?: number): Promise<MemberView[]> {
+  const rows = await tx
+    .select()
     .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.organizationId, organizationId), userId === undefined ? undefined : eq(memberships.userId, userId)))
-    .orderBy(asc(users.name), asc(memberships.userId));
+    .where(and(eq(memberships.organizationId, organizationId), userId === undefined ? undefined : eq(memberships.userId, userId)));
+  const profiles = await users.profiles(
+    rows.map((row) => row.userId),
+    tx,
+  );
+  return rows
+    .flatMap((row) => {
+      const profile = profiles.get(row.userId);
+      return profile ? [{ userId: row.userId, name: profile.name, email: profile.email, role: row.role, joinedAt: row.joinedAt }] : [];
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.userId - b.userId));
 }
 
 async function ownerCount(tx: Db, organizationId: number): Promise<number> {
@@ -88,7 +96,7 @@ async function projectsWithPipelines(tx: Db, organizationId: number): Promise<Pr
  * organization (and becomes its owner); members read it; owners change it. An organization
  * always keeps an owner: the last one can be neither demoted nor removed, nor leave.
  */
-export function createOrganizationService(db: Db, deps: { now: () => number }) {
+export function createOrganizationService(db: Db, deps: { now: () => number; users: UserDirectory }) {
   /** Runs `work` for a member of the organization in one transaction; not a member → not found. */
   const asMember = <T>(actor: Actor, slug: string, work: (tx: Db, membership: Membership) => Promise<T>): Promise<T | NotFound> =>
     inTransaction(db, async (tx) => {
@@ -127,23 +135,23 @@ export function createOrganizationService(db: Db, deps: { now: () => number }) {
     async find(actor: Actor, slug: string): Promise<OrganizationResult> {
       return asMember(actor, slug, async (tx, membership) => ({
         ok: true as const,
-        organization: { ...summaryOf(membership), projects: await projectsWithPipelines(tx, membership.organization.id), members: await membersOf(tx, membership.organization.id) },
+        organization: { ...summaryOf(membership), projects: await projectsWithPipelines(tx, membership.organization.id), members: await membersOf(tx, deps.users, membership.organization.id) },
       }));
     },
 
     async members(actor: Actor, slug: string): Promise<MembersResult> {
-      return asMember(actor, slug, async (tx, membership) => ({ ok: true as const, members: await membersOf(tx, membership.organization.id) }));
+      return asMember(actor, slug, async (tx, membership) => ({ ok: true as const, members: await membersOf(tx, deps.users, membership.organization.id) }));
     },
 
     /** Adds someone who already has an account, found by the address they log in with. */
     async addMember(actor: Actor, slug: string, input: { email: string; role: OrganizationRole }): Promise<AddMemberResult> {
       return asOwner(actor, slug, async (tx, { organization }): Promise<AddMemberResult> => {
-        const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(input.email)));
-        if (!user) return { ok: false, reason: 'noSuchUser' };
-        const [existing] = await membersOf(tx, organization.id, user.id);
+        const userId = await deps.users.idByEmail(input.email, tx);
+        if (userId === undefined) return { ok: false, reason: 'noSuchUser' };
+        const [existing] = await membersOf(tx, deps.users, organization.id, userId);
         if (existing) return { ok: false, reason: 'alreadyMember' };
-        await tx.insert(memberships).values({ organizationId: organization.id, userId: user.id, role: input.role, joinedAt: new Date(deps.now()) });
-        const [member] = await membersOf(tx, organization.id, user.id);
+        await tx.insert(memberships).values({ organizationId: organization.id, userId, role: input.role, joinedAt: new Date(deps.now()) });
+        const [member] = await membersOf(tx, deps.users, organization.id, userId);
         if (!member) throw new Error('the membership was not stored');
         return { ok: true, member };
       });
@@ -151,7 +159,7 @@ export function createOrganizationService(db: Db, deps: { now: () => number }) {
 
     async changeRole(actor: Actor, slug: string, userId: number, role: OrganizationRole): Promise<ChangeRoleResult> {
       return asOwner(actor, slug, async (tx, { organization }): Promise<ChangeRoleResult> => {
-        const [member] = await membersOf(tx, organization.id, userId);
+        const [member] = await membersOf(tx, deps.users, organization.id, userId);
         if (!member) return { ok: false, reason: 'noSuchMember' };
         if (member.role === 'owner' && role !== 'owner' && (await ownerCount(tx, organization.id)) <= 1) return { ok: false, reason: 'lastOwner' };
         await tx
@@ -167,7 +175,7 @@ export function createOrganizationService(db: Db, deps: { now: () => number }) {
       return asMember(actor, slug, async (tx, membership): Promise<RemoveMemberResult> => {
         const { organization } = membership;
         if (membership.role !== 'owner' && userId !== actor.userId) return ownerOnly;
-        const [member] = await membersOf(tx, organization.id, userId);
+        const [member] = await membersOf(tx, deps.users, organization.id, userId);
         if (!member) return { ok: false, reason: 'noSuchMember' };
         if (member.role === 'owner' && (await ownerCount(tx, organization.id)) <= 1) return { ok: false, reason: 'lastOwner' };
         await tx.delete(memberships).where(and(eq(memberships.organizationId, organization.id), eq(memberships.userId, userId)));

@@ -1,3 +1,4 @@
+import type { UserDirectory } from '../auth/users.ts';
 import type { Db } from '../db/client.ts';
 import { createFeedService } from './feeds.ts';
 import { createIssueService } from './issues.ts';
@@ -35,7 +36,7 @@ export type PlatformService = ReturnType<typeof createPlatformService>;
  * the event reports (`reports`). Every function takes the `Actor` and answers only what its
  * organizations hold: anything else is `notFound`.
  */
-export function createPlatformService(db: Db, deps: { now: () => number }) {
+export function createPlatformService(db: Db, deps: { now: () => number; users: UserDirectory }) {
   return {
     organizations: createOrganizationService(db, deps),
     feeds: createFeedService(db),
