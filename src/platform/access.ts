@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { reusableQuery, type Db } from '../db/client.ts';
 import type { Actor } from '../lib/actor.ts';
 import { memberships, organizations, pipelines, projects, type OrganizationRole } from './tables.ts';
 
@@ -16,21 +16,29 @@ export interface Membership {
  * the actor's is not found (SECURITY.md rule 24).
  */
 export async function membershipOf(tx: Db, actor: Actor, slug: string): Promise<Membership | null> {
-  const [row] = await tx
-    .select({ organization: organizations, role: memberships.role })
-    .from(organizations)
-    .innerJoin(memberships, and(eq(memberships.organizationId, organizations.id), eq(memberships.userId, actor.userId)))
-    .where(eq(organizations.slug, slug));
+  const [row] = await membershipQuery(tx).execute({ userId: actor.userId, slug });
   return row ?? null;
 }
+const membershipQuery = reusableQuery((db) =>
+  db
+    .select({ organization: organizations, role: memberships.role })
+    .from(organizations)
+    .innerJoin(memberships, and(eq(memberships.organizationId, organizations.id), eq(memberships.userId, sql.placeholder('userId'))))
+    .where(eq(organizations.slug, sql.placeholder('slug')))
+    .prepare(),
+);
 
 export async function isMember(tx: Db, organizationId: number, userId: number): Promise<boolean> {
-  const [row] = await tx
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)));
+  const [row] = await memberQuery(tx).execute({ organizationId, userId });
   return row !== undefined;
 }
+const memberQuery = reusableQuery((db) =>
+  db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, sql.placeholder('organizationId')), eq(memberships.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
 
 export async function projectIn(tx: Db, organizationId: number, slug: string): Promise<typeof projects.$inferSelect | null> {
   const [row] = await tx
@@ -47,10 +55,21 @@ export async function pipelineIn(
   pipelineId: number,
   projectSlug?: string,
 ): Promise<{ pipeline: typeof pipelines.$inferSelect; project: typeof projects.$inferSelect } | null> {
-  const [row] = await tx
+  const [row] =
+    projectSlug === undefined
+      ? await pipelineQuery(tx).execute({ pipelineId, organizationId })
+      : await tx
+          .select({ pipeline: pipelines, project: projects })
+          .from(pipelines)
+          .innerJoin(projects, eq(projects.id, pipelines.projectId))
+          .where(and(eq(pipelines.id, pipelineId), eq(projects.organizationId, organizationId), eq(projects.slug, projectSlug)));
+  return row ?? null;
+}
+const pipelineQuery = reusableQuery((db) =>
+  db
     .select({ pipeline: pipelines, project: projects })
     .from(pipelines)
     .innerJoin(projects, eq(projects.id, pipelines.projectId))
-    .where(and(eq(pipelines.id, pipelineId), eq(projects.organizationId, organizationId), projectSlug === undefined ? undefined : eq(projects.slug, projectSlug)));
-  return row ?? null;
-}
+    .where(and(eq(pipelines.id, sql.placeholder('pipelineId')), eq(projects.organizationId, sql.placeholder('organizationId'))))
+    .prepare(),
+);

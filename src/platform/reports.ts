@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import type { UserDirectory } from '../auth/users.ts';
+import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
 import { recordNotificationWork } from '../notify/work.ts';
@@ -82,6 +83,41 @@ export type ReportResult =
 
 type Refusal = Exclude<ReportResult, { ok: true }>;
 const invalid = (...errors: FieldError[]): Refusal => ({ ok: false, reason: 'invalid', errors });
+// A build's first report is the common case: its queries are built once (reusableQuery).
+const buildByName = reusableQuery((db) =>
+  db
+    .select()
+    .from(builds)
+    .where(and(eq(builds.pipelineId, sql.placeholder('pipelineId')), eq(builds.externalId, sql.placeholder('externalId'))))
+    .prepare(),
+);
+const buildColumns = [
+  'organizationId',
+  'pipelineId',
+  'externalId',
+  'status',
+  'trigger',
+  'startedAt',
+  'finishedAt',
+  'commitSha',
+  'commitMessage',
+  'commitAuthorName',
+  'commitAuthorEmail',
+  'startedBy',
+  'updatedAt',
+] as const;
+const insertBuild = reusableQuery((db) =>
+  db
+    .insert(builds)
+    .values({
+      ...(Object.fromEntries(buildColumns.map((column) => [column, sql.placeholder(column)])) as Record<(typeof buildColumns)[number], ReturnType<typeof sql.placeholder>>),
+      // drizzle encodes a placeholder's value by its column, and a null time cannot be encoded: this one is given in ms.
+      finishedAt: sql`${sql.placeholder('finishedAtMs')}`,
+    })
+    .returning()
+    .prepare(),
+);
+
 /** Thrown out of a report's transaction to roll it back, and caught to answer the refusal. */
 class RefusedReport extends Error {
   readonly refusal: Refusal;
@@ -98,7 +134,7 @@ const missing = (what: 'project' | 'pipeline' | 'issue'): Refusal => ({ ok: fals
  * id are written together, or, on any refusal or error, none of them. A report whose event id
  * (or `Idempotency-Key`) was accepted before is answered with the first answer and writes nothing.
  */
-export function createReportService(db: Db, deps: { now: () => number }) {
+export function createReportService(db: Db, deps: { now: () => number; users: UserDirectory }) {
   const inFuture = (at: Date) => at.getTime() > deps.now() + clockSkewMs;
 
   /** The frame of every report: membership, the earlier answer, the work, the answer remembered. */
@@ -145,10 +181,7 @@ export function createReportService(db: Db, deps: { now: () => number }) {
         if (input.startedBy !== null && !(await isMember(tx, organization.id, input.startedBy))) {
           return invalid({ field: '/startedBy', message: 'is not a member of this organization' });
         }
-        const [before] = await tx
-          .select()
-          .from(builds)
-          .where(and(eq(builds.pipelineId, input.pipelineId), eq(builds.externalId, input.buildId)));
+        const [before] = await buildByName(tx).execute({ pipelineId: input.pipelineId, externalId: input.buildId });
         // A "started" report that arrives after the build's end does not make it run again.
         const outcome = before && before.status !== 'running' && input.status === 'running' ? { status: before.status, finishedAt: before.finishedAt } : { status: input.status, finishedAt: input.finishedAt };
         const values = {
@@ -164,10 +197,7 @@ export function createReportService(db: Db, deps: { now: () => number }) {
         };
         const [row] = before
           ? await tx.update(builds).set(values).where(eq(builds.id, before.id)).returning()
-          : await tx
-              .insert(builds)
-              .values({ organizationId: organization.id, pipelineId: input.pipelineId, externalId: input.buildId, ...values })
-              .returning();
+          : await insertBuild(tx).execute({ organizationId: organization.id, pipelineId: input.pipelineId, externalId: input.buildId, ...values, finishedAtMs: values.finishedAt?.getTime() ?? null });
         if (!row) throw new Error('the build was not stored');
         await recordNotificationWork(tx, { kind: 'build', rowId: row.id, organizationId: organization.id, projectId: found.project.id, at });
         return { ok: true, result: { build: buildView(row, found.pipeline, found.project), created: !before } };
@@ -188,7 +218,8 @@ export function createReportService(db: Db, deps: { now: () => number }) {
           .returning();
         if (!row) throw new Error('the deploy was not stored');
         // One row per commit: the same sha listed twice is the same commit.
-        const commits = [...new Map(input.commits.map((commit) => [commit.sha, { deployId: row.id, sha: commit.sha, authorEmail: commit.authorEmail.toLowerCase() }])).values()];
+        const bySha = new Map(input.commits.map((commit) => [commit.sha, { deployId: row.id, sha: commit.sha, authorEmail: commit.authorEmail.toLowerCase() }]));
+        const commits = Array.from(bySha, ([, commit]) => commit);
         if (commits.length > 0) await tx.insert(deployCommits).values(commits);
         await recordNotificationWork(tx, { kind: 'deploy', rowId: row.id, organizationId: organization.id, projectId: project.id, at });
         const [view] = await deployViews(tx, [{ deploy: row, project }]);
@@ -262,7 +293,7 @@ export function createReportService(db: Db, deps: { now: () => number }) {
       return report(actor, slug, 'issueActivity', receipt, async (tx, organization, at) => {
         const found = await issueIn(tx, organization.id, input.issueId);
         if (!found) return missing('issue');
-        const applied = await applyActivity(tx, { organization, issue: found.issue, actorId: actor.userId, at }, input.activity);
+        const applied = await applyActivity(tx, { organization, issue: found.issue, actorId: actor.userId, at, users: deps.users }, input.activity);
         return applied.ok ? { ok: true, result: applied.activity } : applied;
       });
     },
