@@ -26,5 +26,6 @@ export const notificationWork = sqliteTable(
     claimOwner: text('claim_owner'),
     claimExpiresAt: integer('claim_expires_at', { mode: 'timestamp_ms' }),
   },
-  (table) => [index('notification_work_state_idx').on(table.state, table.id), index('notification_work_event_idx').on(table.eventKind, table.eventRowId)],
+  // One index only: each accepted event writes a row here, and each index is one more page written.
+  (table) => [index('notification_work_state_idx').on(table.state, table.id)],
 );
