@@ -16,6 +16,8 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;
+    /** Replace every `[<id>]` in the body with a fresh id for each request. */
+    idReplacement?: boolean;
     connections?: number;
     pipelining?: number;
     duration?: number;

@@ -47,8 +47,9 @@ export async function setUpAdministrator(baseUrl: string, setupPath: string | nu
  * Makes an API key on the API keys page as the signed-in browser (just set up, so within its sudo
  * window): posts the form, then opens the page that shows the key once.
  */
-export async function makeApiKey(baseUrl: string, browser: SignedInBrowser): Promise<string> {
-  const fields = new URLSearchParams({ _csrf: browser.csrfToken, name: 'bench', expiry: '7', scope_user: 'read' });
+export async function makeApiKey(baseUrl: string, browser: SignedInBrowser, scopes: Record<string, 'read' | 'write'> = { user: 'read' }): Promise<string> {
+  const choices = Object.fromEntries(Object.entries(scopes).map(([resource, access]) => [`scope_${resource}`, access]));
+  const fields = new URLSearchParams({ _csrf: browser.csrfToken, name: 'bench', expiry: '7', ...choices });
   const made = await fetch(new URL('/settings/api-keys', baseUrl), {
     method: 'POST',
     body: fields.toString(),

@@ -32,6 +32,7 @@ export async function measure(
     method: scenario.method,
     headers: scenario.headers,
     ...(scenario.body === undefined ? {} : { body: scenario.body }),
+    ...(scenario.freshIds ? { idReplacement: true } : {}),
     connections: settings.connections,
     pipelining: 1,
     timeout: 10,

@@ -61,6 +61,7 @@ export function printReport(measurements: Measurement[], verdicts: Verdict[], go
     if (failures > 0) console.log(`FAILED: ${label} had ${failures} failed requests (non-2xx, errors or timeouts); answers: ${statusCodes}.`);
   }
 
+  if (verdicts.length === 0) return;
   console.log(`\nGoal: each Dials measurement at ≥ ${number(goal * 100)} % of the req/s of its bare-Fastify baseline, unless it names its own.`);
   for (const { comparison, ratio, cpuRatio, met } of verdicts) {
     const cpu = cpuRatio === null ? '' : ` (by server CPU per request: ${percent(cpuRatio)})`;
@@ -68,4 +69,22 @@ export function printReport(measurements: Measurement[], verdicts: Verdict[], go
     console.log(`  ${met ? 'met    ' : 'NOT met'}  ${comparison.measured}: ${percent(ratio)} of ${comparison.baseline}${cpu}${own}`);
   }
   console.log(verdicts.every(({ met }) => met) ? 'Goal met.' : 'Goal not met.');
+}
+
+/** A measurement with a goal of its own in requests per second, not a share of a baseline. */
+export interface RateGoal {
+  measured: string;
+  /** What one request is, in words ("build events accepted"). */
+  name: string;
+  unit: string;
+  goal: number;
+}
+
+export function printRateGoals(measurements: Measurement[], goals: RateGoal[]): void {
+  for (const goal of goals) {
+    const measured = measurements.find((measurement) => measurement.label === goal.measured);
+    if (!measured) throw new Error(`no measurement called "${goal.measured}"`);
+    const met = measured.requestsPerSecond >= goal.goal && measured.failures === 0;
+    console.log(`\n${goal.name[0]!.toUpperCase()}${goal.name.slice(1)} per second: ${number(measured.requestsPerSecond)} ${goal.unit} (goal: ≥ ${number(goal.goal)} ${goal.unit}): ${met ? 'met' : 'NOT met'}.`);
+  }
 }

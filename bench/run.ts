@@ -1,9 +1,12 @@
 // npm run bench [-- --profile]
 // How close the real Dials comes to bare Fastify on the same machine: the account page and
-// its auto-saves against a one-line GET and POST. Servers run in their own pinned processes;
+// its auto-saves against a one-line GET and POST; and build events accepted per second through the
+// event API (a finished build with a fresh event id each time, the API key checked), against a
+// goal of its own. Servers run in their own pinned processes;
 // the scenarios are measured in turn, then again, and the better round of each counts.
 // Then forgot-password's time to answer, for a known and an unknown address, side by side.
-// Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part.
+// Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part,
+// `-- --events` only the build events.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +14,7 @@ import { makeApiKey, setUpAdministrator } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
-import { judge, printReport, type Comparison } from './report.ts';
+import { judge, printRateGoals, printReport, type Comparison, type RateGoal } from './report.ts';
 import { autoSave, checkSample, formContentType, type Scenario } from './scenario.ts';
 import { pinThisProcess, startServer, type ServerProcess } from './server-process.ts';
 import { measureStartup, printStartupReport } from './startup.ts';
@@ -22,6 +25,7 @@ const rounds = 2;
 const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 };
 const profile = process.argv.includes('--profile');
 const startupOnly = process.argv.includes('--startup');
+const eventsOnly = process.argv.includes('--events');
 
 const comparisons: Comparison[] = [
   { measured: 'Dials GET /settings/account', baseline: 'bare GET' },
@@ -29,6 +33,9 @@ const comparisons: Comparison[] = [
   { measured: 'Dials auto-save details', baseline: 'bare POST' },
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
 ];
+
+const buildEventsLabel = 'Dials POST /api/v1/orgs/{org}/builds (build events)';
+const rateGoals: RateGoal[] = [{ measured: buildEventsLabel, name: 'build events accepted', unit: 'events/s', goal: 2000 }];
 
 function bareScenarios(url: string): Scenario[] {
   return [
@@ -44,9 +51,48 @@ function bareScenarios(url: string): Scenario[] {
   ];
 }
 
+/**
+ * A finished build reported to an organization through the event API, each with a fresh event
+ * and build id (autocannon writes a new id wherever the body says `[<id>]`): the whole report,
+ * key check, validation, idempotency record and notification work included.
+ */
+async function buildEventsScenario(baseUrl: string, apiKey: string): Promise<Scenario> {
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const answer = (await response.json()) as { id?: number };
+    if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  await post('/orgs', { name: 'Bench', slug: 'bench' });
+  await post('/orgs/bench/projects', { name: 'Web', slug: 'web' });
+  const pipeline = await post('/orgs/bench/projects/web/pipelines', { name: 'main' });
+  const finishedAt = Date.now() - 1000;
+  return {
+    label: buildEventsLabel,
+    url: `${baseUrl}/api/v1/orgs/bench/builds`,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      eventId: '[<id>]',
+      pipelineId: pipeline.id,
+      buildId: '[<id>]',
+      status: 'success',
+      trigger: 'push',
+      startedAt: new Date(finishedAt - 90_000).toISOString(),
+      finishedAt: new Date(finishedAt).toISOString(),
+      commit: { sha: '9fceb02d0ae598e95dc970b74767f19372d61af8', message: 'Speed up the flux capacitor', authorName: 'Ada Lovelace', authorEmail: knownAddress },
+    }),
+    freshIds: true,
+    expect: { status: 201, bodyIncludes: '"status":"success"' },
+  };
+}
+
 async function dialsScenarios(baseUrl: string, setupPath: string | null): Promise<Scenario[]> {
   const browser = await setUpAdministrator(baseUrl, setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
   const apiKey = await makeApiKey(baseUrl, browser);
+  const reportingKey = await makeApiKey(baseUrl, browser, { organizations: 'write', projects: 'write', pipelines: 'write', builds: 'write' });
+  const buildEvents = await buildEventsScenario(baseUrl, reportingKey);
   return [
     {
       label: 'Dials GET /settings/account',
@@ -72,14 +118,15 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
       theme: 'dark',
       stackTraceOrder: 'caller-last',
     }),
+    buildEvents,
   ];
 }
 
 /** Checks a sample answer of every scenario, then measures them all, `rounds` times over, each Dials one next to its baseline. */
 async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Measurement[]> {
   const [bareGet, barePost] = bareScenarios(bare.url).map((scenario) => ({ scenario, server: bare }));
-  const [page, api, details, preferences] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
-  const order = [bareGet!, page!, api!, barePost!, details!, preferences!];
+  const [page, api, details, preferences, buildEvents] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
+  const order = [bareGet!, page!, api!, barePost!, details!, preferences!, buildEvents!];
   for (const { scenario } of order) await checkSample(scenario);
   const results = order.map((): Measurement[] => []);
   for (let round = 1; round <= rounds; round++) {
@@ -110,20 +157,43 @@ async function measureThroughput(pinning: ReturnType<typeof pinThisProcess>, ser
   await Promise.all(servers.map((server) => server.stop())); // a profile is written as its server stops
 
   printReport(measurements, judge(measurements, comparisons, goal), goal);
+  printRateGoals(measurements, rateGoals);
   printForgotPasswordTiming(forgotPassword);
   if (profileFile) summariseProfile(profileFile);
   if (measurements.some((measurement) => measurement.failures > 0)) process.exitCode = 1;
+}
+
+/** Only the build events through the event API, against their goal. */
+async function measureEvents(pinning: ReturnType<typeof pinThisProcess>, servers: ServerProcess[]): Promise<void> {
+  const dials = await startServer('dials.ts', pinning);
+  servers.push(dials);
+  const browser = await setUpAdministrator(dials.url, dials.setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
+  const scenario = await buildEventsScenario(dials.url, await makeApiKey(dials.url, browser, { organizations: 'write', projects: 'write', pipelines: 'write', builds: 'write' }));
+  await checkSample(scenario);
+  const results: Measurement[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    process.stdout.write(`  round ${round}/${rounds}: ${scenario.label} …\n`);
+    results.push(await measure(scenario, settings, { warmUp: round === 1, serverCpuSeconds: dials.cpuSeconds }));
+  }
+  const best = bestOf(results);
+  printReport([best], [], goal);
+  printRateGoals([best], rateGoals);
+  if (best.failures > 0) process.exitCode = 1;
 }
 
 const pinning = pinThisProcess();
 const servers: ServerProcess[] = [];
 try {
   console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
-  if (!startupOnly) await measureThroughput(pinning, servers);
-  console.log('\nStart-up, memory, and latency at a steady rate …');
-  const startup = await measureStartup(pinning);
-  printStartupReport(startup);
-  if (startup.memory.mixedFailures > 0 || startup.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
+  if (eventsOnly) {
+    await measureEvents(pinning, servers);
+  } else {
+    if (!startupOnly) await measureThroughput(pinning, servers);
+    console.log('\nStart-up, memory, and latency at a steady rate …');
+    const startup = await measureStartup(pinning);
+    printStartupReport(startup);
+    if (startup.memory.mixedFailures > 0 || startup.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
+  }
 } catch (error) {
   console.error('\nThe bench could not run:', error);
   process.exitCode = 1;

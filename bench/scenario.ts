@@ -6,7 +6,15 @@ export interface Scenario {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
+  /** Each request's body gets a fresh id wherever it says `[<id>]` (a report's event id must be new each time). */
+  freshIds?: boolean;
   expect: { status: number; bodyIncludes: string };
+}
+
+/** The body as one request of the scenario sends it (`[<id>]` made fresh, as autocannon does). */
+export function sampleBody(scenario: Scenario): string | null {
+  if (scenario.body === undefined) return null;
+  return scenario.freshIds ? scenario.body.replaceAll('[<id>]', `sample-${Date.now().toString(36)}`) : scenario.body;
 }
 
 export const formContentType = 'application/x-www-form-urlencoded';
@@ -16,7 +24,7 @@ export async function checkSample(scenario: Scenario): Promise<void> {
   const response = await fetch(scenario.url, {
     method: scenario.method,
     headers: scenario.headers,
-    body: scenario.body ?? null,
+    body: sampleBody(scenario),
     redirect: 'manual',
   });
   const text = await response.text();

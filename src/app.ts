@@ -170,6 +170,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     security,
     sessions,
     apiKeys: services.apiKeys,
+    platform: services.platform,
   });
 
   return app;

@@ -25,6 +25,7 @@ import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
+import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
 import { createVerificationSendLog } from './settings/emails/send-log.ts';
@@ -88,6 +89,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter,
     apiKeys,
+    platform: createPlatformService(db, { now, users }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { Db } from '../db/client.ts';
+import type { PlatformService } from '../platform/service.ts';
 import type { AccountService } from '../settings/account/service.ts';
 import type { ApiKeysService } from '../settings/api-keys/service.ts';
 import type { EmailsService } from '../settings/emails/service.ts';
@@ -9,9 +10,18 @@ import type { SecurityService } from '../settings/security/service.ts';
 import { sendProblem } from '../web/problem.ts';
 import { registerAccountApi } from './account-routes.ts';
 import { docsPath, docsTarget } from './docs-path.ts';
+import { registerEventApi } from './event-routes.ts';
 import { registerApiGuard } from './guard.ts';
 import { registerKeyApi } from './key-routes.ts';
+import { registerOrganizationApi } from './organization-routes.ts';
 import { createKeyRateLimit, createRefusalRateLimit } from './rate-limit.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A body the schema refuses is answered 422 (`invalid-fields`) rather than 400: the platform's routes, whose callers are programs reporting events. */
+    unprocessableBody?: boolean;
+  }
+}
 
 export interface ApiOptions {
   db: Db;
@@ -22,6 +32,7 @@ export interface ApiOptions {
   security: SecurityService;
   sessions: SessionStore;
   apiKeys: ApiKeysService;
+  platform: PlatformService;
 }
 
 /** The largest JSON body the API reads. */
@@ -68,7 +79,10 @@ function lazyDocs(options: ApiOptions) {
             title: 'Dials API',
             version: options.version,
             description:
-              'Personal settings of a Dials account. Authenticate with a personal API key: `Authorization: Bearer dials_…` (or HTTP Basic with the key as password). Errors are `application/problem+json` (RFC 9457).',
+              'Personal settings of a Dials account, and the platform they act on: organizations, projects, pipelines, and the builds, deploys and errors reported to it. ' +
+              'Authenticate with a personal API key: `Authorization: Bearer dials_…` (or HTTP Basic with the key as password). Errors are `application/problem+json` (RFC 9457). ' +
+              'Reports (`POST /orgs/{org}/builds`, `/deploys`, `/events`, `/issues/{id}/activity`) are idempotent: a repeated `eventId` or `Idempotency-Key` is answered with the first answer; ' +
+              'the same id with a different request is 422 `urn:dials:problem:event-id-reused`.',
           },
           servers: [{ url: '/' }],
           components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A personal API key (dials_…)' } } },
@@ -121,11 +135,12 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
   v1.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = error.validation.map((issue) => ({ pointer: issue.instancePath || '/', message: issue.message?.startsWith('errors.') ? request.t(issue.message) : issue.message }));
-      return sendProblem(reply, 'invalidRequest', `${error.validationContext ?? 'request'}: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`, { errors });
+      const kind = error.validationContext === 'body' && request.routeOptions.config.unprocessableBody ? 'invalidFields' : 'invalidRequest';
+      return sendProblem(reply, kind, `${error.validationContext ?? 'request'}: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`, { errors });
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendProblem(reply, 'bodyTooLarge', `At most ${apiBodyLimit} bytes.`);
+        return sendProblem(reply, 'bodyTooLarge', `At most ${request.routeOptions.bodyLimit ?? apiBodyLimit} bytes.`);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return sendProblem(reply, 'unsupportedMediaType');
@@ -145,4 +160,6 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
 
   registerAccountApi(v1, options);
   registerKeyApi(v1, options);
+  registerOrganizationApi(v1, options);
+  registerEventApi(v1, options);
 }

@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq, inArray, sql } from 'drizzle-orm';
 import { createHeldAnswers } from '../db/change-watch.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -56,6 +56,19 @@ export function createUserDirectory(db: Db, now: () => number) {
         return profile && { ...profile };
       }
       return (await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)))[0];
+    },
+
+    /** The names and addresses of these users, in one query; an id with no account is left out. Pass the transaction it is asked in, if any. */
+    async profiles(userIds: readonly number[], tx: Db = db): Promise<Map<number, { name: string; email: string }>> {
+      const ids = [...new Set(userIds)];
+      if (ids.length === 0) return new Map();
+      const rows = await tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids));
+      return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
+    },
+
+    /** The account that logs in with this address, if any. Pass the transaction it is asked in, if any. */
+    async idByEmail(email: string, tx: Db = db): Promise<number | undefined> {
+      return (await tx.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(email))))[0]?.id;
     },
 
     /** Finishes a sign-up: from now on the account can log in. */

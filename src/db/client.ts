@@ -35,6 +35,9 @@ class GatedQuery extends PreparedQuery {
   gate!: StatementGate;
 }
 
+/** The better-sqlite3 statement of drizzle's query (a private field of drizzle's class). */
+const statementOf = (query: GatedQuery) => (query as unknown as { stmt: Database.Statement }).stmt;
+
 // Each way of running the statement asks the gate first; a deferred one asks again when the wait ends.
 const runMethods = ['run', 'all', 'get', 'values'] as const;
 for (const method of runMethods) {
@@ -42,9 +45,39 @@ for (const method of runMethods) {
   Object.defineProperty(GatedQuery.prototype, method, {
     value: function gated(this: GatedQuery, values?: Values): unknown {
       const wait = this.gate.wait();
-      return wait === null ? direct.call(this, values) : wait.then(() => (this[method] as typeof direct).call(this, values));
+      if (wait !== null) return wait.then(() => (this[method] as typeof direct).call(this, values));
+      // The statement may be shared (statementFor): drizzle switches rows to arrays when it wants them, so start from objects.
+      const statement = statementOf(this);
+      if (statement.reader) statement.raw(false);
+      return direct.call(this, values);
     },
   });
+}
+
+/** How many compiled statements a connection keeps for reuse. */
+const statementCacheSize = 500;
+
+/**
+ * The compiled statement for this SQL text on the connection: compiling is a good share of a
+ * short query's cost, and drizzle asks again for every query it builds, so the connection keeps
+ * the last few hundred it compiled. Statements run synchronously, one at a time, so sharing one
+ * is safe; SQLite compiles it again by itself after a change of schema.
+ */
+export function statementFor(connection: Connection, sql: string): Database.Statement {
+  const kept = connection.statements.get(sql);
+  if (kept) {
+    // Most recently used last, so the least recently used is the first to go.
+    connection.statements.delete(sql);
+    connection.statements.set(sql, kept);
+    return kept;
+  }
+  const compiled = connection.sqlite.prepare(sql);
+  connection.statements.set(sql, compiled);
+  if (connection.statements.size > statementCacheSize) {
+    const oldest = connection.statements.keys().next();
+    if (!oldest.done) connection.statements.delete(oldest.value);
+  }
+  return compiled;
 }
 
 /**
@@ -67,19 +100,19 @@ Object.defineProperty(GatedQuery.prototype, 'execute', {
 type PrepareArguments = Parameters<BetterSQLiteSession<Record<string, never>, never>['prepareQuery']>;
 
 class GatedSession extends BetterSQLiteSession<Record<string, never>, never> {
-  private readonly sqlite: Database.Database;
+  private readonly connection: Connection;
   private readonly gate: StatementGate;
 
-  constructor(sqlite: Database.Database, dialect: SQLiteSyncDialect, gate: StatementGate) {
-    super(sqlite, dialect, undefined);
-    this.sqlite = sqlite;
+  constructor(connection: Connection, gate: StatementGate) {
+    super(connection.sqlite, connection.dialect, undefined);
+    this.connection = connection;
     this.gate = gate;
   }
 
   override prepareQuery(...[query, fields, executeMethod, isResponseInArrayMode, customResultMapper, queryMetadata, cacheConfig]: PrepareArguments) {
     const own = this as unknown as { logger: Logger; cache: Cache };
     const prepared = new GatedQuery(
-      this.sqlite.prepare(query.sql),
+      statementFor(this.connection, query.sql),
       query,
       own.logger,
       own.cache,
@@ -101,9 +134,12 @@ export interface Connection {
   dialect: SQLiteSyncDialect;
   /** Resolves when the open transaction ends; null while none is open. */
   transactionEnded: Promise<void> | null;
+  /** Compiled statements by SQL text, least recently used first (statementFor). */
+  statements: Map<string, Database.Statement>;
 }
 
 const connections = new WeakMap<object, Connection>();
+const gates = new WeakMap<object, StatementGate>();
 
 /** The connection a database handle (or a transaction's handle) works on. Only for db/. */
 export function connectionOf(db: Db): Connection {
@@ -119,9 +155,35 @@ export function sqliteOf(db: Db): Database.Database {
 
 /** A drizzle database over the connection whose statements ask `gate` first. */
 export function gatedDatabase(connection: Connection, gate: StatementGate): Db {
-  const db = new BetterSQLite3Database('sync', connection.dialect, new GatedSession(connection.sqlite, connection.dialect, gate), undefined);
+  const db = new BetterSQLite3Database('sync', connection.dialect, new GatedSession(connection, gate), undefined);
   connections.set(db, connection);
+  gates.set(db, gate);
   return db as unknown as Db;
+}
+
+/**
+ * A query built once per connection (drizzle's `.prepare()`, with `sql.placeholder()` for the
+ * values) and run on whichever handle is given: the database, or the `tx` of an open
+ * transaction. Building a query costs more than running it on SQLite; a hot path builds each of
+ * its queries once. The answer is used at once (`reusableQuery(...)(tx).execute(values)`).
+ */
+export function reusableQuery<Query extends object>(build: (db: Db) => Query): (handle: Db) => Query {
+  const built = new WeakMap<Connection, Query>();
+  return (handle) => {
+    const connection = connectionOf(handle);
+    let query = built.get(connection);
+    if (!query) {
+      query = build(handle);
+      if (!(query instanceof GatedQuery)) throw new Error('reusableQuery: build a query with .prepare()');
+      built.set(connection, query);
+    }
+    const gate = gates.get(handle);
+    if (!gate) throw new Error('not a database opened by openDatabase()');
+    // The same statement, asking this handle's gate: a transaction's own, or the database's.
+    const bound = Object.create(query) as GatedQuery;
+    bound.gate = gate;
+    return bound as unknown as Query;
+  };
 }
 
 /**
@@ -139,7 +201,7 @@ export function openDatabase(file: string, options: { exclusive?: boolean; busyT
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const connection: Connection = { sqlite, dialect: new SQLiteSyncDialect(), transactionEnded: null };
+  const connection: Connection = { sqlite, dialect: new SQLiteSyncDialect(), transactionEnded: null, statements: new Map() };
   // Outside a transaction's callback, a statement waits for the open transaction (of another caller) to end.
   return gatedDatabase(connection, { wait: () => connection.transactionEnded });
 }

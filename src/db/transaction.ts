@@ -1,4 +1,4 @@
-import { connectionOf, gatedDatabase, type Connection, type Db } from './client.ts';
+import { connectionOf, gatedDatabase, statementFor, type Connection, type Db } from './client.ts';
 
 /** A transaction's callback awaited something that was not one of its own queries. */
 export class TransactionAwaitedError extends Error {
@@ -62,14 +62,14 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
   transactions.set(tx, state);
   // Begun before it is marked open: a BEGIN that fails (the file locked by another process for
   // longer than the busy timeout) must not leave every later statement waiting for an end.
-  sqlite.prepare('BEGIN IMMEDIATE').run();
+  statementFor(connection, 'BEGIN IMMEDIATE').run();
   let ended!: () => void;
   connection.transactionEnded = new Promise((resolve) => (ended = resolve));
 
   const end = (statement: 'COMMIT' | 'ROLLBACK') => {
     state.open = false;
     try {
-      if (sqlite.inTransaction) sqlite.prepare(statement).run();
+      if (sqlite.inTransaction) statementFor(connection, statement).run();
     } finally {
       connection.transactionEnded = null;
       ended();
@@ -93,7 +93,7 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
           end('COMMIT');
           resolve(value);
         } catch (error) {
-          if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
+          if (sqlite.inTransaction) statementFor(connection, 'ROLLBACK').run();
           reject(error);
         }
       },

@@ -7,6 +7,7 @@ import { generateKey } from '../../src/settings/api-keys/key-format.ts';
 import type { Scope } from '../../src/settings/api-keys/scopes.ts';
 import { enrolTotpDirectly, makeKey } from '../support/api-keys.ts';
 import { setUpAdministrator, signUp } from '../support/browser-session.ts';
+import { platformEndpoints } from '../support/platform.ts';
 import { rawRequest } from '../support/raw-request.ts';
 import { serviceTestClient } from '../support/service-caller.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -366,7 +367,7 @@ describe('/api/v1 limits', () => {
 });
 
 describe('/api/v1 OpenAPI document', () => {
-  it('validates against the OpenAPI 3.1 schema and lists every route under /api/v1', async () => {
+  it('validates against the OpenAPI 3.1 schema and lists every route under /api/v1, the platform\'s included', async () => {
     t = await createTestApp();
     const response = await call('GET', '/api/v1/openapi.json');
     expect(response.statusCode).toBe(200);
@@ -379,7 +380,10 @@ describe('/api/v1 OpenAPI document', () => {
     const listed = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const routes = endpoints.map((endpoint) => `${endpoint.method} ${endpoint.url.replace(':session', '{id}').replace(':key', '{id}')}`);
+    const routes = [
+      ...endpoints.map((endpoint) => `${endpoint.method} ${endpoint.url.replace(':session', '{id}').replace(':key', '{id}')}`),
+      ...platformEndpoints.map((endpoint) => `${endpoint.method} ${endpoint.url}`),
+    ];
     expect(listed.sort()).toEqual([...new Set(routes)].sort());
   });
 
