@@ -25,6 +25,7 @@ import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
+import { createNotificationSettings } from './notify/settings.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
@@ -39,6 +40,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const users = createUserDirectory(db, now);
   const account = createAccountService(db, { users });
   const emailAddresses = createEmailAddressBook(db, now);
+  const platform = createPlatformService(db, { now, users });
   const emailTokens = createEmailTokens(db, now);
 
   let worker: MailWorker | null = null;
@@ -89,7 +91,15 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     secondFactor,
     loginLimiter,
     apiKeys,
-    platform: createPlatformService(db, { now, users }),
+    platform,
+    notificationSettings: createNotificationSettings(db, {
+      now,
+      canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
+      addressesOf: async (userId) => {
+        const addresses = await emailAddresses.list(userId);
+        return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
+      },
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -1,4 +1,6 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { users } from '../auth/tables.ts';
+import { notificationScopes } from './registry.ts';
 
 export const notificationEventKinds = ['build', 'deploy', 'issueEvent', 'issueActivity'] as const;
 export type NotificationEventKind = (typeof notificationEventKinds)[number];
@@ -28,4 +30,27 @@ export const notificationWork = sqliteTable(
   },
   // One index only: each accepted event writes a row here, and each index is one more page written.
   (table) => [index('notification_work_state_idx').on(table.state, table.id)],
+);
+
+/**
+ * A person's notification settings, one narrow row per (type, scope, scope id) (DESIGN.md rule
+ * 12): no row means the type's default (registry.ts). `scopeId` is the organization's or the
+ * project's id, and 0 at `user` scope (so the unique index holds there too: SQLite counts NULLs
+ * apart). `emailRouting` rows hold an address. Ids of organizations and projects are not foreign
+ * keys: notify/ does not depend on platform/'s tables; a row of a place that is gone decides nothing.
+ */
+export const notificationSettings = sqliteTable(
+  'notification_settings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    scope: text('scope', { enum: notificationScopes }).notNull(),
+    scopeId: integer('scope_id').notNull(),
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [uniqueIndex('notification_settings_key').on(table.userId, table.type, table.scope, table.scopeId)],
 );

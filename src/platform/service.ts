@@ -4,6 +4,7 @@ import { createFeedService } from './feeds.ts';
 import { createIssueService } from './issues.ts';
 import { createOrganizationService } from './organizations.ts';
 import { createReportService } from './reports.ts';
+import { createPlaces } from './places.ts';
 
 export type { BuildFilter, BuildsResult, DeploysResult, IssueFilter, IssuesResult } from './feeds.ts';
 export type { ActivityInput, ActivityResult, IssueResult, SubscriptionResult } from './issues.ts';
@@ -42,5 +43,6 @@ export function createPlatformService(db: Db, deps: { now: () => number; users: 
     feeds: createFeedService(db),
     issues: createIssueService(db, deps),
     reports: createReportService(db, deps),
+    places: createPlaces(db),
   };
 }
