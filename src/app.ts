@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from './api/v1.ts';
+import { registerDispatchTask } from './notify/dispatch-task.ts';
 import { dialsVersion } from './version.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerSessionSweeper } from './auth/session-sweeper.ts';
@@ -50,6 +51,8 @@ export interface AppDependencies {
   logger?: FastifyServerOptions['logger'];
   /** Runs work queued to happen after an answer is sent; tests may hold it back. */
   afterReply?: AfterReplyRunner;
+  /** False to leave notification work for the test to dispatch (`services.dispatcher.runOnce()`). */
+  dispatchInBackground?: boolean;
 }
 
 type Compilers = (...args: unknown[]) => unknown;
@@ -116,6 +119,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
 
   registerSessionSweeper(app, sessions);
   registerApiKeySweeper(app, services.apiKeys);
+  if (dependencies.dispatchInBackground !== false) registerDispatchTask(app, services.dispatcher);
   registerHealthRoutes(app, {
     readiness: () => {
       const database = databaseAnswers(db);

@@ -1,6 +1,8 @@
 import { createAccessConfirmation } from './auth/confirm-access.ts';
 import { createAdminSetup } from './auth/admin-setup.ts';
-import { createEmailAddressBook } from './auth/email-addresses.ts';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { createEmailAddressBook, type EmailAddress } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
@@ -24,7 +26,9 @@ import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail
 import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
+import type { RoutableAddresses } from './notify/resolve.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
+import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
@@ -41,6 +45,11 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const account = createAccountService(db, { users });
   const emailAddresses = createEmailAddressBook(db, now);
   const platform = createPlatformService(db, { now, users });
+  const notificationSettings = createNotificationSettings(db, {
+    now,
+    canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
+    addressesOf: async (userId) => routable(await emailAddresses.list(userId)),
+  });
   const emailTokens = createEmailTokens(db, now);
 
   let worker: MailWorker | null = null;
@@ -92,13 +101,16 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginLimiter,
     apiKeys,
     platform,
-    notificationSettings: createNotificationSettings(db, {
+    notificationSettings,
+    dispatcher: createDispatcher(db, {
       now,
-      canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
-      addressesOf: async (userId) => {
-        const addresses = await emailAddresses.list(userId);
-        return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
-      },
+      owner: `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`,
+      buildForNotice: (buildId) => platform.noticeEvents.build(buildId),
+      settings: notificationSettings,
+      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
+      recipientFor,
+      outbox,
+      publicUrl: config.publicUrl,
     }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
@@ -133,4 +145,9 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       now,
     }),
   };
+}
+
+/** A person's addresses as notification routing reads them: the primary, and the confirmed ones. */
+function routable(addresses: readonly EmailAddress[]): RoutableAddresses {
+  return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { normalizeEmail } from './users.ts';
@@ -53,6 +53,18 @@ export function createEmailAddressBook(db: Db, now: () => number) {
   return {
     async list(userId: number): Promise<EmailAddress[]> {
       return listQuery.execute({ userId });
+    },
+
+    /** The addresses of each of `userIds`, in one query (for the notification dispatcher). */
+    async listOfEach(userIds: readonly number[]): Promise<Map<number, EmailAddress[]>> {
+      const byUser = new Map<number, EmailAddress[]>(userIds.map((userId) => [userId, []]));
+      if (userIds.length === 0) return byUser;
+      const rows = await db
+        .select({ userId: userEmails.userId, ...columns })
+        .from(userEmails)
+        .where(inArray(userEmails.userId, [...userIds]));
+      for (const { userId, ...address } of rows) byUser.get(userId)?.push(address);
+      return byUser;
     },
 
     find: findOwn,

@@ -27,7 +27,7 @@ export interface Candidate {
 export type LeftOutBecause = 'setting' | 'ownActivity' | 'notTheirCommits' | 'notSubscribed' | 'statusNotChosen' | 'manualBuild' | 'stillRunning' | 'noVerifiedAddress';
 
 export type Decision =
-  | { userId: number; gets: true; type: NotificationType; decidedBy: DecidedBy; address: string; addressDecidedBy: DecidedBy }
+  | { userId: number; gets: true; type: NotificationType; value: string; decidedBy: DecidedBy; address: string; addressDecidedBy: DecidedBy }
   | { userId: number; gets: false; type: NotificationType; decidedBy: DecidedBy | null; because: LeftOutBecause };
 
 const typeOf: Record<DecidedEvent['kind'], NotificationType> = { build: 'buildEmails', deploy: 'deploys', issueAlert: 'issueAlerts', workflow: 'workflow' };
@@ -79,7 +79,7 @@ export function decide(event: DecidedEvent, candidate: Candidate): Decision {
   }
   const address = resolveAddress(candidate.rows, event.place, candidate.addresses);
   if (!address) return leaveOut('noVerifiedAddress');
-  return { userId: candidate.userId, gets: true, type, decidedBy: setting.by, address: address.value, addressDecidedBy: address.by };
+  return { userId: candidate.userId, gets: true, type, value: setting.value, decidedBy: setting.by, address: address.value, addressDecidedBy: address.by };
 }
 
 function notifiesOwnActivity(candidate: Candidate): boolean {

@@ -54,3 +54,24 @@ export const notificationSettings = sqliteTable(
   },
   (table) => [uniqueIndex('notification_settings_key').on(table.userId, table.type, table.scope, table.scopeId)],
 );
+
+/**
+ * Who was sent what about which event: one row per (event, person), written in the transaction
+ * that queues the message, so an event reported twice, or a build reported started and then
+ * finished, never reaches anyone a second time.
+ */
+export const notificationDeliveries = sqliteTable(
+  'notification_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventKind: text('event_kind', { enum: notificationEventKinds }).notNull(),
+    eventRowId: integer('event_row_id').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    address: text('address').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [uniqueIndex('notification_deliveries_once').on(table.eventKind, table.eventRowId, table.userId)],
+);

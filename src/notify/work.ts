@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { reusableQuery, type Db } from '../db/client.ts';
 import { notificationWork, type NotificationEventKind } from './tables.ts';
 
@@ -32,3 +32,41 @@ const insertWork = reusableQuery((db) =>
     })
     .prepare(),
 );
+
+/** A row of notification work claimed by one dispatcher. */
+export interface ClaimedWork {
+  id: number;
+  kind: NotificationEventKind;
+  rowId: number;
+  organizationId: number;
+  projectId: number | null;
+}
+
+/**
+ * Claims up to `limit` rows of waiting work of `kinds` for `owner` until `until`: pending ones, and claimed
+ * ones whose claim has lapsed (their dispatcher stopped midway). A claim is a column with its
+ * owner and expiry, not a lock held in memory, so it works the same with several processes.
+ */
+export async function claimWork(db: Db, owner: string, now: Date, until: Date, limit: number, kinds: readonly NotificationEventKind[]): Promise<ClaimedWork[]> {
+  const waiting = and(
+    inArray(notificationWork.eventKind, [...kinds]),
+    or(eq(notificationWork.state, 'pending'), and(eq(notificationWork.state, 'claimed'), lt(notificationWork.claimExpiresAt, now))),
+  );
+  const ids = db.select({ id: notificationWork.id }).from(notificationWork).where(waiting).orderBy(asc(notificationWork.id)).limit(limit);
+  const claimed = await db
+    .update(notificationWork)
+    .set({ state: 'claimed', claimOwner: owner, claimExpiresAt: until })
+    .where(and(inArray(notificationWork.id, ids), waiting))
+    .returning({ id: notificationWork.id, kind: notificationWork.eventKind, rowId: notificationWork.eventRowId, organizationId: notificationWork.organizationId, projectId: notificationWork.projectId });
+  return claimed.sort((a, b) => a.id - b.id);
+}
+
+/** Marks claimed work done, in the transaction that queued its messages; false when the claim was lost to another dispatcher. */
+export async function finishWork(tx: Db, id: number, owner: string): Promise<boolean> {
+  const done = await tx
+    .update(notificationWork)
+    .set({ state: 'done', claimExpiresAt: null })
+    .where(and(eq(notificationWork.id, id), eq(notificationWork.state, 'claimed'), eq(notificationWork.claimOwner, owner)))
+    .returning({ id: notificationWork.id });
+  return done.length > 0;
+}

@@ -4,6 +4,7 @@ import { createFeedService } from './feeds.ts';
 import { createIssueService } from './issues.ts';
 import { createOrganizationService } from './organizations.ts';
 import { createReportService } from './reports.ts';
+import { createNoticeEvents } from './notice-events.ts';
 import { createPlaces } from './places.ts';
 
 export type { BuildFilter, BuildsResult, DeploysResult, IssueFilter, IssuesResult } from './feeds.ts';
@@ -44,5 +45,6 @@ export function createPlatformService(db: Db, deps: { now: () => number; users: 
     issues: createIssueService(db, deps),
     reports: createReportService(db, deps),
     places: createPlaces(db),
+    noticeEvents: createNoticeEvents(db),
   };
 }

@@ -31,7 +31,7 @@ export function mailboxOf(app: FastifyInstance): Mailbox {
 /** A real Dials on a fresh SQLite file with the real migrations, and a clock the test can move. */
 export async function createTestApp(
   environment: Record<string, string> = {},
-  options: { logger?: unknown; afterReply?: AfterReplyRunner } = {},
+  options: { logger?: unknown; afterReply?: AfterReplyRunner; dispatchInBackground?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-test-'));
   const mail = new Mailbox();
@@ -45,7 +45,14 @@ export async function createTestApp(
       clock.now += ms;
     },
   };
-  const app = await buildApp(config, { db, now: () => clock.now, logger: options.logger as never, ...(options.afterReply ? { afterReply: options.afterReply } : {}) });
+  // Notification work waits for the test to dispatch it (services.dispatcher.runOnce()), unless asked otherwise.
+  const app = await buildApp(config, {
+    db,
+    now: () => clock.now,
+    logger: options.logger as never,
+    dispatchInBackground: options.dispatchInBackground ?? false,
+    ...(options.afterReply ? { afterReply: options.afterReply } : {}),
+  });
   await app.ready();
   mailboxes.set(app, mail);
   return {

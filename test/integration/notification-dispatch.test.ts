@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { userEmails } from '../../src/auth/tables.ts';
+import { makeKey } from '../support/api-keys.ts';
+import { makeOrganization, makePerson, rowsOf } from '../support/platform.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+/** A build reported through the API reaches exactly the people whose settings ask for it, by mail, once. */
+
+let t: TestApp;
+afterEach(async () => {
+  await t.close();
+});
+
+const commit = { sha: '9fceb02d0ae598e95dc970b74767f19372d61af8', message: 'Speed up the mill\n\nlonger text', authorName: 'Ada Lovelace', authorEmail: 'ada@example.com' };
+
+async function anOrganizationOfThree(options: { dispatchInBackground?: boolean } = {}) {
+  t = await createTestApp({}, options);
+  const ada = await makePerson(t, 'ada@example.com', 'Ada Lovelace');
+  const grace = await makePerson(t, 'grace@example.com', 'Grace Hopper');
+  const linus = await makePerson(t, 'linus@example.com', 'Linus');
+  const outsider = await makePerson(t, 'eve@example.com', 'Eve');
+  await t.db.update(userEmails).set({ verifiedAt: new Date(t.clock.now) });
+  const made = await makeOrganization(t, ada.actor, 'engines');
+  for (const person of ['grace@example.com', 'linus@example.com']) {
+    const added = await t.app.services.platform.organizations.addMember(ada.actor, 'engines', { email: person, role: 'member' });
+    expect(added.ok).toBe(true);
+  }
+  const settings = t.app.services.notificationSettings;
+  await settings.set(ada.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'failed');
+  await settings.set(grace.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'successful');
+  await settings.set(outsider.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'both');
+  const key = await makeKey(t, ada.userId, ['builds:write']);
+  const report = (body: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/orgs/engines/builds', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return { ada, grace, linus, made, report };
+}
+
+describe('build e-mails', () => {
+  it('a failed build goes to whoever asked for failed builds, in their words, once, however often it is reported', async () => {
+    const { made, report } = await anOrganizationOfThree();
+    const started = { eventId: 'ci-1-started', pipelineId: made.pipeline.id, buildId: '4711', status: 'running', trigger: 'push', startedAt: new Date(t.clock.now - 120_000).toISOString(), commit };
+    expect((await report(started)).statusCode).toBe(201);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 0 });
+
+    const finished = { ...started, eventId: 'ci-1-finished', status: 'failed', finishedAt: new Date(t.clock.now - 60_000).toISOString() };
+    expect((await report(finished)).statusCode).toBe(200);
+    expect((await report(finished)).statusCode).toBe(200);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 1 });
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 0, queued: 0 });
+
+    const mail = await t.mail.waitFor('ada@example.com', /Build failed: main in Web/);
+    expect(mail.text).toContain('4711');
+    expect(mail.text).toContain('9fceb02d0ae5');
+    expect(mail.text).toContain('Speed up the mill');
+    expect(mail.text).not.toContain('longer text');
+    expect(mail.text).toContain('failed builds');
+    expect(mail.text).toContain('/settings/notifications');
+    expect(mail.text).toContain('/orgs/engines/builds');
+    const deliveries = await rowsOf(t, 'notification_deliveries');
+    expect(deliveries.map((row) => row.address)).toEqual(['ada@example.com']);
+    expect(t.mail.messagesTo('grace@example.com')).toHaveLength(0);
+    expect(t.mail.messagesTo('linus@example.com')).toHaveLength(0);
+    expect(t.mail.messagesTo('eve@example.com')).toHaveLength(0);
+  });
+
+  it("goes to the project's chosen address, in the recipient's language", async () => {
+    const { made, report, grace } = await anOrganizationOfThree();
+    await t.db.insert(userEmails).values({ userId: grace.userId, address: 'grace@work.example', isPrimary: false, verifiedAt: new Date(t.clock.now), createdAt: new Date(t.clock.now) });
+    await t.app.services.notificationSettings.set(grace.actor, { type: 'emailRouting', scope: 'project', scopeId: made.project.id }, 'grace@work.example');
+    await t.app.services.account.savePreferences(grace.actor, { language: 'de', timezone: 'Europe/Berlin', clock24h: true, dateFormat: 'iso', theme: 'system', stackTraceOrder: 'default' } as never);
+    const build = { eventId: 'ci-2', pipelineId: made.pipeline.id, buildId: '4712', status: 'success', trigger: 'schedule', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit };
+    expect((await report(build)).statusCode).toBe(201);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 1 });
+    const mail = await t.mail.waitFor('grace@work.example', /Build erfolgreich/);
+    expect(mail.text).toContain('erfolgreiche Builds');
+    expect(t.mail.messagesTo('grace@example.com')).toHaveLength(0);
+  });
+
+  it('a build started by hand notifies only when its pipeline reports manual executions', async () => {
+    const { ada, made, report } = await anOrganizationOfThree();
+    const manual = (eventId: string, buildId: string) => ({ eventId, pipelineId: made.pipeline.id, buildId, status: 'failed', trigger: 'manual', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit });
+    expect((await report(manual('m-1', '1'))).statusCode).toBe(201);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 0 });
+    const flagged = await t.app.services.platform.organizations.setNotifyManualExecutions(ada.actor, { organization: 'engines', pipelineId: made.pipeline.id }, true);
+    expect(flagged.ok).toBe(true);
+    expect((await report(manual('m-2', '2'))).statusCode).toBe(201);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 1 });
+  });
+
+  it('work claimed by a dispatcher that stopped is taken over once its claim lapses, and sent once', async () => {
+    const { made, report } = await anOrganizationOfThree();
+    const build = { eventId: 'ci-3', pipelineId: made.pipeline.id, buildId: '4713', status: 'failed', trigger: 'push', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit };
+    expect((await report(build)).statusCode).toBe(201);
+    const { claimWork } = await import('../../src/notify/work.ts');
+    const now = t.clock.now;
+    expect(await claimWork(t.db, 'a stopped dispatcher', new Date(now), new Date(now + 60_000), 10, ['build'])).toHaveLength(1);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 0, queued: 0 });
+    t.clock.advance(61_000);
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 1 });
+    expect(await rowsOf(t, 'notification_deliveries')).toHaveLength(1);
+  });
+
+  it('is sent by the running Dials on its own, within seconds of the report', async () => {
+    const { made, report } = await anOrganizationOfThree({ dispatchInBackground: true });
+    const build = { eventId: 'ci-4', pipelineId: made.pipeline.id, buildId: '4714', status: 'failed', trigger: 'api', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit };
+    expect((await report(build)).statusCode).toBe(201);
+    await t.mail.waitFor('ada@example.com', /Build failed/);
+  });
+});
