@@ -58,16 +58,18 @@ export function registerApiGuard(api: FastifyInstance, deps: { apiKeys: ApiKeysS
     answered.then((refused) => (refused ? undefined : done()), done);
   });
 
-  api.addHook('onResponse', (request, reply, done) => {
+  // As the answer is sent, not once it has arrived: a call whose client hung up is noted too.
+  api.addHook('onSend', (request, reply, payload, done) => {
     const actor = request.actor;
-    if (actor?.via !== 'apiKey') return done();
-    deps.apiKeys.recordUse(actor.keyId, {
-      method: request.method,
-      path: request.url,
-      status: reply.statusCode,
-      ipAddress: request.ip,
-      userAgent: String(request.headers['user-agent'] ?? ''),
-    });
-    done();
+    if (actor?.via === 'apiKey') {
+      deps.apiKeys.recordUse(actor.keyId, {
+        method: request.method,
+        path: request.url,
+        status: reply.statusCode,
+        ipAddress: request.ip ?? '',
+        userAgent: String(request.headers['user-agent'] ?? ''),
+      });
+    }
+    done(null, payload);
   });
 }

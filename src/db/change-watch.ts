@@ -3,13 +3,25 @@ import { sqliteOf, type Db } from './client.ts';
 import { transactionInProgress } from './transaction.ts';
 
 /**
- * A number that grows whenever anything is written: a row changed on this connection
+ * A reading that moves whenever anything is written: a row changed on this connection
  * (`total_changes()`) or, unless this process holds the file's lock alone, a commit by another
  * connection (`data_version`). Equal readings mean nothing was written in between, so an answer
  * read from the database between them still holds. null while a transaction is open: what is
  * read then may be rolled back, or change before the transaction's writes are counted.
  */
-export function createChangeWatch(db: Db): () => number | null {
+export interface ChangeReading {
+  /** Rows written on this connection. */
+  changes: number;
+  /** Commits by other connections (0 while this process holds the file alone). */
+  commitsElsewhere: number;
+}
+
+/** Whether nothing was written between two readings. */
+export function sameReading(a: ChangeReading, b: ChangeReading): boolean {
+  return a.changes === b.changes && a.commitsElsewhere === b.commitsElsewhere;
+}
+
+export function createChangeWatch(db: Db): () => ChangeReading | null {
   let reading: Database.Statement<[], [number, number]> | null = null;
   const prepare = () => {
     const sqlite = sqliteOf(db);
@@ -21,8 +33,8 @@ export function createChangeWatch(db: Db): () => number | null {
     if (transactionInProgress(db) !== null) return null;
     reading ??= prepare();
     const [changes, commitsElsewhere] = reading.get() ?? [0, 0];
-    // Both only grow, so their weighted sum grows with either: equal sums mean neither moved.
-    return changes + commitsElsewhere * 2 ** 32;
+    // Kept apart: both only grow, but a sum of the two could round away a change once large.
+    return { changes, commitsElsewhere };
   };
 }
 
@@ -37,12 +49,12 @@ export function createHeldAnswers<K, V>(db: Db, options: { keep?: (answer: V) =>
   const watchChanges = createChangeWatch(db);
   const keep = options.keep ?? ((answer: V) => answer !== undefined && answer !== null);
   const atMost = options.atMost ?? 10_000;
-  const held = new Map<K, { answer: V; changes: number }>();
+  const held = new Map<K, { answer: V; changes: ChangeReading }>();
   return {
     async get(key: K, read: () => Promise<V>): Promise<V> {
       const changes = watchChanges();
       const kept = changes === null ? undefined : held.get(key);
-      if (kept && kept.changes === changes) return kept.answer;
+      if (kept && changes !== null && sameReading(kept.changes, changes)) return kept.answer;
       const answer = await read();
       if (changes !== null && keep(answer)) {
         if (held.size >= atMost) held.clear();

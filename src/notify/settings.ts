@@ -29,7 +29,7 @@ export type SetSettingResult =
   | { ok: true }
   | { ok: false; reason: 'unknownType' | 'scopeNotAllowed' | 'valueNotAllowed' | 'addressNotVerified' | 'placeNotFound' };
 
-export type TurnOffResult = { ok: true } | { ok: false; reason: 'cannotTurnOff' } | { ok: false; reason: 'wouldOverwrite'; overrides: number };
+export type TurnOffResult = { ok: true } | { ok: false; reason: 'unknownType' | 'cannotTurnOff' } | { ok: false; reason: 'wouldOverwrite'; overrides: number };
 
 /** A type's setting as the overview shows it: the person's own default and how many places have their own. */
 export interface TypeOverview {
@@ -143,6 +143,7 @@ export function createNotificationSettings(
      * unless `overwrite` says the person agreed.
      */
     async turnOffEverywhere(actor: Actor, type: NotificationType, overwrite: boolean): Promise<TurnOffResult> {
+      if (!isNotificationType(type)) return { ok: false, reason: 'unknownType' };
       const off = notificationTypes[type].off;
       if (off === null) return { ok: false, reason: 'cannotTurnOff' };
       return inTransaction(db, async (tx) => {

@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Database from 'better-sqlite3';
+import net from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionActor } from '../../src/lib/actor.ts';
@@ -308,6 +309,23 @@ describe('/api/v1 keys', () => {
       other.close();
     }
     expectProblem(await call('GET', '/api/v1/user', { key: key.secret }), 401, 'invalid-key');
+  });
+
+  it('notes a call whose client hung up before the answer: what it changed is in the trail', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read', 'user:write']);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = t.app.server.address() as net.AddressInfo;
+    const body = JSON.stringify({ name: 'Mallory' });
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    socket.write(
+      `PATCH /api/v1/user HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key.secret}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    socket.resetAndDestroy();
+    await expect.poll(async () => (await t.app.services.users.profile(userId))?.name).toBe('Mallory');
+    await expect.poll(async () => (await t.app.services.apiKeys.uses(key.actor, key.id)).map((use) => `${use.method} ${use.path}`)).toEqual(['PATCH /api/v1/user']);
   });
 
   it('keeps the newest 100 calls of a key in its trail, however many came in one go', async () => {

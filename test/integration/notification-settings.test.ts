@@ -83,6 +83,9 @@ describe('notification settings', () => {
     expect(await settings.turnOffEverywhere(ada.actor, 'workflow', true)).toEqual({ ok: true });
     expect((await settings.rows(ada.actor)).filter((row) => row.type === 'workflow')).toEqual([{ type: 'workflow', scope: 'user', scopeId: null, value: 'never' }]);
     expect(await settings.turnOffEverywhere(ada.actor, 'selfAssignOnResolve', true)).toEqual({ ok: false, reason: 'cannotTurnOff' });
+    for (const odd of ['emailRouting', 'weather', 'constructor', '__proto__']) {
+      expect(await settings.turnOffEverywhere(ada.actor, odd as never, true)).toEqual({ ok: false, reason: 'unknownType' });
+    }
   });
 
   it('resets one type, or everything, to the defaults', async () => {

@@ -288,7 +288,8 @@ export function createApiKeysService(
      * what waits first, so they always show the calls made.
      */
     recordUse(keyId: string, use: Omit<ApiKeyUse, 'at'> & { userAgent: string }): void {
-      const noted: WaitingUse = { at: new Date(deps.now()), ...use, path: use.path.slice(0, 300), userAgent: use.userAgent.slice(0, 512) };
+      // Every column has a value, so one odd call can never fail the write of everyone's notes.
+      const noted: WaitingUse = { at: new Date(deps.now()), ...use, ipAddress: use.ipAddress ?? '', path: use.path.slice(0, 300), userAgent: use.userAgent.slice(0, 512) };
       const uses = waiting.get(keyId);
       if (!uses) waiting.set(keyId, [noted]);
       else if (uses.push(noted) >= 2 * usesKeptPerKey) uses.splice(0, uses.length - usesKeptPerKey);
