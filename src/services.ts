@@ -105,7 +105,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     dispatcher: createDispatcher(db, {
       now,
       owner: `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`,
-      buildForNotice: (buildId) => platform.noticeEvents.build(buildId),
+      events: platform.noticeEvents,
+      namesOf: async (userIds) => new Map([...(await users.profiles(userIds))].map(([userId, profile]) => [userId, profile.name])),
       settings: notificationSettings,
       addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
       recipientFor,

@@ -4,35 +4,19 @@ import { inTransaction } from '../db/transaction.ts';
 import { composeMail } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
-import { decide, type Candidate, type DecidedEvent } from './decide.ts';
+import { decide, type Candidate } from './decide.ts';
+import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
+import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
 import type { RecipientLookup } from './recipients.ts';
 import type { RoutableAddresses } from './resolve.ts';
 import type { NotificationSettings } from './settings.ts';
-import { notificationDeliveries } from './tables.ts';
+import { notificationDeliveries, notificationEventKinds } from './tables.ts';
 import { claimWork, finishWork, type ClaimedWork } from './work.ts';
-
-/** A build as the dispatcher reads it from the platform (platform/notice-events.ts gives it). */
-export interface BuildForNotice {
-  buildId: number;
-  externalId: string;
-  organizationId: number;
-  organizationSlug: string;
-  organizationName: string;
-  projectId: number;
-  projectName: string;
-  pipelineName: string;
-  pipelineReportsManual: boolean;
-  status: 'running' | 'success' | 'failed' | 'terminated';
-  trigger: 'push' | 'schedule' | 'manual' | 'api';
-  startedBy: number | null;
-  finishedAt: Date | null;
-  commit: { sha: string; message: string; authorName: string };
-  memberIds: number[];
-}
 
 /** How long a claimed batch is the claimant's: past it, another dispatcher takes the work over. */
 export const claimMs = 60_000;
 const batchSize = 50;
+const settingTypesRead = ['buildEmails', 'deploys', 'issueAlerts', 'workflow', 'myActivity', 'emailRouting'] as const;
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
@@ -44,7 +28,8 @@ export type Dispatcher = ReturnType<typeof createDispatcher>;
  * Deciding takes a fixed number of queries whatever the organization's size: the event and its
  * members, everyone's settings, everyone's addresses.
  *
- * Builds are dispatched today; work of other kinds stays waiting for the dispatch of its kind.
+ * Builds, deploys, new issues, regressions and issue workflow (assignment, resolution, comments)
+ * are dispatched; security notices keep their own path (they cannot be turned off).
  */
 export function createDispatcher(
   db: Db,
@@ -52,7 +37,15 @@ export function createDispatcher(
     now: () => number;
     /** This process's name in claims. */
     owner: string;
-    buildForNotice: (buildId: number) => Promise<BuildForNotice | null>;
+    /** The platform's events, read for notices (platform/notice-events.ts). */
+    events: {
+      build(id: number): Promise<BuildNotice | null>;
+      deploy(id: number): Promise<DeployNotice | null>;
+      newIssue(eventId: number): Promise<IssueEventNotice | null>;
+      activity(id: number): Promise<ActivityNotice | null>;
+    };
+    /** People's names, for "assigned by …" (null: Dials itself). */
+    namesOf: (userIds: readonly number[]) => Promise<Map<number, string>>;
     settings: NotificationSettings;
     addressesOfEach: (userIds: readonly number[]) => Promise<Map<number, RoutableAddresses>>;
     recipientFor: RecipientLookup;
@@ -63,7 +56,7 @@ export function createDispatcher(
   const link = (path: string) => new URL(path, deps.publicUrl).href;
 
   const candidatesOf = async (memberIds: readonly number[]): Promise<Candidate[]> => {
-    const [rows, addresses] = await Promise.all([deps.settings.rowsOfEach(memberIds, ['buildEmails', 'myActivity', 'emailRouting']), deps.addressesOfEach(memberIds)]);
+    const [rows, addresses] = await Promise.all([deps.settings.rowsOfEach(memberIds, settingTypesRead), deps.addressesOfEach(memberIds)]);
     return memberIds.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
   };
 
@@ -75,49 +68,45 @@ export function createDispatcher(
     return new Set(rows.map((row) => row.userId));
   };
 
-  const dispatchBuild = async (work: ClaimedWork): Promise<number> => {
-    const build = await deps.buildForNotice(work.rowId);
-    // Gone, or still running (its finished report brings work of its own): nothing to send.
-    if (!build || build.status === 'running' || !build.finishedAt) {
+  const noticeFor = async (work: ClaimedWork): Promise<Notice | null> => {
+    switch (work.kind) {
+      case 'build': {
+        const build = await deps.events.build(work.rowId);
+        return build && buildNotice(build, link);
+      }
+      case 'deploy': {
+        const deploy = await deps.events.deploy(work.rowId);
+        return deploy && deployNotice(deploy, link);
+      }
+      case 'issueEvent': {
+        const issue = await deps.events.newIssue(work.rowId);
+        return issue && newIssueNotice(issue, link);
+      }
+      case 'issueActivity': {
+        const activity = await deps.events.activity(work.rowId);
+        if (!activity) return null;
+        const names = await deps.namesOf([activity.actorId, activity.assigneeId].filter((id): id is number => id !== null));
+        return activityNotice(activity, link, (userId) => (userId === null ? 'Dials' : (names.get(userId) ?? '')));
+      }
+    }
+  };
+
+  const dispatch = async (work: ClaimedWork): Promise<number> => {
+    const notice = await noticeFor(work);
+    // Gone, a build still running, a later event of a known issue: nothing to send.
+    if (!notice) {
       await inTransaction(db, (tx) => finishWork(tx, work.id, deps.owner));
       return 0;
     }
-    const event: DecidedEvent = {
-      kind: 'build',
-      place: { organizationId: build.organizationId, projectId: build.projectId },
-      status: build.status,
-      trigger: build.trigger,
-      pipelineReportsManual: build.pipelineReportsManual,
-      startedBy: build.startedBy,
-    };
-    const candidates = await candidatesOf(build.memberIds);
+    const candidates = await candidatesOf(notice.memberIds);
     const reached = await alreadyReached(work);
     const messages: Array<{ userId: number; type: string; address: string; mail: OutgoingMail }> = [];
     for (const candidate of candidates) {
-      const decision = decide(event, candidate);
+      const decision = decide(notice.event, candidate);
       if (!decision.gets || reached.has(candidate.userId)) continue;
       const recipient = await deps.recipientFor(candidate.userId, decision.address);
       if (!recipient) continue;
-      const t = translatorFor(recipient.preferences.language);
-      const mail = composeMail(recipient, {
-        kind: 'build-email',
-        key: 'buildFinished',
-        when: build.finishedAt,
-        values: {
-          build: build.externalId,
-          pipeline: build.pipelineName,
-          project: build.projectName,
-          organization: build.organizationName,
-          status: t(`mail.buildFinished.status.${build.status}`),
-          setting: t(`mail.buildFinished.setting.${decision.value}`),
-          sha: build.commit.sha.slice(0, 12),
-          author: build.commit.authorName,
-          message: (build.commit.message.split('\n')[0] ?? '').slice(0, 200),
-          settingsUrl: link('/settings/notifications'),
-        },
-        paragraphs: ['intro', 'commit', 'why'],
-        action: { url: link(`/orgs/${build.organizationSlug}/builds`) },
-      });
+      const mail = composeMail(recipient, notice.content(translatorFor(recipient.preferences.language), decision));
       messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
     }
     return inTransaction(db, async (tx) => {
@@ -138,12 +127,12 @@ export function createDispatcher(
   };
 
   return {
-    /** Claims a batch of waiting build work and dispatches it. Answers how many pieces of work were done and messages queued. */
+    /** Claims a batch of waiting work and dispatches it. Answers how many pieces of work were done and messages queued. */
     async runOnce(): Promise<{ processed: number; queued: number }> {
       const now = deps.now();
-      const claimed = await claimWork(db, deps.owner, new Date(now), new Date(now + claimMs), batchSize, ['build']);
+      const claimed = await claimWork(db, deps.owner, new Date(now), new Date(now + claimMs), batchSize, notificationEventKinds);
       let queued = 0;
-      for (const work of claimed) queued += await dispatchBuild(work);
+      for (const work of claimed) queued += await dispatch(work);
       return { processed: claimed.length, queued };
     },
   };

@@ -29,10 +29,14 @@ async function anOrganizationOfThree(options: { dispatchInBackground?: boolean }
   await settings.set(ada.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'failed');
   await settings.set(grace.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'successful');
   await settings.set(outsider.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'both');
-  const key = await makeKey(t, ada.userId, ['builds:write']);
-  const report = (body: Record<string, unknown>) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/orgs/engines/builds', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
-  return { ada, grace, linus, made, report };
+  const key = await makeKey(t, ada.userId, ['builds:write', 'deploys:write', 'issues:write']);
+  const post = async (path: string, body: Record<string, unknown>) => {
+    const answer = await t.app.inject({ method: 'POST', url: `/api/v1/orgs/engines${path}`, headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    expect(answer.statusCode, answer.body).toBeLessThan(300);
+    return answer;
+  };
+  const report = (body: Record<string, unknown>) => post('/builds', body);
+  return { ada, grace, linus, made, report, post };
 }
 
 describe('build e-mails', () => {
@@ -105,5 +109,54 @@ describe('build e-mails', () => {
     const build = { eventId: 'ci-4', pipelineId: made.pipeline.id, buildId: '4714', status: 'failed', trigger: 'api', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit };
     expect((await report(build)).statusCode).toBe(201);
     await t.mail.waitFor('ada@example.com', /Build failed/);
+  });
+});
+
+describe('deploys, issues and their workflow', () => {
+  const dispatch = () => t.app.services.dispatcher.runOnce();
+  const at = (ms: number) => new Date(t.clock.now - ms).toISOString();
+  const error = (eventId: string) => ({ eventId, project: 'web', level: 'error', occurredAt: at(10_000), title: 'TypeError: user is undefined', message: 'the user was not loaded', frames: [{ file: 'src/users.ts', function: 'loadUser', line: 42, inApp: true }] });
+
+  it('a deploy reaches by default only those whose commits it carries, matched on any verified address', async () => {
+    const { post, grace } = await anOrganizationOfThree();
+    await t.app.services.notificationSettings.set(grace.actor, { type: 'deploys', scope: 'user', scopeId: null }, 'always');
+    await post('/deploys', { eventId: 'd-1', project: 'web', environment: 'production', version: 'v1.2.3', finishedAt: at(5_000), commits: [{ sha: commit.sha, authorEmail: 'ADA@example.com' }] });
+    expect(await dispatch()).toEqual({ processed: 1, queued: 2 });
+    const mail = await t.mail.waitFor('ada@example.com', /Deployed: Web v1.2.3 to production/);
+    expect(mail.text).toContain('only deploys with my commits');
+    await t.mail.waitFor('grace@example.com', /Deployed/);
+    expect(t.mail.messagesTo('linus@example.com')).toHaveLength(0);
+  });
+
+  it('a new issue alerts everyone who did not turn alerts off; its later events alert no one', async () => {
+    const { post, linus } = await anOrganizationOfThree();
+    await t.app.services.notificationSettings.set(linus.actor, { type: 'issueAlerts', scope: 'user', scopeId: null }, 'never');
+    await post('/events', error('e-1'));
+    expect(await dispatch()).toEqual({ processed: 1, queued: 2 });
+    const mail = await t.mail.waitFor('grace@example.com', /New issue in Web: TypeError: user is undefined/);
+    expect(mail.text).toContain('/orgs/engines/issues/');
+    await post('/events', error('e-2'));
+    expect(await dispatch()).toEqual({ processed: 1, queued: 0 });
+    expect(t.mail.messagesTo('linus@example.com')).toHaveLength(0);
+  });
+
+  it('workflow goes to those who follow the issue, not to who did it; a regression alerts again', async () => {
+    const { post, grace } = await anOrganizationOfThree();
+    // Ada reports and acts through her key: she follows nothing and hears nothing of her own actions.
+    const opened = await post('/events', error('e-1'));
+    const issueId = (opened.json() as { issue: { id: number } }).issue.id;
+    expect(await dispatch()).toEqual({ processed: 1, queued: 3 });
+    await post(`/issues/${issueId}/activity`, { eventId: 'a-1', kind: 'assigned', assigneeId: grace.userId });
+    expect(await dispatch()).toEqual({ processed: 1, queued: 1 });
+    const assigned = await t.mail.waitFor('grace@example.com', /^Web: TypeError/);
+    expect(assigned.text).toContain('Ada Lovelace assigned the issue to Grace Hopper');
+    expect(assigned.text).toContain('only issues I follow');
+    await post(`/issues/${issueId}/activity`, { eventId: 'a-2', kind: 'resolved' });
+    expect(await dispatch()).toEqual({ processed: 1, queued: 1 });
+    await post('/events', error('e-2'));
+    expect(await dispatch()).toEqual({ processed: 2, queued: 3 });
+    await t.mail.waitFor('linus@example.com', /Regression in Web/);
+    const deliveries = await rowsOf(t, 'notification_deliveries');
+    expect(deliveries.map((row) => row.type).sort()).toEqual(['issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'workflow', 'workflow']);
   });
 });
