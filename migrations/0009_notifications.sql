@@ -21,4 +21,5 @@ CREATE TABLE `notification_settings` (
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `notification_settings_key` ON `notification_settings` (`user_id`,`type`,`scope`,`scope_id`);
+CREATE UNIQUE INDEX `notification_settings_key` ON `notification_settings` (`user_id`,`type`,`scope`,`scope_id`);--> statement-breakpoint
+ALTER TABLE `mail_outbox` ADD `sealed_unsubscribe_url` text;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from './api/v1.ts';
 import { registerDispatchTask } from './notify/dispatch-task.ts';
+import { registerUnsubscribeRoutes } from './notify/unsubscribe-routes.ts';
 import { dialsVersion } from './version.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerSessionSweeper } from './auth/session-sweeper.ts';
@@ -165,6 +166,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
+  await registerUnsubscribeRoutes(app, {
+    tokens: services.unsubscribeTokens,
+    settings: services.notificationSettings,
+    placeName: (scope, id) => services.platform.places.nameOf(scope, id),
+  });
   await registerApi(app, {
     db,
     version: dialsVersion(),

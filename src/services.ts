@@ -30,6 +30,7 @@ import type { RoutableAddresses } from './notify/resolve.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
+import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
@@ -45,6 +46,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const account = createAccountService(db, { users });
   const emailAddresses = createEmailAddressBook(db, now);
   const platform = createPlatformService(db, { now, users });
+  const unsubscribeTokens = createUnsubscribeTokens(deriveKey(instanceSecret, 'unsubscribe'));
   const notificationSettings = createNotificationSettings(db, {
     now,
     canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
@@ -112,7 +114,9 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       recipientFor,
       outbox,
       publicUrl: config.publicUrl,
+      unsubscribeTokens,
     }),
+    unsubscribeTokens,
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-export type KeyPurpose = 'admin-setup' | 'csrf' | 'totp-secrets' | 'recovery-codes' | 'mail-outbox' | 'sudo-continuation' | 'shown-once';
+export type KeyPurpose = 'admin-setup' | 'csrf' | 'totp-secrets' | 'recovery-codes' | 'mail-outbox' | 'sudo-continuation' | 'shown-once' | 'unsubscribe';
 
 /** One key per purpose, derived from the instance secret, so no key is ever used for two jobs. */
 export function deriveKey(instanceSecret: Buffer, purpose: KeyPurpose): Buffer {

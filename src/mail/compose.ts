@@ -30,6 +30,8 @@ export interface MailContent {
    * account's name was typed by whoever entered the address, who may be a stranger to its owner.
    */
   anonymous?: boolean;
+  /** For notifications: the link that turns this kind off for its place, shown in the footer and sent as List-Unsubscribe. */
+  unsubscribe?: { url: string; label: string };
 }
 
 /** Builds a message in the recipient's language, with times in their zone and format, as HTML and plain text. */
@@ -41,7 +43,8 @@ export function composeMail(recipient: Recipient, content: MailContent): Outgoin
     greeting: content.anonymous || recipient.confirmed === false ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
     paragraphs: content.paragraphs.map((paragraph) => t(`mail.${content.key}.${paragraph}`, values)),
     action: content.action ? { url: content.action.url, label: t(`mail.${content.key}.action`, values) } : null,
-    footer: t('mail.footer'),
+    footer: content.unsubscribe ? t('mail.notificationFooter') : t('mail.footer'),
+    unsubscribe: content.unsubscribe ?? null,
     subject: t(`mail.${content.key}.subject`, values),
   };
   return {
@@ -50,5 +53,6 @@ export function composeMail(recipient: Recipient, content: MailContent): Outgoin
     kind: content.kind,
     html: eta.render('emails/message-html', data),
     text: plainEta.render('emails/message-text', data),
+    ...(content.unsubscribe ? { unsubscribeUrl: content.unsubscribe.url } : {}),
   };
 }

@@ -12,6 +12,8 @@ export interface OutgoingMail {
   html: string;
   /** What the message is about (e.g. "verify-email"), for the outbox page. */
   kind: string;
+  /** For notifications: the link that turns them off in one click (sent as List-Unsubscribe, RFC 8058). */
+  unsubscribeUrl?: string;
 }
 
 export interface ClaimedMail extends OutgoingMail {
@@ -78,6 +80,7 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
           kind: mail.kind,
           sealedText: options.box.seal(mail.text),
           sealedHtml: options.box.seal(mail.html),
+          sealedUnsubscribeUrl: mail.unsubscribeUrl ? options.box.seal(mail.unsubscribeUrl) : null,
           nextAttemptAt: now,
           createdAt: now,
         });
@@ -117,6 +120,7 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
         kind: row.kind,
         text: options.box.open(row.sealedText),
         html: options.box.open(row.sealedHtml),
+        ...(row.sealedUnsubscribeUrl ? { unsubscribeUrl: options.box.open(row.sealedUnsubscribeUrl) } : {}),
       };
     },
 
@@ -124,7 +128,7 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
     async markSent(id: number): Promise<void> {
       await db
         .update(mailOutbox)
-        .set({ status: 'sent', sentAt: new Date(options.now()), lockedUntil: null, sealedText: null, sealedHtml: null, lastError: null })
+        .set({ status: 'sent', sentAt: new Date(options.now()), lockedUntil: null, sealedText: null, sealedHtml: null, sealedUnsubscribeUrl: null, lastError: null })
         .where(eq(mailOutbox.id, id));
     },
 
@@ -135,7 +139,7 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
         .set({
           status: giveUp ? 'failed' : 'queued',
           // A message given up on keeps no body: its links would otherwise stay readable for ever.
-          ...(giveUp ? { sealedText: null, sealedHtml: null } : {}),
+          ...(giveUp ? { sealedText: null, sealedHtml: null, sealedUnsubscribeUrl: null } : {}),
           lockedUntil: null,
           nextAttemptAt: new Date(options.now() + retryDelayMs(attempts)),
           lastError: error.slice(0, 500),

@@ -14,6 +14,8 @@ export const mailOutbox = sqliteTable(
     kind: text('kind').notNull(),
     sealedText: text('sealed_text'),
     sealedHtml: text('sealed_html'),
+    /** The one-click unsubscribe link (RFC 8058) of a notification, sealed like the bodies: it changes a setting. */
+    sealedUnsubscribeUrl: text('sealed_unsubscribe_url'),
     status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),

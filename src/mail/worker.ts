@@ -38,6 +38,8 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
+        // One click in the mail program turns the notification off (RFC 8058): a POST to the link, no log-in.
+        ...(mail.unsubscribeUrl ? { headers: { 'List-Unsubscribe': `<${mail.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       });
       await options.outbox.markSent(mail.id);
       options.log.info({ mailId: mail.id, kind: mail.kind }, 'mail sent');

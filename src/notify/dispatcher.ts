@@ -4,13 +4,15 @@ import { inTransaction } from '../db/transaction.ts';
 import { composeMail } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
-import { decide, type Candidate } from './decide.ts';
+import { decide, type Candidate, type Decision } from './decide.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
 import type { RecipientLookup } from './recipients.ts';
+import { allowsScope } from './registry.ts';
 import type { RoutableAddresses } from './resolve.ts';
 import type { NotificationSettings } from './settings.ts';
 import { notificationDeliveries, notificationEventKinds } from './tables.ts';
+import type { UnsubscribeTarget, UnsubscribeTokens } from './unsubscribe-token.ts';
 import { claimWork, finishWork, type ClaimedWork } from './work.ts';
 
 /** How long a claimed batch is the claimant's: past it, another dispatcher takes the work over. */
@@ -51,6 +53,7 @@ export function createDispatcher(
     recipientFor: RecipientLookup;
     outbox: Outbox;
     publicUrl: URL;
+    unsubscribeTokens: UnsubscribeTokens;
   },
 ) {
   const link = (path: string) => new URL(path, deps.publicUrl).href;
@@ -106,7 +109,13 @@ export function createDispatcher(
       if (!decision.gets || reached.has(candidate.userId)) continue;
       const recipient = await deps.recipientFor(candidate.userId, decision.address);
       if (!recipient) continue;
-      const mail = composeMail(recipient, notice.content(translatorFor(recipient.preferences.language), decision));
+      const t = translatorFor(recipient.preferences.language);
+      const target = unsubscribeTargetOf(notice, decision);
+      const unsubscribe = {
+        url: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`),
+        label: t('mail.unsubscribe', { place: target.scope === 'project' ? notice.names.project : notice.names.organization }),
+      };
+      const mail = composeMail(recipient, { ...notice.content(t, decision), unsubscribe });
       messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
     }
     return inTransaction(db, async (tx) => {
@@ -136,4 +145,16 @@ export function createDispatcher(
       return { processed: claimed.length, queued };
     },
   };
+}
+
+/**
+ * What a message's unsubscribe link turns off: the type for the place whose setting let it
+ * through, or, when the person's own default did, the narrowest place the type can be set for.
+ */
+function unsubscribeTargetOf(notice: Notice, decision: Extract<Decision, { gets: true }>): UnsubscribeTarget {
+  const place = notice.event.place;
+  const by = decision.decidedBy;
+  if (by !== 'default' && by.scope !== 'user' && by.scopeId !== null) return { userId: decision.userId, type: decision.type, scope: by.scope, scopeId: by.scopeId };
+  if (place.projectId !== null && allowsScope(decision.type, 'project')) return { userId: decision.userId, type: decision.type, scope: 'project', scopeId: place.projectId };
+  return { userId: decision.userId, type: decision.type, scope: 'organization', scopeId: place.organizationId };
 }

@@ -9,6 +9,8 @@ type Reached = Extract<Decision, { gets: true }>;
 export interface Notice {
   event: DecidedEvent;
   memberIds: readonly number[];
+  /** The names of its organization and project, for "turn these off for …". */
+  names: { organization: string; project: string };
   /** The message for one person who hears of it, in their words (`t`). */
   content(t: Translate, decision: Reached): MailContent;
 }
@@ -29,6 +31,7 @@ export function buildNotice(build: BuildNotice, link: (path: string) => string):
       startedBy: build.startedBy,
     },
     memberIds: build.memberIds,
+    names: { organization: build.organizationName, project: build.projectName },
     content: (t, decision) => ({
       kind: 'build-email',
       key: 'buildFinished',
@@ -55,6 +58,7 @@ export function deployNotice(deploy: DeployNotice, link: (path: string) => strin
   return {
     event: { kind: 'deploy', place: { organizationId: deploy.organizationId, projectId: deploy.projectId }, commitAuthorEmails: deploy.commitAuthorEmails },
     memberIds: deploy.memberIds,
+    names: { organization: deploy.organizationName, project: deploy.projectName },
     content: (t, decision) => ({
       kind: 'deploy',
       key: 'deployFinished',
@@ -78,6 +82,7 @@ export function newIssueNotice(issue: IssueEventNotice, link: (path: string) => 
   return {
     event: { kind: 'issueAlert', place: { organizationId: issue.organizationId, projectId: issue.projectId } },
     memberIds: issue.memberIds,
+    names: { organization: issue.organizationName, project: issue.projectName },
     content: () => ({
       kind: 'issue-alert',
       key: 'issueNew',
@@ -109,12 +114,14 @@ export function activityNotice(activity: ActivityNotice, link: (path: string) =>
     return {
       event: { kind: 'issueAlert', place },
       memberIds: activity.memberIds,
+      names: { organization: activity.organizationName, project: activity.projectName },
       content: () => ({ kind: 'issue-alert', key: 'issueRegressed', when: activity.at, values, paragraphs: ['intro', 'why'], action }),
     };
   }
   return {
     event: { kind: 'workflow', place, actorUserId: activity.actorId, subscriberIds: activity.subscriberIds },
     memberIds: activity.memberIds,
+    names: { organization: activity.organizationName, project: activity.projectName },
     content: (t, decision) => ({
       kind: 'workflow',
       key: 'issueWorkflow',

@@ -122,6 +122,21 @@ export function createNotificationSettings(
       return { ok: true };
     },
 
+    /**
+     * Turns one type off for one place, from a one-click unsubscribe link: no membership check, since
+     * turning a notification off can harm no one, and the link may be followed after leaving.
+     */
+    async turnOffAt(userId: number, type: NotificationType, scope: 'organization' | 'project', scopeId: number): Promise<boolean> {
+      const off = isNotificationType(type) && allowsScope(type, scope) ? notificationTypes[type].off : null;
+      if (off === null) return false;
+      const updatedAt = new Date(deps.now());
+      await db
+        .insert(notificationSettings)
+        .values({ userId, type, scope, scopeId, value: off, updatedAt })
+        .onConflictDoUpdate({ target: [notificationSettings.userId, notificationSettings.type, notificationSettings.scope, notificationSettings.scopeId], set: { value: off, updatedAt } });
+      return true;
+    },
+
     /** Removes one setting: that place follows the wider one again. False when there was none. */
     async remove(actor: Actor, key: SettingKey): Promise<boolean> {
       const removed = await db.delete(notificationSettings).where(whereKey(actor.userId, key)).returning({ id: notificationSettings.id });

@@ -25,6 +25,20 @@ export function createPlaces(db: Db) {
       return row !== undefined;
     },
 
+    /** An organization's name, or a project's with its organization's ("Acme / Web"); null when it is gone. */
+    async nameOf(scope: 'organization' | 'project', id: number): Promise<string | null> {
+      if (scope === 'organization') {
+        const [row] = await db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, id));
+        return row?.name ?? null;
+      }
+      const [row] = await db
+        .select({ organization: organizations.name, project: projects.name })
+        .from(projects)
+        .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+        .where(eq(projects.id, id));
+      return row ? `${row.organization} / ${row.project}` : null;
+    },
+
     /** The person's organizations with their projects, by name. */
     async of(userId: number): Promise<Place[]> {
       const rows = await db

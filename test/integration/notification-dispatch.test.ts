@@ -160,3 +160,46 @@ describe('deploys, issues and their workflow', () => {
     expect(deliveries.map((row) => row.type).sort()).toEqual(['issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'issueAlerts', 'workflow', 'workflow']);
   });
 });
+
+describe('one-click unsubscribe', () => {
+  it('every notification carries a link that turns that type off for that place, in one click and without logging in', async () => {
+    const { made, report, ada } = await anOrganizationOfThree();
+    const build = (eventId: string, buildId: string) => ({ eventId, pipelineId: made.pipeline.id, buildId, status: 'failed', trigger: 'push', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit });
+    await report(build('u-1', '1'));
+    await t.app.services.dispatcher.runOnce();
+    const mail = await t.mail.waitFor('ada@example.com', /Build failed/);
+    expect(mail.listUnsubscribePost).toBe('List-Unsubscribe=One-Click');
+    const url = /^<(https?:\/\/[^>]+\/unsubscribe\/[^>]+)>$/.exec(mail.listUnsubscribe ?? '')?.[1];
+    expect(url).toBeDefined();
+    expect(mail.text).toContain(`Turn off these e-mails for Web: ${url}`);
+    const path = new URL(url!).pathname;
+
+    const asked = await t.app.inject({ method: 'GET', url: path });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Turn off build e-mails for Org engines / Web?');
+    expect(await t.app.services.notificationSettings.rows(ada.actor)).toHaveLength(1);
+
+    const clicked = await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect(clicked.statusCode).toBe(200);
+    expect(await t.app.services.notificationSettings.rows(ada.actor)).toEqual(
+      expect.arrayContaining([{ type: 'buildEmails', scope: 'project', scopeId: made.project.id, value: 'off' }]),
+    );
+    await report(build('u-2', '2'));
+    expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 0 });
+
+    const pressed = await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toContain('Done: build e-mails are off for Org engines / Web.');
+  });
+
+  it('a link that was altered or made up opens nothing', async () => {
+    const { made, ada } = await anOrganizationOfThree();
+    const token = t.app.services.unsubscribeTokens.sign({ userId: ada.userId, type: 'buildEmails', scope: 'project', scopeId: made.project.id });
+    for (const forged of [token.replace(`${ada.userId}.`, `${ada.userId + 1}.`), token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'), 'nothing', '../settings']) {
+      expect((await t.app.inject({ method: 'GET', url: `/unsubscribe/${encodeURIComponent(forged)}` })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'POST', url: `/unsubscribe/${encodeURIComponent(forged)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(404);
+    }
+    expect(await rowsOf(t, 'notification_settings')).toHaveLength(3);
+  });
+});
+

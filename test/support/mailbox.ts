@@ -7,6 +7,9 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** The raw List-Unsubscribe and List-Unsubscribe-Post header lines, when sent. */
+  listUnsubscribe: string | null;
+  listUnsubscribePost: string | null;
 }
 
 /** A real SMTP server on a random local port that keeps what it receives, for tests to read. */
@@ -31,7 +34,16 @@ export class Mailbox {
         simpleParser(stream)
           .then((parsed: ParsedMail) => {
             const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : (parsed.to?.text ?? '');
-            this.received.push({ to, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', messageId: parsed.messageId ?? '' });
+            const header = (name: string) => parsed.headerLines.find((line) => line.key === name)?.line.replace(/^[^:]+:\s*/, '') ?? null;
+            this.received.push({
+              to,
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              messageId: parsed.messageId ?? '',
+              listUnsubscribe: header('list-unsubscribe'),
+              listUnsubscribePost: header('list-unsubscribe-post'),
+            });
             callback();
           })
           .catch((error: Error) => callback(error));
