@@ -17,6 +17,7 @@ import { registerAccountRoutes } from './settings/account/routes.ts';
 import { newKeyPath, registerApiKeyRoutes } from './settings/api-keys/routes.ts';
 import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
+import { registerPlatformPages } from './platform/pages/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
@@ -161,6 +162,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
+  await registerPlatformPages(app, {
+    platform: services.platform,
+    queries: services.platformPages,
+    stackTraceOrderOf: async (userId) => (await account.preferences(userId)).stackTraceOrder,
+  });
   await registerApi(app, {
     db,
     version: dialsVersion(),

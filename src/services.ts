@@ -25,6 +25,7 @@ import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
 import { createRecipientLookup } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
+import { createPlatformPageQueries } from './platform/pages-queries.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
@@ -90,6 +91,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginLimiter,
     apiKeys,
     platform: createPlatformService(db, { now }),
+    platformPages: createPlatformPageQueries(db),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
