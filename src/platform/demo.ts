@@ -21,7 +21,7 @@ const projects = [
   { name: 'Mobile app', slug: 'mobile-app', pipelines: ['main'], language: 'kt' },
 ] as const;
 
-const authors = [
+const authors: readonly [{ name: string; email: string }, ...Array<{ name: string; email: string }>] = [
   { name: 'Ada Lovelace', email: 'ada@demo.example' },
   { name: 'Grace Hopper', email: 'grace@demo.example' },
   { name: 'Alan Turing', email: 'alan@demo.example' },
@@ -36,7 +36,7 @@ const messages = [
   'Show delivery dates in the customer\u2019s time zone',
   'Remove the old checkout flag',
   'Log slow queries',
-];
+] as const;
 
 export interface DemoCounts {
   projects: number;
@@ -71,7 +71,7 @@ function receiptFor<T>(eventId: string): Receipt<T> {
 }
 
 /** The same "random" choices on every run, from the index. */
-const pick = <T>(items: readonly T[], index: number): T => items[((index * 7919) >>> 0) % items.length]!;
+const pick = <T>(items: readonly [T, ...T[]], index: number): T => items[((index * 7919) >>> 0) % items.length] ?? items[0];
 const sha = (seed: string) => createHash('sha1').update(seed).digest('hex');
 
 function framesFor(language: string, depth: number, seed: number): StackFrame[] {
@@ -141,14 +141,14 @@ export async function fillDemo(platform: PlatformService, owner: Actor, now: num
     }
 
     // A week of builds: three a day on each pipeline, the newest still running.
-    const statuses: BuildStatus[] = ['success', 'success', 'success', 'failed', 'success', 'terminated', 'success', 'failed'];
-    const triggers: BuildTrigger[] = ['push', 'push', 'schedule', 'manual', 'push', 'api'];
+    const statuses = ['success', 'success', 'success', 'failed', 'success', 'terminated', 'success', 'failed'] as const satisfies readonly BuildStatus[];
+    const triggers = ['push', 'push', 'schedule', 'manual', 'push', 'api'] as const satisfies readonly BuildTrigger[];
     for (const [pipelineIndex, pipeline] of pipelineIds.entries()) {
       for (let index = 0; index < 21; index += 1) {
         const startedAt = base - (7 * dayMs) + index * 8 * hourMs + pipelineIndex * 17 * 60_000;
         const newest = index === 20;
-        const status = newest && pipelineIndex === 0 ? 'running' : pick(statuses, index + pipelineIndex);
-        const trigger = pipeline.name === 'nightly' ? 'schedule' : pick(triggers, index * 5 + pipelineIndex);
+        const status: BuildStatus = newest && pipelineIndex === 0 ? 'running' : pick(statuses, index + pipelineIndex);
+        const trigger: BuildTrigger = pipeline.name === 'nightly' ? 'schedule' : pick(triggers, index * 5 + pipelineIndex);
         const author = pick(authors, index + pipelineIndex * 3);
         const buildId = `${pipeline.project.slug}-${pipeline.name}-${index + 1}`;
         tally(

@@ -27,8 +27,8 @@ export function createPlatformPageQueries(db: Db) {
         .from(memberships)
         .where(inArray(memberships.organizationId, ids))
         .groupBy(memberships.organizationId);
-      for (const row of projectRows) counts.get(row.id)!.projects = row.total;
-      for (const row of memberRows) counts.get(row.id)!.members = row.total;
+      for (const row of projectRows) counts.set(row.id, { ...(counts.get(row.id) ?? { members: 0 }), projects: row.total });
+      for (const row of memberRows) counts.set(row.id, { ...(counts.get(row.id) ?? { projects: 0 }), members: row.total });
       return counts;
     },
 
