@@ -5,13 +5,9 @@ import { emailAddress } from '../web/form-fields.ts';
 import { normalizeEmail } from '../auth/users.ts';
 import { systemActor } from '../lib/actor.ts';
 
-/** What a command ends with: its exit code (0 done, 1 failed or found a problem, 2 wrong command line). */
-export type ExitCode = 0 | 1 | 2;
+import type { ExitCode, Output } from './output.ts';
 
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { ExitCode, Output } from './output.ts';
 
 const quietLog = { info: () => {}, warn: () => {} };
 

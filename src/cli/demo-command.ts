@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { systemActor } from '../lib/actor.ts';
 import type { DemoCounts } from '../platform/demo.ts';
 import type { Services } from '../services.ts';
-import type { ExitCode, Output } from './commands.ts';
+import type { ExitCode, Output } from './output.ts';
 
 const describe = (counts: DemoCounts) =>
   `${counts.projects} projects, ${counts.pipelines} pipelines, ${counts.builds} builds, ${counts.deploys} deploys, ${counts.errorEvents} error events, ${counts.activity} issue activities`;
