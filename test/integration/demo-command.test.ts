@@ -91,3 +91,29 @@ describe('dials demo', () => {
     expect(unknown.stderr).toContain('No account has the address nobody@example.com');
   });
 });
+
+describe('the organization pages in every language', () => {
+  it.each(['de', 'fr', 'en'])('in %s: every text translated, one h1, and no character beyond Latin-1 (written as references)', async (language) => {
+    t = await createTestApp();
+    const ada = await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    expect((await demo(t)).code).toBe(0);
+    const saved = await ada.post('/settings/account/preferences', { language, timezone: 'UTC', dateFormat: 'iso', theme: 'system', stackTraceOrder: 'default' });
+    expect(saved.statusCode).toBe(303);
+    const issueId = (await rowsOf(t, 'issues'))[0]?.id as number;
+    const memberId = (await rowsOf(t, 'organization_members')).find((row) => row.role === 'owner')?.user_id as number;
+    for (const path of ['/orgs', '/orgs/demo', '/orgs/demo/builds', '/orgs/demo/issues', `/orgs/demo/issues/${issueId}`, '/orgs/demo/leave', `/orgs/demo/members/${memberId}/remove`]) {
+      const page = await ada.get(path);
+      if (page.statusCode === 303) continue;
+      expect(page.statusCode, path).toBe(200);
+      expect(page.body).toContain(`<html lang="${language}"`);
+      expect([...page.body.matchAll(/<h1\b/g)], path).toHaveLength(1);
+      expect([...page.body].filter((character) => character.codePointAt(0)! > 0xff), path).toEqual([]);
+      // A key i18next did not find is shown as the key itself.
+      const texts = [...page.body.matchAll(/>([^<]+)</g)].map((match) => match[1]!);
+      expect(texts.filter((text) => /\b(orgs|errors|flash|layout)\.[a-zA-Z]+/.test(text)), path).toEqual([]);
+    }
+    const created = await ada.post('/orgs', { name: '', slug: 'Bad Slug' });
+    expect(created.statusCode).toBe(422);
+    expect(created.body).not.toMatch(/>[^<]*errors\.orgs\./);
+  });
+});
