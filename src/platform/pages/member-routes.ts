@@ -4,6 +4,7 @@ import { emptyForm, parseForm, pickStrings, type FieldErrors } from '../../web/f
 import { actorOf, requireViewer } from '../../web/guards.ts';
 import type { MemberView, OrganizationDetail } from '../types.ts';
 import { organizationPath, organizationsPath, ownerOnlyPage, paramsOf, type PlatformPageOptions } from './context.ts';
+import { renderOrganizationPage } from './organization-page.ts';
 import { addMemberForm, memberParams, organizationParams, roleForm } from './forms.ts';
 
 /**
@@ -15,25 +16,8 @@ export async function registerMemberRoutes(app: FastifyInstance, options: Platfo
   const back = (reply: FastifyReply, slug: string, kind: 'success' | 'error', messageKey: string) => reply.redirectWithFlash(organizationPath(slug), { kind, messageKey });
 
   /** The organization page with the add-member form's errors. */
-  const refuseAdd = async (request: FastifyRequest, reply: FastifyReply, slug: string, errors: FieldErrors) => {
-    const found = await organizations.find(actorOf(request), slug);
-    if (!found.ok) return notFoundPage(reply);
-    const organization = found.organization;
-    return reply.page(
-      'orgs/organization',
-      {
-        organization,
-        isOwner: organization.role === 'owner',
-        owners: organization.members.filter((member) => member.role === 'owner').length,
-        viewerId: actorOf(request).userId,
-        errors,
-        values: pickStrings(request.body, ['email', 'role']),
-        form: 'member',
-        saved: false,
-      },
-      422,
-    );
-  };
+  const refuseAdd = (request: FastifyRequest, reply: FastifyReply, slug: string, errors: FieldErrors) =>
+    renderOrganizationPage(options, request, reply, slug, { errors, values: pickStrings(request.body, ['email', 'role']), form: 'member' }, 422);
 
   /** The member named in the URL, in an organization the viewer belongs to; null for anything else. */
   const memberOf = async (request: FastifyRequest): Promise<{ organization: OrganizationDetail; member: MemberView } | null> => {

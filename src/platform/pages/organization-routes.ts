@@ -1,21 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFoundPage } from '../../web/errors.ts';
 import { parseForm, pickStrings, type FieldErrors } from '../../web/form.ts';
-import { actorOf, requireViewer, viewerOf } from '../../web/guards.ts';
+import { actorOf, requireViewer } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
 import type { PipelineView } from '../types.ts';
 import { organizationPath, organizationsPath, ownerOnlyPage, paramsOf, type PlatformPageOptions } from './context.ts';
+import { renderOrganizationPage, type OrganizationFormState } from './organization-page.ts';
 import { nameAndSlugForm, organizationParams, pipelineFlagForm, pipelineForm, pipelineParams, projectParams } from './forms.ts';
 import { chosenSlug } from './slug.ts';
 
 export const pipelineFlagBlock = 'orgs/pipeline-flag';
 
-interface FormState {
+interface ListState {
   errors?: FieldErrors;
   values?: Record<string, string>;
-  /** Which form the errors belong to: `organization`, `project`, `pipeline-<projectId>`, `member`, `flag-<pipelineId>`. */
-  form?: string;
-  saved?: boolean;
 }
 
 /**
@@ -26,7 +24,7 @@ interface FormState {
 export async function registerOrganizationRoutes(app: FastifyInstance, options: PlatformPageOptions): Promise<void> {
   const { organizations } = options.platform;
 
-  const renderList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}, status = 200) => {
+  const renderList = async (request: FastifyRequest, reply: FastifyReply, state: ListState = {}, status = 200) => {
     const actor = actorOf(request);
     const mine = await organizations.mine(actor);
     const counts = await options.queries.countsForMember(actor);
@@ -34,27 +32,8 @@ export async function registerOrganizationRoutes(app: FastifyInstance, options: 
     return reply.page('orgs/list', { organizations: rows, errors: state.errors ?? {}, values: state.values ?? {} }, status);
   };
 
-  /** The organization's page, with a form's errors when one was refused; 404 when the viewer is not a member. */
-  const renderOrganization = async (request: FastifyRequest, reply: FastifyReply, slug: string, state: FormState = {}, status = 200) => {
-    const found = await organizations.find(actorOf(request), slug);
-    if (!found.ok) return notFoundPage(reply);
-    const organization = found.organization;
-    const owners = organization.members.filter((member) => member.role === 'owner').length;
-    return reply.page(
-      'orgs/organization',
-      {
-        organization,
-        isOwner: organization.role === 'owner',
-        owners,
-        viewerId: viewerOf(request).user.id,
-        errors: state.errors ?? {},
-        values: state.values ?? {},
-        form: state.form ?? null,
-        saved: state.saved ?? false,
-      },
-      status,
-    );
-  };
+  const renderOrganization = (request: FastifyRequest, reply: FastifyReply, slug: string, state: OrganizationFormState = {}, status = 200) =>
+    renderOrganizationPage(options, request, reply, slug, state, status);
 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
