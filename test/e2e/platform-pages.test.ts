@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/lib/datetime-format.ts';
 import { expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
-import { accountPage, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
+import { accountPage, countNavigations, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
 import { issueWithFrames } from '../support/e2e-platform.ts';
 import { useE2eEnvironment } from '../support/e2e-setup.ts';
 
@@ -112,5 +112,27 @@ describe('with JavaScript off', () => {
     await clickAndWaitForPage(page, accountPage(page).saveButton(block));
     expect(await textOf(page.locator('main .flash'))).toBe(en('flash.saved'));
     expect(await page.getByLabel(en('orgs.pipelines.manualExecutions').replace('{{name}}', 'main'), { exact: true }).isChecked()).toBe(true);
+  });
+});
+
+describe('with JavaScript', () => {
+  it('the pipeline\u2019s switch saves itself in place and says so', async () => {
+    const { page } = await open(true);
+    await page.goto('/orgs');
+    await page.getByLabel(en('orgs.create.name'), { exact: true }).fill('Saving in place');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: en('orgs.create.submit'), exact: true }));
+    await page.getByLabel(en('orgs.projects.name'), { exact: true }).fill('Site');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: en('orgs.projects.create'), exact: true }));
+    await page.getByLabel(en('orgs.pipelines.name').replace('{{project}}', 'Site'), { exact: true }).fill('deploy');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: `${en('orgs.pipelines.create')} (Site)`, exact: true }));
+
+    const navigations = countNavigations(page);
+    const label = en('orgs.pipelines.manualExecutions').replace('{{name}}', 'deploy');
+    await page.getByLabel(label, { exact: true }).check();
+    const status = page.locator('form.pipeline-flag [data-save-status]');
+    await eventually(() => textOf(status), (text) => text === en('status.saved'), 'the switch to be saved');
+    expect(navigations()).toBe(0);
+    await page.reload();
+    expect(await page.getByLabel(label, { exact: true }).isChecked()).toBe(true);
   });
 });
