@@ -22,10 +22,10 @@ const projects = [
 ] as const;
 
 const authors: readonly [{ name: string; email: string }, ...Array<{ name: string; email: string }>] = [
-  { name: 'Ada Lovelace', email: 'ada@demo.example' },
-  { name: 'Grace Hopper', email: 'grace@demo.example' },
-  { name: 'Alan Turing', email: 'alan@demo.example' },
-  { name: 'Katherine Johnson', email: 'katherine@demo.example' },
+  { name: 'Robin Builder', email: 'robin@demo.example' },
+  { name: 'Sam Reviewer', email: 'sam@demo.example' },
+  { name: 'Alex Tester', email: 'alex@demo.example' },
+  { name: 'Kim Releaser', email: 'kim@demo.example' },
 ];
 
 const messages = [
