@@ -19,6 +19,7 @@ import { registerAccountRoutes } from './settings/account/routes.ts';
 import { newKeyPath, registerApiKeyRoutes } from './settings/api-keys/routes.ts';
 import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
+import { registerPlatformPages } from './platform/pages/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
@@ -170,6 +171,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     tokens: services.unsubscribeTokens,
     settings: services.notificationSettings,
     placeName: (scope, id) => services.platform.places.nameOf(scope, id),
+  });
+  await registerPlatformPages(app, {
+    platform: services.platform,
+    queries: services.platformPages,
+    stackTraceOrderOf: async (userId) => (await account.preferences(userId)).stackTraceOrder,
   });
   await registerApi(app, {
     db,

@@ -143,6 +143,8 @@ async function main(): Promise<ExitCode | 'serving'> {
       return commands.resetPasswordCommand(config, parsed.options, output);
     case 'create-admin':
       return commands.createAdminCommand(config, parsed.options, output);
+    case 'demo':
+      return commands.demoCommand(config, parsed.options, output);
     case 'backup':
       return commands.backupCommand(config, parsed.argument ?? '', output);
     case 'restore':

@@ -31,6 +31,7 @@ import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
 import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
+import { createPlatformPageQueries } from './platform/pages-queries.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
@@ -103,6 +104,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     loginLimiter,
     apiKeys,
     platform,
+    platformPages: createPlatformPageQueries(db),
     notificationSettings,
     dispatcher: createDispatcher(db, {
       now,

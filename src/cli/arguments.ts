@@ -14,6 +14,7 @@ export const commands = {
   check: { options: [] },
   'create-admin': { options: ['email'] },
   'reset-password': { options: ['email'] },
+  demo: { options: ['email'] },
   backup: { options: [], argument: 'FILE' },
   restore: { options: [], flags: ['force'], argument: 'FILE' },
   version: { options: [] },
@@ -90,6 +91,10 @@ Commands:
                                  account with this address
   reset-password --email ADDRESS print a one-time password-reset link for the account
                                  with this address, to pass on to its owner
+  demo [--email ADDRESS]         fill this Dials with a demo organization ("Demo", /orgs/demo):
+                                 projects, pipelines, a week of builds, deploys and issues,
+                                 owned by the first administrator or the account with this
+                                 address; running it again adds nothing twice
   backup FILE                    write a backup (the database and secret.key, in one file)
                                  to FILE, also while Dials is serving
   restore FILE [--force]         put a backup back into the data folder of a stopped Dials;

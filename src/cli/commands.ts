@@ -5,13 +5,9 @@ import { emailAddress } from '../web/form-fields.ts';
 import { normalizeEmail } from '../auth/users.ts';
 import { systemActor } from '../lib/actor.ts';
 
-/** What a command ends with: its exit code (0 done, 1 failed or found a problem, 2 wrong command line). */
-export type ExitCode = 0 | 1 | 2;
+import type { ExitCode, Output } from './output.ts';
 
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { ExitCode, Output } from './output.ts';
 
 const quietLog = { info: () => {}, warn: () => {} };
 
@@ -37,7 +33,11 @@ const busyMessage = (config: Config) =>
  * Opens the database for a command that changes it, with the migrations applied, and the services
  * built over it; closes it when `work` ends. A database held by a serving Dials is reported, not waited for.
  */
-async function withServices(config: Config, output: Output, work: (services: import('../services.ts').Services) => Promise<ExitCode>): Promise<ExitCode> {
+async function withServices(
+  config: Config,
+  output: Output,
+  work: (services: import('../services.ts').Services, db: import('../db/client.ts').Db) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const [{ openDatabase, closeDatabase }, { upgradeDatabase }, { isDatabaseBusy }, { createServices }, { loadOrCreateInstanceSecret }] = await Promise.all([
     import('../db/client.ts'),
     import('../backups/upgrade.ts'),
@@ -49,7 +49,7 @@ async function withServices(config: Config, output: Output, work: (services: imp
   try {
     db = openDatabase(config.databaseFile, { exclusive: config.exclusiveDatabase, busyTimeoutMs: 1000 });
     if (!(await upgradeDatabase(db, config, output))) return 1;
-    return await work(createServices(config, db, Date.now, loadOrCreateInstanceSecret(config.dataDir), quietLog));
+    return await work(createServices(config, db, Date.now, loadOrCreateInstanceSecret(config.dataDir), quietLog), db);
   } catch (error) {
     if (isDatabaseBusy(error)) {
       output.err(busyMessage(config));
@@ -101,6 +101,16 @@ export async function createAdminCommand(config: Config, options: Record<string,
         'Whoever opens it chooses the name and password of a new administrator account with this address; pass it on yourself.\n',
     );
     return 0;
+  });
+}
+
+/** `dials demo [--email ADDRESS]`: the demo organization, owned by the first administrator or the account named (./demo-command.ts). */
+export async function demoCommand(config: Config, options: Record<string, string>, output: Output): Promise<ExitCode> {
+  const email = options.email === undefined ? null : addressOption(options, 'demo', output);
+  if (options.email !== undefined && email === null) return 2;
+  return withServices(config, output, async (services, db) => {
+    const { runDemo } = await import('./demo-command.ts');
+    return runDemo(services, db, config, email, Date.now(), output);
   });
 }
 

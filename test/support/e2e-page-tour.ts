@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { clickAndWaitForPage } from './e2e-browser.ts';
 import { en, logInThroughForm, logOutThroughTopBar, newPerson, setUpAdministratorThroughLink, signUpThroughForm } from './e2e-dials.ts';
+import { fillDemoAt } from './e2e-platform.ts';
 import { mailboxAt, setupPathAt } from './e2e-server.ts';
 import { linkIn } from './mailbox.ts';
 import { totpCode } from './totp.ts';
@@ -169,6 +170,32 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await stop('API key, its access and recent calls');
   await clickAndWaitForPage(page, page.locator('main section').last().getByRole('link', { name: new RegExp(`^${en('apiKeys.revoke')} `) }));
   await stop('revoke an API key?');
+
+  // ---- Organizations: none yet, a refused form, then the demo organization's pages.
+  await page.goto('/orgs');
+  await stop('organizations, none yet');
+  const createOrganization = page.locator('form[action="/orgs"]');
+  await createOrganization.getByLabel(en('orgs.create.slug'), { exact: true }).fill('Not A Slug');
+  await clickAndWaitForPage(page, createOrganization.getByRole('button', { name: en('orgs.create.submit'), exact: true }));
+  await stop('organizations with an error');
+  await fillDemoAt(origin(), person.email);
+  await page.goto('/orgs');
+  await stop('organizations, the demo');
+  await page.goto('/orgs/demo');
+  await stop('an organization, its projects, pipelines and members');
+  await clickAndWaitForPage(page, page.locator('main a[href^="/orgs/demo/members/"][href$="/remove"]').first());
+  await stop('remove a member?');
+  await page.goto('/orgs/demo/leave');
+  await stop('leave an organization?');
+  await page.goto('/orgs/demo/builds');
+  await stop('builds');
+  await page.goto('/orgs/demo/builds?status=running');
+  await stop('builds, filtered');
+  await page.goto('/orgs/demo/issues');
+  await stop('issues');
+  // The issue with the deepest stack trace (41 frames, long paths).
+  await clickAndWaitForPage(page, page.locator('main tbody a', { hasText: 'OutOfMemoryError' }).first());
+  await stop('an issue with its stack trace and activity');
 
   // ---- Logging out and in again, with the second factor.
   await logOutThroughTopBar(page);

@@ -30,6 +30,11 @@ export async function setupPathAt(origin: string): Promise<string> {
   return new URL(link).pathname;
 }
 
+/** The Dials at this origin, for helpers that must make what no page makes (the platform's reported events). */
+export function appAt(origin: string): FastifyInstance | undefined {
+  return apps.get(origin);
+}
+
 /** The mailbox of the Dials at this origin (e.g. a page's), for helpers that only get a page. */
 export function mailboxAt(origin: string): Mailbox | undefined {
   return mailboxes.get(origin);

@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notFoundPage } from '../../web/errors.ts';
+import type { FieldErrors } from '../../web/form.ts';
+import { actorOf } from '../../web/guards.ts';
+import type { PlatformPageOptions } from './context.ts';
+
+export interface OrganizationFormState {
+  errors?: FieldErrors;
+  values?: Record<string, string>;
+  /** Which form the errors belong to: `project`, `pipeline-<project slug>`, `member`, `flag-<pipeline id>`. */
+  form?: string;
+}
+
+/** One organization's page, with a refused form's errors next to its fields; 404 when the viewer is not a member. */
+export async function renderOrganizationPage(
+  options: PlatformPageOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  slug: string,
+  state: OrganizationFormState = {},
+  status = 200,
+): Promise<FastifyReply> {
+  const actor = actorOf(request);
+  const found = await options.platform.organizations.find(actor, slug);
+  if (!found.ok) return notFoundPage(reply);
+  const organization = found.organization;
+  return reply.page(
+    'orgs/organization',
+    {
+      organization,
+      isOwner: organization.role === 'owner',
+      viewerId: actor.userId,
+      errors: state.errors ?? {},
+      values: state.values ?? {},
+      form: state.form ?? null,
+      saved: false,
+    },
+    status,
+  );
+}

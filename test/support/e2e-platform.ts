@@ -1,0 +1,57 @@
+import { systemActor } from '../../src/lib/actor.ts';
+import { fillDemo } from '../../src/platform/demo.ts';
+import { appAt } from './e2e-server.ts';
+
+/** What the platform's browser tests need made behind the pages: reported builds and errors, other members. */
+
+function servicesAt(origin: string) {
+  const app = appAt(origin);
+  if (!app) throw new Error(`No Dials at ${origin}: was it started with startDials()?`);
+  return app.services;
+}
+
+async function userIdOf(origin: string, email: string): Promise<number> {
+  const owner = await servicesAt(origin).emailAddresses.owner(email.toLowerCase());
+  if (!owner) throw new Error(`No account with the address ${email}`);
+  return owner.userId;
+}
+
+/**
+ * Fills the Dials at this origin with the demo organization owned by the account with this address,
+ * as `dials demo --email` does, and adds a second member (who can be removed) to it.
+ */
+export async function fillDemoAt(origin: string, ownerEmail: string): Promise<void> {
+  const services = servicesAt(origin);
+  const owner = systemActor(await userIdOf(origin, ownerEmail), 'e2e');
+  const filled = await fillDemo(services.platform, owner, Date.now());
+  if (!filled.ok) throw new Error(`The demo was not filled: ${filled.reason} ${filled.detail ?? ''}`);
+  const email = `demo.member.${process.pid}@example.com`;
+  if (!(await services.emailAddresses.owner(email))) {
+    await services.users.create({ email, name: 'Grace Hopper of the Demo Team', passwordHash: 'not a hash', activated: true }, async () => undefined);
+  }
+  await services.platform.organizations.addMember(owner, 'demo', { email, role: 'member' });
+}
+
+/** An organization of the person's own, with one issue whose latest event has these frames; answers the issue's path. */
+export async function issueWithFrames(
+  origin: string,
+  ownerEmail: string,
+  slug: string,
+  occurredAt: Date,
+  frames: Array<{ file: string; function: string; line: number | null; inApp: boolean }>,
+): Promise<string> {
+  const { platform } = servicesAt(origin);
+  const owner = systemActor(await userIdOf(origin, ownerEmail), 'e2e');
+  const made = await platform.organizations.create(owner, { name: `Trace ${slug}`, slug });
+  if (!made.ok) throw new Error(made.reason);
+  await platform.organizations.createProject(owner, slug, { name: 'Web', slug: 'web' });
+  const reported = await platform.reports.errorEvent(
+    owner,
+    slug,
+    { project: 'web', fingerprint: null, title: 'TypeError: the basket is undefined', level: 'error', occurredAt, message: 'the basket was not loaded', frames },
+    { eventId: `${slug}-1`, idempotencyKey: null, digest: slug, answer: (result) => ({ status: 201, body: JSON.stringify(result) }) },
+  );
+  if (!reported.ok) throw new Error(`The error was not reported: ${reported.reason}`);
+  const issueId = (JSON.parse(reported.answer.body) as { issue: { id: number } }).issue.id;
+  return `/orgs/${slug}/issues/${issueId}`;
+}
