@@ -151,6 +151,17 @@ describe('the binary on a machine without Node', () => {
     expect(check.code).toBe(0);
   });
 
+  it('fills itself with the demo organization, once', async () => {
+    const demo = await runBinary(['demo'], folder);
+    expect(demo.stderr).toBe('');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain('Made the organization "Demo" (/orgs/demo)');
+    const again = await runBinary(['demo'], folder);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Found the organization "Demo"');
+    expect(again.stdout).toContain('Made now:        0 projects, 0 pipelines, 0 builds, 0 deploys');
+  });
+
   it('restores the backup into a new folder, where Ada logs in and finds her name', async () => {
     const restored = `${folder}/restored`;
     fs.mkdirSync(restored);
