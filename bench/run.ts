@@ -27,11 +27,13 @@ const profile = process.argv.includes('--profile');
 const startupOnly = process.argv.includes('--startup');
 const eventsOnly = process.argv.includes('--events');
 
+const issuePageLabel = 'Dials GET issue page (50-frame stack trace)';
 const comparisons: Comparison[] = [
   { measured: 'Dials GET /settings/account', baseline: 'bare GET' },
   { measured: 'Dials GET /api/v1/user (API key)', baseline: 'bare GET', goal: 0.25 },
   { measured: 'Dials auto-save details', baseline: 'bare POST' },
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
+  { measured: issuePageLabel, baseline: 'bare GET' },
 ];
 
 const buildEventsLabel = 'Dials POST /api/v1/orgs/{org}/builds (build events)';
@@ -88,11 +90,36 @@ async function buildEventsScenario(baseUrl: string, apiKey: string): Promise<Sce
   };
 }
 
+/** An issue whose latest event has a 50-frame stack trace, reported through the API, and its page as its owner sees it. */
+async function issuePageScenario(baseUrl: string, apiKey: string, cookie: string): Promise<Scenario> {
+  const frames = Array.from({ length: 50 }, (_, index) => ({ file: `src/layer-${index}/module.ts`, function: `step${index}`, line: 10 + index, inApp: index % 3 !== 0 }));
+  const response = await fetch(`${baseUrl}/api/v1/orgs/bench/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ eventId: 'bench-issue', project: 'web', level: 'error', occurredAt: new Date(Date.now() - 60_000).toISOString(), title: 'TypeError: the flux is undefined', message: 'while reading the flux', frames }),
+  });
+  const answer = (await response.json()) as { issue?: { id: number } };
+  if (response.status !== 201 || !answer.issue) throw new Error(`POST /events answered ${response.status}: ${JSON.stringify(answer)}`);
+  return { label: issuePageLabel, url: `${baseUrl}/orgs/bench/issues/${answer.issue.id}`, method: 'GET', headers: { cookie }, expect: { status: 200, bodyIncludes: 'step49' } };
+}
+
+/** Waits until the server has stopped working (the notifications of thousands of build events dispatched), so the next measurement is its own. */
+async function settle(server: ServerProcess): Promise<void> {
+  let before = server.cpuSeconds();
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = server.cpuSeconds();
+    if (now === null || before === null || now - before < 0.01) return;
+    before = now;
+  }
+}
+
 async function dialsScenarios(baseUrl: string, setupPath: string | null): Promise<Scenario[]> {
   const browser = await setUpAdministrator(baseUrl, setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
   const apiKey = await makeApiKey(baseUrl, browser);
-  const reportingKey = await makeApiKey(baseUrl, browser, { organizations: 'write', projects: 'write', pipelines: 'write', builds: 'write' });
+  const reportingKey = await makeApiKey(baseUrl, browser, { organizations: 'write', projects: 'write', pipelines: 'write', builds: 'write', issues: 'write' });
   const buildEvents = await buildEventsScenario(baseUrl, reportingKey);
+  const issuePage = await issuePageScenario(baseUrl, reportingKey, browser.cookie);
   return [
     {
       label: 'Dials GET /settings/account',
@@ -119,20 +146,22 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
       stackTraceOrder: 'caller-last',
     }),
     buildEvents,
+    issuePage,
   ];
 }
 
 /** Checks a sample answer of every scenario, then measures them all, `rounds` times over, each Dials one next to its baseline. */
 async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Measurement[]> {
   const [bareGet, barePost] = bareScenarios(bare.url).map((scenario) => ({ scenario, server: bare }));
-  const [page, api, details, preferences, buildEvents] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
-  const order = [bareGet!, page!, api!, barePost!, details!, preferences!, buildEvents!];
+  const [page, api, details, preferences, buildEvents, issuePage] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
+  const order = [bareGet!, page!, api!, issuePage!, barePost!, details!, preferences!, buildEvents!];
   for (const { scenario } of order) await checkSample(scenario);
   const results = order.map((): Measurement[] => []);
   for (let round = 1; round <= rounds; round++) {
     for (const [index, { scenario, server }] of order.entries()) {
       process.stdout.write(`  round ${round}/${rounds}: ${scenario.label} …\n`);
       results[index]!.push(await measure(scenario, settings, { warmUp: round === 1, serverCpuSeconds: server.cpuSeconds }));
+      if (scenario === buildEvents!.scenario) await settle(dials);
     }
   }
   return results.map(bestOf);
