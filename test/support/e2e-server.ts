@@ -35,6 +35,11 @@ export function mailboxAt(origin: string): Mailbox | undefined {
   return mailboxes.get(origin);
 }
 
+/** The Dials at this origin, for a tour that sets up what no page makes yet (an organization). */
+export function appAt(origin: string): FastifyInstance | undefined {
+  return apps.get(origin);
+}
+
 /**
  * A real, listening Dials on a fresh data directory with the real migrations.
  *
