@@ -398,3 +398,45 @@ describe('resetting to the defaults', () => {
     }
   });
 });
+
+describe('whatever a person sends', () => {
+  it('is answered with a 4xx or a page, never a 500', async () => {
+    const { browser, userId, acme } = await withGraceInAnOrganization();
+    const paths = [
+      '/settings/notifications/issue-alerts/default',
+      '/settings/notifications/email-routing/default',
+      '/settings/notifications/weekly-reports/places',
+      `/settings/notifications/weekly-reports/places/project-${acme.project.id}`,
+      `/settings/notifications/weekly-reports/places/project-${acme.project.id}/remove`,
+      '/settings/notifications/weekly-reports/turn-off',
+      '/settings/notifications/weekly-reports/reset',
+      '/settings/notifications/reset',
+      '/settings/notifications/weekly-reports/places/organization-%E0%A4%A',
+      '/settings/notifications/weekly-reports/places/project-9007199254740993',
+    ];
+    const bodies: Array<Record<string, string | string[]>> = [
+      { value: '\u0000', place: '\u202e' },
+      { value: 'on', place: 'organization-1'.repeat(10), confirm: 'yes' },
+      { __proto__: 'x', constructor: 'y' } as never,
+      { 'value[]': 'on' },
+      { place: [`project-${acme.project.id}`, `project-${acme.project.id}`], value: 'on' },
+    ];
+    for (const path of paths) {
+      for (const fields of bodies) {
+        for (const options of [{}, htmx]) {
+          const response = await browser.post(path, fields, options);
+          expect(response.statusCode, `${path} ${JSON.stringify(fields)}`).toBeLessThan(500);
+        }
+      }
+      const json = await browser.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { cookie: browser.cookieHeader(), 'content-type': 'application/json', 'x-csrf-token': browser.csrfToken },
+        payload: JSON.stringify({ value: { nested: true }, place: 12, confirm: ['yes'] }),
+      });
+      expect(json.statusCode, `${path} as JSON`).toBeLessThan(500);
+    }
+    for (const query of ['?removed[]=1', '?removed=1e400', '?removed=0x10']) expect((await browser.get(`/settings/notifications/weekly-reports${query}`)).statusCode).toBe(200);
+    expect((await settingsOf(userId)).filter((row) => row.type === 'weeklyReports' && row.scope !== 'user')).toEqual([]);
+  });
+});
