@@ -42,7 +42,14 @@
     window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
   }
 
+  // "?removed=N" says once how many notification settings a reset removed; a reload should not say it again.
+  function forgetResetCount() {
+    if (!/[?&]removed=\d+(&|$)/.test(window.location.search) || !window.history.replaceState) return;
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+  }
+
   document.addEventListener('DOMContentLoaded', forgetSavedLanguageMark);
+  document.addEventListener('DOMContentLoaded', forgetResetCount);
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
   document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
