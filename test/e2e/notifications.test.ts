@@ -120,6 +120,23 @@ describe('the notifications pages with JavaScript', () => {
   });
 });
 
+describe('an auto-save on a type page after logging out', () => {
+  it('says so in the block, and shows the saved value again', async () => {
+    const { page, actor, organizationName, projectId } = await personInAnOrganization(true);
+    // From here a save is answered 401, which the browser logs; this watch expects it.
+    problems = watchForPageProblems(page, { expectedStatuses: [401] });
+    await e2e.server.app.services.notificationSettings.set(actor, { type: 'issueAlerts', scope: 'project', scopeId: projectId }, 'never');
+    await page.goto('/settings/notifications/issue-alerts');
+    const token = await page.locator('section#notify-places input[name="_csrf"]').first().inputValue();
+    expect((await page.request.post('/logout', { form: { _csrf: token }, maxRedirects: 0 })).status()).toBe(303);
+    const own = places(page).getByLabel(fill(en('notifications.places.projectIn'), { project: 'Web', organization: organizationName }), { exact: true });
+    await own.selectOption({ label: en('notifications.values.issueAlerts.always') });
+    await eventually(() => places(page).getByText(en('signedOut.message')).isVisible(), Boolean, 'the logged-out message');
+    expect(await own.inputValue()).toBe('never');
+    expect((await settingsOf(actor))[0]?.value).toBe('never');
+  });
+});
+
 describe('the notifications pages without JavaScript', () => {
   it('save a default, add and remove a place, and turn a type off everywhere, each with a Save button and a message', async () => {
     const { page, actor, organizationName, projectId } = await personInAnOrganization(false);

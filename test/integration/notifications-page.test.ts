@@ -306,6 +306,25 @@ describe('places with their own setting', () => {
   });
 });
 
+describe('an auto-save after the session has ended', () => {
+  it('says the person was logged out and saves nothing', async () => {
+    const { browser, userId, acme } = await withGraceInAnOrganization();
+    await t.app.services.notificationSettings.set(systemActor(userId, 'test'), { type: 'issueAlerts', scope: 'project', scopeId: acme.project.id }, 'never');
+    browser.cookies.delete('dials_session');
+    for (const [path, fields] of [
+      ['/settings/notifications/issue-alerts/default', { value: 'never' }],
+      ['/settings/notifications/issue-alerts/places', { place: `project-${acme.project.id}`, value: 'always' }],
+      [`/settings/notifications/issue-alerts/places/project-${acme.project.id}`, { value: 'always' }],
+      [`/settings/notifications/issue-alerts/places/project-${acme.project.id}/remove`, {}],
+    ] as const) {
+      const response = await browser.post(path, fields, { htmx: true, headers: { 'hx-current-url': 'http://localhost/settings/notifications/issue-alerts' } });
+      expect(response.statusCode, path).toBe(401);
+      expect(response.body).toContain('You were logged out, so this change was not saved.');
+    }
+    expect(await settingsOf(userId)).toEqual([expect.objectContaining({ scope: 'project', value: 'never' })]);
+  });
+});
+
 describe('turning a type off everywhere', () => {
   async function withProjects(count: number) {
     const grace = await withGraceInAnOrganization();
@@ -369,6 +388,8 @@ describe('resetting to the defaults', () => {
     expect(bodyText(asked.body)).toContain('Reset Issue alerts to the defaults?');
     expect(bodyText(asked.body)).toContain('2 settings of yours will be removed');
     expect(asked.body).toContain('<a href="/settings/notifications/issue-alerts">Cancel</a>');
+    expect(await settingsOf(userId)).toHaveLength(3);
+    expect((await browser.post('/settings/notifications/issue-alerts/reset', { confirm: 'yes' }, { csrf: false })).statusCode).toBe(403);
     expect(await settingsOf(userId)).toHaveLength(3);
     const done = await browser.post('/settings/notifications/issue-alerts/reset', { confirm: 'yes' });
     expect(done.statusCode).toBe(303);
