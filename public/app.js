@@ -42,7 +42,14 @@
     window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
   }
 
+  // "?removed=N" says once how many notification settings a reset removed; a reload should not say it again.
+  function forgetResetCount() {
+    if (!/[?&]removed=\d+(&|$)/.test(window.location.search) || !window.history.replaceState) return;
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+  }
+
   document.addEventListener('DOMContentLoaded', forgetSavedLanguageMark);
+  document.addEventListener('DOMContentLoaded', forgetResetCount);
   document.addEventListener('DOMContentLoaded', fillBrowserTimeZone);
   document.addEventListener('DOMContentLoaded', enableCopyAndPrint);
 
@@ -53,8 +60,16 @@
     if (invalid) invalid.focus();
   });
 
+  // The status line of the block a form saves: inside the form, or, for one of several forms in one
+  // block (a list of places, each with its own form), the block's.
+  function statusOf(element) {
+    if (!element || !element.querySelector) return null;
+    var block = element.closest ? element.closest('.form-block') : null;
+    return element.querySelector('[data-save-status]') || (block && block.querySelector('[data-save-status]'));
+  }
+
   document.addEventListener('htmx:beforeRequest', function (event) {
-    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    var status = statusOf(event.target);
     if (status) status.textContent = document.body.dataset.saving || '';
   });
 
@@ -101,7 +116,7 @@
   // Logged out meanwhile (elsewhere, or the session ran out): nothing was saved, so the block
   // shows its saved values again, says why, and offers to log in and come back.
   function showSignedOut(block, html) {
-    var status = block.querySelector && block.querySelector('[data-save-status]');
+    var status = statusOf(block);
     if (block.tagName === 'FORM') block.reset();
     var template = document.createElement('template');
     template.innerHTML = html;
@@ -121,7 +136,7 @@
   });
 
   function showFailure(block, xhr) {
-    var status = block.querySelector && block.querySelector('[data-save-status]');
+    var status = statusOf(block);
     var message = (xhr && xhr.responseText && xhr.getResponseHeader('content-type') || '').indexOf('text/plain') === 0
       ? xhr.responseText
       : document.body.dataset.requestFailed;
@@ -136,7 +151,7 @@
 
   document.addEventListener('htmx:sendError', function (event) {
     if (isPasswordCheck(event)) return;
-    var status = event.target.querySelector && event.target.querySelector('[data-save-status]');
+    var status = statusOf(event.target);
     if (status) { status.textContent = document.body.dataset.requestFailed; status.classList.add('save-status-error'); }
     announce(document.body.dataset.requestFailed);
   });

@@ -21,6 +21,7 @@ import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerPlatformPages } from './platform/pages/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
+import { registerNotificationRoutes } from './settings/notifications/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
@@ -164,6 +165,14 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const shownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: recoveryCodesPath });
   await registerSecurityRoutes(app, { security, totp, securityLog, requireSudo, inSudoMode: services.inSudoMode, cookies, secure, shownOnce });
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
+  await registerNotificationRoutes(app, {
+    settings: services.notificationSettings,
+    organizationsOf: (userId) => services.platform.places.of(userId),
+    addressesOf: async (actor) => {
+      const addresses = await services.emails.list(actor);
+      return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
+    },
+  });
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });

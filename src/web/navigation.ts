@@ -3,6 +3,7 @@ export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string;
   { path: '/settings/account', labelKey: 'nav.account' },
   { path: '/settings/security', labelKey: 'nav.security' },
   { path: '/settings/emails', labelKey: 'nav.emails' },
+  { path: '/settings/notifications', labelKey: 'nav.notifications' },
   { path: '/settings/api-keys', labelKey: 'nav.apiKeys' },
   { path: '/admin/outbox', labelKey: 'nav.outbox', adminOnly: true },
 ];

@@ -21,6 +21,8 @@ const signedInPages = [
   '/settings/security/log-out-everywhere',
   '/settings/security/two-factor/app',
   '/settings/emails',
+  '/settings/notifications',
+  '/settings/notifications/weekly-reports',
   '/admin/outbox',
 ];
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { clickAndWaitForPage } from './e2e-browser.ts';
+import { tourNotificationPages } from './e2e-notification-tour.ts';
 import { en, logInThroughForm, logOutThroughTopBar, newPerson, setUpAdministratorThroughLink, signUpThroughForm } from './e2e-dials.ts';
 import { fillDemoAt } from './e2e-platform.ts';
 import { mailboxAt, setupPathAt } from './e2e-server.ts';
@@ -130,6 +131,7 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await clickAndWaitForPage(page, button(page, 'links.verify.confirm'));
   await page.goto('/settings/emails');
   await stop('e-mails with a confirmed primary address');
+  await tourNotificationPages(page, person, stop);
   await page.goto('/settings/security/two-factor/app');
   await stop('authenticator app, before set-up');
   await clickAndWaitForPage(page, button(page, 'security.totp.start'));

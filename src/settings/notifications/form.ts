@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** A setting's value as posted; which values a setting takes is the registry's to say (through the service). */
+const settingValue = z.string({ error: 'errors.notifications.valueNotAllowed' }).max(254, { error: 'errors.notifications.valueNotAllowed' });
+
+/** The person's own default of one setting; `from` says which page the block sits on, for the answer without JavaScript. */
+export const defaultForm = z.object({
+  value: settingValue,
+  from: z.enum(['overview', 'type']).optional().catch(undefined),
+});
+
+/** One place's own setting, changed. */
+export const placeValueForm = z.object({
+  value: settingValue,
+});
+
+/** A setting of its own for a place that has none yet. */
+export const addPlaceForm = z.object({
+  place: z.string({ error: 'errors.notifications.placeRequired' }).min(1, { error: 'errors.notifications.placeRequired' }).max(40, { error: 'errors.notifications.placeNotFound' }),
+  value: settingValue,
+});
+
+/** A step that asks first: posted once to see what it will do, then again with `confirm=yes` to do it. */
+export const confirmForm = z.object({
+  confirm: z.literal('yes', { error: 'errors.form.invalidValue' }).optional(),
+});
