@@ -10,15 +10,6 @@ export interface Membership {
   role: OrganizationRole;
 }
 
-/**
- * The organization with this slug, when the actor is one of its members; otherwise null, whether
- * it does not exist or the actor is not in it. Every platform query starts here, so what is not
- * the actor's is not found (SECURITY.md rule 24).
- */
-export async function membershipOf(tx: Db, actor: Actor, slug: string): Promise<Membership | null> {
-  const [row] = await membershipQuery(tx).execute({ userId: actor.userId, slug });
-  return row ?? null;
-}
 const membershipQuery = reusableQuery((db) =>
   db
     .select({ organization: organizations, role: memberships.role })
@@ -28,10 +19,16 @@ const membershipQuery = reusableQuery((db) =>
     .prepare(),
 );
 
-export async function isMember(tx: Db, organizationId: number, userId: number): Promise<boolean> {
-  const [row] = await memberQuery(tx).execute({ organizationId, userId });
-  return row !== undefined;
+/**
+ * The organization with this slug, when the actor is one of its members; otherwise null, whether
+ * it does not exist or the actor is not in it. Every platform query starts here, so what is not
+ * the actor's is not found (SECURITY.md rule 24).
+ */
+export async function membershipOf(tx: Db, actor: Actor, slug: string): Promise<Membership | null> {
+  const [row] = await membershipQuery(tx).execute({ userId: actor.userId, slug });
+  return row ?? null;
 }
+
 const memberQuery = reusableQuery((db) =>
   db
     .select({ userId: memberships.userId })
@@ -40,6 +37,11 @@ const memberQuery = reusableQuery((db) =>
     .prepare(),
 );
 
+export async function isMember(tx: Db, organizationId: number, userId: number): Promise<boolean> {
+  const [row] = await memberQuery(tx).execute({ organizationId, userId });
+  return row !== undefined;
+}
+
 export async function projectIn(tx: Db, organizationId: number, slug: string): Promise<typeof projects.$inferSelect | null> {
   const [row] = await tx
     .select()
@@ -47,6 +49,15 @@ export async function projectIn(tx: Db, organizationId: number, slug: string): P
     .where(and(eq(projects.organizationId, organizationId), eq(projects.slug, slug)));
   return row ?? null;
 }
+
+const pipelineQuery = reusableQuery((db) =>
+  db
+    .select({ pipeline: pipelines, project: projects })
+    .from(pipelines)
+    .innerJoin(projects, eq(projects.id, pipelines.projectId))
+    .where(and(eq(pipelines.id, sql.placeholder('pipelineId')), eq(projects.organizationId, sql.placeholder('organizationId'))))
+    .prepare(),
+);
 
 /** A pipeline of the organization (optionally of one of its projects); one of another organization is not found. */
 export async function pipelineIn(
@@ -65,11 +76,3 @@ export async function pipelineIn(
           .where(and(eq(pipelines.id, pipelineId), eq(projects.organizationId, organizationId), eq(projects.slug, projectSlug)));
   return row ?? null;
 }
-const pipelineQuery = reusableQuery((db) =>
-  db
-    .select({ pipeline: pipelines, project: projects })
-    .from(pipelines)
-    .innerJoin(projects, eq(projects.id, pipelines.projectId))
-    .where(and(eq(pipelines.id, sql.placeholder('pipelineId')), eq(projects.organizationId, sql.placeholder('organizationId'))))
-    .prepare(),
-);

@@ -1,6 +1,8 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import { reusableQuery, type Db } from '../db/client.ts';
-import { receivedEvents, type ReportKind } from './tables.ts';
+import type { Actor } from '../lib/actor.ts';
+import type { Membership } from './access.ts';
+import { memberships, organizations, receivedEvents, type ReportKind } from './tables.ts';
 
 /** What a report was first answered, kept to answer its repeats the same. */
 export interface StoredAnswer {
@@ -22,28 +24,31 @@ export interface Receipt<T> {
 
 export type EarlierReport = { kind: 'none' } | { kind: 'repeat'; answer: StoredAnswer } | { kind: 'reused' };
 
-const earlierByEventId = reusableQuery((db) =>
-  db
-    .select({ digest: receivedEvents.requestDigest, status: receivedEvents.status, body: receivedEvents.body })
-    .from(receivedEvents)
-    .where(and(eq(receivedEvents.kind, sql.placeholder('kind')), eq(receivedEvents.organizationId, sql.placeholder('organizationId')), eq(receivedEvents.eventId, sql.placeholder('eventId'))))
-    .limit(1)
-    .prepare(),
-);
-const earlierByEventIdOrKey = reusableQuery((db) =>
-  db
-    .select({ digest: receivedEvents.requestDigest, status: receivedEvents.status, body: receivedEvents.body })
-    .from(receivedEvents)
-    .where(
-      and(
-        eq(receivedEvents.kind, sql.placeholder('kind')),
-        eq(receivedEvents.organizationId, sql.placeholder('organizationId')),
-        or(eq(receivedEvents.eventId, sql.placeholder('eventId')), eq(receivedEvents.idempotencyKey, sql.placeholder('idempotencyKey'))),
-      ),
-    )
-    .limit(1)
-    .prepare(),
-);
+/** The reporter's membership of the organization and the earlier report of the same id (or key), read together. */
+const reportContextQuery = (matchesEarlier: (placeholders: { eventId: SQL; idempotencyKey: SQL }) => SQL | undefined) =>
+  reusableQuery((db) =>
+    db
+      .select({
+        organization: organizations,
+        role: memberships.role,
+        earlier: { digest: receivedEvents.requestDigest, status: receivedEvents.status, body: receivedEvents.body },
+      })
+      .from(organizations)
+      .innerJoin(memberships, and(eq(memberships.organizationId, organizations.id), eq(memberships.userId, sql.placeholder('userId'))))
+      .leftJoin(
+        receivedEvents,
+        and(
+          eq(receivedEvents.kind, sql.placeholder('kind')),
+          eq(receivedEvents.organizationId, organizations.id),
+          matchesEarlier({ eventId: sql`${sql.placeholder('eventId')}`, idempotencyKey: sql`${sql.placeholder('idempotencyKey')}` }),
+        ),
+      )
+      .where(eq(organizations.slug, sql.placeholder('slug')))
+      .limit(1)
+      .prepare(),
+  );
+const contextByEventId = reportContextQuery(({ eventId }) => eq(receivedEvents.eventId, eventId));
+const contextByEventIdOrKey = reportContextQuery(({ eventId, idempotencyKey }) => or(eq(receivedEvents.eventId, eventId), eq(receivedEvents.idempotencyKey, idempotencyKey)));
 const insertReceived = reusableQuery((db) =>
   db
     .insert(receivedEvents)
@@ -60,15 +65,20 @@ const insertReceived = reusableQuery((db) =>
     .prepare(),
 );
 
-/** The report of this kind already accepted in the organization under the receipt's event id or key, if any. */
-export async function earlierReport(tx: Db, kind: ReportKind, organizationId: number, receipt: Receipt<never>): Promise<EarlierReport> {
+/**
+ * Where a report stands, in one query: null when the actor is not a member of the organization
+ * (or there is none with this slug); otherwise the membership, and the report of this kind
+ * already accepted there under the receipt's event id or key, if any.
+ */
+export async function reportContext(tx: Db, actor: Actor, slug: string, kind: ReportKind, receipt: Receipt<never>): Promise<{ membership: Membership; earlier: EarlierReport } | null> {
   const { eventId, idempotencyKey } = receipt;
-  const [row] =
-    idempotencyKey === null
-      ? await earlierByEventId(tx).execute({ kind, organizationId, eventId })
-      : await earlierByEventIdOrKey(tx).execute({ kind, organizationId, eventId, idempotencyKey });
-  if (!row) return { kind: 'none' };
-  return row.digest === receipt.digest ? { kind: 'repeat', answer: { status: row.status, body: row.body } } : { kind: 'reused' };
+  const values = { userId: actor.userId, slug, kind, eventId };
+  const [row] = idempotencyKey === null ? await contextByEventId(tx).execute(values) : await contextByEventIdOrKey(tx).execute({ ...values, idempotencyKey });
+  if (!row) return null;
+  const membership = { organization: row.organization, role: row.role };
+  if (!row.earlier) return { membership, earlier: { kind: 'none' } };
+  const answer = { status: row.earlier.status, body: row.earlier.body };
+  return { membership, earlier: row.earlier.digest === receipt.digest ? { kind: 'repeat', answer } : { kind: 'reused' } };
 }
 
 export async function rememberReport(tx: Db, kind: ReportKind, organizationId: number, receipt: Receipt<never>, answer: StoredAnswer, at: Date): Promise<void> {

@@ -4,10 +4,10 @@ import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
 import { recordNotificationWork } from '../notify/work.ts';
-import { isMember, membershipOf, pipelineIn, projectIn, type OrganizationRow } from './access.ts';
+import { isMember, pipelineIn, projectIn, type OrganizationRow } from './access.ts';
 import { buildView, deployViews, issueSummary } from './feeds.ts';
 import { applyActivity, issueIn, type ActivityInput } from './issues.ts';
-import { earlierReport, rememberReport, type Receipt, type StoredAnswer } from './received-events.ts';
+import { rememberReport, reportContext, type Receipt, type StoredAnswer } from './received-events.ts';
 import { builds, deployCommits, deploys, issueActivity, issueEvents, issues, type BuildStatus, type BuildTrigger, type IssueLevel, type ReportKind, type StackFrame } from './tables.ts';
 import type { BuildView, DeployView, FieldError, IssueActivityView, IssueSummary } from './types.ts';
 
@@ -146,10 +146,10 @@ export function createReportService(db: Db, deps: { now: () => number; users: Us
     work: (tx: Db, organization: OrganizationRow, at: Date) => Promise<{ ok: true; result: T } | Refusal>,
   ): Promise<ReportResult> =>
     inTransaction(db, async (tx): Promise<ReportResult> => {
-      const membership = await membershipOf(tx, actor, slug);
-      if (!membership) return { ok: false, reason: 'notFound', what: 'organization' };
+      const context = await reportContext(tx, actor, slug, kind, receipt);
+      if (!context) return { ok: false, reason: 'notFound', what: 'organization' };
+      const { membership, earlier } = context;
       const { organization } = membership;
-      const earlier = await earlierReport(tx, kind, organization.id, receipt);
       if (earlier.kind === 'repeat') return { ok: true, repeated: true, answer: earlier.answer };
       if (earlier.kind === 'reused') return { ok: false, reason: 'eventIdReused' };
       const at = new Date(deps.now());

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { asc } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, sqliteOf, type Db } from '../../src/db/client.ts';
+import { closeDatabase, openDatabase, reusableQuery, sqliteOf, type Db } from '../../src/db/client.ts';
 import { inTransaction, TransactionAwaitedError, TransactionClosedError } from '../../src/db/transaction.ts';
 
 /**
@@ -166,5 +166,32 @@ describe('inTransaction', () => {
     });
     await expect(add(kept!, 'too late')).rejects.toBeInstanceOf(TransactionClosedError);
     expect(await labels()).toEqual([]);
+  });
+
+  it('runs a reusable query on the database and inside a transaction, and refuses it on a transaction that has ended', async () => {
+    const insert = reusableQuery((handle) => handle.insert(items).values({ label: sql.placeholder('label') }).prepare());
+    const byLabel = reusableQuery((handle) => handle.select().from(items).where(eq(items.label, sql.placeholder('label'))).prepare());
+    await insert(db).execute({ label: 'outside' });
+    let kept: Db | null = null;
+    const inside = await inTransaction(db, async (tx) => {
+      kept = tx;
+      await insert(tx).execute({ label: 'inside' });
+      return byLabel(tx).execute({ label: 'inside' });
+    });
+    expect(inside).toEqual([{ id: 2, label: 'inside' }]);
+    await expect(insert(kept!).execute({ label: 'too late' })).rejects.toBeInstanceOf(TransactionClosedError);
+    await expect(inTransaction(db, async (tx) => insert(tx).execute({ label: 'rolled back' }).then(() => Promise.reject(new Error('no'))))).rejects.toThrow('no');
+    expect(await labels()).toEqual(['outside', 'inside']);
+    expect(await byLabel(db).execute({ label: 'outside' })).toEqual([{ id: 1, label: 'outside' }]);
+  });
+
+  it('shares a compiled statement between queries of the same text, whether they read rows as arrays or as objects', async () => {
+    await add(db, 'one');
+    // One SQL text, so one compiled statement: read as arrays (values), then as objects again (all, get).
+    const query = sql`select id, label from items`;
+    expect(await db.all(query)).toEqual([{ id: 1, label: 'one' }]);
+    expect(await db.values(query)).toEqual([[1, 'one']]);
+    expect(await db.all(query)).toEqual([{ id: 1, label: 'one' }]);
+    expect(await db.get(query)).toEqual({ id: 1, label: 'one' });
   });
 });
