@@ -30,7 +30,8 @@ export type Decision =
   | { userId: number; gets: true; type: NotificationType; value: string; decidedBy: DecidedBy; address: string; addressDecidedBy: DecidedBy }
   | { userId: number; gets: false; type: NotificationType; decidedBy: DecidedBy | null; because: LeftOutBecause };
 
-const typeOf: Record<DecidedEvent['kind'], NotificationType> = { build: 'buildEmails', deploy: 'deploys', issueAlert: 'issueAlerts', workflow: 'workflow' };
+/** The setting that decides who hears of each kind of event. */
+export const typeOfEvent: Record<DecidedEvent['kind'], NotificationType> = { build: 'buildEmails', deploy: 'deploys', issueAlert: 'issueAlerts', workflow: 'workflow' };
 
 const lower = (address: string) => address.toLowerCase();
 
@@ -44,7 +45,7 @@ const lower = (address: string) => address.toLowerCase();
  * only when its pipeline reports manual executions.
  */
 export function decide(event: DecidedEvent, candidate: Candidate): Decision {
-  const type = typeOf[event.kind];
+  const type = typeOfEvent[event.kind];
   const setting = resolveSetting(type, candidate.rows, event.place);
   const leaveOut = (because: LeftOutBecause, decidedBy: DecidedBy | null = setting.by): Decision => ({ userId: candidate.userId, gets: false, type, decidedBy, because });
 

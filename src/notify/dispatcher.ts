@@ -4,11 +4,11 @@ import { inTransaction } from '../db/transaction.ts';
 import { composeMail } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
-import { decide, type Candidate, type Decision } from './decide.ts';
+import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
 import type { RecipientLookup } from './recipients.ts';
-import { allowsScope } from './registry.ts';
+import { allowsScope, notificationTypes } from './registry.ts';
 import type { RoutableAddresses } from './resolve.ts';
 import type { NotificationSettings } from './settings.ts';
 import { notificationDeliveries, notificationEventKinds } from './tables.ts';
@@ -58,9 +58,19 @@ export function createDispatcher(
 ) {
   const link = (path: string) => new URL(path, deps.publicUrl).href;
 
-  const candidatesOf = async (memberIds: readonly number[]): Promise<Candidate[]> => {
-    const [rows, addresses] = await Promise.all([deps.settings.rowsOfEach(memberIds, settingTypesRead), deps.addressesOfEach(memberIds)]);
-    return memberIds.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
+  /**
+   * The members who may hear of it, with their settings and addresses. When the type's default is
+   * off (build e-mails), only those with a setting of their own can, and only their addresses are read:
+   * most builds then cost one query here.
+   */
+  const candidatesOf = async (notice: Notice): Promise<Candidate[]> => {
+    const rows = await deps.settings.rowsOfEach(notice.memberIds, settingTypesRead);
+    const type = typeOfEvent[notice.event.kind];
+    const defaultReachesNoOne = notificationTypes[type].default === notificationTypes[type].off;
+    const interested = defaultReachesNoOne ? notice.memberIds.filter((userId) => rows.get(userId)?.some((row) => row.type === type)) : notice.memberIds;
+    if (interested.length === 0) return [];
+    const addresses = await deps.addressesOfEach(interested);
+    return interested.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
   };
 
   const alreadyReached = async (work: ClaimedWork): Promise<Set<number>> => {
@@ -94,14 +104,13 @@ export function createDispatcher(
     }
   };
 
-  const dispatch = async (work: ClaimedWork): Promise<number> => {
+  /** Queues the messages of one piece of work; false when it had none to send (it is then marked done with the batch's others). */
+  const dispatch = async (work: ClaimedWork): Promise<number | false> => {
     const notice = await noticeFor(work);
     // Gone, a build still running, a later event of a known issue: nothing to send.
-    if (!notice) {
-      await inTransaction(db, (tx) => finishWork(tx, work.id, deps.owner));
-      return 0;
-    }
-    const candidates = await candidatesOf(notice.memberIds);
+    if (!notice) return false;
+    const candidates = await candidatesOf(notice);
+    if (candidates.length === 0) return false;
     const reached = await alreadyReached(work);
     const messages: Array<{ userId: number; type: string; address: string; mail: OutgoingMail }> = [];
     for (const candidate of candidates) {
@@ -130,7 +139,7 @@ export function createDispatcher(
         await deps.outbox.enqueue(message.mail, tx);
         queued++;
       }
-      await finishWork(tx, work.id, deps.owner);
+      await finishWork(tx, [work.id], deps.owner);
       return queued;
     });
   };
@@ -141,7 +150,13 @@ export function createDispatcher(
       const now = deps.now();
       const claimed = await claimWork(db, deps.owner, new Date(now), new Date(now + claimMs), batchSize, notificationEventKinds);
       let queued = 0;
-      for (const work of claimed) queued += await dispatch(work);
+      const nothingToSend: number[] = [];
+      for (const work of claimed) {
+        const sent = await dispatch(work);
+        if (sent === false) nothingToSend.push(work.id);
+        else queued += sent;
+      }
+      if (nothingToSend.length > 0) await inTransaction(db, (tx) => finishWork(tx, nothingToSend, deps.owner));
       return { processed: claimed.length, queued };
     },
   };

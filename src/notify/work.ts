@@ -61,12 +61,12 @@ export async function claimWork(db: Db, owner: string, now: Date, until: Date, l
   return claimed.sort((a, b) => a.id - b.id);
 }
 
-/** Marks claimed work done, in the transaction that queued its messages; false when the claim was lost to another dispatcher. */
-export async function finishWork(tx: Db, id: number, owner: string): Promise<boolean> {
+/** Marks claimed work done, in the transaction that queued its messages; answers how many were still this owner's claim. */
+export async function finishWork(tx: Db, ids: readonly number[], owner: string): Promise<number> {
   const done = await tx
     .update(notificationWork)
     .set({ state: 'done', claimExpiresAt: null })
-    .where(and(eq(notificationWork.id, id), eq(notificationWork.state, 'claimed'), eq(notificationWork.claimOwner, owner)))
+    .where(and(inArray(notificationWork.id, [...ids]), eq(notificationWork.state, 'claimed'), eq(notificationWork.claimOwner, owner)))
     .returning({ id: notificationWork.id });
-  return done.length > 0;
+  return done.length;
 }
