@@ -6,7 +6,7 @@ import type { FastifyServerOptions } from 'fastify';
  */
 /** Paths whose last part is a secret (links sent by e-mail), logged without it. */
 export function redactPath(url: string): string {
-  return (url.split('?')[0] ?? '').replace(/^\/(reset-password|verify-email|setup)\/[^/]+/, '/$1/[redacted]');
+  return (url.split('?')[0] ?? '').replace(/^\/(reset-password|verify-email|setup|unsubscribe)\/[^/]+/, '/$1/[redacted]');
 }
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {

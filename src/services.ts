@@ -117,6 +117,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       outbox,
       publicUrl: config.publicUrl,
       unsubscribeTokens,
+      log,
     }),
     unsubscribeTokens,
     loginChallenges: createLoginChallengeStore(db, now),

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { chunksOf } from '../lib/chunks.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { normalizeEmail } from './users.ts';
 import { userEmails, users } from './tables.ts';
@@ -58,12 +59,10 @@ export function createEmailAddressBook(db: Db, now: () => number) {
     /** The addresses of each of `userIds`, in one query (for the notification dispatcher). */
     async listOfEach(userIds: readonly number[]): Promise<Map<number, EmailAddress[]>> {
       const byUser = new Map<number, EmailAddress[]>(userIds.map((userId) => [userId, []]));
-      if (userIds.length === 0) return byUser;
-      const rows = await db
-        .select({ userId: userEmails.userId, ...columns })
-        .from(userEmails)
-        .where(inArray(userEmails.userId, [...userIds]));
-      for (const { userId, ...address } of rows) byUser.get(userId)?.push(address);
+      for (const chunk of chunksOf(userIds)) {
+        const rows = await db.select({ userId: userEmails.userId, ...columns }).from(userEmails).where(inArray(userEmails.userId, chunk));
+        for (const { userId, ...address } of rows) byUser.get(userId)?.push(address);
+      }
       return byUser;
     },
 

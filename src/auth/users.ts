@@ -1,5 +1,6 @@
 import { count, eq, inArray, sql } from 'drizzle-orm';
 import { createHeldAnswers } from '../db/change-watch.ts';
+import { chunksOf } from '../lib/chunks.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { loginChallenges, userEmails, users } from './tables.ts';
@@ -62,8 +63,12 @@ export function createUserDirectory(db: Db, now: () => number) {
     async profiles(userIds: readonly number[], tx: Db = db): Promise<Map<number, { name: string; email: string }>> {
       const ids = [...new Set(userIds)];
       if (ids.length === 0) return new Map();
-      const rows = await tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids));
-      return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
+      const found = new Map<number, { name: string; email: string }>();
+      for (const chunk of chunksOf(ids)) {
+        const rows = await tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, chunk));
+        for (const row of rows) found.set(row.id, { name: row.name, email: row.email });
+      }
+      return found;
     },
 
     /** The account that logs in with this address, if any. Pass the transaction it is asked in, if any. */

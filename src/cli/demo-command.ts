@@ -36,19 +36,13 @@ export async function runDemo(services: Services, db: import('../db/client.ts').
   }
   const actor = systemActor(person.id, 'demo');
 
-  // The demo exists already with other owners: one of them makes this person an owner too.
-  const existingOwner = await services.platformPages.anOwnerOf(demoSlug);
-  if (existingOwner !== null && existingOwner !== person.id) {
-    const ownerActor = systemActor(existingOwner, 'demo');
-    const added = await services.platform.organizations.addMember(ownerActor, demoSlug, { email: person.email, role: 'owner' });
-    if (!added.ok && added.reason === 'alreadyMember') await services.platform.organizations.changeRole(ownerActor, demoSlug, person.id, 'owner');
-  }
-
+  // An organization at the demo's address that this person does not own is someone else's: it is
+  // never joined nor filled (whoever took the address first would otherwise gain the person as a member).
   const filled = await fillDemo(services.platform, actor, now);
   if (!filled.ok) {
     output.err(
       filled.reason === 'slugTaken'
-        ? `An organization with the address "${demoSlug}" exists and could not be shared with ${person.email}. Nothing was changed.\n`
+        ? `An organization with the address "${demoSlug}" exists and ${person.email} is not its owner, so the demo was not made. Nothing was changed.\n`
         : `The demo could not be filled: ${filled.detail ?? filled.reason}.\n`,
     );
     return 1;

@@ -54,6 +54,7 @@ export function createDispatcher(
     outbox: Outbox;
     publicUrl: URL;
     unsubscribeTokens: UnsubscribeTokens;
+    log: { warn(object: object, message: string): void };
   },
 ) {
   const link = (path: string) => new URL(path, deps.publicUrl).href;
@@ -152,9 +153,14 @@ export function createDispatcher(
       let queued = 0;
       const nothingToSend: number[] = [];
       for (const work of claimed) {
-        const sent = await dispatch(work);
-        if (sent === false) nothingToSend.push(work.id);
-        else queued += sent;
+        try {
+          const sent = await dispatch(work);
+          if (sent === false) nothingToSend.push(work.id);
+          else queued += sent;
+        } catch (error) {
+          // Left claimed: tried again once its claim lapses, and the rest of the batch goes on.
+          deps.log.warn({ err: error, workId: work.id, kind: work.kind }, 'dispatching a notification failed; tried again later');
+        }
       }
       if (nothingToSend.length > 0) await inTransaction(db, (tx) => finishWork(tx, nothingToSend, deps.owner));
       return { processed: claimed.length, queued };

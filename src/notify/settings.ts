@@ -2,6 +2,7 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
+import { chunksOf } from '../lib/chunks.ts';
 import {
   allowsScope,
   emailRoutingScopes,
@@ -98,12 +99,13 @@ export function createNotificationSettings(
     /** Every stored setting of each of `userIds`, in one query whatever their number (the dispatcher's). */
     async rowsOfEach(userIds: readonly number[], types: readonly SettingType[], tx: Db = db): Promise<Map<number, SettingRow[]>> {
       const byUser = new Map<number, SettingRow[]>(userIds.map((userId) => [userId, []]));
-      if (userIds.length === 0) return byUser;
-      const rows = await tx
-        .select()
-        .from(notificationSettings)
-        .where(and(inArray(notificationSettings.userId, [...userIds]), inArray(notificationSettings.type, [...types])));
-      for (const row of rows) byUser.get(row.userId)?.push({ type: row.type, scope: row.scope, scopeId: row.scope === 'user' ? null : row.scopeId, value: row.value });
+      for (const chunk of chunksOf(userIds)) {
+        const rows = await tx
+          .select()
+          .from(notificationSettings)
+          .where(and(inArray(notificationSettings.userId, chunk), inArray(notificationSettings.type, [...types])));
+        for (const row of rows) byUser.get(row.userId)?.push({ type: row.type, scope: row.scope, scopeId: row.scope === 'user' ? null : row.scopeId, value: row.value });
+      }
       return byUser;
     },
 

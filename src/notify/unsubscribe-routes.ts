@@ -18,20 +18,30 @@ export async function registerUnsubscribeRoutes(
     return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').page('notify/unsubscribe', { token, done, place, what: request.t(`unsubscribe.types.${target.type}`) });
   };
 
-  app.get('/unsubscribe/:token', async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const target = deps.tokens.verify(token);
-    return target ? answer(request, reply, token, target, false) : notFoundPage(reply);
-  });
+  await app.register(async (scope) => {
+    // RFC 8058 asks mail programs to post multipart/form-data (urlencoded is read everywhere
+    // already): read here only, small. The post itself is the request; its field only tells a
+    // mail program's click from the page's button, for the form of the answer.
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
+      const text = String(body);
+      done(null, text.includes('List-Unsubscribe') && text.includes('One-Click') ? { 'List-Unsubscribe': 'One-Click' } : {});
+    });
 
-  // The token is the permission, and a mail program posts without any page of Dials: no CSRF token.
-  app.post('/unsubscribe/:token', { config: { csrf: false } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const target = deps.tokens.verify(token);
-    if (!target) return notFoundPage(reply);
-    await deps.settings.turnOffAt(target.userId, target.type, target.scope, target.scopeId);
-    const oneClick = (request.body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click';
-    if (oneClick) return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('Unsubscribed.');
-    return answer(request, reply, token, target, true);
+    scope.get('/unsubscribe/:token', async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const target = deps.tokens.verify(token);
+      return target ? answer(request, reply, token, target, false) : notFoundPage(reply);
+    });
+
+    // The token is the permission, and a mail program posts without any page of Dials: no CSRF token.
+    scope.post('/unsubscribe/:token', { config: { csrf: false } }, async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const target = deps.tokens.verify(token);
+      if (!target) return notFoundPage(reply);
+      await deps.settings.turnOffAt(target.userId, target.type, target.scope, target.scopeId);
+      const oneClick = (request.body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click';
+      if (oneClick) return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('Unsubscribed.');
+      return answer(request, reply, token, target, true);
+    });
   });
 }

@@ -114,7 +114,9 @@ export async function fillDemo(platform: PlatformService, owner: Actor, now: num
   };
 
   let organizationCreated = false;
-  if (!(await organizations.mine(owner)).some((organization) => organization.slug === demoSlug)) {
+  const mine = (await organizations.mine(owner)).find((organization) => organization.slug === demoSlug);
+  if (mine && mine.role !== 'owner') return { ok: false, reason: 'slugTaken' };
+  if (!mine) {
     const created = await organizations.create(owner, { name: 'Demo', slug: demoSlug });
     if (!created.ok) return { ok: false, reason: 'slugTaken' };
     organizationCreated = true;

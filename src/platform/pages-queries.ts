@@ -1,7 +1,7 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Actor } from '../lib/actor.ts';
-import { memberships, organizations, projects } from './tables.ts';
+import { memberships, projects } from './tables.ts';
 
 export interface OrganizationCounts {
   projects: number;
@@ -30,21 +30,6 @@ export function createPlatformPageQueries(db: Db) {
       for (const row of projectRows) counts.set(row.id, { ...(counts.get(row.id) ?? { members: 0 }), projects: row.total });
       for (const row of memberRows) counts.set(row.id, { ...(counts.get(row.id) ?? { projects: 0 }), members: row.total });
       return counts;
-    },
-
-    /**
-     * An owner of the organization with this slug, for Dials' own commands (the demo) that act
-     * for the instance's operator; null when there is no such organization. Never for a page.
-     */
-    async anOwnerOf(slug: string): Promise<number | null> {
-      const [row] = await db
-        .select({ userId: memberships.userId })
-        .from(memberships)
-        .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
-        .where(and(eq(organizations.slug, slug), eq(memberships.role, 'owner')))
-        .orderBy(asc(memberships.joinedAt), asc(memberships.userId))
-        .limit(1);
-      return row?.userId ?? null;
     },
   };
 }

@@ -85,6 +85,7 @@ describe('the administrator set-up link', () => {
 
   it('keeps the token out of request logs', () => {
     expect(redactPath('/setup/abcdefghijklmnopqrstuvwxyz234567?x=1')).toBe('/setup/[redacted]');
+    expect(redactPath('/unsubscribe/7.buildEmails.p1.AAAAAAAAAAAAAAAAAAAAAA')).toBe('/unsubscribe/[redacted]');
   });
 });
 

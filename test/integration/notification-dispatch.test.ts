@@ -187,6 +187,12 @@ describe('one-click unsubscribe', () => {
     await report(build('u-2', '2'));
     expect(await t.app.services.dispatcher.runOnce()).toEqual({ processed: 1, queued: 0 });
 
+    const boundary = 'mail-program-boundary';
+    const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
+    const asRfc8058Says = await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: multipart });
+    expect(asRfc8058Says.statusCode).toBe(200);
+    expect(asRfc8058Says.body).toBe('Unsubscribed.');
+
     const pressed = await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
     expect(pressed.statusCode).toBe(200);
     expect(pressed.body).toContain('Done: build e-mails are off for Org engines / Web.');
@@ -203,3 +209,39 @@ describe('one-click unsubscribe', () => {
   });
 });
 
+
+describe('a piece of work that fails', () => {
+  it('is left for later, and the rest of its batch is dispatched', async () => {
+    const { made, report } = await anOrganizationOfThree();
+    const build = (eventId: string, buildId: string) => ({ eventId, pipelineId: made.pipeline.id, buildId, status: 'failed', trigger: 'push', startedAt: new Date(t.clock.now - 120_000).toISOString(), finishedAt: new Date(t.clock.now - 60_000).toISOString(), commit });
+    await report(build('f-1', '1'));
+    await report(build('f-2', '2'));
+    const [first] = await rowsOf(t, 'builds');
+    const { createDispatcher } = await import('../../src/notify/dispatcher.ts');
+    const services = t.app.services;
+    const warnings: string[] = [];
+    const dispatcher = createDispatcher(t.db, {
+      now: () => t.clock.now,
+      owner: 'a dispatcher whose reading of one build fails',
+      events: {
+        ...services.platform.noticeEvents,
+        build: async (id) => {
+          if (id === first?.id) throw new Error('the disk is on fire');
+          return services.platform.noticeEvents.build(id);
+        },
+      },
+      namesOf: async () => new Map(),
+      settings: services.notificationSettings,
+      addressesOfEach: async (userIds) => new Map([...(await services.emailAddresses.listOfEach(userIds))].map(([userId, list]) => [userId, { primary: list.find((address) => address.isPrimary)?.address ?? '', verified: list.filter((address) => address.verifiedAt).map((address) => address.address) }])),
+      recipientFor: services.recipientFor,
+      outbox: services.outbox,
+      publicUrl: t.config.publicUrl,
+      unsubscribeTokens: services.unsubscribeTokens,
+      log: { warn: (_object, message) => warnings.push(message) },
+    });
+    expect(await dispatcher.runOnce()).toEqual({ processed: 2, queued: 1 });
+    expect(warnings).toEqual(['dispatching a notification failed; tried again later']);
+    const states = (await rowsOf(t, 'notification_work')).map((row) => row.state);
+    expect(states.sort()).toEqual(['claimed', 'done']);
+  });
+});
