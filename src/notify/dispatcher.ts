@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { composeMail } from '../mail/compose.ts';
@@ -74,13 +74,13 @@ export function createDispatcher(
     return interested.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
   };
 
-  const alreadyReached = async (work: ClaimedWork): Promise<Set<number>> => {
-    const rows = await db
-      .select({ userId: notificationDeliveries.userId })
-      .from(notificationDeliveries)
-      .where(and(eq(notificationDeliveries.eventKind, work.kind), eq(notificationDeliveries.eventRowId, work.rowId)));
-    return new Set(rows.map((row) => row.userId));
-  };
+  const reachedQuery = db
+    .select({ userId: notificationDeliveries.userId })
+    .from(notificationDeliveries)
+    .where(and(eq(notificationDeliveries.eventKind, sql.placeholder('kind')), eq(notificationDeliveries.eventRowId, sql.placeholder('rowId'))))
+    .prepare();
+  const alreadyReached = async (work: ClaimedWork): Promise<Set<number>> =>
+    new Set((await reachedQuery.execute({ kind: work.kind, rowId: work.rowId })).map((row) => row.userId));
 
   const noticeFor = async (work: ClaimedWork): Promise<Notice | null> => {
     switch (work.kind) {

@@ -1,8 +1,7 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
-import { chunksOf } from '../lib/chunks.ts';
 import {
   allowsScope,
   emailRoutingScopes,
@@ -62,6 +61,19 @@ export function createNotificationSettings(
     addressesOf: (userId: number) => Promise<RoutableAddresses>;
   },
 ) {
+  // The dispatcher's, for every event: built once; the ids travel as one JSON list, so there is no
+  // limit on their number (SQLite's is 32 766 bound values) and one statement serves any count.
+  const rowsOfEachQuery = db
+    .select({ userId: notificationSettings.userId, type: notificationSettings.type, scope: notificationSettings.scope, scopeId: notificationSettings.scopeId, value: notificationSettings.value })
+    .from(notificationSettings)
+    .where(
+      and(
+        sql`${notificationSettings.userId} in (select value from json_each(${sql.placeholder('userIds')}))`,
+        sql`${notificationSettings.type} in (select value from json_each(${sql.placeholder('types')}))`,
+      ),
+    )
+    .prepare();
+
   const rowsOf = async (userId: number, tx: Db = db): Promise<SettingRow[]> => {
     const rows = await tx
       .select({ type: notificationSettings.type, scope: notificationSettings.scope, scopeId: notificationSettings.scopeId, value: notificationSettings.value })
@@ -97,15 +109,11 @@ export function createNotificationSettings(
     rows: (actor: Actor): Promise<SettingRow[]> => rowsOf(actor.userId),
 
     /** Every stored setting of each of `userIds`, in one query whatever their number (the dispatcher's). */
-    async rowsOfEach(userIds: readonly number[], types: readonly SettingType[], tx: Db = db): Promise<Map<number, SettingRow[]>> {
+    async rowsOfEach(userIds: readonly number[], types: readonly SettingType[]): Promise<Map<number, SettingRow[]>> {
       const byUser = new Map<number, SettingRow[]>(userIds.map((userId) => [userId, []]));
-      for (const chunk of chunksOf(userIds)) {
-        const rows = await tx
-          .select()
-          .from(notificationSettings)
-          .where(and(inArray(notificationSettings.userId, chunk), inArray(notificationSettings.type, [...types])));
-        for (const row of rows) byUser.get(row.userId)?.push({ type: row.type, scope: row.scope, scopeId: row.scope === 'user' ? null : row.scopeId, value: row.value });
-      }
+      if (userIds.length === 0) return byUser;
+      const rows = await rowsOfEachQuery.execute({ userIds: JSON.stringify(userIds), types: JSON.stringify(types) });
+      for (const row of rows) byUser.get(row.userId)?.push({ type: row.type, scope: row.scope, scopeId: row.scope === 'user' ? null : row.scopeId, value: row.value });
       return byUser;
     },
 

@@ -1,4 +1,4 @@
-import { and, eq, min } from 'drizzle-orm';
+import { and, eq, min, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice, IssueNotice, NoticePlace } from '../notify/notice-types.ts';
 import { builds, deployCommits, deploys, issueActivity, issueEvents, issues, issueSubscriptions, memberships, organizations, pipelines, projects } from './tables.ts';
@@ -7,6 +7,35 @@ import { builds, deployCommits, deploys, issueActivity, issueEvents, issues, iss
 
 /** What the dispatcher reads of the platform's events, in a fixed number of queries whatever the member count. */
 export function createNoticeEvents(db: Db) {
+  // Asked for every event dispatched: built once.
+  const membersOf = db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, sql.placeholder('organizationId'))).prepare();
+  const buildById = db
+    .select({
+      buildId: builds.id,
+      externalId: builds.externalId,
+      organizationId: builds.organizationId,
+      organizationSlug: organizations.slug,
+      organizationName: organizations.name,
+      projectId: projects.id,
+      projectName: projects.name,
+      pipelineName: pipelines.name,
+      pipelineReportsManual: pipelines.notifyManualExecutions,
+      status: builds.status,
+      trigger: builds.trigger,
+      startedBy: builds.startedBy,
+      finishedAt: builds.finishedAt,
+      sha: builds.commitSha,
+      message: builds.commitMessage,
+      authorName: builds.commitAuthorName,
+    })
+    .from(builds)
+    .innerJoin(pipelines, eq(pipelines.id, builds.pipelineId))
+    .innerJoin(projects, eq(projects.id, pipelines.projectId))
+    .innerJoin(organizations, eq(organizations.id, builds.organizationId))
+    .where(eq(builds.id, sql.placeholder('buildId')))
+    .prepare();
+  const memberIdsOf = async (organizationId: number) => (await membersOf.execute({ organizationId })).map((member) => member.userId);
+
   const placeOf = async (projectId: number): Promise<NoticePlace | null> => {
     const [row] = await db
       .select({ organizationId: organizations.id, organizationSlug: organizations.slug, organizationName: organizations.name, projectId: projects.id, projectName: projects.name })
@@ -14,8 +43,7 @@ export function createNoticeEvents(db: Db) {
       .innerJoin(organizations, eq(organizations.id, projects.organizationId))
       .where(eq(projects.id, projectId));
     if (!row) return null;
-    const members = await db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, row.organizationId));
-    return { ...row, memberIds: members.map((member) => member.userId) };
+    return { ...row, memberIds: await memberIdsOf(row.organizationId) };
   };
 
   const issueOf = async (issueId: number): Promise<IssueNotice | null> => {
@@ -64,34 +92,10 @@ export function createNoticeEvents(db: Db) {
 
     /** The build and its organization's members; null when it is gone. */
     async build(buildId: number): Promise<BuildNotice | null> {
-      const [row] = await db
-        .select({
-          buildId: builds.id,
-          externalId: builds.externalId,
-          organizationId: builds.organizationId,
-          organizationSlug: organizations.slug,
-          organizationName: organizations.name,
-          projectId: projects.id,
-          projectName: projects.name,
-          pipelineName: pipelines.name,
-          pipelineReportsManual: pipelines.notifyManualExecutions,
-          status: builds.status,
-          trigger: builds.trigger,
-          startedBy: builds.startedBy,
-          finishedAt: builds.finishedAt,
-          sha: builds.commitSha,
-          message: builds.commitMessage,
-          authorName: builds.commitAuthorName,
-        })
-        .from(builds)
-        .innerJoin(pipelines, eq(pipelines.id, builds.pipelineId))
-        .innerJoin(projects, eq(projects.id, pipelines.projectId))
-        .innerJoin(organizations, eq(organizations.id, builds.organizationId))
-        .where(eq(builds.id, buildId));
+      const [row] = await buildById.execute({ buildId });
       if (!row) return null;
-      const members = await db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, row.organizationId));
       const { sha, message, authorName, ...build } = row;
-      return { ...build, commit: { sha, message, authorName }, memberIds: members.map((member) => member.userId) };
+      return { ...build, commit: { sha, message, authorName }, memberIds: await memberIdsOf(row.organizationId) };
     },
   };
 }
