@@ -139,6 +139,12 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
       }));
     },
 
+    /** The organization alone (name, address, the actor's role), for a page's heading and navigation: one query. */
+    async summary(actor: Actor, slug: string): Promise<{ ok: true; organization: OrganizationSummary } | NotFound> {
+      const membership = await membershipOf(db, actor, slug);
+      return membership ? { ok: true, organization: summaryOf(membership) } : notFound;
+    },
+
     async members(actor: Actor, slug: string): Promise<MembersResult> {
       return asMember(actor, slug, async (tx, membership) => ({ ok: true as const, members: await membersOf(tx, deps.users, membership.organization.id) }));
     },

@@ -40,7 +40,7 @@ export async function registerFeedRoutes(app: FastifyInstance, options: Platform
       const query = issuesQuery.safeParse(request.query ?? {});
       const filter = query.success ? query.data : { page: 1, status: undefined };
       const actor = actorOf(request);
-      const found = await organizations.find(actor, params.slug);
+      const found = await organizations.summary(actor, params.slug);
       if (!found.ok) return notFoundPage(reply);
       const listed = await feeds.issues(actor, params.slug, { status: filter.status, page: filter.page, perPage });
       if (!listed.ok) return notFoundPage(reply);
@@ -53,7 +53,7 @@ export async function registerFeedRoutes(app: FastifyInstance, options: Platform
       const actor = actorOf(request);
       const found = await issues.find(actor, params.slug, params.id);
       if (!found.ok) return notFoundPage(reply);
-      const organization = await organizations.find(actor, params.slug);
+      const organization = await organizations.summary(actor, params.slug);
       if (!organization.ok) return notFoundPage(reply);
       const preference = await stackTraceOrderOf(request);
       const order = shownOrder(preference);
