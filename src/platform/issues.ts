@@ -1,6 +1,6 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { UserDirectory } from '../auth/users.ts';
-import type { Db } from '../db/client.ts';
+import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
 import { recordNotificationWork } from '../notify/work.ts';
@@ -27,13 +27,31 @@ type IssueRow = typeof issues.$inferSelect;
 
 /** The issue, when it belongs to the organization. */
 export async function issueIn(tx: Db, organizationId: number, issueId: number): Promise<{ issue: IssueRow; project: typeof projects.$inferSelect } | null> {
-  const [row] = await tx
+  const [row] = await issueInQuery(tx).execute({ issueId, organizationId });
+  return row ?? null;
+}
+// The issue pages' queries, asked on every view: each built once (db/client.ts reusableQuery).
+const issueInQuery = reusableQuery((db) =>
+  db
     .select({ issue: issues, project: projects })
     .from(issues)
     .innerJoin(projects, eq(projects.id, issues.projectId))
-    .where(and(eq(issues.id, issueId), eq(issues.organizationId, organizationId)));
-  return row ?? null;
-}
+    .where(and(eq(issues.id, sql.placeholder('issueId')), eq(issues.organizationId, sql.placeholder('organizationId'))))
+    .prepare(),
+);
+const latestEventQuery = reusableQuery((db) =>
+  db.select().from(issueEvents).where(eq(issueEvents.issueId, sql.placeholder('issueId'))).orderBy(desc(issueEvents.id)).limit(1).prepare(),
+);
+const subscriptionQuery = reusableQuery((db) =>
+  db
+    .select({ subscribed: issueSubscriptions.subscribed })
+    .from(issueSubscriptions)
+    .where(and(eq(issueSubscriptions.issueId, sql.placeholder('issueId')), eq(issueSubscriptions.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
+const activityQuery = reusableQuery((db) =>
+  db.select().from(issueActivity).where(eq(issueActivity.issueId, sql.placeholder('issueId'))).orderBy(asc(issueActivity.at), asc(issueActivity.id)).prepare(),
+);
 
 /** Someone starts following the issue because they took part, unless they have a row already (see issueSubscriptions). */
 export async function followBecause(tx: Db, issueId: number, userId: number, reason: Exclude<SubscriptionReason, 'subscribed' | 'unsubscribed'>, at: Date): Promise<void> {
@@ -41,11 +59,10 @@ export async function followBecause(tx: Db, issueId: number, userId: number, rea
 }
 
 async function activityViews(tx: Db, users: UserDirectory, issueId: number, activityId?: number): Promise<IssueActivityView[]> {
-  const rows = await tx
-    .select()
-    .from(issueActivity)
-    .where(and(eq(issueActivity.issueId, issueId), activityId === undefined ? undefined : eq(issueActivity.id, activityId)))
-    .orderBy(asc(issueActivity.at), asc(issueActivity.id));
+  const rows =
+    activityId === undefined
+      ? await activityQuery(tx).execute({ issueId })
+      : await tx.select().from(issueActivity).where(and(eq(issueActivity.issueId, issueId), eq(issueActivity.id, activityId)));
   const people = await users.profiles(
     rows.flatMap((row) => [row.actorId, row.assigneeId].filter((id) => id !== null)),
     tx,
@@ -140,11 +157,8 @@ export function createIssueService(db: Db, deps: { now: () => number; users: Use
     /** The issue, its latest event with the frames as reported, its activity (oldest first), and whether the actor follows it. */
     async find(actor: Actor, slug: string, issueId: number): Promise<IssueResult> {
       return asMemberWithIssue(actor, slug, issueId, async (tx, { issue, project }) => {
-        const [latest] = await tx.select().from(issueEvents).where(eq(issueEvents.issueId, issue.id)).orderBy(desc(issueEvents.id)).limit(1);
-        const [subscription] = await tx
-          .select({ subscribed: issueSubscriptions.subscribed })
-          .from(issueSubscriptions)
-          .where(and(eq(issueSubscriptions.issueId, issue.id), eq(issueSubscriptions.userId, actor.userId)));
+        const [latest] = await latestEventQuery(tx).execute({ issueId: issue.id });
+        const [subscription] = await subscriptionQuery(tx).execute({ issueId: issue.id, userId: actor.userId });
         return {
           ok: true as const,
           issue: {
