@@ -101,16 +101,23 @@ export const platformEndpoints: Array<{ method: string; url: string; scope: Scop
   { method: 'POST', url: '/api/v1/orgs/{org}/issues/{id}/activity', scope: 'issues:write' },
 ];
 
+/** Marks the person's log-in address confirmed, as following the link in its mail does; answers the address. */
+export async function confirmPrimaryAddress(t: TestApp, userId: number): Promise<string> {
+  const { emailAddresses } = t.app.services;
+  const primary = await emailAddresses.primaryOf(userId);
+  if (!primary) throw new Error('the person has no address');
+  if (!primary.verifiedAt) await emailAddresses.markVerified(userId, primary.id);
+  return primary.address;
+}
+
 /**
  * Brings someone into an organization the only way there is: `owner` invites their address, they
  * confirm it (if they had not) and accept. Answers the role they have.
  */
 export async function joinThroughInvitation(t: TestApp, owner: Actor, slug: string, person: { userId: number; actor: Actor }, role: 'owner' | 'member' = 'member') {
-  const { emailAddresses, platform } = t.app.services;
-  const primary = await emailAddresses.primaryOf(person.userId);
-  if (!primary) throw new Error('the person has no address');
-  if (!primary.verifiedAt) await emailAddresses.markVerified(person.userId, primary.id);
-  const invited = await platform.invitations.invite(owner, slug, { email: primary.address, role });
+  const address = await confirmPrimaryAddress(t, person.userId);
+  const { platform } = t.app.services;
+  const invited = await platform.invitations.invite(owner, slug, { email: address, role });
   if (!invited.ok) throw new Error(invited.reason);
   const accepted = await platform.invitations.accept(person.actor, invited.invitation.id);
   if (!accepted.ok) throw new Error(accepted.reason);
