@@ -6,7 +6,7 @@ import { sendProblem } from '../web/problem.ts';
 import { keyActorOf } from './guard.ts';
 import { invitationAnswer, memberAnswer, organizationAnswer, organizationDetailAnswer, pipelineAnswer, projectAnswer } from './platform-answers.ts';
 import {
-  addMemberBody,
+  inviteBody,
   changePipelineBody,
   changeRoleBody,
   createOrganizationBody,
@@ -91,7 +91,7 @@ export function registerOrganizationApi(scope: FastifyInstance, deps: { platform
         description: `${ownersOnly} Nobody is added: the person who confirmed the address sees the invitation and accepts or declines it. The answer (202, the invitation) is the same whether or not anyone has the address; inviting an address again changes the role of its invitation. An address of a current member is refused (409). No mail is sent.`,
         tags: ['organizations'],
         params: orgParams,
-        body: addMemberBody,
+        body: inviteBody,
         response: { 202: invitationSchema, ...writeRefusals },
       },
     },

@@ -70,7 +70,7 @@ export const receivedInvitationSchema = z.object({
 });
 export const orgInvitationParams = z.strictObject({ org: z.string().max(100), id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 export const invitationParams = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
-export const addMemberBody = z.strictObject({ email: emailAddress, role: organizationRole.default('member') });
+export const inviteBody = z.strictObject({ email: emailAddress, role: organizationRole.default('member') });
 export const changeRoleBody = z.strictObject({ role: organizationRole });
 export const createProjectBody = z.strictObject({ name: platformName, slug: platformSlug });
 export const createPipelineBody = z.strictObject({ name: platformName, notifyManualExecutions: z.boolean().optional() });
