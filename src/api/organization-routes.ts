@@ -4,14 +4,15 @@ import { z } from 'zod';
 import type { PlatformService } from '../platform/service.ts';
 import { sendProblem } from '../web/problem.ts';
 import { keyActorOf } from './guard.ts';
-import { memberAnswer, organizationAnswer, organizationDetailAnswer, pipelineAnswer, projectAnswer } from './platform-answers.ts';
+import { invitationAnswer, memberAnswer, organizationAnswer, organizationDetailAnswer, pipelineAnswer, projectAnswer } from './platform-answers.ts';
 import {
-  addMemberBody,
+  inviteBody,
   changePipelineBody,
   changeRoleBody,
   createOrganizationBody,
   createPipelineBody,
   createProjectBody,
+  invitationSchema,
   memberParams,
   memberSchema,
   organizationDetailSchema,
@@ -34,7 +35,7 @@ const ownerRequired = (reply: FastifyReply) => sendProblem(reply, 'roleRequired'
 /** Organizations, their members, projects and pipelines: read by members, changed by owners. */
 export function registerOrganizationApi(scope: FastifyInstance, deps: { platform: PlatformService }): void {
   const api = scope.withTypeProvider<ZodTypeProvider>();
-  const { organizations } = deps.platform;
+  const { organizations, invitations } = deps.platform;
 
   api.get(
     '/orgs',
@@ -86,26 +87,24 @@ export function registerOrganizationApi(scope: FastifyInstance, deps: { platform
     {
       config: { scope: 'organizations:write', unprocessableBody: true },
       schema: {
-        summary: 'Add someone who has an account, by their e-mail address',
-        description: ownersOnly,
+        summary: 'Invite someone by e-mail address',
+        description: `${ownersOnly} Nobody is added: the person who confirmed the address sees the invitation and accepts or declines it. The answer (202, the invitation) is the same whether or not anyone has the address; inviting an address again changes the role of its invitation. An address of a current member is refused (409). No mail is sent.`,
         tags: ['organizations'],
         params: orgParams,
-        body: addMemberBody,
-        response: { 201: memberSchema, ...writeRefusals },
+        body: inviteBody,
+        response: { 202: invitationSchema, ...writeRefusals },
       },
     },
     async (request, reply) => {
-      const added = await organizations.addMember(keyActorOf(request), request.params.org, request.body);
-      if (added.ok) return reply.code(201).send(memberAnswer(added.member));
-      switch (added.reason) {
+      const invited = await invitations.invite(keyActorOf(request), request.params.org, request.body);
+      if (invited.ok) return reply.code(202).send(invitationAnswer(invited.invitation));
+      switch (invited.reason) {
         case 'notFound':
           return notFound(reply);
         case 'ownerOnly':
           return ownerRequired(reply);
-        case 'noSuchUser':
-          return sendProblem(reply, 'invalidFields', '/email has no account', { errors: [{ pointer: '/email', message: 'has no account' }] });
         case 'alreadyMember':
-          return sendProblem(reply, 'conflict', 'They are a member already.');
+          return sendProblem(reply, 'conflict', 'That address belongs to a member already.');
       }
     },
   );

@@ -3,6 +3,7 @@ import type {
   DeployView,
   IssueActivityView,
   IssueDetail,
+  InvitationView,
   IssueSummary,
   MemberView,
   OrganizationDetail,
@@ -10,6 +11,7 @@ import type {
   Page,
   PipelineView,
   ProjectView,
+  ReceivedInvitation,
 } from '../platform/service.ts';
 
 /** The platform's values as the JSON API answers them: times as ISO 8601 text. */
@@ -70,3 +72,13 @@ export const issueDetailAnswer = (issue: IssueDetail) => ({
 });
 
 export const pageAnswer = <T, A>(page: Page<T>, answer: (item: T) => A) => ({ items: page.items.map(answer), page: page.page, perPage: page.perPage, hasNext: page.hasNext });
+
+export const invitationAnswer = (invitation: InvitationView) => ({ id: invitation.id, email: invitation.address, role: invitation.role, invitedAt: invitation.invitedAt.toISOString() });
+
+export const receivedInvitationAnswer = (invitation: ReceivedInvitation) => ({
+  id: invitation.id,
+  organization: { name: invitation.organization.name, slug: invitation.organization.slug },
+  role: invitation.role,
+  invitedBy: invitation.invitedBy,
+  invitedAt: invitation.invitedAt.toISOString(),
+});

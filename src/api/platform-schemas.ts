@@ -55,7 +55,22 @@ export const organizationDetailSchema = organizationSchema.extend({
 });
 
 export const createOrganizationBody = z.strictObject({ name: platformName, slug: platformSlug });
-export const addMemberBody = z.strictObject({ email: emailAddress, role: organizationRole.default('member') });
+export const invitationSchema = z.object({
+  id: z.number().int(),
+  email: z.string().meta({ description: 'The invited address, trimmed and lower-cased' }),
+  role: organizationRole,
+  invitedAt: timestamp,
+});
+export const receivedInvitationSchema = z.object({
+  id: z.number().int(),
+  organization: z.object({ name: z.string(), slug: z.string() }),
+  role: organizationRole,
+  invitedBy: z.string().nullable().meta({ description: "The inviting owner's name; null when that account is gone" }),
+  invitedAt: timestamp,
+});
+export const orgInvitationParams = z.strictObject({ org: z.string().max(100), id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const invitationParams = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const inviteBody = z.strictObject({ email: emailAddress, role: organizationRole.default('member') });
 export const changeRoleBody = z.strictObject({ role: organizationRole });
 export const createProjectBody = z.strictObject({ name: platformName, slug: platformSlug });
 export const createPipelineBody = z.strictObject({ name: platformName, notifyManualExecutions: z.boolean().optional() });

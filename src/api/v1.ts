@@ -12,6 +12,7 @@ import { registerAccountApi } from './account-routes.ts';
 import { docsPath, docsTarget } from './docs-path.ts';
 import { registerEventApi } from './event-routes.ts';
 import { registerApiGuard } from './guard.ts';
+import { registerInvitationApi } from './invitation-routes.ts';
 import { registerKeyApi } from './key-routes.ts';
 import { registerOrganizationApi } from './organization-routes.ts';
 import { createKeyRateLimit, createRefusalRateLimit } from './rate-limit.ts';
@@ -161,5 +162,6 @@ async function registerVersion1(v1: FastifyInstance, options: ApiOptions, openAp
   registerAccountApi(v1, options);
   registerKeyApi(v1, options);
   registerOrganizationApi(v1, options);
+  registerInvitationApi(v1, options);
   registerEventApi(v1, options);
 }

@@ -1,4 +1,4 @@
-import { count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { createHeldAnswers } from '../db/change-watch.ts';
 import { chunksOf } from '../lib/chunks.ts';
 import type { Db } from '../db/client.ts';
@@ -74,6 +74,25 @@ export function createUserDirectory(db: Db, now: () => number) {
     /** The account that logs in with this address, if any. Pass the transaction it is asked in, if any. */
     async idByEmail(email: string, tx: Db = db): Promise<number | undefined> {
       return (await tx.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(email))))[0]?.id;
+    },
+
+    /** The addresses this account confirmed (received a link at and followed it). Pass the transaction it is asked in, if any. */
+    async confirmedAddresses(userId: number, tx: Db = db): Promise<string[]> {
+      const rows = await tx
+        .select({ address: userEmails.address })
+        .from(userEmails)
+        .where(and(eq(userEmails.userId, userId), sql`${userEmails.verifiedAt} is not null`));
+      return rows.map((row) => row.address);
+    },
+
+    /** The account whose address this is (confirmed, or its log-in address), if any. Pass the transaction it is asked in, if any. */
+    async holderOf(address: string, tx: Db = db): Promise<number | undefined> {
+      const [row] = await tx
+        .select({ userId: userEmails.userId })
+        .from(userEmails)
+        .where(and(eq(userEmails.address, normalizeEmail(address)), sql`(${userEmails.verifiedAt} is not null or ${userEmails.isPrimary} = 1)`))
+        .limit(1);
+      return row?.userId;
     },
 
     /** Finishes a sign-up: from now on the account can log in. */

@@ -10,7 +10,6 @@ import type { MemberView, NotFound, OrganizationDetail, OrganizationSummary, Own
 export type CreateOrganizationResult = { ok: true; organization: OrganizationSummary } | { ok: false; reason: 'slugTaken' };
 export type OrganizationResult = { ok: true; organization: OrganizationDetail } | NotFound;
 export type MembersResult = { ok: true; members: MemberView[] } | NotFound;
-export type AddMemberResult = { ok: true; member: MemberView } | NotFound | OwnerOnly | { ok: false; reason: 'noSuchUser' | 'alreadyMember' };
 export type ChangeRoleResult = { ok: true; member: MemberView } | NotFound | OwnerOnly | { ok: false; reason: 'noSuchMember' | 'lastOwner' };
 export type RemoveMemberResult = { ok: true } | NotFound | OwnerOnly | { ok: false; reason: 'noSuchMember' | 'lastOwner' };
 export type ProjectsResult = { ok: true; projects: ProjectView[] } | NotFound;
@@ -147,20 +146,6 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
 
     async members(actor: Actor, slug: string): Promise<MembersResult> {
       return asMember(actor, slug, async (tx, membership) => ({ ok: true as const, members: await membersOf(tx, deps.users, membership.organization.id) }));
-    },
-
-    /** Adds someone who already has an account, found by the address they log in with. */
-    async addMember(actor: Actor, slug: string, input: { email: string; role: OrganizationRole }): Promise<AddMemberResult> {
-      return asOwner(actor, slug, async (tx, { organization }): Promise<AddMemberResult> => {
-        const userId = await deps.users.idByEmail(input.email, tx);
-        if (userId === undefined) return { ok: false, reason: 'noSuchUser' };
-        const [existing] = await membersOf(tx, deps.users, organization.id, userId);
-        if (existing) return { ok: false, reason: 'alreadyMember' };
-        await tx.insert(memberships).values({ organizationId: organization.id, userId, role: input.role, joinedAt: new Date(deps.now()) });
-        const [member] = await membersOf(tx, deps.users, organization.id, userId);
-        if (!member) throw new Error('the membership was not stored');
-        return { ok: true, member };
-      });
     },
 
     async changeRole(actor: Actor, slug: string, userId: number, role: OrganizationRole): Promise<ChangeRoleResult> {

@@ -35,6 +35,29 @@ export const memberships = sqliteTable(
   (table) => [primaryKey({ columns: [table.organizationId, table.userId] }), index('organization_members_user_idx').on(table.userId)],
 );
 
+/**
+ * An owner's invitation of an e-mail address (stored as users' addresses are: trimmed, lower-case).
+ * Whoever confirmed that address sees it and accepts or declines; until then nobody is added and
+ * nothing is sent. One per address and organization: inviting again changes its role.
+ */
+export const organizationInvitations = sqliteTable(
+  'organization_invitations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    address: text('address').notNull(),
+    role: text('role', { enum: organizationRoles }).notNull(),
+    invitedBy: integer('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('organization_invitations_organization_address_idx').on(table.organizationId, table.address),
+    index('organization_invitations_address_idx').on(table.address),
+  ],
+);
+
 export const projects = sqliteTable(
   'projects',
   {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEmails } from '../../src/auth/tables.ts';
 import { makeKey } from '../support/api-keys.ts';
-import { makeOrganization, makePerson, rowsOf } from '../support/platform.ts';
+import { joinThroughInvitation, makeOrganization, makePerson, rowsOf } from '../support/platform.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** A build reported through the API reaches exactly the people whose settings ask for it, by mail, once. */
@@ -21,10 +21,7 @@ async function anOrganizationOfThree(options: { dispatchInBackground?: boolean }
   const outsider = await makePerson(t, 'eve@example.com', 'Eve');
   await t.db.update(userEmails).set({ verifiedAt: new Date(t.clock.now) });
   const made = await makeOrganization(t, ada.actor, 'engines');
-  for (const person of ['grace@example.com', 'linus@example.com']) {
-    const added = await t.app.services.platform.organizations.addMember(ada.actor, 'engines', { email: person, role: 'member' });
-    expect(added.ok).toBe(true);
-  }
+  for (const person of [grace, linus]) expect(await joinThroughInvitation(t, ada.actor, 'engines', person)).toBe('member');
   const settings = t.app.services.notificationSettings;
   await settings.set(ada.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'failed');
   await settings.set(grace.actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'successful');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, setUpAdministrator, signUp } from '../support/browser-session.ts';
 import { shownText } from '../support/html-text.ts';
-import { finishedBuild, receipt, rowsOf } from '../support/platform.ts';
+import { confirmPrimaryAddress, finishedBuild, receipt, rowsOf } from '../support/platform.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -11,6 +11,12 @@ let mallory: BrowserSession;
 const ids: Record<string, number> = {};
 
 const userIdOf = async (email: string) => (await rowsOf(t, 'users')).find((row) => row.email === email)?.id as number;
+/** `owner` invites Ada's address to Acme and Ada accepts it on her /orgs page. */
+const rejoin = async (owner: BrowserSession, person: BrowserSession, role: 'owner' | 'member') => {
+  const invited = await owner.post('/orgs/acme/members', { email: 'ada@example.com', role });
+  const id = new URL(invited.headers.location as string, 'http://x').searchParams.get('invited');
+  expect((await person.post(`/invitations/${id}/accept`, {})).headers.location).toBe('/orgs/acme');
+};
 const flashOf = async (browser: BrowserSession, path: string) => shownText((await browser.get(path)).body);
 
 beforeAll(async () => {
@@ -139,22 +145,40 @@ describe('/orgs/<slug>', () => {
     expect((await ada.post('/orgs/acme/pipelines/999999/manual-executions', { notifyManualExecutions: 'on' })).statusCode).toBe(404);
   });
 
-  it('adds an existing user by address, and says clearly when there is no such user or they are in already', async () => {
-    const nobody = await ada.post('/orgs/acme/members', { email: 'nobody@example.com', role: 'member' });
-    expect(nobody.statusCode).toBe(422);
-    expect(shownText(nobody.body)).toContain('No account uses this address.');
+  it('invites an address with one answer whether or not it has an account; the invited person accepts on /orgs', async () => {
     const badAddress = await ada.post('/orgs/acme/members', { email: 'not an address', role: 'member' });
     expect(badAddress.statusCode).toBe(422);
     const badRole = await ada.post('/orgs/acme/members', { email: 'grace@example.com', role: 'admin' });
     expect(badRole.statusCode).toBe(422);
     expect(shownText(badRole.body)).toContain('Choose owner or member.');
 
-    const added = await ada.post('/orgs/acme/members', { email: 'GRACE@example.com', role: 'member' });
-    expect(added.statusCode).toBe(303);
-    expect(await flashOf(ada, '/orgs/acme')).toContain('Member added.');
+    const nobody = await ada.post('/orgs/acme/members', { email: 'nobody@example.com', role: 'member' });
+    const invited = await ada.post('/orgs/acme/members', { email: 'GRACE@example.com', role: 'member' });
+    for (const answer of [nobody, invited]) {
+      expect(answer.statusCode).toBe(303);
+      expect(answer.headers.location).toMatch(/^\/orgs\/acme\?invited=\d+$/);
+    }
+    const nobodyPage = shownText((await ada.get(nobody.headers.location as string)).body);
+    const gracePage = shownText((await ada.get(invited.headers.location as string)).body);
+    expect(nobodyPage).toContain('Invited nobody@example.com.');
+    expect(gracePage).toContain('Invited grace@example.com.');
+    expect(gracePage).not.toContain('Grace Hopper');
+    expect(gracePage).toContain('Pending invitations');
+    expect((await rowsOf(t, 'organization_members')).some((row) => row.user_id === ids.grace)).toBe(false);
+
+    const list = await grace.get('/orgs');
+    expect(shownText(list.body)).toContain('Ada Lovelace invited you to Acme as Member.');
+    const id = Number(new URL(invited.headers.location as string, 'http://x').searchParams.get('invited'));
+    expect(list.body).toContain(`action="/invitations/${id}/accept"`);
+    const accepted = await grace.post(`/invitations/${id}/accept`, {});
+    expect(accepted.statusCode).toBe(303);
+    expect(accepted.headers.location).toBe('/orgs/acme');
+    expect(await flashOf(grace, '/orgs/acme')).toContain('Invitation accepted. You are now a member.');
+    expect(shownText((await grace.get('/orgs/acme')).body)).toContain('Your role: Member.');
+
     const again = await ada.post('/orgs/acme/members', { email: 'grace@example.com', role: 'member' });
     expect(again.statusCode).toBe(422);
-    expect(shownText(again.body)).toContain('already a member');
+    expect(shownText(again.body)).toContain('This address belongs to a member already.');
   });
 
   it('shows a member the organization but not the owners\u2019 forms, and refuses them owners\u2019 changes with 403', async () => {
@@ -199,14 +223,15 @@ describe('/orgs/<slug>', () => {
     expect((await grace.post(`/orgs/acme/members/${ids.ada}/remove`, {})).headers.location).toBe('/orgs/acme');
     expect(await flashOf(grace, '/orgs/acme')).toContain('Member removed.');
     expect((await ada.get('/orgs/acme')).statusCode).toBe(404);
-    // Grace adds Ada back as a member, and Ada leaves by herself.
-    await grace.post('/orgs/acme/members', { email: 'ada@example.com', role: 'member' });
+    // Grace invites Ada back as a member, Ada accepts and then leaves by herself.
+    await confirmPrimaryAddress(t, ids.ada!);
+    await rejoin(grace, ada, 'member');
     const left = await ada.post('/orgs/acme/leave', {});
     expect(left.headers.location).toBe('/orgs');
     expect(await flashOf(ada, '/orgs')).toContain('You left the organization.');
     expect((await ada.get('/orgs/acme')).statusCode).toBe(404);
     // Back as owner for the tests that follow.
-    await grace.post('/orgs/acme/members', { email: 'ada@example.com', role: 'owner' });
+    await rejoin(grace, ada, 'owner');
   });
 
   it('removing someone who is not a member, or by an id that is not one, is a 404', async () => {

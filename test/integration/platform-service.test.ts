@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorEvent, finishedBuild, makeOrganization, makePerson, receipt, rowsOf } from '../support/platform.ts';
+import { errorEvent, finishedBuild, joinThroughInvitation, makeOrganization, makePerson, receipt, rowsOf } from '../support/platform.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** The platform's services called directly, as the pages call them: each result of their unions. */
@@ -34,7 +34,7 @@ describe('organizations', () => {
     const { ada, grace, platform } = await withPeople();
     const { pipeline } = await makeOrganization(t, ada.actor, 'engines');
     await platform.organizations.createProject(ada.actor, 'engines', { name: 'Api', slug: 'api' });
-    await platform.organizations.addMember(ada.actor, 'engines', { email: 'Grace@Example.com', role: 'member' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
     const found = await platform.organizations.find(grace.actor, 'engines');
     if (!found.ok) throw new Error(found.reason);
     expect(found.organization).toMatchObject({ slug: 'engines', role: 'member' });
@@ -59,15 +59,21 @@ async function withStranger() {
 }
 
 describe('members', () => {
-  it('owners add existing people by e-mail; members cannot; strangers find nothing', async () => {
+  it('owners invite addresses; a member cannot (ownerOnly); a stranger finds nothing; nobody is added before accepting', async () => {
     const { ada, grace, linus, platform } = await withPeople();
     await makeOrganization(t, ada.actor, 'engines');
-    expect(await platform.organizations.addMember(ada.actor, 'engines', { email: 'nobody@example.com', role: 'member' })).toEqual({ ok: false, reason: 'noSuchUser' });
-    const added = await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
-    expect(added).toMatchObject({ ok: true, member: { userId: grace.userId, role: 'member' } });
-    expect(await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'owner' })).toEqual({ ok: false, reason: 'alreadyMember' });
-    expect(await platform.organizations.addMember(grace.actor, 'engines', { email: 'linus@example.com', role: 'member' })).toEqual({ ok: false, reason: 'ownerOnly' });
-    expect(await platform.organizations.addMember(linus.actor, 'engines', { email: 'linus@example.com', role: 'owner' })).toEqual({ ok: false, reason: 'notFound' });
+    const unknown = await platform.invitations.invite(ada.actor, 'engines', { email: ' Nobody@Example.com ', role: 'member' });
+    const known = await platform.invitations.invite(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
+    expect(unknown).toEqual({ ok: true, invitation: { id: expect.any(Number), address: 'nobody@example.com', role: 'member', invitedAt: new Date(t.clock.now) } });
+    expect(known).toEqual({ ok: true, invitation: { id: expect.any(Number), address: 'grace@example.com', role: 'member', invitedAt: new Date(t.clock.now) } });
+    const members = await platform.organizations.members(ada.actor, 'engines');
+    expect(members.ok && members.members.map((member) => member.userId)).toEqual([ada.userId]);
+    expect(await platform.invitations.invite(ada.actor, 'engines', { email: 'ada@example.com', role: 'owner' })).toEqual({ ok: false, reason: 'alreadyMember' });
+    expect(await platform.invitations.invite(grace.actor, 'engines', { email: 'linus@example.com', role: 'member' })).toEqual({ ok: false, reason: 'notFound' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
+    expect(await platform.invitations.invite(grace.actor, 'engines', { email: 'linus@example.com', role: 'member' })).toEqual({ ok: false, reason: 'ownerOnly' });
+    expect(await platform.invitations.pending(grace.actor, 'engines')).toEqual({ ok: false, reason: 'ownerOnly' });
+    expect(await platform.invitations.invite(linus.actor, 'engines', { email: 'linus@example.com', role: 'owner' })).toEqual({ ok: false, reason: 'notFound' });
     expect(await platform.organizations.changeRole(grace.actor, 'engines', grace.userId, 'owner')).toEqual({ ok: false, reason: 'ownerOnly' });
     expect(await platform.organizations.changeRole(ada.actor, 'engines', linus.userId, 'owner')).toEqual({ ok: false, reason: 'noSuchMember' });
   });
@@ -75,7 +81,7 @@ describe('members', () => {
   it('the last owner can be neither demoted nor removed, and cannot leave; with a second owner they can', async () => {
     const { ada, grace, platform } = await withPeople();
     await makeOrganization(t, ada.actor, 'engines');
-    await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
     expect(await platform.organizations.changeRole(ada.actor, 'engines', ada.userId, 'member')).toEqual({ ok: false, reason: 'lastOwner' });
     expect(await platform.organizations.removeMember(ada.actor, 'engines', ada.userId)).toEqual({ ok: false, reason: 'lastOwner' });
     expect(await platform.organizations.removeMember(grace.actor, 'engines', ada.userId)).toEqual({ ok: false, reason: 'ownerOnly' });
@@ -95,7 +101,7 @@ describe('projects and pipelines', () => {
     const { ada, grace, platform } = await withPeople();
     const { pipeline } = await makeOrganization(t, ada.actor, 'engines');
     const other = await makeOrganization(t, grace.actor, 'compilers');
-    await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
     expect(await platform.organizations.createProject(ada.actor, 'engines', { name: 'Web again', slug: 'web' })).toEqual({ ok: false, reason: 'slugTaken' });
     expect(await platform.organizations.createProject(grace.actor, 'engines', { name: 'Mine', slug: 'mine' })).toEqual({ ok: false, reason: 'ownerOnly' });
     expect(await platform.organizations.createPipeline(ada.actor, 'engines', 'web', { name: 'main' })).toEqual({ ok: false, reason: 'nameTaken' });
@@ -185,7 +191,7 @@ describe('one issue', () => {
   it('shows its latest event\'s frames as reported, its activity and whether the viewer follows it', async () => {
     const { ada, grace, platform } = await withPeople();
     await makeOrganization(t, ada.actor, 'engines');
-    await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
     await platform.reports.errorEvent(ada.actor, 'engines', errorEvent('web', t.clock.now - 2 * minute), receipt());
     const frames = [{ file: 'src/late.ts', function: 'later', line: null, inApp: true }];
     await platform.reports.errorEvent(ada.actor, 'engines', errorEvent('web', t.clock.now - minute, { frames }), receipt());
@@ -217,7 +223,7 @@ describe('one issue', () => {
   it('subscribe and unsubscribe; an unsubscribed person who comments or is assigned stays unsubscribed', async () => {
     const { ada, grace, platform } = await withPeople();
     await makeOrganization(t, ada.actor, 'engines');
-    await platform.organizations.addMember(ada.actor, 'engines', { email: 'grace@example.com', role: 'member' });
+    await joinThroughInvitation(t, ada.actor, 'engines', grace);
     await platform.reports.errorEvent(ada.actor, 'engines', errorEvent('web', t.clock.now), receipt());
     const issueId = (await rowsOf(t, 'issues'))[0]!.id as number;
     expect(await platform.issues.subscribe(ada.actor, 'engines', issueId)).toEqual({ ok: true, subscribed: true });

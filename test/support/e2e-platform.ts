@@ -26,10 +26,11 @@ export async function fillDemoAt(origin: string, ownerEmail: string): Promise<vo
   const filled = await fillDemo(services.platform, owner, Date.now());
   if (!filled.ok) throw new Error(`The demo was not filled: ${filled.reason} ${filled.detail ?? ''}`);
   const email = `demo.member.${process.pid}@example.com`;
-  if (!(await services.emailAddresses.owner(email))) {
-    await services.users.create({ email, name: 'Grace Hopper of the Demo Team', passwordHash: 'not a hash', activated: true }, async () => undefined);
-  }
-  await services.platform.organizations.addMember(owner, 'demo', { email, role: 'member' });
+  const member = (await services.emailAddresses.owner(email))?.userId ?? (await services.users.create({ email, name: 'Grace Hopper of the Demo Team', passwordHash: 'not a hash', activated: true }, async () => undefined)).id;
+  const primary = await services.emailAddresses.primaryOf(member);
+  if (primary && !primary.verifiedAt) await services.emailAddresses.markVerified(member, primary.id);
+  const invited = await services.platform.invitations.invite(owner, 'demo', { email, role: 'member' });
+  if (invited.ok) await services.platform.invitations.accept(systemActor(member, 'e2e'), invited.invitation.id);
 }
 
 /** An organization of the person's own, with one issue whose latest event has these frames; answers the issue's path. */

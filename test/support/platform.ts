@@ -81,6 +81,11 @@ export const platformEndpoints: Array<{ method: string; url: string; scope: Scop
   { method: 'POST', url: '/api/v1/orgs/{org}/members', scope: 'organizations:write' },
   { method: 'PATCH', url: '/api/v1/orgs/{org}/members/{userId}', scope: 'organizations:write' },
   { method: 'DELETE', url: '/api/v1/orgs/{org}/members/{userId}', scope: 'organizations:write' },
+  { method: 'GET', url: '/api/v1/orgs/{org}/invitations', scope: 'organizations:read' },
+  { method: 'DELETE', url: '/api/v1/orgs/{org}/invitations/{id}', scope: 'organizations:write' },
+  { method: 'GET', url: '/api/v1/invitations', scope: 'organizations:read' },
+  { method: 'POST', url: '/api/v1/invitations/{id}/accept', scope: 'organizations:write' },
+  { method: 'POST', url: '/api/v1/invitations/{id}/decline', scope: 'organizations:write' },
   { method: 'GET', url: '/api/v1/orgs/{org}/projects', scope: 'projects:read' },
   { method: 'POST', url: '/api/v1/orgs/{org}/projects', scope: 'projects:write' },
   { method: 'GET', url: '/api/v1/orgs/{org}/projects/{project}/pipelines', scope: 'pipelines:read' },
@@ -95,3 +100,26 @@ export const platformEndpoints: Array<{ method: string; url: string; scope: Scop
   { method: 'GET', url: '/api/v1/orgs/{org}/issues/{id}', scope: 'issues:read' },
   { method: 'POST', url: '/api/v1/orgs/{org}/issues/{id}/activity', scope: 'issues:write' },
 ];
+
+/** Marks the person's log-in address confirmed, as following the link in its mail does; answers the address. */
+export async function confirmPrimaryAddress(t: TestApp, userId: number): Promise<string> {
+  const { emailAddresses } = t.app.services;
+  const primary = await emailAddresses.primaryOf(userId);
+  if (!primary) throw new Error('the person has no address');
+  if (!primary.verifiedAt) await emailAddresses.markVerified(userId, primary.id);
+  return primary.address;
+}
+
+/**
+ * Brings someone into an organization the only way there is: `owner` invites their address, they
+ * confirm it (if they had not) and accept. Answers the role they have.
+ */
+export async function joinThroughInvitation(t: TestApp, owner: Actor, slug: string, person: { userId: number; actor: Actor }, role: 'owner' | 'member' = 'member') {
+  const address = await confirmPrimaryAddress(t, person.userId);
+  const { platform } = t.app.services;
+  const invited = await platform.invitations.invite(owner, slug, { email: address, role });
+  if (!invited.ok) throw new Error(invited.reason);
+  const accepted = await platform.invitations.accept(person.actor, invited.invitation.id);
+  if (!accepted.ok) throw new Error(accepted.reason);
+  return accepted.organization.role;
+}

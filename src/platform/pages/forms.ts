@@ -21,11 +21,13 @@ export const memberParams = z.object({ slug: platformSlug, userId: rowId });
 export const projectParams = z.object({ slug: platformSlug, project: platformSlug });
 export const pipelineParams = z.object({ slug: platformSlug, pipelineId: rowId });
 export const issueParams = z.object({ slug: platformSlug, id: rowId });
+export const invitationParams = z.object({ slug: platformSlug, id: rowId });
+export const receivedInvitationParams = z.object({ id: rowId });
 
 /** Organizations and projects: a name, and a slug that may be left empty to be made from the name. */
 export const nameAndSlugForm = z.object({ name: nameField, slug: z.string().max(100, { error: 'errors.orgs.slugInvalid' }).optional() });
 export const pipelineForm = z.object({ name: nameField });
-export const addMemberForm = z.object({ email: emailAddress, role: z.enum(organizationRoles, { error: 'errors.orgs.role' }) });
+export const inviteForm = z.object({ email: emailAddress, role: z.enum(organizationRoles, { error: 'errors.orgs.role' }) });
 export const roleForm = z.object({ role: z.enum(organizationRoles, { error: 'errors.orgs.role' }) });
 export const pipelineFlagForm = z.object({ notifyManualExecutions: checkbox });
 
@@ -38,6 +40,9 @@ export const buildsQuery = z.object({
   status: optional(z.enum(buildStatuses)),
   page: pageNumber,
 });
+
+/** The organization page after inviting: which invitation to confirm (anything else: none). */
+export const invitedQuery = z.object({ invited: optional(rowId) }).catch({ invited: undefined });
 
 export const issuesQuery = z.object({
   status: optional(z.enum(issueStatuses)),

@@ -5,18 +5,19 @@ import { actorOf, requireViewer } from '../../web/guards.ts';
 import type { MemberView, OrganizationDetail } from '../types.ts';
 import { organizationPath, organizationsPath, ownerOnlyPage, paramsOf, type PlatformPageOptions } from './context.ts';
 import { renderOrganizationPage } from './organization-page.ts';
-import { addMemberForm, memberParams, organizationParams, roleForm } from './forms.ts';
+import { inviteForm, memberParams, organizationParams, roleForm } from './forms.ts';
 
 /**
- * Members of an organization: an owner adds someone who has an account, changes roles and removes
- * members (after a confirmation page); anyone can leave. The last owner can do neither.
+ * Members of an organization: an owner invites an address (nobody joins until the person accepts,
+ * see ./invitation-routes.ts), changes roles and removes members (after a confirmation page);
+ * anyone can leave. The last owner can do neither.
  */
 export async function registerMemberRoutes(app: FastifyInstance, options: PlatformPageOptions): Promise<void> {
-  const { organizations } = options.platform;
+  const { organizations, invitations } = options.platform;
   const back = (reply: FastifyReply, slug: string, kind: 'success' | 'error', messageKey: string) => reply.redirectWithFlash(organizationPath(slug), { kind, messageKey });
 
-  /** The organization page with the add-member form's errors. */
-  const refuseAdd = (request: FastifyRequest, reply: FastifyReply, slug: string, errors: FieldErrors) =>
+  /** The organization page with the invitation form's errors. */
+  const refuseInvite = (request: FastifyRequest, reply: FastifyReply, slug: string, errors: FieldErrors) =>
     renderOrganizationPage(options, request, reply, slug, { errors, values: pickStrings(request.body, ['email', 'role']), form: 'member' }, 422);
 
   /** The member named in the URL, in an organization the viewer belongs to; null for anything else. */
@@ -35,13 +36,14 @@ export async function registerMemberRoutes(app: FastifyInstance, options: Platfo
     scoped.post(`${organizationsPath}/:slug/members`, async (request, reply) => {
       const params = paramsOf(organizationParams, request);
       if (!params) return notFoundPage(reply);
-      const parsed = parseForm(addMemberForm, request.body);
-      if (!parsed.ok) return refuseAdd(request, reply, params.slug, parsed.errors);
-      const added = await organizations.addMember(actorOf(request), params.slug, parsed.data);
-      if (added.ok) return back(reply, params.slug, 'success', 'flash.orgs.memberAdded');
-      if (added.reason === 'notFound') return notFoundPage(reply);
-      if (added.reason === 'ownerOnly') return ownerOnlyPage(reply);
-      return refuseAdd(request, reply, params.slug, { email: { key: added.reason === 'noSuchUser' ? 'errors.orgs.noSuchUser' : 'errors.orgs.alreadyMember' } });
+      const parsed = parseForm(inviteForm, request.body);
+      if (!parsed.ok) return refuseInvite(request, reply, params.slug, parsed.errors);
+      const invited = await invitations.invite(actorOf(request), params.slug, parsed.data);
+      // The same answer whether or not anyone has the address: the page names the address, never a person.
+      if (invited.ok) return reply.redirect(`${organizationPath(params.slug)}?invited=${invited.invitation.id}`, 303);
+      if (invited.reason === 'notFound') return notFoundPage(reply);
+      if (invited.reason === 'ownerOnly') return ownerOnlyPage(reply);
+      return refuseInvite(request, reply, params.slug, { email: { key: 'errors.orgs.alreadyMember' } });
     });
 
     scoped.post(`${organizationsPath}/:slug/members/:userId/role`, async (request, reply) => {

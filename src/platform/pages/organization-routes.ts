@@ -6,7 +6,7 @@ import { wantsBlock } from '../../web/render.ts';
 import type { PipelineView } from '../types.ts';
 import { organizationPath, organizationsPath, ownerOnlyPage, paramsOf, type PlatformPageOptions } from './context.ts';
 import { renderOrganizationPage, type OrganizationFormState } from './organization-page.ts';
-import { nameAndSlugForm, organizationParams, pipelineFlagForm, pipelineForm, pipelineParams, projectParams } from './forms.ts';
+import { invitedQuery, nameAndSlugForm, organizationParams, pipelineFlagForm, pipelineForm, pipelineParams, projectParams } from './forms.ts';
 import { chosenSlug } from './slug.ts';
 
 export const pipelineFlagBlock = 'orgs/pipeline-flag';
@@ -29,7 +29,8 @@ export async function registerOrganizationRoutes(app: FastifyInstance, options: 
     const mine = await organizations.mine(actor);
     const counts = await options.queries.countsForMember(actor);
     const rows = mine.map((organization) => ({ ...organization, counts: counts.get(organization.id) ?? { projects: 0, members: 0 } }));
-    return reply.page('orgs/list', { organizations: rows, errors: state.errors ?? {}, values: state.values ?? {} }, status);
+    const invitations = await options.platform.invitations.received(actor);
+    return reply.page('orgs/list', { organizations: rows, invitations, errors: state.errors ?? {}, values: state.values ?? {} }, status);
   };
 
   const renderOrganization = (request: FastifyRequest, reply: FastifyReply, slug: string, state: OrganizationFormState = {}, status = 200) =>
@@ -54,7 +55,7 @@ export async function registerOrganizationRoutes(app: FastifyInstance, options: 
     scoped.get(`${organizationsPath}/:slug`, async (request, reply) => {
       const params = paramsOf(organizationParams, request);
       if (!params) return notFoundPage(reply);
-      return renderOrganization(request, reply, params.slug);
+      return renderOrganization(request, reply, params.slug, { invited: invitedQuery.parse(request.query).invited });
     });
 
     scoped.post(`${organizationsPath}/:slug/projects`, async (request, reply) => {
