@@ -85,16 +85,6 @@ export function createUserDirectory(db: Db, now: () => number) {
       return rows.map((row) => row.address);
     },
 
-    /** The account whose address this is (confirmed, or its log-in address), if any. Pass the transaction it is asked in, if any. */
-    async holderOf(address: string, tx: Db = db): Promise<number | undefined> {
-      const [row] = await tx
-        .select({ userId: userEmails.userId })
-        .from(userEmails)
-        .where(and(eq(userEmails.address, normalizeEmail(address)), sql`(${userEmails.verifiedAt} is not null or ${userEmails.isPrimary} = 1)`))
-        .limit(1);
-      return row?.userId;
-    },
-
     /** Finishes a sign-up: from now on the account can log in. */
     async activate(userId: number): Promise<void> {
       await db.update(users).set({ activatedAt: new Date(now()) }).where(sql`${users.id} = ${userId} and ${users.activatedAt} is null`);

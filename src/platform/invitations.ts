@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { normalizeEmail, type UserDirectory } from '../auth/users.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -34,6 +34,9 @@ export type DeclineInvitationResult = { ok: true } | NotFound;
 const notFound: NotFound = { ok: false, reason: 'notFound' };
 const ownerOnly: OwnerOnly = { ok: false, reason: 'ownerOnly' };
 
+/** How long an invitation can be accepted. */
+export const invitationLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+
 const viewOf = (row: typeof organizationInvitations.$inferSelect): InvitationView => ({ id: row.id, address: row.address, role: row.role, invitedAt: row.createdAt });
 
 /**
@@ -42,6 +45,16 @@ const viewOf = (row: typeof organizationInvitations.$inferSelect): InvitationVie
  * and no mail is sent until the person who confirmed that address accepts. Only they see it.
  */
 export function createInvitationService(db: Db, deps: { now: () => number; users: UserDirectory }) {
+  /**
+   * An invitation holds while it is younger than 30 days and whoever made it is still an owner of
+   * the organization: an owner who was removed or demoted cannot come back through one they left.
+   */
+  const stillHolds = (): SQL =>
+    and(
+      gte(organizationInvitations.createdAt, new Date(deps.now() - invitationLifetimeMs)),
+      sql`exists (select 1 from ${memberships} where ${memberships.organizationId} = ${organizationInvitations.organizationId} and ${memberships.userId} = ${organizationInvitations.invitedBy} and ${memberships.role} = 'owner')`,
+    ) as SQL;
+
   const asOwner = <T>(actor: Actor, slug: string, work: (tx: Db, membership: Membership) => Promise<T>): Promise<T | NotFound | OwnerOnly> =>
     inTransaction(db, async (tx) => {
       const membership = await membershipOf(tx, actor, slug);
@@ -56,7 +69,7 @@ export function createInvitationService(db: Db, deps: { now: () => number; users
     const [row] = await tx
       .select()
       .from(organizationInvitations)
-      .where(and(eq(organizationInvitations.id, id), inArray(organizationInvitations.address, addresses)));
+      .where(and(eq(organizationInvitations.id, id), inArray(organizationInvitations.address, addresses), stillHolds()));
     return row;
   };
 
@@ -65,12 +78,17 @@ export function createInvitationService(db: Db, deps: { now: () => number; users
     async invite(actor: Actor, slug: string, input: { email: string; role: OrganizationRole }): Promise<InviteResult> {
       const address = normalizeEmail(input.email);
       return asOwner(actor, slug, async (tx, { organization }): Promise<InviteResult> => {
-        const holder = await deps.users.holderOf(address, tx);
-        if (holder !== undefined && (await isMember(tx, organization.id, holder))) return { ok: false, reason: 'alreadyMember' };
+        // Only a member's log-in address (shown on the page anyway) is refused: any other address gets
+        // the same answer whoever holds it, so nothing is learnt of members' other addresses.
+        const member = await deps.users.idByEmail(address, tx);
+        if (member !== undefined && (await isMember(tx, organization.id, member))) return { ok: false, reason: 'alreadyMember' };
         const [row] = await tx
           .insert(organizationInvitations)
           .values({ organizationId: organization.id, address, role: input.role, invitedBy: actor.userId, createdAt: new Date(deps.now()) })
-          .onConflictDoUpdate({ target: [organizationInvitations.organizationId, organizationInvitations.address], set: { role: input.role } })
+          .onConflictDoUpdate({
+            target: [organizationInvitations.organizationId, organizationInvitations.address],
+            set: { role: input.role, invitedBy: actor.userId, createdAt: new Date(deps.now()) },
+          })
           .returning();
         if (!row) throw new Error('the invitation was not stored');
         return { ok: true, invitation: viewOf(row) };
@@ -83,7 +101,7 @@ export function createInvitationService(db: Db, deps: { now: () => number; users
         const rows = await tx
           .select()
           .from(organizationInvitations)
-          .where(eq(organizationInvitations.organizationId, organization.id))
+          .where(and(eq(organizationInvitations.organizationId, organization.id), stillHolds()))
           .orderBy(asc(organizationInvitations.createdAt), asc(organizationInvitations.id));
         return { ok: true as const, invitations: rows.map(viewOf) };
       });
@@ -108,7 +126,7 @@ export function createInvitationService(db: Db, deps: { now: () => number; users
           .select({ invitation: organizationInvitations, organization: { name: organizations.name, slug: organizations.slug } })
           .from(organizationInvitations)
           .innerJoin(organizations, eq(organizations.id, organizationInvitations.organizationId))
-          .where(inArray(organizationInvitations.address, addresses))
+          .where(and(inArray(organizationInvitations.address, addresses), stillHolds()))
           .orderBy(asc(organizationInvitations.createdAt), asc(organizationInvitations.id));
         const inviters = await deps.users.profiles(
           rows.flatMap((row) => (row.invitation.invitedBy === null ? [] : [row.invitation.invitedBy])),

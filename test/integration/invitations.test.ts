@@ -51,6 +51,37 @@ describe('invitations through the API', () => {
     return { ada, grace, linus, eve, keys };
   }
 
+  it("an invitation made by an owner who was removed or demoted, or older than 30 days, can no longer be accepted", async () => {
+    const { ada, grace, keys } = await world();
+    // Grace joins as owner and invites Eve as owner; then Ada removes Grace.
+    const toGrace = (await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'grace@example.com', role: 'owner' })).json() as { id: number };
+    expect((await call('POST', `/api/v1/invitations/${toGrace.id}/accept`, keys.grace)).statusCode).toBe(200);
+    const toEve = (await call('POST', '/api/v1/orgs/engines/members', keys.grace, { email: 'eve@example.com', role: 'owner' })).json() as { id: number };
+    expect((await call('DELETE', `/api/v1/orgs/engines/members/${grace.userId}`, keys.ada)).statusCode).toBe(204);
+    expect((await call('GET', '/api/v1/invitations', keys.eve)).json()).toEqual([]);
+    expect((await call('GET', '/api/v1/orgs/engines/invitations', keys.ada)).json()).toEqual([]);
+    expectProblem(await call('POST', `/api/v1/invitations/${toEve.id}/accept`, keys.eve), 404, 'not-found');
+
+    // Invited again by Ada, it holds; 30 days later it has lapsed.
+    const again = (await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'eve@example.com', role: 'member' })).json() as { id: number };
+    expect(((await call('GET', '/api/v1/invitations', keys.eve)).json() as unknown[]).length).toBe(1);
+    t.clock.advance(31 * 24 * 60 * 60 * 1000);
+    expectProblem(await call('POST', `/api/v1/invitations/${again.id}/accept`, keys.eve), 404, 'not-found');
+    expect(ada.userId).toBeGreaterThan(0);
+  });
+
+  it("tells a member's log-in address apart, and no other address of theirs", async () => {
+    const { grace, keys } = await world();
+    const toGrace = (await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'grace@example.com', role: 'member' })).json() as { id: number };
+    expect((await call('POST', `/api/v1/invitations/${toGrace.id}/accept`, keys.grace)).statusCode).toBe(200);
+    const { userEmails } = await import('../../src/auth/tables.ts');
+    await t.db.insert(userEmails).values({ userId: grace.userId, address: 'grace.private@secret.example', isPrimary: false, verifiedAt: new Date(t.clock.now), createdAt: new Date(t.clock.now) });
+    expect((await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'grace@example.com', role: 'member' })).statusCode).toBe(409);
+    const secondAddress = await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'grace.private@secret.example', role: 'member' });
+    const nobody = await call('POST', '/api/v1/orgs/engines/members', keys.ada, { email: 'random@secret.example', role: 'member' });
+    expect([secondAddress.statusCode, nobody.statusCode]).toEqual([202, 202]);
+  });
+
   it('answers a known and an unknown address alike (202, the invitation, no name) and writes the same kind of row; no mail is sent', async () => {
     const { ada, keys } = await world();
     const mailsBefore = (await rowsOf(t, 'mail_outbox')).length;
