@@ -9,8 +9,15 @@ const timestamp = z.iso.datetime();
 /** A time as a sender reports it: UTC (`Z`) or with an offset. */
 const reportedTime = z.iso.datetime({ offset: true });
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const text = (max: number) => z.string().max(max);
-const label = (max: number) => z.string().trim().min(1).max(max);
+// Control and text-direction characters would let a reported text pass for another in a page or a
+// mail's subject (a reversed file name): a one-line text takes none, a longer one only line breaks and tabs.
+const oneLineRefused = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const manyLinesRefused = /(?![\t\n\r])[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+const invisibleMessage = 'must not contain control or text-direction characters';
+const text = (max: number) => z.string().max(max).refine((value) => !manyLinesRefused.test(value), { error: invisibleMessage });
+const oneLine = (max: number) => z.string().max(max).refine((value) => !oneLineRefused.test(value), { error: invisibleMessage });
+const label = (max: number) => z.string().trim().min(1).max(max).refine((value) => !oneLineRefused.test(value), { error: invisibleMessage });
+const manyLinesLabel = (max: number) => z.string().trim().min(1).max(max).refine((value) => !manyLinesRefused.test(value), { error: invisibleMessage });
 
 /** Path parameters: a slug that is not one is simply not found, so the parameters take any short text. */
 export const orgParams = z.strictObject({ org: z.string().max(100) });
@@ -93,7 +100,7 @@ export const buildReportBody = z.strictObject({
   trigger: z.enum(buildTriggers),
   startedAt: reportedTime,
   finishedAt: reportedTime.nullable().optional().meta({ description: 'Absent or null while running; required once finished' }),
-  commit: z.strictObject({ sha, message: text(10_000), authorName: text(200), authorEmail: text(254) }),
+  commit: z.strictObject({ sha, message: text(10_000), authorName: oneLine(200), authorEmail: oneLine(254) }),
   startedBy: id.nullable().optional().meta({ description: 'The user id of the member who started it, if a person did' }),
 });
 export const buildSchema = z.object({
@@ -115,7 +122,7 @@ export const deployReportBody = z.strictObject({
   environment: label(100),
   version: label(200),
   finishedAt: reportedTime,
-  commits: z.array(z.strictObject({ sha, authorEmail: text(254) })).max(maxDeployCommits).optional(),
+  commits: z.array(z.strictObject({ sha, authorEmail: oneLine(254) })).max(maxDeployCommits).optional(),
 });
 export const deploySchema = z.object({
   id: z.number().int(),
@@ -127,8 +134,8 @@ export const deploySchema = z.object({
 });
 
 const frame = z.strictObject({
-  file: text(1000),
-  function: text(1000),
+  file: oneLine(1000),
+  function: oneLine(1000),
   line: z.number().int().min(0).max(100_000_000).nullable().optional(),
   inApp: z.boolean().optional().meta({ description: 'Whether the frame is in the application rather than a library (default false)' }),
 });
@@ -187,7 +194,7 @@ export const activityReportBody = z.discriminatedUnion('kind', [
   z.strictObject({ eventId, kind: z.literal('unassigned') }),
   z.strictObject({ eventId, kind: z.literal('resolved') }),
   z.strictObject({ eventId, kind: z.literal('unresolved') }),
-  z.strictObject({ eventId, kind: z.literal('comment'), comment: label(10_000) }),
+  z.strictObject({ eventId, kind: z.literal('comment'), comment: manyLinesLabel(10_000) }),
 ]);
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.number().int(), perPage: z.number().int(), hasNext: z.boolean() });

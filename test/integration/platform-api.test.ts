@@ -345,6 +345,12 @@ describe('/api/v1 error events and issues', () => {
     expectFieldRefused(await post(eventBody({ frames: [{ ...frame, line: -1 }] })), '/frames/0/line');
     expectFieldRefused(await post(eventBody({ frames: [{ ...frame, locals: { password: 'x' } }] })), '/frames/0');
     expectFieldRefused(await post(eventBody({ title: '' })), '/title');
+    // Text that would pass for other text in a page or a mail's subject: a reversed file name, a hidden control.
+    expectFieldRefused(await post(eventBody({ title: 'invoice\u202Efdp.exe' })), '/title');
+    expectFieldRefused(await post(eventBody({ title: 'line\nbreak' })), '/title');
+    expectFieldRefused(await post(eventBody({ message: 'bell\u0007' })), '/message');
+    expectFieldRefused(await post(eventBody({ frames: [{ ...frame, file: 'src/\u202Ea.ts' }] })), '/frames/0/file');
+    expect((await post(eventBody({ title: 'TypeError: ünïcode is fine 🚂', message: 'two\nlines\tand a tab' }))).statusCode).toBe(201);
     expectFieldRefused(await post(eventBody({ level: 'catastrophic' })), '/level');
     expectProblem(await post(eventBody({ project: 'api' })), 404, 'not-found');
     expectProblem(await call('POST', '/api/v1/orgs/engines/events', { key: keys.ada, body: { ...eventBody(), padding: 'x'.repeat(300_000) } }), 413, 'body-too-large');
@@ -358,7 +364,7 @@ describe('/api/v1 error events and issues', () => {
     expectFieldRefused(await act({ eventId: 'a-5', kind: 'comment', comment: '   ' }), '/comment');
     expectProblem(await act({ eventId: 'a-6', kind: 'resolved' }, issueId + 1000), 404, 'not-found');
     expect(await rowsOf(t, 'issue_activity')).toEqual([]);
-    expect((await rowsOf(t, 'notification_work')).map((row) => row.event_kind)).toEqual(['issueEvent']);
+    expect((await rowsOf(t, 'notification_work')).map((row) => row.event_kind)).toEqual(['issueEvent', 'issueEvent']);
   });
 });
 
