@@ -1,0 +1,156 @@
+import type { TFunction } from 'i18next';
+import { formatDate, type TimestampPreferences } from '../lib/datetime-format.ts';
+import type { ActivityChart, BuildFigures, IssueBadge, WeeklyReport } from './weekly-types.ts';
+import { issueBadges } from './weekly-types.ts';
+
+/**
+ * A report as a reader reads it: every number, duration, date and label written out in their
+ * language and formats. The page and both parts of the mail print this, so they say the same.
+ */
+
+/** The chart's colours, one per series (the five busiest projects, then "others"); the page's CSS has the same. */
+export const seriesColours = ['#2f4fc7', '#c2410c', '#047857', '#a21caf', '#b45309', '#64748b'] as const;
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(language: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${language}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(language, options);
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+export function formatCount(value: number, language: string): string {
+  return numberFormat(language).format(value);
+}
+
+export function formatRate(rate: number | null, language: string): string | null {
+  return rate === null ? null : numberFormat(language, { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+}
+
+/** "45 s", "3 min 20 s", "1 h 5 min", in the language's own unit words. */
+export function formatDuration(ms: number, language: string): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const unit = (value: number, name: 'hour' | 'minute' | 'second') => numberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  if (seconds < 60) return unit(seconds, 'second');
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? unit(minutes, 'minute') : `${unit(minutes, 'minute')} ${unit(seconds % 60, 'second')}`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? unit(hours, 'hour') : `${unit(hours, 'hour')} ${unit(minutes % 60, 'minute')}`;
+}
+
+/** A change with its sign: "+3", "−2", "±0". */
+function signed(text: string, value: number): string {
+  if (value > 0) return `+${text}`;
+  if (value < 0) return `\u2212${text}`;
+  return `\u00b10`;
+}
+
+export interface ShownChange {
+  text: string;
+  direction: 'up' | 'down' | 'same';
+}
+
+const directionOf = (value: number): ShownChange['direction'] => (value > 0 ? 'up' : value < 0 ? 'down' : 'same');
+
+function buildRows(figures: BuildFigures, previous: BuildFigures, t: TFunction, language: string) {
+  const none = t('reports.none');
+  const runsChange = figures.runs - previous.runs;
+  const rateChange = figures.successRate !== null && previous.successRate !== null ? figures.successRate - previous.successRate : null;
+  const medianChange = figures.medianMs !== null && previous.medianMs !== null ? figures.medianMs - previous.medianMs : null;
+  return {
+    runs: formatCount(figures.runs, language),
+    finished: formatCount(figures.finished, language),
+    failed: formatCount(figures.failed, language),
+    terminated: formatCount(figures.terminated, language),
+    running: formatCount(figures.running, language),
+    successRate: formatRate(figures.successRate, language) ?? none,
+    median: figures.medianMs === null ? none : formatDuration(figures.medianMs, language),
+    p95: figures.p95Ms === null ? none : formatDuration(figures.p95Ms, language),
+    change: {
+      runs: { text: signed(formatCount(Math.abs(runsChange), language), runsChange), direction: directionOf(runsChange) } as ShownChange,
+      successRate:
+        rateChange === null
+          ? null
+          : ({ text: t('reports.builds.points', { value: signed(numberFormat(language, { maximumFractionDigits: 1 }).format(Math.abs(rateChange * 100)), Math.round(rateChange * 1000)) }), direction: directionOf(Math.round(rateChange * 1000)) } as ShownChange),
+      median: medianChange === null ? null : ({ text: signed(formatDuration(medianChange, language), Math.round(medianChange / 1000)), direction: directionOf(Math.round(medianChange / 1000)) } as ShownChange),
+    },
+  };
+}
+
+export interface ShownChart {
+  series: Array<{ label: string; colour: string; colourIndex: number; total: string }>;
+  days: Array<{ short: string; long: string; total: number; totalText: string; parts: Array<{ label: string; colour: string; colourIndex: number; value: number; valueText: string }> }>;
+  max: number;
+  empty: boolean;
+}
+
+function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPreferences): ShownChart {
+  const language = preferences.language;
+  const weekday = new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: preferences.timeZone });
+  const weekdayLong = new Intl.DateTimeFormat(language, { weekday: 'long', timeZone: preferences.timeZone });
+  const labelOf = (series: ActivityChart['series'][number]) => series.name ?? t('reports.chart.others');
+  return {
+    series: chart.series.map((series) => ({ label: labelOf(series), colour: seriesColours[series.colour] ?? '#64748b', colourIndex: series.colour, total: formatCount(series.total, language) })),
+    days: chart.days.map((day) => ({
+      short: `${weekday.format(day.start)} ${formatDate(day.start, preferences).replace(/[/.-]?\d{4}[/.-]?/, '')}`,
+      long: `${weekdayLong.format(day.start)} ${formatDate(day.start, preferences)}`,
+      total: day.total,
+      totalText: formatCount(day.total, language),
+      parts: chart.series.map((series, index) => ({
+        label: labelOf(series),
+        colour: seriesColours[series.colour] ?? '#64748b',
+        colourIndex: series.colour,
+        value: day.values[index] ?? 0,
+        valueText: formatCount(day.values[index] ?? 0, language),
+      })),
+    })),
+    max: chart.max,
+    empty: chart.max === 0,
+  };
+}
+
+/** Everything the page and the mail print, in the reader's words. */
+export function presentReport(report: WeeklyReport, t: TFunction, preferences: TimestampPreferences, links: { issue: (id: number) => string }) {
+  const language = preferences.language;
+  const zoned = { ...preferences, timeZone: report.timeZone };
+  const lastDay = report.issues.activity.days[6]?.start ?? new Date(report.end.getTime() - 1);
+  const badge = (value: IssueBadge) => t(`reports.badges.${value}`);
+  const builds = report.builds;
+  const from = formatDate(report.start, zoned);
+  const to = formatDate(lastDay, zoned);
+  return {
+    title: t('reports.title', { organization: report.organization.name, week: report.weekNumber }),
+    from,
+    to,
+    period: t('reports.period', { from, to }),
+    zoneNote: t('reports.zone', { zone: report.timeZone }),
+    summary: {
+      events: formatCount(report.issues.events, language),
+      newIssues: formatCount(report.issues.newIssues, language),
+      regressedIssues: formatCount(report.issues.regressedIssues, language),
+      runs: formatCount(builds.total.runs, language),
+      successRate: formatRate(builds.total.successRate, language) ?? t('reports.none'),
+    },
+    chart: shownChart(report.issues.activity, t, zoned),
+    issues: {
+      any: report.issues.events > 0,
+      events: formatCount(report.issues.events, language),
+      previousEvents: formatCount(report.issues.previousEvents, language),
+      byLevel: report.issues.byLevel.map((entry) => ({ label: t(`orgs.issueLevels.${entry.level}`), events: formatCount(entry.events, language) })),
+      byProject: report.issues.byProject.map((entry) => ({ name: entry.name, events: formatCount(entry.events, language) })),
+      keyIssues: report.issues.keyIssues.map((issue) => ({ ...issue, url: links.issue(issue.id), events: formatCount(issue.events, language), badgeLabel: badge(issue.badge), levelLabel: t(`orgs.issueLevels.${issue.level}`) })),
+      byState: issueBadges.map((state) => ({ state, label: badge(state), count: formatCount(report.issues.byState[state], language) })),
+    },
+    builds: {
+      any: builds.total.runs > 0 || builds.previous.runs > 0,
+      total: buildRows(builds.total, builds.previous, t, language),
+      pipelines: builds.pipelines.map((pipeline) => ({ name: pipeline.name, project: pipeline.project.name, ...buildRows(pipeline, pipeline.previous, t, language) })),
+      slowest: builds.slowest.map((pipeline) => ({ name: pipeline.name, project: pipeline.project.name, ...buildRows(pipeline, pipeline.previous, t, language) })),
+    },
+  };
+}
+
+export type PresentedReport = ReturnType<typeof presentReport>;
