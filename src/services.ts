@@ -33,6 +33,7 @@ import { createNotificationSettings } from './notify/settings.ts';
 import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
 import { createPlatformPageQueries } from './platform/pages-queries.ts';
 import { createPlatformService } from './platform/service.ts';
+import { createWeeklyReportBuilder } from './reports/weekly-builder.ts';
 import { createAccountService } from './settings/account/service.ts';
 import { createApiKeysService } from './settings/api-keys/service.ts';
 import { createVerificationSendLog } from './settings/emails/send-log.ts';
@@ -105,6 +106,8 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     apiKeys,
     platform,
     platformPages: createPlatformPageQueries(db),
+    /** What a weekly report says: an organization's week read once, each reader's report, its mail. */
+    weeklyReports: createWeeklyReportBuilder(db),
     notificationSettings,
     dispatcher: createDispatcher(db, {
       now,
