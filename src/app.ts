@@ -20,6 +20,7 @@ import { newKeyPath, registerApiKeyRoutes } from './settings/api-keys/routes.ts'
 import { registerApiKeySweeper } from './settings/api-keys/sweeper.ts';
 import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerPlatformPages } from './platform/pages/routes.ts';
+import { registerWeeklyReportRoutes } from './reports/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { registerNotificationRoutes } from './settings/notifications/routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
@@ -185,6 +186,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     platform: services.platform,
     queries: services.platformPages,
     stackTraceOrderOf: async (userId) => (await account.preferences(userId)).stackTraceOrder,
+  });
+  await registerWeeklyReportRoutes(app, {
+    builder: services.weeklyReports,
+    organizationOf: (actor, slug) => services.platform.places.organizationOfMember(actor.userId, slug),
+    excludedProjectsOf: async (actor) =>
+      (await services.notificationSettings.rows(actor)).filter((row) => row.type === 'weeklyReports' && row.scope === 'project' && row.value === 'off' && row.scopeId !== null).map((row) => row.scopeId ?? 0),
+    now,
   });
   await registerApi(app, {
     db,

@@ -25,6 +25,16 @@ export function createPlaces(db: Db) {
       return row !== undefined;
     },
 
+    /** The organization with this slug, when the person belongs to it; null otherwise, whether it exists or not. */
+    async organizationOfMember(userId: number, slug: string): Promise<{ id: number; slug: string; name: string } | null> {
+      const [row] = await db
+        .select({ id: organizations.id, slug: organizations.slug, name: organizations.name })
+        .from(organizations)
+        .innerJoin(memberships, and(eq(memberships.organizationId, organizations.id), eq(memberships.userId, userId)))
+        .where(eq(organizations.slug, slug));
+      return row ?? null;
+    },
+
     /** An organization's name, or a project's with its organization's ("Acme / Web"); null when it is gone. */
     async nameOf(scope: 'organization' | 'project', id: number): Promise<string | null> {
       if (scope === 'organization') {

@@ -111,6 +111,9 @@ interface BuildTally {
 
 const emptyTally = (): BuildTally => ({ runs: 0, succeeded: 0, failed: 0, terminated: 0, running: 0, durations: [] });
 
+/** Durations are kept to the millisecond: an interpolated percentile is rounded to one. */
+const wholeMs = (value: number | null) => (value === null ? null : Math.round(value));
+
 function figuresOf(tally: BuildTally): BuildFigures {
   const sorted = sortedDurations(tally.durations);
   const finished = tally.succeeded + tally.failed + tally.terminated;
@@ -122,8 +125,8 @@ function figuresOf(tally: BuildTally): BuildFigures {
     terminated: tally.terminated,
     running: tally.running,
     successRate: successRate(tally.succeeded, finished),
-    medianMs: percentile(sorted, 50),
-    p95Ms: percentile(sorted, 95),
+    medianMs: wholeMs(percentile(sorted, 50)),
+    p95Ms: wholeMs(percentile(sorted, 95)),
   };
 }
 
