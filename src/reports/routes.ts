@@ -6,13 +6,9 @@ import { notFoundPage } from '../web/errors.ts';
 import { actorOf, requireViewer, viewerOf } from '../web/guards.ts';
 import { chartGeometry } from './chart.ts';
 import { presentReport } from './present.ts';
-import { weeklyReportPath } from './weekly-mail.ts';
+import { weeklyReportPath, weeklyReportSettingsPath, weeklyReportsPath } from './paths.ts';
 import type { WeeklyReportBuilder } from './weekly-types.ts';
 import { isFutureWeek, lastFinishedWeek, parseWeek, shiftWeek, weekName } from './weeks.ts';
-
-export const weeklyReportsPath = '/reports/weekly';
-/** Where a reader chooses which organizations and projects their weekly report covers. */
-export const weeklyReportSettingsPath = '/settings/notifications/weekly-reports';
 
 export interface WeeklyReportPageOptions {
   builder: WeeklyReportBuilder;

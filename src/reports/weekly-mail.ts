@@ -11,9 +11,6 @@ const plainEta = createTemplateEngine({ autoEscape: false, keepNewlines: true })
 /** The tallest bar of the mail's chart, in pixels. */
 export const mailChartHeight = 120;
 
-/** The path of an organization's report for a week: /reports/weekly/<org>/<week>. */
-export const weeklyReportPath = (organizationSlug: string, week: string) => `/reports/weekly/${encodeURIComponent(organizationSlug)}/${encodeURIComponent(week)}`;
-
 /**
  * One reader's weekly report as a message: HTML and plain text, in their language, with dates in
  * their zone and date format. The chart is a table of coloured cells (no script, no SVG, no image),
