@@ -12,14 +12,41 @@ const plainEta = createTemplateEngine({ autoEscape: false, keepNewlines: true })
 export const mailChartHeight = 120;
 
 /**
- * One reader's weekly report as a message: HTML and plain text, in their language, with dates in
- * their zone and date format. The chart is a table of coloured cells (no script, no SVG, no image),
- * its numbers written out beside it; the text part lists the same numbers.
+ * What differs from one reader to the next among those who share a report and a language: their
+ * name and their links. The body is rendered once with these marks in their places (none holds a
+ * character that escaping changes), and each reader's message fills them in, escaped.
  */
-export function composeWeeklyReportMail(report: WeeklyReport, recipient: Recipient, links: WeeklyReportLinks): OutgoingMail {
-  const language = recipient.preferences.language;
+const marks = {
+  greeting: '%%weekly-report:greeting%%',
+  view: '%%weekly-report:view%%',
+  settings: '%%weekly-report:settings%%',
+  unsubscribeUrl: '%%weekly-report:unsubscribe-url%%',
+  unsubscribeLabel: '%%weekly-report:unsubscribe-label%%',
+} as const;
+
+interface Body {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Rendered bodies per report (readers with the same zone and choices share one) and per language and formats. */
+const bodies = new WeakMap<WeeklyReport, Map<string, Body>>();
+
+const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => htmlEscapes[character] ?? character);
+
+function bodyOf(report: WeeklyReport, recipient: Recipient, origin: string): Body {
+  const { language, dateFormat, clock24h } = recipient.preferences;
+  const key = `${language}|${dateFormat}|${clock24h}|${origin}`;
+  let byKey = bodies.get(report);
+  if (!byKey) {
+    byKey = new Map();
+    bodies.set(report, byKey);
+  }
+  const known = byKey.get(key);
+  if (known) return known;
   const t = translatorFor(language);
-  const origin = new URL(links.view).origin;
   const shown = presentReport(report, t, { ...recipient.preferences, timeZone: report.timeZone }, {
     issue: (id) => `${origin}/orgs/${encodeURIComponent(report.organization.slug)}/issues/${id}`,
   });
@@ -28,19 +55,45 @@ export function composeWeeklyReportMail(report: WeeklyReport, recipient: Recipie
     lang: language,
     t,
     subject,
-    greeting: recipient.confirmed === false ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
+    greeting: marks.greeting,
     report,
     shown,
-    links,
+    links: { view: marks.view, settings: marks.settings, unsubscribe: { url: marks.unsubscribeUrl, label: marks.unsubscribeLabel } },
     chartHeight: mailChartHeight,
     footer: t('reports.mail.footer', { organization: report.organization.name }),
   };
+  const body = { subject, html: eta.render('emails/weekly-report-html', data), text: plainEta.render('emails/weekly-report-text', data) };
+  byKey.set(key, body);
+  return body;
+}
+
+function fillIn(body: string, values: Record<keyof typeof marks, string>, escape: (value: string) => string): string {
+  let filled = body;
+  for (const name of Object.keys(marks) as Array<keyof typeof marks>) filled = filled.replaceAll(marks[name], escape(values[name]));
+  return filled;
+}
+
+/**
+ * One reader's weekly report as a message: HTML and plain text, in their language, with dates in
+ * their zone and date format. The chart is a table of coloured cells (no script, no SVG, no image),
+ * its numbers written out beside it; the text part lists the same numbers.
+ */
+export function composeWeeklyReportMail(report: WeeklyReport, recipient: Recipient, links: WeeklyReportLinks): OutgoingMail {
+  const t = translatorFor(recipient.preferences.language);
+  const body = bodyOf(report, recipient, new URL(links.view).origin);
+  const values = {
+    greeting: recipient.confirmed === false ? t('mail.greetingAnonymous') : t('mail.greeting', { name: recipient.name }),
+    view: links.view,
+    settings: links.settings,
+    unsubscribeUrl: links.unsubscribe.url,
+    unsubscribeLabel: links.unsubscribe.label,
+  };
   return {
     to: recipient.address,
-    subject,
+    subject: body.subject,
     kind: 'weekly-report',
-    html: eta.render('emails/weekly-report-html', data),
-    text: plainEta.render('emails/weekly-report-text', data),
+    html: fillIn(body.html, values, escapeHtml),
+    text: fillIn(body.text, values, (value) => value),
     unsubscribeUrl: links.unsubscribe.url,
   };
 }
