@@ -6,12 +6,15 @@ import type { ActivityChart } from './weekly-types.ts';
  * fill): the content security policy allows no inline style.
  */
 
-export const chartBox = { width: 700, height: 260, top: 16, bottom: 40, left: 44, right: 8 } as const;
+export const chartBox = { width: 480, height: 240, top: 16, bottom: 36, left: 36, right: 4 } as const;
 
 export interface ChartGeometry {
   width: number;
   height: number;
   baseline: number;
+  /** Where the plot begins and ends, left to right. */
+  left: number;
+  right: number;
   /** Horizontal grid lines with their values. */
   ticks: Array<{ y: number; value: number }>;
   bars: Array<{ x: number; width: number; labelX: number; totalY: number; segments: Array<{ y: number; height: number; colour: number; value: number; series: number }> }>;
@@ -49,7 +52,7 @@ export function chartGeometry(chart: ActivityChart): ChartGeometry {
     }
     return { x: round(x), width: round(barWidth), labelX: round(x + barWidth / 2), totalY: round(y - 4), segments };
   });
-  return { width: chartBox.width, height: chartBox.height, baseline, ticks, bars };
+  return { width: chartBox.width, height: chartBox.height, baseline, left: chartBox.left, right: chartBox.width - chartBox.right, ticks, bars };
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

@@ -82,7 +82,7 @@ function buildRows(figures: BuildFigures, previous: BuildFigures, t: TFunction, 
 
 export interface ShownChart {
   series: Array<{ label: string; colour: string; colourIndex: number; total: string }>;
-  days: Array<{ short: string; long: string; total: number; totalText: string; parts: Array<{ label: string; colour: string; colourIndex: number; value: number; valueText: string }> }>;
+  days: Array<{ weekday: string; date: string; short: string; long: string; total: number; totalText: string; parts: Array<{ label: string; colour: string; colourIndex: number; value: number; valueText: string }> }>;
   max: number;
   empty: boolean;
 }
@@ -95,6 +95,8 @@ function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPr
   return {
     series: chart.series.map((series) => ({ label: labelOf(series), colour: seriesColours[series.colour] ?? '#64748b', colourIndex: series.colour, total: formatCount(series.total, language) })),
     days: chart.days.map((day) => ({
+      weekday: weekday.format(day.start),
+      date: formatDate(day.start, preferences).replace(/[/.-]?\d{4}[/.-]?/, ''),
       short: `${weekday.format(day.start)} ${formatDate(day.start, preferences).replace(/[/.-]?\d{4}[/.-]?/, '')}`,
       long: `${weekdayLong.format(day.start)} ${formatDate(day.start, preferences)}`,
       total: day.total,

@@ -198,6 +198,14 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   // The issue with the deepest stack trace (41 frames, long paths).
   await clickAndWaitForPage(page, page.locator('main tbody a', { hasText: 'OutOfMemoryError' }).first());
   await stop('an issue with its stack trace and activity');
+  // The weekly report: the organization's last finished week, then the one under way (the demo's days lie in both).
+  await page.goto('/orgs/demo');
+  await clickAndWaitForPage(page, page.getByRole('link', { name: en('reports.nav'), exact: true }));
+  await stop('a weekly report, the last finished week');
+  await clickAndWaitForPage(page, page.getByRole('link', { name: en('reports.page.next'), exact: true }));
+  await stop('a weekly report, the week under way');
+  await page.goto('/reports/weekly/demo/2020-W10');
+  await stop('a weekly report of a quiet week');
 
   // ---- Logging out and in again, with the second factor.
   await logOutThroughTopBar(page);
