@@ -220,6 +220,8 @@ describe('the builder', () => {
     expect(week?.forMember({ excludedProjectIds: [], timeZone: 'UTC' })).toBe(first);
     expect(week?.forMember({ excludedProjectIds: [99_999], timeZone: 'UTC' })).toBe(first);
     expect(week?.forMember({ excludedProjectIds: [ids.api], timeZone: 'UTC' })).not.toBe(first);
+    // A zone nobody knows is read as UTC rather than breaking the report.
+    expect(week?.forMember({ excludedProjectIds: [], timeZone: 'Nowhere/Atlantis' })?.timeZone).toBe('UTC');
   });
 });
 
