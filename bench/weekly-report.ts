@@ -1,9 +1,12 @@
-// node bench/weekly-report.ts
-// One large organization's weekly reports, measured once: 1 000 members in ten zones (one in ten
+// node bench/weekly-report.ts [--many]
+// One large organization's weekly reports, measured once: 1 000 members in ten zones (one in nine
 // leaving a project or two out), a week of 10 000 builds and 50 000 error events over 400 issues in
 // 20 projects, and a week before it just as busy. Reads the week once (organizationWeek), derives
 // every member's report (forMember), then composes every member's mail; prints the time and the
 // memory each step took.
+// With --many: 1 000 organizations of 100 members each (100 000 readers), each with 3 projects,
+// 50 builds and 250 events a week: every organization read, every reader's report and mail made,
+// one organization after the other, as a weekly run would.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +15,7 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { createWeeklyReportBuilder } from '../src/reports/weekly-builder.ts';
 import { weeklyReportLinks } from '../src/reports/paths.ts';
 
+const many = process.argv.includes('--many');
 const week = '2026-W10';
 const weekStart = Date.parse('2026-03-02T00:00:00Z');
 const dayMs = 86_400_000;
@@ -32,6 +36,39 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-weekly-bench-'));
 const db = openDatabase(path.join(dir, 'dials.db'));
 applyMigrations(db);
 const sqlite = sqliteOf(db);
+const megabytesOf = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+const fillMany = sqlite.transaction(() => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const organization = sqlite.prepare('insert into organizations (id, name, slug, created_at) values (?, ?, ?, ?)');
+  const project = sqlite.prepare('insert into projects (id, organization_id, name, slug, created_at) values (?, ?, ?, ?, ?)');
+  const pipeline = sqlite.prepare('insert into pipelines (id, project_id, name, created_at) values (?, ?, ?, ?)');
+  const build = sqlite.prepare(
+    `insert into builds (organization_id, pipeline_id, external_id, status, trigger, started_at, finished_at, commit_sha, commit_message, commit_author_name, commit_author_email, updated_at)
+     values (?, ?, ?, ?, 'push', ?, ?, 'abc', 'change', 'Ada', 'ada@example.com', ?)`,
+  );
+  const issue = sqlite.prepare(
+    `insert into issues (id, organization_id, project_id, fingerprint, title, level, status, first_seen, last_seen, event_count) values (?, ?, ?, ?, ?, 'error', 'unresolved', ?, ?, 0)`,
+  );
+  const event = sqlite.prepare(`insert into issue_events (issue_id, occurred_at, received_at, level, message, frames) values (?, ?, ?, 'error', 'it broke', '[]')`);
+  for (let org = 1; org <= 1000; org += 1) {
+    organization.run(org, `Organization ${org}`, `org-${org}`, now);
+    for (let index = 0; index < 3; index += 1) {
+      const projectId = org * 3 + index;
+      project.run(projectId, org, `Project ${index}`, `project-${index}`, now);
+      pipeline.run(projectId, projectId, 'main', now);
+      for (let each = 0; each < 5; each += 1) issue.run(projectId * 5 + each, org, projectId, `f${each}`, `Problem ${each}`, weekStart - 30 * dayMs, weekStart + 7 * dayMs);
+    }
+    for (let index = 0; index < 100; index += 1) {
+      const startedAt = weekStart - 7 * dayMs + Math.floor(random() * 14 * dayMs);
+      build.run(org, org * 3 + (index % 3), `b${index}`, index % 4 === 0 ? 'failed' : 'success', startedAt, startedAt + 60_000 + Math.floor(random() * 600_000), startedAt);
+    }
+    for (let index = 0; index < 500; index += 1) {
+      const occurredAt = weekStart - 7 * dayMs + Math.floor(random() * 14 * dayMs);
+      event.run((org * 3 + (index % 3)) * 5 + (index % 5), occurredAt, occurredAt);
+    }
+  }
+});
 
 const fill = sqlite.transaction(() => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -67,6 +104,51 @@ const fill = sqlite.transaction(() => {
     event.run(issueId, occurredAt, occurredAt, levels[Math.floor(random() * levels.length)]);
   }
 });
+if (many) {
+  const filling = performance.now();
+  fillMany();
+  console.log(`filled in ${((performance.now() - filling) / 1000).toFixed(1)} s: 1 000 organizations, 100 000 builds and 500 000 events over two weeks`);
+  const builder = createWeeklyReportBuilder(db);
+  const publicUrl = new URL('https://dials.example');
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage().rss;
+  let peak = heapBefore;
+  let peakRss = rssBefore;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let mails = 0;
+  for (let org = 1; org <= 1000; org += 1) {
+    const organizationWeek = await builder.organizationWeek(org, week);
+    if (!organizationWeek) throw new Error(`no organization ${org}`);
+    for (let member = 0; member < 100; member += 1) {
+      const timeZone = zones[(org + member) % zones.length] ?? 'UTC';
+      const report = organizationWeek.forMember({ timeZone, excludedProjectIds: member % 9 === 4 ? [org * 3 + (member % 3)] : [] });
+      if (!report) continue;
+      const language = (['en', 'de', 'fr'] as const)[member % 3] ?? 'en';
+      builder.mail(
+        report,
+        { address: `m${member}@org${org}.example`, name: `Member ${member}`, preferences: { language, timeZone, clock24h: member % 2 === 0, dateFormat: 'iso' } },
+        weeklyReportLinks({ publicUrl, organization: report.organization, week, unsubscribeToken: `token-${org}-${member}`, language }),
+      );
+      mails += 1;
+    }
+    if (org % 20 === 0) {
+      const usage = process.memoryUsage();
+      peak = Math.max(peak, usage.heapUsed);
+      peakRss = Math.max(peakRss, usage.rss);
+    }
+  }
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(`1 000 organizations read, ${mails} reports and mails made: ${(wallMs / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; heap peak ${megabytesOf(peak)} (+${megabytesOf(peak - heapBefore)}), rss ${megabytesOf(rssBefore)} before, peak ${megabytesOf(peakRss)}`);
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(`heap after a collection: ${megabytesOf(process.memoryUsage().heapUsed)}`);
+  closeDatabase(db);
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const filling = performance.now();
 fill();
 console.log(`filled in ${((performance.now() - filling) / 1000).toFixed(1)} s: ${buildsPerWeek * 2} builds, ${eventsPerWeek * 2} events over two weeks`);

@@ -11,9 +11,10 @@ import { issueBadges } from './weekly-types.ts';
 /** The chart's colours, one per series (the five busiest projects, then "others"); the page's CSS has the same. */
 export const seriesColours = ['#2f4fc7', '#c2410c', '#047857', '#a21caf', '#b45309', '#64748b'] as const;
 
+// Building an Intl formatter costs far more than using one: each is built once per language (and zone).
 const numberFormats = new Map<string, Intl.NumberFormat>();
-function numberFormat(language: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `${language}|${JSON.stringify(options)}`;
+function numberFormat(language: string, name: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${language}|${name}`;
   let format = numberFormats.get(key);
   if (!format) {
     format = new Intl.NumberFormat(language, options);
@@ -22,18 +23,46 @@ function numberFormat(language: string, options: Intl.NumberFormatOptions = {}):
   return format;
 }
 
+const weekdayFormats = new Map<string, Intl.DateTimeFormat>();
+function weekdayFormat(language: string, timeZone: string, weekday: 'short' | 'long'): Intl.DateTimeFormat {
+  const key = `${language}|${timeZone}|${weekday}`;
+  let format = weekdayFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { weekday, timeZone });
+    weekdayFormats.set(key, format);
+  }
+  return format;
+}
+
+/** A day's date and weekday names in a reader's format, remembered: a weekly run shows the same seven days to everyone. */
+const dayLabels = new Map<string, { weekday: string; weekdayLong: string; date: string }>();
+function dayLabel(start: Date, preferences: TimestampPreferences): { weekday: string; weekdayLong: string; date: string } {
+  const key = `${start.getTime()}|${preferences.language}|${preferences.timeZone}|${preferences.dateFormat}`;
+  let label = dayLabels.get(key);
+  if (!label) {
+    label = {
+      weekday: weekdayFormat(preferences.language, preferences.timeZone, 'short').format(start),
+      weekdayLong: weekdayFormat(preferences.language, preferences.timeZone, 'long').format(start),
+      date: formatDate(start, preferences),
+    };
+    if (dayLabels.size >= 5000) dayLabels.clear();
+    dayLabels.set(key, label);
+  }
+  return label;
+}
+
 export function formatCount(value: number, language: string): string {
-  return numberFormat(language).format(value);
+  return numberFormat(language, 'count').format(value);
 }
 
 export function formatRate(rate: number | null, language: string): string | null {
-  return rate === null ? null : numberFormat(language, { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+  return rate === null ? null : numberFormat(language, 'percent', { style: 'percent', maximumFractionDigits: 1 }).format(rate);
 }
 
 /** "45 s", "3 min 20 s", "1 h 5 min", in the language's own unit words. */
 export function formatDuration(ms: number, language: string): string {
   const seconds = Math.round(Math.abs(ms) / 1000);
-  const unit = (value: number, name: 'hour' | 'minute' | 'second') => numberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  const unit = (value: number, name: 'hour' | 'minute' | 'second') => numberFormat(language, name, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
   if (seconds < 60) return unit(seconds, 'second');
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return seconds % 60 === 0 ? unit(minutes, 'minute') : `${unit(minutes, 'minute')} ${unit(seconds % 60, 'second')}`;
@@ -74,7 +103,7 @@ function buildRows(figures: BuildFigures, previous: BuildFigures, t: TFunction, 
       successRate:
         rateChange === null
           ? null
-          : ({ text: t('reports.builds.points', { value: signed(numberFormat(language, { maximumFractionDigits: 1 }).format(Math.abs(rateChange * 100)), Math.round(rateChange * 1000)) }), direction: directionOf(Math.round(rateChange * 1000)) } as ShownChange),
+          : ({ text: t('reports.builds.points', { value: signed(numberFormat(language, 'decimal', { maximumFractionDigits: 1 }).format(Math.abs(rateChange * 100)), Math.round(rateChange * 1000)) }), direction: directionOf(Math.round(rateChange * 1000)) } as ShownChange),
       median: medianChange === null ? null : ({ text: signed(formatDuration(medianChange, language), Math.round(medianChange / 1000)), direction: directionOf(Math.round(medianChange / 1000)) } as ShownChange),
     },
   };
@@ -89,16 +118,17 @@ export interface ShownChart {
 
 function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPreferences): ShownChart {
   const language = preferences.language;
-  const weekday = new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: preferences.timeZone });
-  const weekdayLong = new Intl.DateTimeFormat(language, { weekday: 'long', timeZone: preferences.timeZone });
   const labelOf = (series: ActivityChart['series'][number]) => series.name ?? t('reports.chart.others');
   return {
     series: chart.series.map((series) => ({ label: labelOf(series), colour: seriesColours[series.colour] ?? '#64748b', colourIndex: series.colour, total: formatCount(series.total, language) })),
-    days: chart.days.map((day) => ({
-      weekday: weekday.format(day.start),
-      date: formatDate(day.start, preferences).replace(/[/.-]?\d{4}[/.-]?/, ''),
-      short: `${weekday.format(day.start)} ${formatDate(day.start, preferences).replace(/[/.-]?\d{4}[/.-]?/, '')}`,
-      long: `${weekdayLong.format(day.start)} ${formatDate(day.start, preferences)}`,
+    days: chart.days.map((day) => {
+      const label = dayLabel(day.start, preferences);
+      const date = label.date.replace(/[/.-]?\d{4}[/.-]?/, '');
+      return {
+      weekday: label.weekday,
+      date,
+      short: `${label.weekday} ${date}`,
+      long: `${label.weekdayLong} ${label.date}`,
       total: day.total,
       totalText: formatCount(day.total, language),
       parts: chart.series.map((series, index) => ({
@@ -108,7 +138,8 @@ function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPr
         value: day.values[index] ?? 0,
         valueText: formatCount(day.values[index] ?? 0, language),
       })),
-    })),
+      };
+    }),
     max: chart.max,
     empty: chart.max === 0,
   };
@@ -121,8 +152,8 @@ export function presentReport(report: WeeklyReport, t: TFunction, preferences: T
   const lastDay = report.issues.activity.days[6]?.start ?? new Date(report.end.getTime() - 1);
   const badge = (value: IssueBadge) => t(`reports.badges.${value}`);
   const builds = report.builds;
-  const from = formatDate(report.start, zoned);
-  const to = formatDate(lastDay, zoned);
+  const from = dayLabel(report.start, zoned).date;
+  const to = dayLabel(lastDay, zoned).date;
   return {
     title: t('reports.title', { organization: report.organization.name, week: report.weekNumber }),
     from,

@@ -37,11 +37,19 @@ const mondayIn = (week: ParsedWeek, zone: string) => DateTime.fromObject({ weekY
  * … and the next Monday 00:00. Day i is [bounds[i], bounds[i + 1]).
  */
 export function dayBounds(week: ParsedWeek, zone: string): number[] {
+  // A weekly run asks the same few weeks in the same few zones for every organization.
+  const key = `${week.weekYear}-${week.weekNumber}|${zone}`;
+  const known = knownBounds.get(key);
+  if (known) return known;
   const monday = mondayIn(week, zone);
   const bounds: number[] = [];
   for (let day = 0; day <= 7; day += 1) bounds.push(monday.plus({ days: day }).startOf('day').toMillis());
+  if (knownBounds.size >= 2000) knownBounds.clear();
+  knownBounds.set(key, bounds);
   return bounds;
 }
+
+const knownBounds = new Map<string, number[]>();
 
 /** The week's start and end (exclusive) in `zone`, in ms. */
 export function weekBounds(week: ParsedWeek, zone: string): { start: number; end: number } {
@@ -51,9 +59,18 @@ export function weekBounds(week: ParsedWeek, zone: string): { start: number; end
 
 /** The local date of each of the week's days ("2026-11-23"), Monday first. */
 export function dayDates(week: ParsedWeek): string[] {
-  const monday = mondayIn(week, 'utc');
-  return Array.from({ length: 7 }, (_, day) => monday.plus({ days: day }).toISODate() ?? '');
+  const key = `${week.weekYear}-${week.weekNumber}`;
+  let dates = knownDates.get(key);
+  if (!dates) {
+    const monday = mondayIn(week, 'utc');
+    dates = Array.from({ length: 7 }, (_, day) => monday.plus({ days: day }).toISODate() ?? '');
+    if (knownDates.size >= 200) knownDates.clear();
+    knownDates.set(key, dates);
+  }
+  return dates;
 }
+
+const knownDates = new Map<string, string[]>();
 
 export function shiftWeek(week: ParsedWeek, weeks: number): ParsedWeek {
   const moved = mondayIn(week, 'utc').plus({ weeks });
@@ -78,5 +95,13 @@ export function isFutureWeek(week: ParsedWeek, now: number, zone: string): boole
 
 /** Whether a zone name is one luxon (and so the platform's Intl) knows. */
 export function isKnownZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    known = DateTime.now().setZone(zone).isValid;
+    if (knownZones.size >= 2000) knownZones.clear();
+    knownZones.set(zone, known);
+  }
+  return known;
 }
+
+const knownZones = new Map<string, boolean>();
