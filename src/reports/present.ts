@@ -51,8 +51,19 @@ function dayLabel(start: Date, preferences: TimestampPreferences): { weekday: st
   return label;
 }
 
+/** Small counts written out once per language: a report holds a hundred of them, most below a thousand. */
+const smallCounts = new Map<string, string[]>();
+const smallCountLimit = 1000;
+
 export function formatCount(value: number, language: string): string {
-  return numberFormat(language, 'count').format(value);
+  if (!Number.isInteger(value) || value < 0 || value >= smallCountLimit) return numberFormat(language, 'count').format(value);
+  let written = smallCounts.get(language);
+  if (!written) {
+    const format = numberFormat(language, 'count');
+    written = Array.from({ length: smallCountLimit }, (_, count) => format.format(count));
+    smallCounts.set(language, written);
+  }
+  return written[value] ?? numberFormat(language, 'count').format(value);
 }
 
 export function formatRate(rate: number | null, language: string): string | null {
