@@ -15,12 +15,12 @@ export const askedBuildTriggers = ['push', 'schedule', 'manual', 'api'] as const
 /** Who did something: a member of the organization, someone else (anyone but the members shown), or no one. */
 export type Doer = { userId: number } | 'someoneElse' | null;
 
-/** An event as the question describes it: what `decide()` takes, named by the organization's own ids. */
+/** An event as the question describes it: what `decide()` takes, named by the organization's own ids (null: its first project or pipeline). */
 export type DescribedEvent =
-  | { kind: 'build'; pipelineId: number; status: (typeof askedBuildStatuses)[number]; trigger: (typeof askedBuildTriggers)[number]; startedBy: Doer }
-  | { kind: 'deploy'; projectId: number; commitAuthorEmails: readonly string[] }
-  | { kind: 'issueAlert'; projectId: number }
-  | { kind: 'workflow'; projectId: number; actor: Doer; subscriberIds: readonly number[] };
+  | { kind: 'build'; pipelineId: number | null; status: (typeof askedBuildStatuses)[number]; trigger: (typeof askedBuildTriggers)[number]; startedBy: Doer }
+  | { kind: 'deploy'; projectId: number | null; commitAuthorEmails: readonly string[] }
+  | { kind: 'issueAlert'; projectId: number | null }
+  | { kind: 'workflow'; projectId: number | null; actor: Doer; subscriberIds: readonly number[] };
 
 /** An organization as the question needs it (the platform's answer fits it): its projects and pipelines, its members, the actor's role. */
 export interface OrganizationDetail {
@@ -104,8 +104,9 @@ export function createWhoGetsWhat(deps: {
       const memberIds = new Set(organization.members.map((member) => member.userId));
 
       const decided = question.event && toDecided(question.event, organization, memberIds, actor, question.audience);
-      if (decided && 'ok' in decided) return decided;
-      const event: DecidedEvent | null = decided;
+      if (decided && decided !== 'nothingToAsk' && 'ok' in decided) return decided;
+      // Nothing asked, or nothing to ask about (no project, no pipeline): the choices alone.
+      const event: DecidedEvent | null = decided === 'nothingToAsk' ? null : decided;
 
       const shownIds = shown.map((member) => member.userId);
       // The dispatcher's inputs, read as it reads them: one query each, whatever the count.
@@ -138,22 +139,28 @@ const noMember = -1;
  * pipeline of another organization is refused, and so is a person who is not a member, or, when
  * asking about oneself, anyone but oneself named (only "someone else").
  */
-function toDecided(event: DescribedEvent, organization: OrganizationDetail, memberIds: ReadonlySet<number>, actor: Actor, audience: Audience): DecidedEvent | Refusal {
+function toDecided(event: DescribedEvent, organization: OrganizationDetail, memberIds: ReadonlySet<number>, actor: Actor, audience: Audience): DecidedEvent | Refusal | 'nothingToAsk' {
   const nameable = (userId: number) => (audience === 'everyone' ? memberIds.has(userId) : userId === actor.userId);
   const doer = (who: Doer, field: QuestionField): number | null | Refusal => {
     if (who === null) return null;
     if (who === 'someoneElse') return noMember;
     return nameable(who.userId) ? who.userId : refused(field, 'notAMember');
   };
-  const placeOf = (projectId: number): EventPlace | null => (organization.projects.some((project) => project.id === projectId) ? { organizationId: organization.id, projectId } : null);
+  const placeOf = (projectId: number | null): EventPlace | null => {
+    const project = projectId === null ? organization.projects[0] : organization.projects.find((candidate) => candidate.id === projectId);
+    return project ? { organizationId: organization.id, projectId: project.id } : null;
+  };
+  const noProject = (projectId: number | null) => projectId === null && organization.projects.length === 0;
 
   switch (event.kind) {
     case 'build': {
       if (!(askedBuildStatuses as readonly string[]).includes(event.status)) return refused('status', 'unknownValue');
       if (!(askedBuildTriggers as readonly string[]).includes(event.trigger)) return refused('trigger', 'unknownValue');
-      const project = organization.projects.find((candidate) => candidate.pipelines.some((pipeline) => pipeline.id === event.pipelineId));
-      const pipeline = project?.pipelines.find((candidate) => candidate.id === event.pipelineId);
-      if (!project || !pipeline) return refused('pipeline', 'notInOrganization');
+      const pipelines = organization.projects.flatMap((project) => project.pipelines.map((pipeline) => ({ project, pipeline })));
+      if (event.pipelineId === null && pipelines.length === 0) return 'nothingToAsk';
+      const found = event.pipelineId === null ? pipelines[0] : pipelines.find((candidate) => candidate.pipeline.id === event.pipelineId);
+      if (!found) return refused('pipeline', 'notInOrganization');
+      const { project, pipeline } = found;
       const startedBy = doer(event.startedBy, 'startedBy');
       if (startedBy !== null && typeof startedBy === 'object') return startedBy;
       return {
@@ -166,16 +173,19 @@ function toDecided(event: DescribedEvent, organization: OrganizationDetail, memb
       };
     }
     case 'deploy': {
+      if (noProject(event.projectId)) return 'nothingToAsk';
       const place = placeOf(event.projectId);
       if (!place) return refused('project', 'notInOrganization');
       return { kind: 'deploy', place, commitAuthorEmails: event.commitAuthorEmails };
     }
     case 'issueAlert': {
+      if (noProject(event.projectId)) return 'nothingToAsk';
       const place = placeOf(event.projectId);
       if (!place) return refused('project', 'notInOrganization');
       return { kind: 'issueAlert', place };
     }
     case 'workflow': {
+      if (noProject(event.projectId)) return 'nothingToAsk';
       const place = placeOf(event.projectId);
       if (!place) return refused('project', 'notInOrganization');
       const actorUserId = doer(event.actor, 'actor');
