@@ -17,8 +17,9 @@ const address = z.string().trim().max(254).pipe(z.email());
 export const maxAuthors = 20;
 export const maxSubscribers = 500;
 
-const single = ['org', 'kind', 'pipeline', 'project', 'status', 'trigger', 'startedBy', 'typed', 'actor'] as const;
-const repeatable = ['authors', 'subscribed'] as const;
+/** The fields that take one value each, and those that take several. */
+type SingleField = 'org' | 'kind' | 'pipeline' | 'project' | 'status' | 'trigger' | 'startedBy' | 'typed' | 'actor';
+type RepeatableField = 'authors' | 'subscribed';
 
 /** What the form shows back: every field as sent (or its default), strings only. */
 export interface QuestionValues {
@@ -46,7 +47,7 @@ const errorKey = (why: string) => ({ key: `errors.whoGetsWhat.${why}` });
 export function parseQuestion(query: unknown): ParsedQuestion {
   const raw = query !== null && typeof query === 'object' ? (query as Record<string, unknown>) : {};
   const errors: FieldErrors = {};
-  const text = (field: (typeof single)[number]): string => {
+  const text = (field: SingleField): string => {
     const value = Object.hasOwn(raw, field) ? raw[field] : undefined;
     if (value === undefined) return '';
     if (typeof value !== 'string') {
@@ -55,7 +56,7 @@ export function parseQuestion(query: unknown): ParsedQuestion {
     }
     return value.slice(0, 500);
   };
-  const list = (field: (typeof repeatable)[number], max: number): string[] => {
+  const list = (field: RepeatableField, max: number): string[] => {
     const value = Object.hasOwn(raw, field) ? raw[field] : undefined;
     const items = value === undefined ? [] : Array.isArray(value) ? value : [value];
     if (items.length > max || items.some((item) => typeof item !== 'string')) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { platformSlug } from '../../platform/fields.ts';
 import { askedBuildStatuses, askedBuildTriggers, questionKinds, type Audience, type LookResult, type WhoGetsWhat } from '../../notify/who-gets-what.ts';
 import { notFoundPage } from '../../web/errors.ts';
 import type { FieldErrors } from '../../web/form.ts';
@@ -17,7 +18,7 @@ export const ownWhoGetsWhatPath = '/settings/notifications/who-gets-what';
 export const organizationWhoGetsWhatPath = (slug: string) => `/orgs/${slug}/who-gets-what`;
 
 const templates = { page: 'settings/notifications/who-gets-what', block: 'settings/notifications/who-gets-what-block' } as const;
-const slugParams = z.object({ slug: z.string().min(1).max(40).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/) });
+const slugParams = z.object({ slug: platformSlug });
 
 /** Where a setting is changed, for the link on one's own row: its page, or the overview for those without one. */
 const settingPathOf = (type: string) => {
