@@ -81,7 +81,7 @@ export function parseQuestion(query: unknown): ParsedQuestion {
     subscribed: list('subscribed', maxSubscribers),
   };
   if (kindText === '' && !errors.kind) return { asked: false, values };
-  if (!(questionKinds as readonly string[]).includes(kindText)) errors.kind = errorKey('unknownValue');
+  if (!errors.kind && !(questionKinds as readonly string[]).includes(kindText)) errors.kind = errorKey('unknownValue');
 
   const id = (field: 'pipeline' | 'project'): number | null => {
     if (values[field] === '') return null;
