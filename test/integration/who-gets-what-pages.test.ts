@@ -60,7 +60,7 @@ describe('who may see what', () => {
     expect(page.statusCode).toBe(200);
     const shown = text(page.body);
     expect(shown).toContain('Who gets what in Org acme');
-    expect(shown).toContain('Failed build of Web / main, started by: A push');
+    expect(shown).toContain('Failed build of Web / main, triggered by: A push');
     expect(shown).toMatch(/Ada Lovelace \(you\) Yes ada@example\.com \(primary address\) Build e-mails: Failed builds \(own default\) —/);
     expect(shown).toMatch(/Grace Hopper No — Build e-mails: Off \(the default, nothing chosen\) The setting turns it off\./);
     expect(shown).toContain('1 of 2 would get it.');
