@@ -8,7 +8,11 @@ import type { FieldErrors } from '../../web/form.ts';
  * unknown value, or an id that is not a number is refused next to the field.
  */
 
-const rowId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A row's id as digits alone ("1e3", " 7", "0x10" are not ids). */
+const rowId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,14}$/)
+  .transform(Number);
 /** A person who did it: nobody (""), someone else ("other"), or a member by id. */
 const doerField = z.union([z.literal(''), z.literal('other'), rowId]);
 const address = z.string().trim().max(254).pipe(z.email());
@@ -60,7 +64,7 @@ export function parseQuestion(query: unknown): ParsedQuestion {
     const value = Object.hasOwn(raw, field) ? raw[field] : undefined;
     const items = value === undefined ? [] : Array.isArray(value) ? value : [value];
     if (items.length > max || items.some((item) => typeof item !== 'string')) {
-      errors[field] = errorKey('tooMany');
+      errors[field] = errorKey(field === 'authors' ? 'tooMany' : 'tooManyPeople');
       return [];
     }
     return (items as string[]).map((item) => item.slice(0, 254));
