@@ -98,6 +98,8 @@ describe('who gets what with JavaScript', () => {
     await page.getByLabel(en('whoGetsWhat.fields.authors'), { exact: true }).selectOption([ada.email]);
     await eventually(() => textOf(rowOf(page, 'Ada Lovelace')), (text) => text.includes(en('whoGetsWhat.gets.yes')) && text.includes(ada.email), 'Ada gets her deploy');
     expect(await textOf(rowOf(page, 'Linus Torvalds'))).toContain(en('whoGetsWhat.because.notTheirCommits'));
+    // Said to screen readers too, as the answer changes in place.
+    await eventually(() => textOf(page.locator('#live-status')), (text) => text === '1 of 3 would get it.', 'the announcement');
     expect(await stayed()).toBe(true);
     await expectNoAxeViolations(page, 'who gets what, a deploy answered');
     await expectNoWiderThan(page, 375, 'who gets what in an organization');
