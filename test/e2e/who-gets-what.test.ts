@@ -102,6 +102,19 @@ describe('who gets what with JavaScript', () => {
     await eventually(() => textOf(page.locator('#live-status')), (text) => text === '1 of 3 would get it.', 'the announcement');
     expect(await stayed()).toBe(true);
     await expectNoAxeViolations(page, 'who gets what, a deploy answered');
+    // Back to the build's answer: the whole page comes again, with its question and answer.
+    await page.goBack();
+    await eventually(async () => new URL(page.url()).searchParams.getAll('authors').length, (count) => count === 0, 'the address before an author was picked');
+    await eventually(() => textOf(rowOf(page, 'Ada Lovelace')), (text) => text.includes(en('whoGetsWhat.because.notTheirCommits')), 'the deploy answer before an author was picked');
+    await page.goBack();
+    await eventually(async () => new URL(page.url()).searchParams.get('kind'), (kind) => kind === 'build', 'the address of the build question');
+    await eventually(() => textOf(answer(page)), (text) => text.includes('Failed build of '), 'the build answer again');
+    expect(await page.locator('h1').count()).toBe(1);
+    expect(await page.locator('header').count()).toBeGreaterThan(0);
+    await page.goForward();
+    await eventually(() => textOf(answer(page)), (text) => text.includes('A deploy of '), 'the deploy answer again');
+    await page.goForward();
+    await eventually(() => textOf(rowOf(page, 'Ada Lovelace')), (text) => text.includes(en('whoGetsWhat.gets.yes')), 'the deploy with Ada\u2019s commits again');
     await expectNoWiderThan(page, 375, 'who gets what in an organization');
 
     // A typed address that is not one: the message next to the field, in place.

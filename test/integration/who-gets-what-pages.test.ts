@@ -144,6 +144,11 @@ describe('the question', () => {
     expect(block.body.trimStart()).toMatch(/^<div id="who-gets-what"/);
     expect(block.body).toContain('hx-push-url="true"');
     expect(text(block.body)).toContain('An issue alert in Web');
+    // Going back to an answer htmx put in the history: the whole page, not the block alone.
+    const restored = await ada.get(`${orgPage}?kind=issueAlert&project=${acme.project.id}`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.body).toContain('<html');
+    expect(text(restored.body)).toContain('An issue alert in Web');
     const refused = await ada.get(`${orgPage}?kind=build&status=exploded`, { 'hx-request': 'true' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).not.toContain('<html');

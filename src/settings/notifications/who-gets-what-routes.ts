@@ -5,6 +5,7 @@ import { askedBuildStatuses, askedBuildTriggers, questionKinds, type Audience, t
 import { notFoundPage } from '../../web/errors.ts';
 import type { FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer } from '../../web/guards.ts';
+import { wantsBlock } from '../../web/render.ts';
 import { kindWithPage } from './kinds.ts';
 import { parseQuestion, type QuestionValues } from './who-gets-what-form.ts';
 
@@ -53,30 +54,29 @@ export async function registerWhoGetsWhatRoutes(app: FastifyInstance, options: W
     const failed = Object.keys(errors).length > 0;
     const values: QuestionValues = { ...parsed.values, org: slug };
     const pipelines = looked.organization.projects.flatMap((project) => project.pipelines.map((pipeline) => ({ ...pipeline, projectName: project.name })));
-    return reply.pageOrBlock(
-      templates,
-      {
-        audience,
-        action: audience === 'everyone' ? organizationWhoGetsWhatPath(slug) : ownWhoGetsWhatPath,
-        organization: looked.organization,
-        organizations: extra.organizations ?? [],
-        members: looked.members,
-        pipelines,
-        values,
-        chosen: {
-          pipeline: values.pipeline === '' ? String(pipelines[0]?.id ?? '') : values.pipeline,
-          project: values.project === '' ? String(looked.organization.projects[0]?.id ?? '') : values.project,
-        },
-        kinds: questionKinds,
-        statuses: askedBuildStatuses,
-        triggers: askedBuildTriggers,
-        asked: parsed.asked,
-        answer: failed ? null : looked.answer,
-        errors,
-        settingPathOf,
+    const data = {
+      audience,
+      action: audience === 'everyone' ? organizationWhoGetsWhatPath(slug) : ownWhoGetsWhatPath,
+      organization: looked.organization,
+      organizations: extra.organizations ?? [],
+      members: looked.members,
+      pipelines,
+      values,
+      chosen: {
+        pipeline: values.pipeline === '' ? String(pipelines[0]?.id ?? '') : values.pipeline,
+        project: values.project === '' ? String(looked.organization.projects[0]?.id ?? '') : values.project,
       },
-      failed ? 422 : 200,
-    );
+      kinds: questionKinds,
+      statuses: askedBuildStatuses,
+      triggers: askedBuildTriggers,
+      asked: parsed.asked,
+      answer: failed ? null : looked.answer,
+      errors,
+      settingPathOf,
+    };
+    // htmx asks for the whole page again when the person goes back to an answer it put in the history.
+    const wholePage = !wantsBlock(request) || request.headers['hx-history-restore-request'] === 'true';
+    return wholePage ? reply.page(templates.page, data, failed ? 422 : 200) : reply.block(templates.block, data, failed ? 422 : 200);
   };
 
   await app.register(async (scoped) => {
