@@ -104,6 +104,18 @@ describe('who may see what', () => {
     expect(picked.statusCode).toBe(422);
   });
 
+  it('answers for another of one\u2019s organizations when it is chosen, with its own projects', async () => {
+    const second = await t.app.services.platform.organizations.create(actors.grace!, { name: 'Grace Works', slug: 'grace-works' });
+    expect(second.ok).toBe(true);
+    const project = await t.app.services.platform.organizations.createProject(actors.grace!, 'grace-works', { name: 'Compiler', slug: 'compiler' });
+    expect(project.ok).toBe(true);
+    // The form still carries Acme's project when the organization is switched.
+    const switched = await grace.get(`${ownPage}?shown=acme&org=grace-works&kind=issueAlert&project=${acme.project.id}`, { 'hx-request': 'true' });
+    expect(switched.statusCode).toBe(200);
+    expect(text(switched.body)).toContain('An issue alert in Compiler');
+    expect(switched.body).toContain('name="shown" value="grace-works"');
+  });
+
   it('says so to someone in no organization, and refuses an organization they are not in', async () => {
     const none = await mallory.get(ownPage);
     expect(none.statusCode).toBe(200);

@@ -40,6 +40,12 @@ describe('parseQuestion', () => {
     expect(errorsOf({ kind: 'workflow', subscribed: ['1', 'x'] })).toEqual({ subscribed: 'errors.whoGetsWhat.notAMember' });
   });
 
+  it('leaves the last organization\u2019s projects and people behind when another is chosen', () => {
+    const query = { org: 'second', shown: 'first', kind: 'workflow', project: '2', actor: '3', subscribed: ['3', '4'], status: 'success' };
+    expect(parseQuestion(query)).toMatchObject({ errors: null, event: { kind: 'workflow', projectId: null, actor: null, subscriberIds: [] } });
+    expect(parseQuestion({ ...query, org: 'first' })).toMatchObject({ errors: null, event: { kind: 'workflow', projectId: 2, actor: { userId: 3 }, subscriberIds: [3, 4] } });
+  });
+
   it('drops fields it does not have', () => {
     const parsed = parseQuestion(JSON.parse('{"kind":"issueAlert","role":"admin","__proto__":{"kind":"deploy"}}'));
     expect(parsed).toMatchObject({ errors: null, event: { kind: 'issueAlert', projectId: null } });

@@ -22,12 +22,14 @@ export const maxAuthors = 20;
 export const maxSubscribers = 500;
 
 /** The fields that take one value each, and those that take several. */
-type SingleField = 'org' | 'kind' | 'pipeline' | 'project' | 'status' | 'trigger' | 'startedBy' | 'typed' | 'actor';
+type SingleField = 'org' | 'shown' | 'kind' | 'pipeline' | 'project' | 'status' | 'trigger' | 'startedBy' | 'typed' | 'actor';
 type RepeatableField = 'authors' | 'subscribed';
 
 /** What the form shows back: every field as sent (or its default), strings only. */
 export interface QuestionValues {
   org: string;
+  /** The organization the form was shown for: when another is chosen, the old one's projects and people are left behind. */
+  shown: string;
   kind: QuestionKind;
   pipeline: string;
   project: string;
@@ -73,6 +75,7 @@ export function parseQuestion(query: unknown): ParsedQuestion {
   const kindText = text('kind');
   const values: QuestionValues = {
     org: text('org'),
+    shown: text('shown'),
     kind: (questionKinds as readonly string[]).includes(kindText) ? (kindText as QuestionKind) : 'build',
     pipeline: text('pipeline'),
     project: text('project'),
@@ -84,6 +87,9 @@ export function parseQuestion(query: unknown): ParsedQuestion {
     authors: list('authors', maxAuthors),
     subscribed: list('subscribed', maxSubscribers),
   };
+  if (values.shown !== '' && values.org !== '' && values.shown !== values.org) {
+    Object.assign(values, { pipeline: '', project: '', startedBy: '', actor: '', authors: [], subscribed: [] });
+  }
   if (kindText === '' && !errors.kind) return { asked: false, values };
   if (!errors.kind && !(questionKinds as readonly string[]).includes(kindText)) errors.kind = errorKey('unknownValue');
 
