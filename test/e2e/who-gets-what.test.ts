@@ -58,7 +58,7 @@ async function anOwner(javaScript: boolean) {
     members.push(member);
   }
   await app.services.notificationSettings.set(actor, { type: 'buildEmails', scope: 'user', scopeId: null }, 'failed');
-  return { page, person, slug, organizationName: `Org ${slug} with a rather long name that goes on`, members, pipelineId: pipeline.pipeline.id, projectId: project.project.id };
+  return { page, person, actor, slug, organizationName: `Org ${slug} with a rather long name that goes on`, members, pipelineId: pipeline.pipeline.id, projectId: project.project.id };
 }
 
 const answer = (page: Page) => page.locator('.who-gets-what-answer');
@@ -152,7 +152,7 @@ describe('who gets what without JavaScript', () => {
   });
 
   it('an owner\u2019s page works with the button too, and fits 375 px', async () => {
-    const { page, slug } = await anOwner(false);
+    const { page, slug, actor } = await anOwner(false);
     await page.goto(`/orgs/${slug}/who-gets-what`);
     await page.getByLabel(en('whoGetsWhat.fields.status'), { exact: true }).selectOption('success');
     await clickAndWaitForPage(page, page.getByRole('button', { name: en('whoGetsWhat.show'), exact: true }));
@@ -163,6 +163,18 @@ describe('who gets what without JavaScript', () => {
     await page.getByLabel(en('whoGetsWhat.fields.pipeline'), { exact: true }).selectOption({ label: 'A project with a rather long name that goes on and on / a-pipeline-with-a-rather-long-name-that-goes-on' });
     await clickAndWaitForPage(page, page.getByRole('button', { name: en('whoGetsWhat.show'), exact: true }));
     expect(await textOf(answer(page))).toContain('a-pipeline-with-a-rather-long-name-that-goes-on');
+
+    // An organization with nothing in it yet: said so, on one's own page too.
+    const bare = await e2e.server.app.services.platform.organizations.create(actor, { name: 'An organization with nothing in it yet', slug: `${slug}-bare` });
+    if (!bare.ok) throw new Error(bare.reason);
+    await page.goto(`/orgs/${slug}-bare/who-gets-what?kind=build`);
+    expect(await textOf(answer(page))).toContain('An organization with nothing in it yet has no pipeline yet.');
+    await expectNoAxeViolations(page, 'who gets what, no pipeline');
+    await expectNoWiderThan(page, 375, 'who gets what, no pipeline');
+    await page.goto(`/settings/notifications/who-gets-what?org=${slug}-bare&kind=deploy`);
+    expect(await textOf(answer(page))).toContain('An organization with nothing in it yet has no project yet.');
+    await expectNoAxeViolations(page, 'who gets what, one\u2019s own, no project');
+    await expectNoWiderThan(page, 375, 'who gets what, one\u2019s own, no project');
     await expectNoWiderThan(page, 375, 'who gets what in an organization, without JavaScript');
   });
 });
