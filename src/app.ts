@@ -22,6 +22,7 @@ import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { registerPlatformPages } from './platform/pages/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { registerNotificationRoutes } from './settings/notifications/routes.ts';
+import { registerWhoGetsWhatRoutes } from './settings/notifications/who-gets-what-routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
@@ -173,6 +174,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
       return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
     },
   });
+  await registerWhoGetsWhatRoutes(app, { whoGetsWhat: services.whoGetsWhat, organizationsOf: (userId) => services.platform.places.of(userId) });
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
