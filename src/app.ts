@@ -23,6 +23,7 @@ import { registerPlatformPages } from './platform/pages/routes.ts';
 import { registerWeeklyReportRoutes } from './reports/routes.ts';
 import { registerEmailRoutes } from './settings/emails/routes.ts';
 import { registerNotificationRoutes } from './settings/notifications/routes.ts';
+import { registerWhoGetsWhatRoutes } from './settings/notifications/who-gets-what-routes.ts';
 import { recoveryCodesPath, registerSecurityRoutes } from './settings/security/routes.ts';
 import { registerSessionHistoryRoutes } from './settings/security/sessions-routes.ts';
 import { cookieNames } from './web/cookies.ts';
@@ -174,6 +175,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
       return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
     },
   });
+  await registerWhoGetsWhatRoutes(app, { whoGetsWhat: services.whoGetsWhat, organizationsOf: (userId) => services.platform.places.of(userId) });
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });

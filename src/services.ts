@@ -31,6 +31,7 @@ import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
 import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
+import { createWhoGetsWhat } from './notify/who-gets-what.ts';
 import { createPlatformPageQueries } from './platform/pages-queries.ts';
 import { createPlatformService } from './platform/service.ts';
 import { createWeeklyReportBuilder } from './reports/weekly-builder.ts';
@@ -123,6 +124,12 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       log,
     }),
     unsubscribeTokens,
+    // The dispatcher's inputs (settings.rowsOfEach, each person's routable addresses), for an event described by hand.
+    whoGetsWhat: createWhoGetsWhat({
+      organization: (actor, slug) => platform.organizations.find(actor, slug),
+      settings: notificationSettings,
+      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -5,6 +5,7 @@ import { BetterSQLite3Database, BetterSQLiteSession, PreparedQuery } from 'drizz
 import type { Cache } from 'drizzle-orm/cache/core';
 import type { Logger } from 'drizzle-orm/logger';
 import { SQLiteSyncDialect, type BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { plannedOnce } from './planned-once.ts';
 
 /**
  * The database as every service sees it: drizzle's query builders, awaited. It carries no schema
@@ -71,7 +72,7 @@ export function statementFor(connection: Connection, sql: string): Database.Stat
     connection.statements.set(sql, kept);
     return kept;
   }
-  const compiled = connection.sqlite.prepare(sql);
+  const compiled = connection.sqlite.prepare(plannedOnce(sql));
   connection.statements.set(sql, compiled);
   if (connection.statements.size > statementCacheSize) {
     const oldest = connection.statements.keys().next();

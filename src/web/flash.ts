@@ -6,6 +6,8 @@ export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
   kind: FlashKind;
   messageKey: string;
+  /** A number the message says ("3 settings were removed"): only digits travel in the cookie. */
+  values?: { count: number };
 }
 
 declare module 'fastify' {
@@ -21,7 +23,8 @@ const kinds = new Set<string>(['success', 'error', 'info']);
 export function registerFlash(app: FastifyInstance, options: { cookies: CookieNames; secure: boolean }): void {
   const cookieOptions = { ...baseCookieOptions(options.secure), maxAge: 60 };
   app.decorateReply('redirectWithFlash', function redirectWithFlash(this: FastifyReply, url: string, flash: Flash, code = 303) {
-    this.setCookie(options.cookies.flash, `${flash.kind}:${flash.messageKey}`, cookieOptions);
+    const count = flash.values ? `:${Math.max(0, Math.trunc(flash.values.count))}` : '';
+    this.setCookie(options.cookies.flash, `${flash.kind}:${flash.messageKey}${count}`, cookieOptions);
     return this.redirect(url, code);
   });
 }
@@ -30,7 +33,10 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply, cookies:
   const raw = request.cookies[cookies.flash];
   if (!raw) return null;
   reply.clearCookie(cookies.flash, baseCookieOptions(secure));
-  const [kind = '', messageKey = ''] = raw.split(':', 2);
-  if (!kinds.has(kind) || !/^[a-zA-Z0-9_.]{1,100}$/.test(messageKey) || !hasTranslation(messageKey)) return null;
-  return { kind: kind as FlashKind, messageKey };
+  const [kind = '', messageKey = '', count] = raw.split(':', 3);
+  if (!kinds.has(kind) || !/^[a-zA-Z0-9_.]{1,100}$/.test(messageKey)) return null;
+  if (count !== undefined && !/^\d{1,9}$/.test(count)) return null;
+  const values = count === undefined ? undefined : { count: Number(count) };
+  if (!hasTranslation(messageKey, values?.count)) return null;
+  return values ? { kind: kind as FlashKind, messageKey, values } : { kind: kind as FlashKind, messageKey };
 }

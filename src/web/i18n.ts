@@ -108,6 +108,6 @@ export function translatorFor(language: Language): TFunction {
   return translators.get(language) ?? (translators.get('en') as TFunction);
 }
 
-export function hasTranslation(key: string): boolean {
-  return instance.exists(key, { lng: 'en' });
+export function hasTranslation(key: string, count?: number): boolean {
+  return instance.exists(key, count === undefined ? { lng: 'en' } : { lng: 'en', count });
 }

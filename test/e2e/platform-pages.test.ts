@@ -4,7 +4,7 @@ import { formatTimestamp } from '../../src/lib/datetime-format.ts';
 import { expectNoAxeViolationsInBothThemes } from '../support/e2e-axe.ts';
 import { clickAndWaitForPage, eventually, newContext, watchForPageProblems } from '../support/e2e-browser.ts';
 import { accountPage, countNavigations, en, newPerson, signUpThroughForm, textOf } from '../support/e2e-dials.ts';
-import { issueWithFrames } from '../support/e2e-platform.ts';
+import { invitationFor, issueWithFrames } from '../support/e2e-platform.ts';
 import { useE2eEnvironment } from '../support/e2e-setup.ts';
 
 // One Dials and one Chromium for the file; if either cannot start, every test fails.
@@ -113,6 +113,27 @@ describe('with JavaScript off', () => {
     expect(await textOf(page.locator('main .flash'))).toBe(en('flash.saved'));
     expect(await page.getByLabel(en('orgs.pipelines.manualExecutions').replace('{{name}}', 'main'), { exact: true }).isChecked()).toBe(true);
   });
+});
+
+describe('an invitation received', () => {
+  for (const javaScript of [false, true]) {
+    it(`is shown on /orgs and accepted by keyboard (JavaScript ${javaScript ? 'on' : 'off'}), with no axe violations at 375 px`, async () => {
+      const { page, person } = await open(javaScript);
+      const slug = `invited-${javaScript ? 'js' : 'nojs'}-${process.pid}`;
+      const name = await invitationFor(e2e.server.url, person.email, slug);
+      await page.goto('/orgs');
+      const invitations = page.getByRole('region', { name: en('orgs.received.title') });
+      expect(await textOf(invitations)).toContain(name);
+      await expectNoAxeViolationsInBothThemes(page, '/orgs with an invitation');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      const accept = invitations.getByRole('button', { name: `${en('orgs.received.accept')} (${name})`, exact: true });
+      await accept.focus();
+      await Promise.all([page.waitForLoadState('load'), page.waitForURL((url) => url.pathname !== '/orgs' || url.search !== ''), page.keyboard.press('Enter')]);
+      await page.goto('/orgs');
+      expect(await page.getByRole('link', { name, exact: true }).count()).toBe(1);
+      expect(await page.getByRole('region', { name: en('orgs.received.title') }).count()).toBe(0);
+    });
+  }
 });
 
 describe('with JavaScript', () => {

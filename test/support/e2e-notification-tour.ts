@@ -7,7 +7,8 @@ import { appAt } from './e2e-server.ts';
 /**
  * The notifications pages' stops of the page tour (e2e-page-tour.ts), for a person whose address is
  * confirmed: the overview and a page per setting, first in no organization, then in one with
- * projects (its places offered, some with their own setting, an error), and the pages that ask first.
+ * projects (its places offered, some with their own setting, an error), the pages that ask first,
+ * and "who gets what" (one's own, and the owner's).
  */
 export async function tourNotificationPages(page: Page, person: { email: string }, stop: (name: string, path?: string) => Promise<void>): Promise<void> {
   const origin = new URL(page.url()).origin;
@@ -56,4 +57,14 @@ export async function tourNotificationPages(page: Page, person: { email: string 
   await stop('notifications, with places counted', '/settings/notifications');
   await clickAndWaitForPage(page, page.getByRole('button', { name: en('notifications.resetAll.button'), exact: true }));
   await stop('reset every notification setting?', '/settings/notifications/reset');
+
+  // Who gets what: one's own answer, and the owner's page (no pipeline yet, then a question refused next to its field).
+  await page.goto(`/settings/notifications/who-gets-what?org=${slug}&kind=deploy&project=${projectIds[1]}`);
+  await stop('who gets what, one\u2019s own answer', '/settings/notifications/who-gets-what');
+  await page.goto(`/orgs/${slug}/who-gets-what?kind=build`);
+  await stop('who gets what in an organization with no pipeline', `/orgs/${slug}/who-gets-what`);
+  await page.goto(`/orgs/${slug}/who-gets-what?kind=workflow&project=${projectIds[1]}&actor=other`);
+  await stop('who gets what in an organization, an answer', `/orgs/${slug}/who-gets-what`);
+  await page.goto(`/orgs/${slug}/who-gets-what?kind=deploy&project=${projectIds[0]}&typed=not-an-address`);
+  await stop('who gets what, a question refused', `/orgs/${slug}/who-gets-what`);
 }

@@ -56,3 +56,17 @@ export async function issueWithFrames(
   const issueId = (JSON.parse(reported.answer.body) as { issue: { id: number } }).issue.id;
   return `/orgs/${slug}/issues/${issueId}`;
 }
+
+/** Someone else's organization, whose owner invites this address to it; answers the organization's name. */
+export async function invitationFor(origin: string, email: string, slug: string): Promise<string> {
+  const services = servicesAt(origin);
+  const ownerEmail = `owner.${slug}@example.com`;
+  const ownerId = (await services.emailAddresses.owner(ownerEmail))?.userId ?? (await services.users.create({ email: ownerEmail, name: 'Dorothy Vaughan', passwordHash: 'not a hash', activated: true }, async () => undefined)).id;
+  const owner = systemActor(ownerId, 'e2e');
+  const name = `Invitation ${slug}`;
+  const made = await services.platform.organizations.create(owner, { name, slug });
+  if (!made.ok) throw new Error(made.reason);
+  const invited = await services.platform.invitations.invite(owner, slug, { email, role: 'member' });
+  if (!invited.ok) throw new Error(`The invitation was not made: ${invited.reason}`);
+  return name;
+}

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Actor } from '../../lib/actor.ts';
 import type { SetSettingResult } from '../../notify/settings.ts';
 import { notFoundPage } from '../../web/errors.ts';
+import type { Flash } from '../../web/flash.ts';
 import { emptyForm, parseForm, pickStrings, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
@@ -37,8 +37,6 @@ const refusalKeys: Record<Extract<SetSettingResult, { ok: false }>['reason'], st
   scopeNotAllowed: 'errors.notifications.placeNotFound',
 };
 
-/** `?removed=N` after a reset: how many settings went, for the message at the top of the page. */
-const removedQuery = z.object({ removed: z.coerce.number().int().min(0).max(1_000_000).optional().catch(undefined) }).passthrough();
 
 /** A status the places block says after an auto-save: a translation key and its values. */
 interface BlockStatus {
@@ -49,11 +47,8 @@ interface BlockStatus {
 export async function registerNotificationRoutes(app: FastifyInstance, options: NotificationRouteOptions): Promise<void> {
   const pageData = createPageData(options);
 
-  /** The reset's count, read from the address it was redirected to, as a one-time message. */
-  const resetFlash = (request: FastifyRequest) => {
-    const removed = removedQuery.parse(request.query ?? {}).removed;
-    return removed === undefined ? {} : { flash: { kind: 'success', messageKey: 'notifications.flash.reset', values: { count: removed } } };
-  };
+  /** After a reset: how many settings went, as a one-time message (the number travels in the flash cookie, never in the address). */
+  const resetFlash = (count: number): Flash => ({ kind: 'success', messageKey: 'notifications.flash.reset', values: { count } });
 
   /** "Web in Acme", "Acme", or "a place you no longer belong to": how a status names a place. */
   const placeName = async (request: FastifyRequest, place: PlaceRef): Promise<string> => {
@@ -109,12 +104,12 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, resetFlash(request), null));
+    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, {}, null));
 
     scoped.get(`${notificationsPath}/:slug`, async (request, reply) => {
       const kind = kindWithPage((request.params as { slug?: unknown }).slug);
       if (!kind) return notFoundPage(reply);
-      return renderTypePage(request, reply, kind, templates.placesBlock, resetFlash(request));
+      return renderTypePage(request, reply, kind, templates.placesBlock, {});
     });
 
     scoped.post(`${notificationsPath}/:slug/default`, async (request, reply) => {
@@ -198,7 +193,7 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       const parsed = parseForm(confirmForm, request.body);
       if (!parsed.ok) return badForm(reply);
       const actor = actorOf(request);
-      if (parsed.data.confirm === 'yes') return reply.redirect(`${pathOf(kind)}?removed=${await options.settings.reset(actor, kind.type)}`, 303);
+      if (parsed.data.confirm === 'yes') return reply.redirectWithFlash(pathOf(kind), resetFlash(await options.settings.reset(actor, kind.type)));
       const settings = (await options.settings.rows(actor)).filter((row) => row.type === kind.type).length;
       return reply.page(templates.reset, { kind, settings, action: `${pathOf(kind)}/reset`, cancel: pathOf(kind) });
     });
@@ -207,7 +202,7 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       const parsed = parseForm(confirmForm, request.body);
       if (!parsed.ok) return badForm(reply);
       const actor = actorOf(request);
-      if (parsed.data.confirm === 'yes') return reply.redirect(`${notificationsPath}?removed=${await options.settings.reset(actor, null)}`, 303);
+      if (parsed.data.confirm === 'yes') return reply.redirectWithFlash(notificationsPath, resetFlash(await options.settings.reset(actor, null)));
       const settings = (await options.settings.rows(actor)).length;
       return reply.page(templates.reset, { kind: null, settings, action: `${notificationsPath}/reset`, cancel: notificationsPath });
     });
