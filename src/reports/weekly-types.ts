@@ -116,7 +116,8 @@ export interface WeeklyReport {
 export interface OrganizationWeek {
   /**
    * The report for one member: the projects they left out dropped, days counted in their zone.
-   * Null when nothing happened in the projects left (no report is sent then).
+   * Null when nothing happened in the projects left (no report is sent then). Readers with the
+   * same zone and the same left-out projects are given the same object: treat it as read-only.
    */
   forMember(member: { excludedProjectIds: readonly number[]; timeZone: string }): WeeklyReport | null;
 }
