@@ -7,6 +7,8 @@
 // Then forgot-password's time to answer, for a known and an unknown address, side by side.
 // Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part,
 // `-- --events` only the build events, next to the plain API call.
+// Then a week of weekly reports for 100 000 people (bench/weekly-reports.ts); `-- --weekly-reports` runs only that.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,14 @@ const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 }
 const profile = process.argv.includes('--profile');
 const startupOnly = process.argv.includes('--startup');
 const eventsOnly = process.argv.includes('--events');
+const weeklyReportsOnly = process.argv.includes('--weekly-reports');
+
+/** The weekly reports case, in processes of its own (it writes its data, then measures one run on one core). */
+function measureWeeklyReports(): void {
+  console.log('');
+  const run = spawnSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), 'weekly-reports.ts')], { stdio: 'inherit' });
+  if (run.status !== 0) process.exitCode = 1;
+}
 
 const issuePageLabel = 'Dials GET issue page (50-frame stack trace)';
 const comparisons: Comparison[] = [
@@ -218,12 +228,15 @@ try {
   console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
   if (eventsOnly) {
     await measureEvents(pinning, servers);
+  } else if (weeklyReportsOnly) {
+    measureWeeklyReports();
   } else {
     if (!startupOnly) await measureThroughput(pinning, servers);
     console.log('\nStart-up, memory, and latency at a steady rate …');
     const startup = await measureStartup(pinning);
     printStartupReport(startup);
     if (startup.memory.mixedFailures > 0 || startup.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
+    if (!startupOnly) measureWeeklyReports();
   }
 } catch (error) {
   console.error('\nThe bench could not run:', error);

@@ -42,6 +42,8 @@ import { sendProblem } from './web/problem.ts';
 import { assetVersion, registerStaticAssets } from './web/static-assets.ts';
 import type { FastifyServerOptions } from 'fastify';
 import './web/request-types.ts';
+import { registerJobRoutes } from './jobs/routes.ts';
+import type { WeeklyReportBuilder } from './reports/weekly-types.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +60,10 @@ export interface AppDependencies {
   afterReply?: AfterReplyRunner;
   /** False to leave notification work for the test to dispatch (`services.dispatcher.runOnce()`). */
   dispatchInBackground?: boolean;
+  /** What weekly reports say; without one, none are sent. */
+  weeklyReportBuilder?: WeeklyReportBuilder;
+  /** False to leave scheduled jobs (weekly reports) to the test (`services.weeklyReports.run('schedule')`). */
+  scheduleJobs?: boolean;
 }
 
 type Compilers = (...args: unknown[]) => unknown;
@@ -111,7 +117,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const cookies = cookieNames(secure);
   const secret = loadOrCreateInstanceSecret(config.dataDir);
 
-  const services = createServices(config, db, now, secret, app.log);
+  const services = createServices(config, db, now, secret, app.log, dependencies.weeklyReportBuilder ?? null);
   const { account, sessions, securityLog, totp, security, requireSudo } = services;
   app.decorate('services', services);
   if (services.mailWorker) {
@@ -125,6 +131,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   registerSessionSweeper(app, sessions);
   registerApiKeySweeper(app, services.apiKeys);
   if (dependencies.dispatchInBackground !== false) registerDispatchTask(app, services.dispatcher);
+  if (dependencies.scheduleJobs !== false) {
+    let stopJobs = async () => {};
+    app.addHook('onReady', async () => {
+      stopJobs = await services.scheduler.start();
+    });
+    app.addHook('onClose', async () => stopJobs());
+  }
   registerHealthRoutes(app, {
     readiness: () => {
       const database = databaseAnswers(db);
@@ -169,6 +182,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
   await registerNotificationRoutes(app, {
     settings: services.notificationSettings,
+    reportTimes: services.reportTimes,
     organizationsOf: (userId) => services.platform.places.of(userId),
     addressesOf: async (actor) => {
       const addresses = await services.emails.list(actor);
@@ -179,6 +193,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   const newKeyShownOnce = createShownOnce({ box: createSecretBox(deriveKey(secret, 'shown-once')), secure, now, path: newKeyPath });
   await registerApiKeyRoutes(app, { apiKeys: services.apiKeys, requireSudo, shownOnce: newKeyShownOnce, now });
   await registerOutboxRoutes(app, { outbox: services.outbox, deliveryConfigured: services.mailWorker !== null });
+  await registerJobRoutes(app, { scheduler: services.scheduler });
   await registerUnsubscribeRoutes(app, {
     tokens: services.unsubscribeTokens,
     settings: services.notificationSettings,
@@ -190,7 +205,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     stackTraceOrderOf: async (userId) => (await account.preferences(userId)).stackTraceOrder,
   });
   await registerWeeklyReportRoutes(app, {
-    builder: services.weeklyReports,
+    builder: services.weeklyReportBuilder,
     organizationOf: (actor, slug) => services.platform.places.organizationOfMember(actor.userId, slug),
     excludedProjectsOf: async (actor) =>
       (await services.notificationSettings.rows(actor)).filter((row) => row.type === 'weeklyReports' && row.scope === 'project' && row.value === 'off' && row.scopeId !== null).map((row) => row.scopeId ?? 0),

@@ -40,11 +40,27 @@ import { createApiKeysService } from './settings/api-keys/service.ts';
 import { createVerificationSendLog } from './settings/emails/send-log.ts';
 import { createEmailsService } from './settings/emails/service.ts';
 import { createSecurityService } from './settings/security/service.ts';
+import { runScheduledBackup, scheduledBackups } from './backups/nightly.ts';
+import { writeBackup } from './db/backup.ts';
+import { createScheduler } from './jobs/scheduler.ts';
+import { createWeeklyReports } from './jobs/weekly-reports.ts';
+import { createReportAudience } from './platform/report-audience.ts';
+import type { WeeklyReportBuilder } from './reports/weekly-types.ts';
+import { createReportTimes } from './settings/notifications/report-time.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export type Services = ReturnType<typeof createServices>;
 
 /** Builds every service once, at start, wired to each other; routes only receive what they need. */
-export function createServices(config: Config, db: Db, now: () => number, instanceSecret: Buffer, log: MailWorkerLogger) {
+export function createServices(
+  config: Config,
+  db: Db,
+  now: () => number,
+  instanceSecret: Buffer,
+  log: MailWorkerLogger & { error?(details: object, message: string): void },
+  weeklyReportBuilder: WeeklyReportBuilder | null = null,
+) {
   const users = createUserDirectory(db, now);
   const account = createAccountService(db, { users });
   const emailAddresses = createEmailAddressBook(db, now);
@@ -86,6 +102,43 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
     log,
   });
+  const reportTimes = createReportTimes(db, { now });
+  const processName = `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`;
+  // Tests may hand in a builder of their own; Dials uses the real one.
+  const builder = weeklyReportBuilder ?? createWeeklyReportBuilder(db);
+  const weeklyReports = createWeeklyReports(db, {
+    owner: processName,
+    now,
+    builder,
+    audience: createReportAudience(db),
+    reportTimes,
+    preferencesOfEach: (userIds) => account.preferencesOfEach(userIds),
+    settings: notificationSettings,
+    profiles: (userIds) => users.profiles(userIds),
+    addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
+    outbox,
+    publicUrl: config.publicUrl,
+    unsubscribeTokens,
+    log,
+  });
+  const scheduler = createScheduler(db, {
+    now,
+    weeklyReports,
+    backups: {
+      schedule: config.backups.schedule,
+      lastBackupAt: () => lastScheduledBackup(config.backups.dir),
+      take: () =>
+        runScheduledBackup({
+          dir: config.backups.dir,
+          keep: config.backups.keep,
+          dataDir: config.dataDir,
+          write: (target, details) => writeBackup(db, target, details),
+          now: new Date(now()),
+          log: { info: (details, message) => log.info(details, message), error: (details, message) => (log.error ?? log.warn).call(log, details, message) },
+        }),
+    },
+    log: { info: (details, message) => log.info(details, message), warn: (details, message) => log.warn(details, message), error: (details, message) => (log.error ?? log.warn).call(log, details, message) },
+  });
   const sudoContinuations = createSudoContinuations({ box: createSecretBox(deriveKey(instanceSecret, 'sudo-continuation')), now, spent: createSpentContinuations(db) });
 
   return {
@@ -108,7 +161,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     platform,
     platformPages: createPlatformPageQueries(db),
     /** What a weekly report says: an organization's week read once, each reader's report, its mail. */
-    weeklyReports: createWeeklyReportBuilder(db),
+    weeklyReportBuilder: builder,
     notificationSettings,
     dispatcher: createDispatcher(db, {
       now,
@@ -130,6 +183,9 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       settings: notificationSettings,
       addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
     }),
+    reportTimes,
+    weeklyReports,
+    scheduler,
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
@@ -168,4 +224,14 @@ export function createServices(config: Config, db: Db, now: () => number, instan
 /** A person's addresses as notification routing reads them: the primary, and the confirmed ones. */
 function routable(addresses: readonly EmailAddress[]): RoutableAddresses {
   return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
+}
+
+/** When the newest scheduled backup was written, or null when there is none (or no folder yet). */
+function lastScheduledBackup(dir: string): Date | null {
+  try {
+    const newest = scheduledBackups(dir).at(-1);
+    return newest ? fs.statSync(path.join(dir, newest)).mtime : null;
+  } catch {
+    return null;
+  }
 }

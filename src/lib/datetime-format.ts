@@ -67,3 +67,16 @@ function formatTimestampAfresh(date: Date, preferences: TimestampPreferences): s
 export function formatDate(date: Date, preferences: TimestampPreferences): string {
   return datePart(partsOf(date, preferences), preferences.dateFormat);
 }
+
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A whole hour of the day (0–23) as the person reads clock times: "17:00", or "05:00 PM". */
+export function formatHourOfDay(hour: number, preferences: Pick<TimestampPreferences, 'language' | 'clock24h'>): string {
+  const key = `${preferences.language}|${preferences.clock24h ? 24 : 12}`;
+  let formatter = hourFormatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(preferences.language, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: preferences.clock24h ? 'h23' : 'h12' });
+    hourFormatters.set(key, formatter);
+  }
+  return formatter.format(Date.UTC(2000, 0, 1, hour));
+}

@@ -6,6 +6,7 @@ export const settingsNavigation: ReadonlyArray<{ path: string; labelKey: string;
   { path: '/settings/notifications', labelKey: 'nav.notifications' },
   { path: '/settings/api-keys', labelKey: 'nav.apiKeys' },
   { path: '/admin/outbox', labelKey: 'nav.outbox', adminOnly: true },
+  { path: '/admin/jobs', labelKey: 'nav.jobs', adminOnly: true },
 ];
 
 /** Where a signed-in person lands: after logging in, and when no other page was asked for. */

@@ -98,7 +98,7 @@ const words = {
 
 describe("the demo week's reports, sent through the outbox to a real SMTP server", () => {
   it('arrive once per member, in their language, with the numbers SQL counts in their zone', async () => {
-    const { weeklyReports, recipientFor, outbox, unsubscribeTokens } = t.app.services;
+    const { weeklyReportBuilder: weeklyReports, recipientFor, outbox, unsubscribeTokens } = t.app.services;
     const organizationWeek = await weeklyReports.organizationWeek(organizationId, week);
     if (!organizationWeek) throw new Error('the demo organization has no week');
     for (const person of people) {

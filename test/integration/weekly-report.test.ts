@@ -120,7 +120,7 @@ afterAll(async () => {
 });
 
 const weekFor = async (member: { excludedProjectIds?: number[]; timeZone?: string }) => {
-  const week = await t.app.services.weeklyReports.organizationWeek(ids.org, '2026-W10');
+  const week = await t.app.services.weeklyReportBuilder.organizationWeek(ids.org, '2026-W10');
   if (!week) throw new Error('no week');
   return week.forMember({ excludedProjectIds: member.excludedProjectIds ?? [], timeZone: member.timeZone ?? 'UTC' });
 };
@@ -207,15 +207,15 @@ describe('the builder', () => {
   });
 
   it('answers null for a quiet week, for a reader who left everything out, and for an organization that does not exist', async () => {
-    const quiet = await t.app.services.weeklyReports.organizationWeek(ids.org, '2026-W05');
+    const quiet = await t.app.services.weeklyReportBuilder.organizationWeek(ids.org, '2026-W05');
     expect(quiet?.forMember({ excludedProjectIds: [], timeZone: 'UTC' })).toBeNull();
     expect(await weekFor({ excludedProjectIds: [ids.web, ids.api] })).toBeNull();
-    expect(await t.app.services.weeklyReports.organizationWeek(ids.org + 1000, '2026-W10')).toBeNull();
-    expect(await t.app.services.weeklyReports.organizationWeek(ids.org, '2026-W99' as never)).toBeNull();
+    expect(await t.app.services.weeklyReportBuilder.organizationWeek(ids.org + 1000, '2026-W10')).toBeNull();
+    expect(await t.app.services.weeklyReportBuilder.organizationWeek(ids.org, '2026-W99' as never)).toBeNull();
   });
 
   it('gives readers of the same zone and choices the same report, and others their own', async () => {
-    const week = await t.app.services.weeklyReports.organizationWeek(ids.org, '2026-W10');
+    const week = await t.app.services.weeklyReportBuilder.organizationWeek(ids.org, '2026-W10');
     const first = week?.forMember({ excludedProjectIds: [], timeZone: 'UTC' });
     expect(week?.forMember({ excludedProjectIds: [], timeZone: 'UTC' })).toBe(first);
     expect(week?.forMember({ excludedProjectIds: [99_999], timeZone: 'UTC' })).toBe(first);
@@ -306,7 +306,7 @@ describe('the mail', () => {
 
   it('has the chart as a table of bars with its numbers, the links, and the one-click unsubscribe', async () => {
     const report = (await weekFor({})) as WeeklyReport;
-    const mail = t.app.services.weeklyReports.mail(report, recipient('en', 'UTC', 'us'), links);
+    const mail = t.app.services.weeklyReportBuilder.mail(report, recipient('en', 'UTC', 'us'), links);
     expect(mail.kind).toBe('weekly-report');
     expect(mail.subject).toBe('Acme — your week 10 report');
     expect(mail.unsubscribeUrl).toBe(links.unsubscribe.url);
@@ -333,12 +333,12 @@ describe('the mail', () => {
 
   it('is in the reader’s language, zone and date format', async () => {
     const report = (await weekFor({ timeZone: 'Europe/Berlin' })) as WeeklyReport;
-    const german = t.app.services.weeklyReports.mail(report, recipient('de', 'Europe/Berlin', 'iso'), links);
+    const german = t.app.services.weeklyReportBuilder.mail(report, recipient('de', 'Europe/Berlin', 'iso'), links);
     expect(german.subject).toBe('Acme — Ihr Bericht für Woche 10');
     expect(german.text).toContain('vom 2026-03-02 bis 2026-03-08');
     expect(german.text).toContain('Montag 2026-03-02: 3 (Web 3)');
     expect(german.text).toContain('Im Browser ansehen');
-    const french = t.app.services.weeklyReports.mail(report, recipient('fr', 'Europe/Berlin', 'international'), links);
+    const french = t.app.services.weeklyReportBuilder.mail(report, recipient('fr', 'Europe/Berlin', 'international'), links);
     expect(french.subject).toBe('Acme — votre rapport de la semaine 10');
     expect(french.text).toContain('du 02/03/2026 au 08/03/2026');
     expect(french.html).toContain('lang="fr"');
@@ -347,7 +347,7 @@ describe('the mail', () => {
   it('escapes what people named', async () => {
     const report = (await weekFor({})) as WeeklyReport;
     const named = { ...report, organization: { ...report.organization, name: '<b>Acme</b>' } };
-    const mail = t.app.services.weeklyReports.mail(named, recipient('en', 'UTC', 'iso'), links);
+    const mail = t.app.services.weeklyReportBuilder.mail(named, recipient('en', 'UTC', 'iso'), links);
     expect(mail.html).not.toContain('<b>Acme</b>');
     expect(mail.html).toContain('&lt;b&gt;Acme&lt;/b&gt;');
   });

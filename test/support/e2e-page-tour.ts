@@ -81,6 +81,8 @@ export async function tourEveryPage(page: Page, visit: (stop: string) => Promise
   await stop('outbox');
   await page.goto('/admin/outbox?state=bogus');
   await stop('outbox with a bad filter');
+  await page.goto('/admin/jobs');
+  await stop('scheduled jobs', '/admin/jobs');
 
   await page.goto('/settings/security');
   await stop('security');

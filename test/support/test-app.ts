@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import type { AfterReplyRunner } from '../../src/web/after-reply.ts';
+import type { WeeklyReportBuilder } from '../../src/reports/weekly-types.ts';
 import { Mailbox } from './mailbox.ts';
 
 export interface TestApp {
@@ -31,7 +32,15 @@ export function mailboxOf(app: FastifyInstance): Mailbox {
 /** A real Dials on a fresh SQLite file with the real migrations, and a clock the test can move. */
 export async function createTestApp(
   environment: Record<string, string> = {},
-  options: { logger?: unknown; afterReply?: AfterReplyRunner; dispatchInBackground?: boolean } = {},
+  options: {
+    logger?: unknown;
+    afterReply?: AfterReplyRunner;
+    dispatchInBackground?: boolean;
+    /** What weekly reports say (test/support/weekly-builder.ts); none by default. */
+    weeklyReportBuilder?: (db: Db) => WeeklyReportBuilder;
+    /** True to start scheduled jobs as serving Dials does; tests run them themselves by default. */
+    scheduleJobs?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-test-'));
   const mail = new Mailbox();
@@ -51,6 +60,8 @@ export async function createTestApp(
     now: () => clock.now,
     logger: options.logger as never,
     dispatchInBackground: options.dispatchInBackground ?? false,
+    scheduleJobs: options.scheduleJobs ?? false,
+    ...(options.weeklyReportBuilder ? { weeklyReportBuilder: options.weeklyReportBuilder(db) } : {}),
     ...(options.afterReply ? { afterReply: options.afterReply } : {}),
   });
   await app.ready();

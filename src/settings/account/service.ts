@@ -63,6 +63,11 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     avatarVersion: accountSettings.avatarVersion,
   };
   const selectPreferences = db.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, sql.placeholder('userId'))).prepare();
+  const selectPreferencesOfEach = db
+    .select({ userId: accountSettings.userId, ...preferencesColumns })
+    .from(accountSettings)
+    .where(sql`${accountSettings.userId} in (select value from json_each(${sql.placeholder('userIds')}))`)
+    .prepare();
   const placeholders = {
     stackTraceOrder: sql`${sql.placeholder('stackTraceOrder')}`,
     language: sql`${sql.placeholder('language')}`,
@@ -120,6 +125,17 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
 
     /** A person's preferences (the defaults until they save some). Pass the transaction it is asked in, if any. */
     preferences,
+
+    /** The preferences of each of these people, in one query (the weekly reports' batches); the defaults for those with none. */
+    async preferencesOfEach(userIds: readonly number[]): Promise<Map<number, StoredPreferences>> {
+      const found = new Map<number, StoredPreferences>(userIds.map((userId) => [userId, defaults]));
+      if (userIds.length === 0) return found;
+      for (const row of await selectPreferencesOfEach.execute({ userIds: JSON.stringify(userIds) })) {
+        const { userId, ...stored } = row;
+        found.set(userId, { ...stored, language: stored.language as Language });
+      }
+      return found;
+    },
 
     /** Who the actor acts for: their name and primary address. */
     async profile(actor: Actor): Promise<{ id: number; name: string; email: string }> {

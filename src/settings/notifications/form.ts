@@ -24,3 +24,15 @@ export const addPlaceForm = z.object({
 export const confirmForm = z.object({
   confirm: z.literal('yes', { error: 'errors.form.invalidValue' }).optional(),
 });
+
+/** When weekly reports arrive: an ISO weekday (1 Monday … 7 Sunday) and a whole hour. */
+export const reportTimeForm = z.object({
+  weekday: z
+    .string({ error: 'errors.notifications.badWeekday' })
+    .regex(/^[1-7]$/, { error: 'errors.notifications.badWeekday' })
+    .transform(Number),
+  hour: z
+    .string({ error: 'errors.notifications.badHour' })
+    .regex(/^(?:[01]?\d|2[0-3])$/, { error: 'errors.notifications.badHour' })
+    .transform(Number),
+});

@@ -2,6 +2,7 @@ import type { Actor } from '../../lib/actor.ts';
 import type { SettingRow } from '../../notify/resolve.ts';
 import type { NotificationSettings, TypeOverview } from '../../notify/settings.ts';
 import { placeKey, settingKinds, type PlaceScope, type SettingKind } from './kinds.ts';
+import type { ReportTime, ReportTimes } from './report-time.ts';
 
 /** An organization the person belongs to, with its projects (as the platform lists them). */
 export interface OrganizationWithProjects {
@@ -20,6 +21,8 @@ export interface PageSources {
   settings: NotificationSettings;
   organizationsOf: (userId: number) => Promise<OrganizationWithProjects[]>;
   addressesOf: (actor: Actor) => Promise<MailAddresses>;
+  /** The weekday and hour of weekly reports, shown on that type's page. */
+  reportTimes?: Pick<ReportTimes, 'of' | 'save'>;
 }
 
 /** One place's own setting, as the type page lists it. */
@@ -74,11 +77,12 @@ export function createPageData(sources: PageSources) {
 
     /** One setting's own default, the places with their own, and the places that could have one. */
     async typePage(actor: Actor, kind: SettingKind) {
-      const [overview, rows, organizations, addresses] = await Promise.all([
+      const [overview, rows, organizations, addresses, reportTime] = await Promise.all([
         sources.settings.overview(actor),
         sources.settings.rows(actor),
         sources.organizationsOf(actor.userId),
         sources.addressesOf(actor),
+        kind.type === 'weeklyReports' && sources.reportTimes ? sources.reportTimes.of(actor) : Promise.resolve<ReportTime | null>(null),
       ]);
       const names = new Map<string, { name: string; organizationName: string | null }>();
       for (const organization of organizations) {
@@ -115,6 +119,7 @@ export function createPageData(sources: PageSources) {
         choices,
         hasOrganizations: organizations.length > 0,
         ownSettings: rows.filter((row) => row.type === kind.type).length,
+        reportTime,
         addresses: { primary: addresses.primary, others: otherAddresses(addresses), verified: addresses.verified },
       };
     },

@@ -6,9 +6,11 @@ import type { Flash } from '../../web/flash.ts';
 import { emptyForm, parseForm, pickStrings, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
-import { addPlaceForm, confirmForm, defaultForm, placeValueForm } from './form.ts';
+import { addPlaceForm, confirmForm, defaultForm, placeValueForm, reportTimeForm } from './form.ts';
 import { kindOfSlug, kindWithPage, parsePlace, placeKey, type PlaceRef, type SettingKind } from './kinds.ts';
 import { createPageData, type PageSources } from './page-data.ts';
+import { reportHours } from './report-time.ts';
+import { formatHourOfDay } from '../../lib/datetime-format.ts';
 
 export type NotificationRouteOptions = PageSources;
 
@@ -22,7 +24,11 @@ const templates = {
   placesBlock: 'settings/notifications/places-form',
   turnOff: 'settings/notifications/turn-off',
   reset: 'settings/notifications/reset',
+  reportTimeBlock: 'settings/notifications/report-time-form',
 } as const;
+
+/** The block of the weekly reports page that says when they arrive. */
+const reportTimeBlock = 'report-time';
 
 /** The name of the places block, for `activeBlock`: the one block of a type page that lists places. */
 const placesBlock = 'places';
@@ -72,7 +78,10 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
 
   const renderTypePage = async (request: FastifyRequest, reply: FastifyReply, kind: SettingKind, block: string, extra: Record<string, unknown>, status = 200) => {
     const data = await pageData.typePage(actorOf(request), kind);
-    return reply.pageOrBlock({ page: templates.typePage, block }, { ...data, entry: { kind, value: data.value }, from: 'type', errors: {}, values: {}, ...extra }, status);
+    // The weekly reports' hours, as the person reads clock times.
+    const preferences = request.viewer?.preferences;
+    const hourLabels = data.reportTime && preferences ? reportHours.map((hour) => formatHourOfDay(hour, preferences)) : [];
+    return reply.pageOrBlock({ page: templates.typePage, block }, { ...data, hourLabels, entry: { kind, value: data.value }, from: 'type', errors: {}, values: {}, ...extra }, status);
   };
 
   /** Stores the person's own default; for routing, "" is "my primary address", which is no row at all. */
@@ -129,6 +138,22 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       const status = failed ? 422 : 200;
       if (from === 'type') return renderTypePage(request, reply, kind, templates.defaultBlock, extra, status);
       return renderOverview(request, reply, extra, kind, status);
+    });
+
+    scoped.post(`${notificationsPath}/weekly-reports/time`, async (request, reply) => {
+      const kind = kindWithPage('weekly-reports');
+      const reportTimes = options.reportTimes;
+      if (!kind || !reportTimes) return notFoundPage(reply);
+      const parsed = parseForm(reportTimeForm, request.body);
+      let errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (parsed.ok) {
+        const saved = await reportTimes.save(actorOf(request), parsed.data);
+        if (!saved.ok) errors = saved.reason === 'badWeekday' ? { weekday: { key: 'errors.notifications.badWeekday' } } : { hour: { key: 'errors.notifications.badHour' } };
+      }
+      const failed = Object.keys(errors).length > 0;
+      if (!failed && !wantsBlock(request)) return reply.redirectWithFlash(pathOf(kind), { kind: 'success', messageKey: 'flash.saved' });
+      const extra = { errors, values: pickStrings(request.body, ['weekday', 'hour']), saved: !failed, activeBlock: reportTimeBlock };
+      return renderTypePage(request, reply, kind, templates.reportTimeBlock, extra, failed ? 422 : 200);
     });
 
     scoped.post(`${notificationsPath}/:slug/places`, async (request, reply) => {

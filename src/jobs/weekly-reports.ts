@@ -1,0 +1,299 @@
+import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { Recipient } from '../mail/compose.ts';
+import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
+import { resolveAddress, resolveSetting, type RoutableAddresses, type SettingRow } from '../notify/resolve.ts';
+import type { NotificationSettings } from '../notify/settings.ts';
+import type { UnsubscribeTokens } from '../notify/unsubscribe-token.ts';
+import type { ReportAudience, ReportOrganization } from '../platform/report-audience.ts';
+import type { IsoWeekName, OrganizationWeek, WeeklyReportBuilder } from '../reports/weekly-types.ts';
+import type { StoredPreferences } from '../settings/account/service.ts';
+import { defaultReportTime, type ReportTime, type ReportTimes } from '../settings/notifications/report-time.ts';
+import { translatorFor } from '../web/i18n.ts';
+import { finishRun, startRun, type JobRunCounts } from './job-runs.ts';
+import { weeklyReports, type WeeklyReportSkip } from './tables.ts';
+import { dueReport, type DueReport } from './weekly-due.ts';
+
+export const weeklyReportsJob = 'weekly-reports';
+
+/** How long a claim on a batch of reports is its owner's: past it, another run takes the reports over. */
+export const weeklyReportClaimMs = 10 * 60_000;
+/** People read, decided and sent together: each batch costs the same fixed number of queries. */
+export const weeklyReportBatch = 500;
+const organizationsPerPage = 100;
+
+export const weeklyReportsSettingsPath = '/settings/notifications/weekly-reports';
+
+export interface WeeklyReportsDependencies {
+  /** This process's name in claims and runs. */
+  owner: string;
+  /** The clock: a run is due, claims and finishes by it. */
+  now: () => number;
+  builder: WeeklyReportBuilder;
+  audience: ReportAudience;
+  reportTimes: Pick<ReportTimes, 'ofEach'>;
+  preferencesOfEach: (userIds: readonly number[]) => Promise<Map<number, StoredPreferences>>;
+  settings: Pick<NotificationSettings, 'rowsOfEach'>;
+  profiles: (userIds: readonly number[]) => Promise<Map<number, { name: string; email: string }>>;
+  addressesOfEach: (userIds: readonly number[]) => Promise<Map<number, RoutableAddresses>>;
+  outbox: Pick<Outbox, 'enqueue'>;
+  publicUrl: URL;
+  unsubscribeTokens: UnsubscribeTokens;
+  log: { warn(details: object, message: string): void };
+}
+
+/** Whether a member gets an organization's report, and which of its projects they left out. */
+export function readerOf(rows: readonly SettingRow[], organizationId: number, projectIds: readonly number[]): { gets: true; excludedProjectIds: number[] } | { gets: false } {
+  if (resolveSetting('weeklyReports', rows, { organizationId, projectId: null }).value !== 'on') return { gets: false };
+  const excludedProjectIds = projectIds.filter((projectId) => resolveSetting('weeklyReports', rows, { organizationId, projectId }).value === 'off');
+  if (projectIds.length > 0 && excludedProjectIds.length === projectIds.length) return { gets: false };
+  return { gets: true, excludedProjectIds };
+}
+
+export type WeeklyReports = ReturnType<typeof createWeeklyReports>;
+
+/**
+ * The weekly reports job (DESIGN.md rule 7): each run walks the organizations and their members a
+ * batch at a time, finds whose report is due (their weekday and hour, in their zone: weekly-due.ts)
+ * and who still wants it (the `weeklyReports` setting), writes a row per (person, organization, week)
+ * before any mail, claims the rows (an owner and an expiry in the row, as notification work is
+ * claimed), composes each report, and marks it sent in the transaction that queues its mail. So two
+ * processes running at once, a run stopped midway, a restart or a clock jump never send one twice;
+ * a claim of a process that died lapses and the next run takes it over.
+ */
+export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
+  const link = (path: string) => new URL(path, deps.publicUrl).href;
+
+  /** Claims the waiting reports of these people in one organization: new ones, and ones whose claim lapsed. */
+  const claim = async (organizationId: number, userIds: readonly number[], now: Date) => {
+    const waiting = and(
+      eq(weeklyReports.organizationId, organizationId),
+      sql`${weeklyReports.userId} in (select value from json_each(${JSON.stringify(userIds)}))`,
+      sql`${weeklyReports.dueUntil} > ${now.getTime()}`,
+      or(eq(weeklyReports.state, 'pending'), and(eq(weeklyReports.state, 'claimed'), lt(weeklyReports.claimExpiresAt, now))),
+    );
+    return db
+      .update(weeklyReports)
+      .set({ state: 'claimed', claimOwner: deps.owner, claimExpiresAt: new Date(now.getTime() + weeklyReportClaimMs) })
+      .where(waiting)
+      .returning({ id: weeklyReports.id, userId: weeklyReports.userId, week: weeklyReports.week });
+  };
+
+  /** Ends claimed reports in one transaction: each sent one with its mail queued, each skipped one with why. Only this owner's claims count. */
+  const settle = async (sent: ReadonlyArray<{ id: number; mail: OutgoingMail }>, skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date) =>
+    inTransaction(db, async (tx) => {
+      const mine = and(eq(weeklyReports.state, 'claimed'), eq(weeklyReports.claimOwner, deps.owner));
+      let sentCount = 0;
+      if (sent.length > 0) {
+        const marked = await tx
+          .update(weeklyReports)
+          .set({ state: 'sent', finishedAt: now, claimExpiresAt: null })
+          .where(and(inArray(weeklyReports.id, sent.map((entry) => entry.id)), mine))
+          .returning({ id: weeklyReports.id });
+        const ours = new Set(marked.map((row) => row.id));
+        for (const entry of sent) {
+          if (!ours.has(entry.id)) continue;
+          await deps.outbox.enqueue(entry.mail, tx);
+          sentCount++;
+        }
+      }
+      let skippedCount = 0;
+      const reasons = new Map<WeeklyReportSkip, number[]>();
+      for (const entry of skipped) reasons.set(entry.why, [...(reasons.get(entry.why) ?? []), entry.id]);
+      for (const [why, ids] of reasons) {
+        const marked = await tx
+          .update(weeklyReports)
+          .set({ state: 'skipped', skipped: why, finishedAt: now, claimExpiresAt: null })
+          .where(and(inArray(weeklyReports.id, ids), mine))
+          .returning({ id: weeklyReports.id });
+        skippedCount += marked.length;
+      }
+      return { sent: sentCount, skipped: skippedCount };
+    });
+
+  /** One batch of one organization's members: decide, write rows, claim, compose, send. */
+  const runBatch = async (
+    organization: ReportOrganization,
+    projectIds: readonly number[],
+    userIds: readonly number[],
+    weeks: Map<IsoWeekName, Promise<OrganizationWeek | null>>,
+    now: Date,
+    counts: JobRunCounts,
+    dueOf: (timeZone: string, time: ReportTime) => DueReport | null,
+  ) => {
+    const [times, preferences, settingRows] = await Promise.all([
+      deps.reportTimes.ofEach(userIds),
+      deps.preferencesOfEach(userIds),
+      deps.settings.rowsOfEach(userIds, ['weeklyReports', 'emailRouting']),
+    ]);
+    const due = userIds.flatMap((userId) => {
+      const reader = readerOf(settingRows.get(userId) ?? [], organization.id, projectIds);
+      const report = reader.gets ? dueOf(preferences.get(userId)?.timeZone ?? 'UTC', times.get(userId) ?? defaultReportTime) : null;
+      return report ? [{ userId, organizationId: organization.id, week: report.week, dueUntil: report.dueUntil, createdAt: now }] : [];
+    });
+    if (due.length > 0) await db.insert(weeklyReports).values(due).onConflictDoNothing();
+    const claimed = await claim(organization.id, userIds, now);
+    if (claimed.length === 0) return;
+
+    const skipped: Array<{ id: number; why: WeeklyReportSkip }> = [];
+    const reports: Array<{ id: number; userId: number; report: NonNullable<ReturnType<OrganizationWeek['forMember']>> }> = [];
+    for (const row of claimed) {
+      const reader = readerOf(settingRows.get(row.userId) ?? [], organization.id, projectIds);
+      if (!reader.gets) {
+        skipped.push({ id: row.id, why: 'turnedOff' });
+        continue;
+      }
+      try {
+        const week = row.week as IsoWeekName;
+        let organizationWeek = weeks.get(week);
+        if (!organizationWeek) {
+          organizationWeek = deps.builder.organizationWeek(organization.id, week);
+          weeks.set(week, organizationWeek);
+        }
+        const read = await organizationWeek;
+        const report = read?.forMember({ excludedProjectIds: reader.excludedProjectIds, timeZone: preferences.get(row.userId)?.timeZone ?? 'UTC' }) ?? null;
+        if (report) reports.push({ id: row.id, userId: row.userId, report });
+        else skipped.push({ id: row.id, why: 'quietWeek' });
+      } catch (error) {
+        // Left claimed: taken again once the claim lapses.
+        counts.failures++;
+        deps.log.warn({ err: error, reportId: row.id }, 'composing a weekly report failed; tried again later');
+      }
+    }
+
+    const sent: Array<{ id: number; mail: OutgoingMail }> = [];
+    if (reports.length > 0) {
+      const readers = reports.map((entry) => entry.userId);
+      const [profiles, addresses] = await Promise.all([deps.profiles(readers), deps.addressesOfEach(readers)]);
+      for (const entry of reports) {
+        const profile = profiles.get(entry.userId);
+        const address = resolveAddress(settingRows.get(entry.userId) ?? [], { organizationId: organization.id, projectId: null }, addresses.get(entry.userId) ?? { primary: '', verified: [] });
+        const stored = preferences.get(entry.userId);
+        if (!profile || !address || !stored) {
+          skipped.push({ id: entry.id, why: 'noAddress' });
+          continue;
+        }
+        const recipient: Recipient = {
+          address: address.value,
+          name: profile.name,
+          confirmed: true,
+          preferences: { language: stored.language, timeZone: stored.timeZone, clock24h: stored.clock24h, dateFormat: stored.dateFormat },
+        };
+        try {
+          const t = translatorFor(stored.language);
+          const token = deps.unsubscribeTokens.sign({ userId: entry.userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
+          const mail = deps.builder.mail(entry.report, recipient, {
+            view: link(`/reports/weekly/${organization.slug}/${entry.report.week}`),
+            settings: link(weeklyReportsSettingsPath),
+            unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
+          });
+          sent.push({ id: entry.id, mail });
+        } catch (error) {
+          counts.failures++;
+          deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
+        }
+      }
+    }
+    const settled = await settle(sent, skipped, now);
+    counts.sent += settled.sent;
+    counts.skipped += settled.skipped;
+    // Emptied, not just dropped: a finished transaction's callback is kept alive for a while (it
+    // refers to these lists), and a run must not carry every batch's mails along with it.
+    sent.length = 0;
+    skipped.length = 0;
+  };
+
+  /**
+   * Reports left waiting that this run did not reach: those of people who left the organization
+   * are skipped as "not a member", those past their week as "late". A page at a time.
+   */
+  const sweepLeftovers = async (now: Date, counts: JobRunCounts) => {
+    const waiting = or(eq(weeklyReports.state, 'pending'), and(eq(weeklyReports.state, 'claimed'), lt(weeklyReports.claimExpiresAt, now)));
+    const late = await db
+      .update(weeklyReports)
+      .set({ state: 'skipped', skipped: 'late', finishedAt: now, claimExpiresAt: null, claimOwner: deps.owner })
+      .where(and(waiting, lte(weeklyReports.dueUntil, now)))
+      .returning({ id: weeklyReports.id });
+    counts.skipped += late.length;
+    let after = 0;
+    for (;;) {
+      const rows = await db
+        .select({ id: weeklyReports.id, userId: weeklyReports.userId, organizationId: weeklyReports.organizationId })
+        .from(weeklyReports)
+        .where(and(waiting, sql`${weeklyReports.id} > ${after}`))
+        .orderBy(weeklyReports.id)
+        .limit(weeklyReportBatch);
+      if (rows.length === 0) return;
+      after = rows.at(-1)?.id ?? after;
+      const byOrganization = new Map<number, typeof rows>();
+      for (const row of rows) byOrganization.set(row.organizationId, [...(byOrganization.get(row.organizationId) ?? []), row]);
+      for (const [organizationId, group] of byOrganization) {
+        const members = await deps.audience.membersAmong(organizationId, group.map((row) => row.userId));
+        const gone = group.filter((row) => !members.has(row.userId)).map((row) => row.id);
+        if (gone.length === 0) continue;
+        const marked = await db
+          .update(weeklyReports)
+          .set({ state: 'skipped', skipped: 'notMember', finishedAt: now, claimExpiresAt: null, claimOwner: deps.owner })
+          .where(and(inArray(weeklyReports.id, gone), waiting))
+          .returning({ id: weeklyReports.id });
+        counts.skipped += marked.length;
+      }
+    }
+  };
+
+  return {
+    /**
+     * One run: every organization, a batch of members at a time, then the leftovers. Recorded in
+     * `job_runs` with what it sent, skipped and failed to do.
+     */
+    async run(trigger: 'schedule' | 'hand'): Promise<JobRunCounts & { runId: number }> {
+      const now = new Date(deps.now());
+      const runId = await startRun(db, { job: weeklyReportsJob, owner: deps.owner, trigger, startedAt: now });
+      const counts: JobRunCounts = { sent: 0, skipped: 0, failures: 0 };
+      // What is due depends only on the zone and the chosen time: worked out once per pair in a run.
+      const dueByZoneAndTime = new Map<string, DueReport | null>();
+      const dueOf = (timeZone: string, time: ReportTime) => {
+        const key = `${timeZone}|${time.weekday}|${time.hour}`;
+        let due = dueByZoneAndTime.get(key);
+        if (due === undefined) {
+          due = dueReport(now, timeZone, time);
+          dueByZoneAndTime.set(key, due);
+        }
+        return due;
+      };
+      try {
+        let afterOrganization = 0;
+        for (;;) {
+          const organizations = await deps.audience.organizationsAfter(afterOrganization, organizationsPerPage);
+          if (organizations.length === 0) break;
+          afterOrganization = organizations.at(-1)?.id ?? afterOrganization;
+          for (const organization of organizations) {
+            const projectIds = await deps.audience.projectIdsOf(organization.id);
+            // Each organization's week is read once per run, whatever the number of its readers.
+            const weeks = new Map<IsoWeekName, Promise<OrganizationWeek | null>>();
+            let afterUser = 0;
+            for (;;) {
+              const userIds = await deps.audience.membersAfter(organization.id, afterUser, weeklyReportBatch);
+              if (userIds.length === 0) break;
+              afterUser = userIds.at(-1) ?? afterUser;
+              try {
+                await runBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+              } catch (error) {
+                counts.failures++;
+                deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
+              }
+            }
+          }
+        }
+        await sweepLeftovers(now, counts);
+      } catch (error) {
+        counts.failures++;
+        deps.log.warn({ err: error }, 'the weekly reports run stopped early; the next run goes on');
+      } finally {
+        await finishRun(db, runId, new Date(deps.now()), counts);
+      }
+      return { ...counts, runId };
+    },
+  };
+}
