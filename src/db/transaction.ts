@@ -77,7 +77,16 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
   };
 
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
+    // What the end-of-turn check needs, and nothing more once the work has settled: in a long run
+    // of awaited work that never waits for I/O (a job's loop), these checks queue up until the
+    // loop yields, and each would otherwise keep its whole transaction (handle, session, answer) alive.
+    const watch: { refuse: (() => void) | null } = {
+      refuse: () => {
+        refused = true;
+        end('ROLLBACK');
+        reject(new TransactionAwaitedError());
+      },
+    };
     let refused = false;
     let running: Promise<T>;
     try {
@@ -87,7 +96,7 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
     }
     running.then(
       (value) => {
-        settled = true;
+        watch.refuse = null;
         if (refused) return;
         try {
           end('COMMIT');
@@ -98,7 +107,7 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
         }
       },
       (error: unknown) => {
-        settled = true;
+        watch.refuse = null;
         if (refused) return;
         end('ROLLBACK');
         reject(error);
@@ -106,15 +115,12 @@ function begin<T>(connection: Connection, work: (tx: Db) => Promise<T>): Promise
     );
     // A tick queued from a microtask runs once every microtask queued so far, and every one
     // those queue, has run: the end of this turn, before any timer or I/O callback.
-    queueTask(() =>
-      nextTick(() => {
-        if (settled) return;
-        refused = true;
-        end('ROLLBACK');
-        reject(new TransactionAwaitedError());
-      }),
-    );
+    queueTask(() => nextTick(refuseIfStillWaiting, watch));
   });
+}
+
+function refuseIfStillWaiting(watch: { refuse: (() => void) | null }): void {
+  watch.refuse?.();
 }
 
 async function inSavepoint<T>(state: OpenTransaction, tx: Db, work: (tx: Db) => Promise<T>): Promise<T> {

@@ -283,6 +283,8 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
                 counts.failures++;
                 deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
               }
+              // Between batches the process answers its requests, and what the batch left behind is let go.
+              await new Promise((resolve) => setImmediate(resolve));
             }
           }
         }
