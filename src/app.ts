@@ -167,6 +167,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerEmailRoutes(app, { emails: services.emails, requireSudo });
   await registerNotificationRoutes(app, {
     settings: services.notificationSettings,
+    testNotices: services.testNotices,
     organizationsOf: (userId) => services.platform.places.of(userId),
     addressesOf: async (actor) => {
       const addresses = await services.emails.list(actor);

@@ -30,6 +30,7 @@ import type { RoutableAddresses } from './notify/resolve.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
+import { createTestNotices } from './notify/test-notices.ts';
 import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
 import { createPlatformPageQueries } from './platform/pages-queries.ts';
 import { createPlatformService } from './platform/service.ts';
@@ -120,6 +121,15 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       log,
     }),
     unsubscribeTokens,
+    testNotices: createTestNotices(db, {
+      now,
+      outbox,
+      recipientFor,
+      addressFor: (userId, place) => notificationSettings.addressFor(userId, place),
+      addressesOf: async (userId) => (await emailAddresses.list(userId)).map((address) => address.address),
+      placesOf: (userId) => platform.places.of(userId),
+      publicUrl: config.publicUrl,
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),

@@ -32,6 +32,8 @@ export interface MailContent {
   anonymous?: boolean;
   /** For notifications: the link that turns this kind off for its place, shown in the footer and sent as List-Unsubscribe. */
   unsubscribe?: { url: string; label: string };
+  /** A test a person asked for: marked as one in the subject and on the first line, with sample content. */
+  test?: boolean;
 }
 
 /** Builds a message in the recipient's language, with times in their zone and format, as HTML and plain text. */
@@ -45,7 +47,8 @@ export function composeMail(recipient: Recipient, content: MailContent): Outgoin
     action: content.action ? { url: content.action.url, label: t(`mail.${content.key}.action`, values) } : null,
     footer: content.unsubscribe ? t('mail.notificationFooter') : t('mail.footer'),
     unsubscribe: content.unsubscribe ?? null,
-    subject: t(`mail.${content.key}.subject`, values),
+    subject: content.test ? t('mail.test.subject', { subject: t(`mail.${content.key}.subject`, values) }) : t(`mail.${content.key}.subject`, values),
+    testLine: content.test ? t('mail.test.firstLine') : null,
   };
   return {
     to: recipient.address,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { SecretBox } from '../lib/instance-keys.ts';
@@ -85,6 +85,16 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
           createdAt: now,
         });
       options.onEnqueued?.();
+    },
+
+    /** How many messages of kinds starting with `kindPrefix` were queued to any of `recipients` since `since` (sent or not): for limits on mail a person asks for. */
+    async countQueuedSince(kindPrefix: string, recipients: readonly string[], since: Date, tx: Db = db): Promise<number> {
+      if (recipients.length === 0) return 0;
+      const [row] = await tx
+        .select({ n: count() })
+        .from(mailOutbox)
+        .where(and(inArray(mailOutbox.recipient, [...recipients]), sql`substr(${mailOutbox.kind}, 1, ${kindPrefix.length}) = ${kindPrefix}`, gte(mailOutbox.createdAt, since)));
+      return row?.n ?? 0;
     },
 
     /** Takes the next due message (or one whose sender died mid-send) and marks it as being sent. */

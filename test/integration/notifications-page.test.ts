@@ -70,8 +70,8 @@ describe('the notifications pages', () => {
     expect(overview.body).toContain('aria-current="page">Notifications<');
     // In the navigation after E-mails.
     expect(overview.body.indexOf('href="/settings/notifications"')).toBeGreaterThan(overview.body.indexOf('href="/settings/emails"'));
-    // What needs the dispatcher is not offered yet.
-    expect(bodyText(overview.body)).not.toMatch(/test notification|who gets what/i);
+    // What is not built yet is not offered.
+    expect(bodyText(overview.body)).not.toMatch(/who gets what/i);
     // Settings that do not act yet say so, rather than pass for working ones.
     expect(bodyText(overview.body)).toContain('Not sent yet: the choice is kept and applies once weekly reports go out.');
     expect(bodyText(overview.body)).not.toContain('Not applied yet');

@@ -24,3 +24,9 @@ export const addPlaceForm = z.object({
 export const confirmForm = z.object({
   confirm: z.literal('yes', { error: 'errors.form.invalidValue' }).optional(),
 });
+
+/** A test message of one type, optionally about one place (its routing then applies). */
+export const testForm = z.object({
+  place: z.string({ error: 'errors.notificationTests.placeNotFound' }).max(40, { error: 'errors.notificationTests.placeNotFound' }).optional(),
+  from: z.enum(['overview', 'type']).optional().catch(undefined),
+});
