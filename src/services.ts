@@ -25,8 +25,7 @@ import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
-import { createRecipientLookup } from './notify/recipients.ts';
-import type { RoutableAddresses } from './notify/resolve.ts';
+import { createRecipientLookup, createRecipientsLookup, routableAddresses } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
@@ -52,7 +51,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const notificationSettings = createNotificationSettings(db, {
     now,
     canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
-    addressesOf: async (userId) => routable(await emailAddresses.list(userId)),
+    addressesOf: async (userId) => routableAddresses(await emailAddresses.list(userId)),
   });
   const emailTokens = createEmailTokens(db, now);
 
@@ -113,8 +112,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       events: platform.noticeEvents,
       namesOf: async (userIds) => new Map([...(await users.profiles(userIds))].map(([userId, profile]) => [userId, profile.name])),
       settings: notificationSettings,
-      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
-      recipientFor,
+      recipientsOf: createRecipientsLookup({ users, account, emailAddresses }),
       outbox,
       publicUrl: config.publicUrl,
       unsubscribeTokens,
@@ -163,9 +161,4 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       now,
     }),
   };
-}
-
-/** A person's addresses as notification routing reads them: the primary, and the confirmed ones. */
-function routable(addresses: readonly EmailAddress[]): RoutableAddresses {
-  return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
 }

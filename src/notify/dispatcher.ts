@@ -7,9 +7,8 @@ import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
 import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
-import type { RecipientLookup } from './recipients.ts';
+import type { RecipientFacts, RecipientsLookup } from './recipients.ts';
 import { allowsScope, notificationTypes } from './registry.ts';
-import type { RoutableAddresses } from './resolve.ts';
 import type { NotificationSettings } from './settings.ts';
 import { notificationDeliveries, notificationEventKinds } from './tables.ts';
 import type { UnsubscribeTarget, UnsubscribeTokens } from './unsubscribe-token.ts';
@@ -49,8 +48,8 @@ export function createDispatcher(
     /** People's names, for "assigned by …" (null: Dials itself). */
     namesOf: (userIds: readonly number[]) => Promise<Map<number, string>>;
     settings: NotificationSettings;
-    addressesOfEach: (userIds: readonly number[]) => Promise<Map<number, RoutableAddresses>>;
-    recipientFor: RecipientLookup;
+    /** Names, languages, formats and addresses of many people in a fixed number of queries (recipients.ts). */
+    recipientsOf: RecipientsLookup;
     outbox: Outbox;
     publicUrl: URL;
     unsubscribeTokens: UnsubscribeTokens;
@@ -60,18 +59,21 @@ export function createDispatcher(
   const link = (path: string) => new URL(path, deps.publicUrl).href;
 
   /**
-   * The members who may hear of it, with their settings and addresses. When the type's default is
-   * off (build e-mails), only those with a setting of their own can, and only their addresses are read:
-   * most builds then cost one query here.
+   * The members who may hear of it, with their settings, addresses, names and formats. When the
+   * type's default is off (build e-mails), only those with a setting of their own can, and only they
+   * are looked up: most builds then cost one query here.
    */
-  const candidatesOf = async (notice: Notice): Promise<Candidate[]> => {
+  const candidatesOf = async (notice: Notice): Promise<Array<Candidate & { facts: RecipientFacts }>> => {
     const rows = await deps.settings.rowsOfEach(notice.memberIds, settingTypesRead);
     const type = typeOfEvent[notice.event.kind];
     const defaultReachesNoOne = notificationTypes[type].default === notificationTypes[type].off;
     const interested = defaultReachesNoOne ? notice.memberIds.filter((userId) => rows.get(userId)?.some((row) => row.type === type)) : notice.memberIds;
     if (interested.length === 0) return [];
-    const addresses = await deps.addressesOfEach(interested);
-    return interested.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
+    const facts = await deps.recipientsOf(interested);
+    return interested.flatMap((userId) => {
+      const found = facts.get(userId);
+      return found ? [{ userId, rows: rows.get(userId) ?? [], addresses: found.addresses, facts: found }] : [];
+    });
   };
 
   const reachedQuery = db
@@ -117,9 +119,9 @@ export function createDispatcher(
     for (const candidate of candidates) {
       const decision = decide(notice.event, candidate);
       if (!decision.gets || reached.has(candidate.userId)) continue;
-      const recipient = await deps.recipientFor(candidate.userId, decision.address);
-      if (!recipient) continue;
-      const t = translatorFor(recipient.preferences.language);
+      const { name, preferences, addresses } = candidate.facts;
+      const recipient = { address: decision.address, name, confirmed: addresses.verified.includes(decision.address), preferences };
+      const t = translatorFor(preferences.language);
       const target = unsubscribeTargetOf(notice, decision);
       const unsubscribe = {
         url: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`),

@@ -215,6 +215,7 @@ describe('a piece of work that fails', () => {
     await report(build('f-2', '2'));
     const [first] = await rowsOf(t, 'builds');
     const { createDispatcher } = await import('../../src/notify/dispatcher.ts');
+    const { createRecipientsLookup } = await import('../../src/notify/recipients.ts');
     const services = t.app.services;
     const warnings: string[] = [];
     const dispatcher = createDispatcher(t.db, {
@@ -229,8 +230,7 @@ describe('a piece of work that fails', () => {
       },
       namesOf: async () => new Map(),
       settings: services.notificationSettings,
-      addressesOfEach: async (userIds) => new Map([...(await services.emailAddresses.listOfEach(userIds))].map(([userId, list]) => [userId, { primary: list.find((address) => address.isPrimary)?.address ?? '', verified: list.filter((address) => address.verifiedAt).map((address) => address.address) }])),
-      recipientFor: services.recipientFor,
+      recipientsOf: createRecipientsLookup(services),
       outbox: services.outbox,
       publicUrl: t.config.publicUrl,
       unsubscribeTokens: services.unsubscribeTokens,
