@@ -2,7 +2,7 @@ import { createAccessConfirmation } from './auth/confirm-access.ts';
 import { createAdminSetup } from './auth/admin-setup.ts';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { createEmailAddressBook, type EmailAddress } from './auth/email-addresses.ts';
+import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
