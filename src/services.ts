@@ -70,7 +70,7 @@ export function createServices(config: Config, db: Db, now: () => number, instan
   const accountMail = createAccountMail({ outbox, recipientFor, publicUrl: config.publicUrl });
 
   const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });
-  const securityLog = createSecurityLog(db, now, securityNotices.onRecorded);
+  const securityLog = createSecurityLog(db, now, securityNotices.prepare);
   const sessions = createSessionStore(db, { lifetimeMs: config.sessionLifetimeMs, idleMs: config.sessionIdleMs, now });
   const totp = createTotpService(db, { box: createSecretBox(deriveKey(instanceSecret, 'totp-secrets')), now, issuer: config.publicUrl.host });
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
@@ -80,7 +80,6 @@ export function createServices(config: Config, db: Db, now: () => number, instan
     now,
     securityLog,
     secondFactor,
-    securityNotices,
     apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
     log,
   });
@@ -143,7 +142,6 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       securityLog,
       emailTokens,
       emailAddresses,
-      securityNotices,
       secondFactor,
       loginLimiter,
       revokeKeysWithoutSecondFactor: apiKeys.revokeMadeWithoutSecondFactor,
@@ -154,7 +152,6 @@ export function createServices(config: Config, db: Db, now: () => number, instan
       emailTokens,
       accountMail,
       securityLog,
-      securityNotices,
       sessions,
       sendLog: createVerificationSendLog(db, now),
       db,

@@ -8,9 +8,9 @@ import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts'
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
 import type { RecipientFacts, RecipientsLookup } from './recipients.ts';
-import { allowsScope, notificationTypes } from './registry.ts';
+import { allowsScope, notificationTypes, type NotificationType } from './registry.ts';
 import type { NotificationSettings } from './settings.ts';
-import { notificationDeliveries, notificationEventKinds } from './tables.ts';
+import { notificationDeliveries, notificationEventKinds, type DeliveryEventKind } from './tables.ts';
 import type { UnsubscribeTarget, UnsubscribeTokens } from './unsubscribe-token.ts';
 import { claimWork, finishWork, type ClaimedWork } from './work.ts';
 
@@ -30,7 +30,8 @@ export type Dispatcher = ReturnType<typeof createDispatcher>;
  * members, everyone's settings, everyone's addresses.
  *
  * Builds, deploys, new issues, regressions and issue workflow (assignment, resolution, comments)
- * are dispatched; security notices keep their own path (they cannot be turned off).
+ * are dispatched here; security notices are delivered at once by `deliverNow`, in the transaction
+ * of their event, with no setting read (they cannot be turned off).
  */
 export function createDispatcher(
   db: Db,
@@ -115,7 +116,7 @@ export function createDispatcher(
     const candidates = await candidatesOf(notice);
     if (candidates.length === 0) return false;
     const reached = await alreadyReached(work);
-    const messages: Array<{ userId: number; type: string; address: string; mail: OutgoingMail }> = [];
+    const messages: Array<{ userId: number; type: NotificationType; address: string; mail: OutgoingMail }> = [];
     for (const candidate of candidates) {
       const decision = decide(notice.event, candidate);
       if (!decision.gets || reached.has(candidate.userId)) continue;
@@ -132,15 +133,9 @@ export function createDispatcher(
     }
     return inTransaction(db, async (tx) => {
       let queued = 0;
+      const at = new Date(deps.now());
       for (const message of messages) {
-        const [delivered] = await tx
-          .insert(notificationDeliveries)
-          .values({ eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, createdAt: new Date(deps.now()) })
-          .onConflictDoNothing()
-          .returning({ id: notificationDeliveries.id });
-        if (!delivered) continue;
-        await deps.outbox.enqueue(message.mail, tx);
-        queued++;
+        if (await deliverNow(tx, deps.outbox, { eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, at }, message.mail)) queued++;
       }
       await finishWork(tx, [work.id], deps.owner);
       return queued;
@@ -180,4 +175,32 @@ function unsubscribeTargetOf(notice: Notice, decision: Extract<Decision, { gets:
   if (by !== 'default' && by.scope !== 'user' && by.scopeId !== null) return { userId: decision.userId, type: decision.type, scope: by.scope, scopeId: by.scopeId };
   if (place.projectId !== null && allowsScope(decision.type, 'project')) return { userId: decision.userId, type: decision.type, scope: 'project', scopeId: place.projectId };
   return { userId: decision.userId, type: decision.type, scope: 'organization', scopeId: place.organizationId };
+}
+
+/** One message about one event for one person, as `deliverNow` records it. */
+export interface Delivery {
+  eventKind: DeliveryEventKind;
+  /** The event's row: the build, deploy, issue event, activity, or security event. */
+  eventRowId: number;
+  userId: number;
+  type: NotificationType;
+  address: string;
+  at: Date;
+}
+
+/**
+ * Delivers one message now, on `tx` (the transaction of the event or of the dispatcher's batch): the
+ * delivery row and the outbox row, both or neither. A delivery of the same event to the same person
+ * that exists already is not made again: false then, and nothing is queued. Every notification
+ * goes through here, the dispatcher's and the security notices alike.
+ */
+export async function deliverNow(tx: Db, outbox: Outbox, delivery: Delivery, mail: OutgoingMail): Promise<boolean> {
+  const [delivered] = await tx
+    .insert(notificationDeliveries)
+    .values({ eventKind: delivery.eventKind, eventRowId: delivery.eventRowId, userId: delivery.userId, type: delivery.type, address: delivery.address, createdAt: delivery.at })
+    .onConflictDoNothing()
+    .returning({ id: notificationDeliveries.id });
+  if (!delivered) return false;
+  await outbox.enqueue(mail, tx);
+  return true;
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../lib/actor.ts';
 import {
   allowsScope,
   emailRoutingScopes,
+  isFixed,
   isNotificationType,
   isValueOf,
   notificationTypeNames,
@@ -105,6 +106,7 @@ export function createNotificationSettings(
   /** Why `key` with `value` cannot be stored for the user, or null when it can. */
   const refusal = async (userId: number, key: SettingKey, value: string): Promise<Exclude<SetSettingResult, { ok: true }>['reason'] | null> => {
     if (key.type !== 'emailRouting' && !isNotificationType(key.type)) return 'unknownType';
+    if (key.type !== 'emailRouting' && isFixed(key.type)) return 'valueNotAllowed';
     const scopeAllowed = key.type === 'emailRouting' ? emailRoutingScopes.includes(key.scope) : allowsScope(key.type, key.scope);
     if (!scopeAllowed || (key.scope === 'user') !== (key.scopeId === null)) return 'scopeNotAllowed';
     if (key.type === 'emailRouting') {
