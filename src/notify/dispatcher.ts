@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { composeMail } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
@@ -132,11 +132,12 @@ export function createDispatcher(
       messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
     }
     return inTransaction(db, async (tx) => {
-      let queued = 0;
       const at = new Date(deps.now());
-      for (const message of messages) {
-        if (await deliverNow(tx, deps.outbox, { eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, at }, message.mail)) queued++;
-      }
+      const queued = await deliverNow(
+        tx,
+        deps.outbox,
+        messages.map((message) => ({ delivery: { eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, at }, mail: message.mail })),
+      );
       await finishWork(tx, [work.id], deps.owner);
       return queued;
     });
@@ -189,18 +190,42 @@ export interface Delivery {
 }
 
 /**
- * Delivers one message now, on `tx` (the transaction of the event or of the dispatcher's batch): the
- * delivery row and the outbox row, both or neither. A delivery of the same event to the same person
- * that exists already is not made again: false then, and nothing is queued. Every notification
- * goes through here, the dispatcher's and the security notices alike.
+ * Delivers messages now, on `tx` (the transaction of their event, or of the dispatcher's batch): a
+ * delivery row and an outbox row each, both or neither. A delivery of the same event to the same
+ * person that exists already is not made again, and its message is not queued. Every
+ * notification goes through here, the dispatcher's fan-outs and the security notices alike.
+ * Answers how many messages were queued.
  */
-export async function deliverNow(tx: Db, outbox: Outbox, delivery: Delivery, mail: OutgoingMail): Promise<boolean> {
-  const [delivered] = await tx
-    .insert(notificationDeliveries)
-    .values({ eventKind: delivery.eventKind, eventRowId: delivery.eventRowId, userId: delivery.userId, type: delivery.type, address: delivery.address, createdAt: delivery.at })
-    .onConflictDoNothing()
-    .returning({ id: notificationDeliveries.id });
-  if (!delivered) return false;
-  await outbox.enqueue(mail, tx);
-  return true;
+export async function deliverNow(tx: Db, outbox: Outbox, messages: ReadonlyArray<{ delivery: Delivery; mail: OutgoingMail }>): Promise<number> {
+  const insert = insertDelivery(tx);
+  const queued: OutgoingMail[] = [];
+  for (const { delivery, mail } of messages) {
+    const [delivered] = await insert.execute({
+      eventKind: delivery.eventKind,
+      eventRowId: delivery.eventRowId,
+      userId: delivery.userId,
+      type: delivery.type,
+      address: delivery.address,
+      createdAt: delivery.at,
+    });
+    if (delivered) queued.push(mail);
+  }
+  await outbox.enqueueMany(queued, tx);
+  return queued.length;
 }
+
+const insertDelivery = reusableQuery((db) =>
+  db
+    .insert(notificationDeliveries)
+    .values({
+      eventKind: sql.placeholder('eventKind'),
+      eventRowId: sql.placeholder('eventRowId'),
+      userId: sql.placeholder('userId'),
+      type: sql.placeholder('type'),
+      address: sql.placeholder('address'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: notificationDeliveries.id })
+    .prepare(),
+);

@@ -52,7 +52,7 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
       action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
     });
     return async (tx, eventId) => {
-      await deliverNow(tx, options.outbox, { eventKind: 'security', eventRowId: eventId, userId, type: 'security', address: recipient.address, at }, mail);
+      await deliverNow(tx, options.outbox, [{ delivery: { eventKind: 'security', eventRowId: eventId, userId, type: 'security', address: recipient.address, at }, mail }]);
     };
   };
 
