@@ -104,6 +104,9 @@ export interface FanOutResult {
   /** Each run's time, from runOnce() start to its outbox rows committed. */
   runsMs: number[];
   bestMs: number;
+  /** The CPU time this process spent in each run (on a shared machine, wall time also counts others' work). */
+  cpuMs: number[];
+  bestCpuMs: number;
 }
 
 /** Fan-out of one build to `members` members, measured `runs` times (a fresh build each time, on the same organization); the best run counts. */
@@ -113,6 +116,7 @@ export async function measureFanOut(options: { members?: number; runs?: number; 
   try {
     const organization = await organizationOf(dials, members);
     const runsMs: number[] = [];
+    const cpuMs: number[] = [];
     let queued = 0;
     const session = options.profileFile ? new inspector.Session() : null;
     if (session) {
@@ -123,8 +127,11 @@ export async function measureFanOut(options: { members?: number; runs?: number; 
     for (let run = 0; run < (options.runs ?? 3); run++) {
       await reportBuild(dials, organization, `build-${run}`);
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const result = await dials.app.services.dispatcher.runOnce();
       runsMs.push(performance.now() - started);
+      const used = process.cpuUsage(cpu);
+      cpuMs.push((used.user + used.system) / 1000);
       queued = result.queued;
       if (result.queued !== members + 0) throw new Error(`expected ${members} messages queued, got ${result.queued}`);
     }
@@ -135,7 +142,7 @@ export async function measureFanOut(options: { members?: number; runs?: number; 
     }
     const outbox = Number((sqliteOf(dials.db).prepare("select count(*) as n from mail_outbox where kind = 'build-email'").get() as { n: number }).n);
     if (outbox !== members * runsMs.length) throw new Error(`expected ${members * runsMs.length} build e-mails in the outbox, found ${outbox}`);
-    return { members, queued, runsMs, bestMs: Math.min(...runsMs) };
+    return { members, queued, runsMs, bestMs: Math.min(...runsMs), cpuMs, bestCpuMs: Math.min(...cpuMs) };
   } finally {
     await dials.close();
   }
@@ -204,7 +211,8 @@ export function printFanOut(result: FanOutResult): void {
   const verdict = result.bestMs < fanOutGoalMs ? 'meets' : 'MISSES';
   console.log(
     `Fan-out: one finished build to ${result.members.toLocaleString('en')} members who all want build e-mails: ` +
-      `${result.bestMs.toFixed(0)} ms from runOnce() to ${result.queued.toLocaleString('en')} outbox rows committed (runs: ${result.runsMs.map((ms) => ms.toFixed(0)).join(', ')} ms); ` +
+      `${result.bestMs.toFixed(0)} ms from runOnce() to ${result.queued.toLocaleString('en')} outbox rows committed (runs: ${result.runsMs.map((ms) => ms.toFixed(0)).join(', ')} ms; ` +
+      `CPU time ${result.cpuMs.map((ms) => ms.toFixed(0)).join(', ')} ms); ` +
       `${verdict} the goal of under ${fanOutGoalMs} ms.`,
   );
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { composeMail } from '../mail/compose.ts';
+import { composeMailTemplate, type PersonalPart } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
 import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts';
@@ -117,18 +117,24 @@ export function createDispatcher(
     if (candidates.length === 0) return false;
     const reached = await alreadyReached(work);
     const messages: Array<{ userId: number; type: NotificationType; address: string; mail: OutgoingMail }> = [];
+    // Everyone who reads the message alike (language, zone, clock, date format, the setting it names,
+    // the place its unsubscribe link is for) gets one composition, filled in with their name and link.
+    const compositions = new Map<string, (personal: PersonalPart) => OutgoingMail>();
     for (const candidate of candidates) {
       const decision = decide(notice.event, candidate);
       if (!decision.gets || reached.has(candidate.userId)) continue;
       const { name, preferences, addresses } = candidate.facts;
-      const recipient = { address: decision.address, name, confirmed: addresses.verified.includes(decision.address), preferences };
-      const t = translatorFor(preferences.language);
+      const confirmed = addresses.verified.includes(decision.address);
       const target = unsubscribeTargetOf(notice, decision);
-      const unsubscribe = {
-        url: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`),
-        label: t('mail.unsubscribe', { place: target.scope === 'project' ? notice.names.project : notice.names.organization }),
-      };
-      const mail = composeMail(recipient, { ...notice.content(t, decision), unsubscribe });
+      const key = JSON.stringify([preferences.language, preferences.timeZone, preferences.clock24h, preferences.dateFormat, confirmed, decision.type, decision.value, target.scope, target.scopeId]);
+      let compose = compositions.get(key);
+      if (!compose) {
+        const t = translatorFor(preferences.language);
+        const unsubscribe = { url: '', label: t('mail.unsubscribe', { place: target.scope === 'project' ? notice.names.project : notice.names.organization }) };
+        compose = composeMailTemplate({ confirmed, preferences }, { ...notice.content(t, decision), unsubscribe });
+        compositions.set(key, compose);
+      }
+      const mail = compose({ address: decision.address, name, unsubscribeUrl: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`) });
       messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
     }
     return inTransaction(db, async (tx) => {
