@@ -20,7 +20,7 @@ import { summariseProfile } from './profile-summary.ts';
 
 export const fanOutMembers = 10_000;
 export const fanOutGoalMs = 1000;
-export const workerMessages = 2000;
+export const workerMessages = 1000;
 export const workerGoalPerSecond = 200;
 
 /** A Dials' services on a fresh data directory; `smtpUrl` gives it a mail worker (stopped until asked). */

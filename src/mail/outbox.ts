@@ -55,8 +55,12 @@ export interface OutboxPage {
 }
 
 export const maximumAttempts = 12;
-/** How long a message being sent stays claimed; after a crash it is retried once this passes. */
-const claimMs = 2 * 60 * 1000;
+/**
+ * How long a message being sent stays claimed; after a crash it is retried once this passes. A
+ * sender renews its claim while the SMTP conversation lasts (`renewClaim`), so a slow server never
+ * lets a second sender take a message that is still being sent.
+ */
+export const defaultClaimMs = 2 * 60 * 1000;
 
 /** 1, 2, 4, 8 … minutes between attempts, at most 6 hours. */
 export function retryDelayMs(attempts: number): number {
@@ -84,7 +88,8 @@ const insertMail = reusableQuery((db) =>
 );
 
 /** The durable queue in front of SMTP. */
-export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void }) {
+export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void; claimMs?: number }) {
+  const claimMs = options.claimMs ?? defaultClaimMs;
   /**
    * The bodies of a message (text, HTML, and its unsubscribe link) sealed as one box: one cipher per
    * message, not three, which is most of what queueing ten thousand messages costs. The box is kept
@@ -141,22 +146,17 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
     async claimNext(): Promise<ClaimedMail | null> {
       const now = options.now();
       const row = await inTransaction(db, async (tx) => {
-        const [due] = await tx
-          .select({ id: mailOutbox.id })
-          .from(mailOutbox)
-          .where(
-            or(
-              and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
-              and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
-            ),
-          )
-          .orderBy(mailOutbox.id)
-          .limit(1);
+        const claimable = or(
+          and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
+          and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
+        );
+        const [due] = await tx.select({ id: mailOutbox.id }).from(mailOutbox).where(claimable).orderBy(mailOutbox.id).limit(1);
         if (!due) return null;
+        // Claimed only if still claimable: a sender elsewhere that took it meanwhile keeps it.
         const [claimed] = await tx
           .update(mailOutbox)
           .set({ status: 'sending', lockedUntil: new Date(now + claimMs), attempts: sql`${mailOutbox.attempts} + 1` })
-          .where(eq(mailOutbox.id, due.id))
+          .where(and(eq(mailOutbox.id, due.id), claimable))
           .returning();
         return claimed ?? null;
       });
@@ -173,6 +173,19 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
         html: bodies.html,
         ...(bodies.unsubscribeUrl ? { unsubscribeUrl: bodies.unsubscribeUrl } : {}),
       };
+    },
+
+    /** How long a claim lasts: a sender renews it well before (the worker, every third of it). */
+    claimMs,
+
+    /** Keeps a message being sent claimed for another `claimMs`, while it is still this attempt's (a later claim bumped the attempts). */
+    async renewClaim(id: number, attempts: number): Promise<boolean> {
+      const renewed = await db
+        .update(mailOutbox)
+        .set({ lockedUntil: new Date(options.now() + claimMs) })
+        .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'sending'), eq(mailOutbox.attempts, attempts)))
+        .returning({ id: mailOutbox.id });
+      return renewed.length > 0;
     },
 
     /** Handed over: the bodies (and the links in them) are no longer kept. */
