@@ -6,12 +6,14 @@
 // the scenarios are measured in turn, then again, and the better round of each counts.
 // Then forgot-password's time to answer, for a known and an unknown address, side by side.
 // Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part,
-// `-- --events` only the build events, next to the plain API call.
+// `-- --events` only the build events, next to the plain API call; `-- --notifications` only the
+// dispatcher's fan-out and the mail worker (bench/notifications.ts; add `--fan-out` or `--mail-worker` for one).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeApiKey, setUpAdministrator } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
+import { runNotificationBench } from './notifications.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { judge, printRateGoals, printReport, type Comparison, type RateGoal } from './report.ts';
@@ -26,6 +28,7 @@ const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 }
 const profile = process.argv.includes('--profile');
 const startupOnly = process.argv.includes('--startup');
 const eventsOnly = process.argv.includes('--events');
+const notificationsOnly = process.argv.includes('--notifications');
 
 const issuePageLabel = 'Dials GET issue page (50-frame stack trace)';
 const comparisons: Comparison[] = [
@@ -216,7 +219,9 @@ const pinning = pinThisProcess();
 const servers: ServerProcess[] = [];
 try {
   console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
-  if (eventsOnly) {
+  if (notificationsOnly) {
+    if (!(await runNotificationBench(process.argv.slice(2)))) process.exitCode = 1;
+  } else if (eventsOnly) {
     await measureEvents(pinning, servers);
   } else {
     if (!startupOnly) await measureThroughput(pinning, servers);
