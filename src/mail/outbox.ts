@@ -16,6 +16,17 @@ export interface OutgoingMail {
   unsubscribeUrl?: string;
 }
 
+const sealedBrand = Symbol('sealed mail');
+
+/** A message sealed for the outbox (`seal`), to be queued later in a transaction. */
+export interface SealedMail {
+  recipient: string;
+  subject: string;
+  kind: string;
+  sealedText: string;
+  [sealedBrand]: true;
+}
+
 export interface ClaimedMail extends OutgoingMail {
   id: number;
   messageId: string;
@@ -106,17 +117,21 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
     return { text: options.box.open(row.sealedText), html: options.box.open(row.sealedHtml), unsubscribeUrl: row.sealedUnsubscribeUrl ? options.box.open(row.sealedUnsubscribeUrl) : null };
   };
 
-  async function enqueueMany(mails: readonly OutgoingMail[], tx: Db = db): Promise<void> {
+  /** A message made ready for the outbox (its bodies sealed), before the transaction that queues it: that transaction then only writes. */
+  const seal = (mail: OutgoingMail): SealedMail => ({ recipient: mail.to, subject: mail.subject, kind: mail.kind, sealedText: sealBodies(mail), [sealedBrand]: true });
+
+  async function enqueueMany(mails: ReadonlyArray<OutgoingMail | SealedMail>, tx: Db = db): Promise<void> {
     if (mails.length === 0) return;
     const now = new Date(options.now());
     const insert = insertMail(tx);
     for (const mail of mails) {
+      const sealed = sealedBrand in mail ? mail : seal(mail);
       await insert.execute({
         messageId: `<${crypto.randomUUID()}@${options.messageIdDomain}>`,
-        recipient: mail.to,
-        subject: mail.subject,
-        kind: mail.kind,
-        sealedText: sealBodies(mail),
+        recipient: sealed.recipient,
+        subject: sealed.subject,
+        kind: sealed.kind,
+        sealedText: sealed.sealedText,
         at: now,
       });
     }
@@ -131,6 +146,9 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
 
     /** Queues many messages (a notification's fan-out), in the caller's transaction; the worker is woken once. */
     enqueueMany,
+
+    /** Seals a message for `enqueueMany` ahead of its transaction, so the transaction holds the database only to write. */
+    seal,
 
     /** How many messages of kinds starting with `kindPrefix` were queued to any of `recipients` since `since` (sent or not): for limits on mail a person asks for. */
     async countQueuedSince(kindPrefix: string, recipients: readonly string[], since: Date, tx: Db = db): Promise<number> {

@@ -3,7 +3,7 @@ import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { composeMailTemplate, type PersonalPart } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
-import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
+import type { Outbox, OutgoingMail, SealedMail } from '../mail/outbox.ts';
 import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
@@ -116,7 +116,7 @@ export function createDispatcher(
     const candidates = await candidatesOf(notice);
     if (candidates.length === 0) return false;
     const reached = await alreadyReached(work);
-    const messages: Array<{ userId: number; type: NotificationType; address: string; mail: OutgoingMail }> = [];
+    const messages: Array<{ userId: number; type: NotificationType; address: string; mail: SealedMail }> = [];
     // Everyone who reads the message alike (language, zone, clock, date format, the setting it names,
     // the place its unsubscribe link is for) gets one composition, filled in with their name and link.
     const compositions = new Map<string, (personal: PersonalPart) => OutgoingMail>();
@@ -135,7 +135,8 @@ export function createDispatcher(
         compositions.set(key, compose);
       }
       const mail = compose({ address: decision.address, name, unsubscribeUrl: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`) });
-      messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
+      // Sealed now, so the transaction below only writes.
+      messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail: deps.outbox.seal(mail) });
     }
     return inTransaction(db, async (tx) => {
       const at = new Date(deps.now());
@@ -202,9 +203,9 @@ export interface Delivery {
  * notification goes through here, the dispatcher's fan-outs and the security notices alike.
  * Answers how many messages were queued.
  */
-export async function deliverNow(tx: Db, outbox: Outbox, messages: ReadonlyArray<{ delivery: Delivery; mail: OutgoingMail }>): Promise<number> {
+export async function deliverNow(tx: Db, outbox: Outbox, messages: ReadonlyArray<{ delivery: Delivery; mail: OutgoingMail | SealedMail }>): Promise<number> {
   const insert = insertDelivery(tx);
-  const queued: OutgoingMail[] = [];
+  const queued: Array<OutgoingMail | SealedMail> = [];
   for (const { delivery, mail } of messages) {
     const [delivered] = await insert.execute({
       eventKind: delivery.eventKind,

@@ -43,14 +43,14 @@ export function createSecurityNotices(options: { outbox: Outbox; recipientFor: R
     const recipient = await options.recipientFor(userId, details?.address);
     if (!recipient) return null;
     const device = describeDevice(client.userAgent);
-    const mail = composeMail(recipient, {
+    const mail = options.outbox.seal(composeMail(recipient, {
       kind: `notice:${type}`,
       key: `notice.${key}`,
       when: at,
       values: { ...details?.values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
       paragraphs: ['body', ...(details?.paragraphs ?? []), 'details', 'notYou'],
       action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
-    });
+    }));
     return async (tx, eventId) => {
       await deliverNow(tx, options.outbox, [{ delivery: { eventKind: 'security', eventRowId: eventId, userId, type: 'security', address: recipient.address, at }, mail }]);
     };
