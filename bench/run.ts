@@ -6,7 +6,8 @@
 // the scenarios are measured in turn, then again, and the better round of each counts.
 // Then forgot-password's time to answer, for a known and an unknown address, side by side.
 // Then start-up, memory and latency at a steady rate (bench/startup.ts); `-- --startup` runs only that part,
-// `-- --events` only the build events, next to the plain API call.
+// `-- --events` only the build events, next to the plain API call; `-- --notifications` only the
+// dispatcher's fan-out and the mail worker (bench/notifications.ts; add `--fan-out` or `--mail-worker` for one).
 // Then a week of weekly reports for 100 000 people (bench/weekly-reports.ts); `-- --weekly-reports` runs only that.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeApiKey, setUpAdministrator } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
+import { runNotificationBench } from './notifications.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { judge, printRateGoals, printReport, type Comparison, type RateGoal } from './report.ts';
@@ -28,6 +30,7 @@ const settings: LoadSettings = { warmUpSeconds: 1, seconds: 4, connections: 10 }
 const profile = process.argv.includes('--profile');
 const startupOnly = process.argv.includes('--startup');
 const eventsOnly = process.argv.includes('--events');
+const notificationsOnly = process.argv.includes('--notifications');
 const weeklyReportsOnly = process.argv.includes('--weekly-reports');
 
 /** The weekly reports case, in processes of its own (it writes its data, then measures one run on one core). */
@@ -226,7 +229,9 @@ const pinning = pinThisProcess();
 const servers: ServerProcess[] = [];
 try {
   console.log(`Dials bench: Node ${process.version}, ${pinning.cores} cores, ${pinning.note}.`);
-  if (eventsOnly) {
+  if (notificationsOnly) {
+    if (!(await runNotificationBench(process.argv.slice(2)))) process.exitCode = 1;
+  } else if (eventsOnly) {
     await measureEvents(pinning, servers);
   } else if (weeklyReportsOnly) {
     measureWeeklyReports();
@@ -236,7 +241,10 @@ try {
     const startup = await measureStartup(pinning);
     printStartupReport(startup);
     if (startup.memory.mixedFailures > 0 || startup.openLoop.some(({ first, after }) => first.failures + after.failures > 0)) process.exitCode = 1;
-    if (!startupOnly) measureWeeklyReports();
+    if (!startupOnly) {
+      measureWeeklyReports();
+      if (!(await runNotificationBench([]))) process.exitCode = 1;
+    }
   }
 } catch (error) {
   console.error('\nThe bench could not run:', error);

@@ -183,6 +183,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await registerNotificationRoutes(app, {
     settings: services.notificationSettings,
     reportTimes: services.reportTimes,
+    testNotices: services.testNotices,
     organizationsOf: (userId) => services.platform.places.of(userId),
     addressesOf: async (actor) => {
       const addresses = await services.emails.list(actor);

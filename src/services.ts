@@ -2,7 +2,7 @@ import { createAccessConfirmation } from './auth/confirm-access.ts';
 import { createAdminSetup } from './auth/admin-setup.ts';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { createEmailAddressBook, type EmailAddress } from './auth/email-addresses.ts';
+import { createEmailAddressBook } from './auth/email-addresses.ts';
 import { createEmailTokens } from './auth/email-tokens.ts';
 import { createLoginChallengeStore } from './auth/login-challenges.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
@@ -25,11 +25,11 @@ import { createSmtpTransport } from './mail/transport.ts';
 import { createMailWorker, type MailWorker, type MailWorkerLogger } from './mail/worker.ts';
 import { createAccountMail } from './notify/account-mail.ts';
 import { createApiKeyNotices } from './notify/api-key-notices.ts';
-import { createRecipientLookup } from './notify/recipients.ts';
-import type { RoutableAddresses } from './notify/resolve.ts';
+import { createRecipientLookup, createRecipientsLookup, routableAddresses } from './notify/recipients.ts';
 import { createSecurityNotices } from './notify/security-notices.ts';
 import { createDispatcher } from './notify/dispatcher.ts';
 import { createNotificationSettings } from './notify/settings.ts';
+import { createTestNotices } from './notify/test-notices.ts';
 import { createUnsubscribeTokens } from './notify/unsubscribe-token.ts';
 import { createWhoGetsWhat } from './notify/who-gets-what.ts';
 import { createPlatformPageQueries } from './platform/pages-queries.ts';
@@ -69,7 +69,7 @@ export function createServices(
   const notificationSettings = createNotificationSettings(db, {
     now,
     canSee: (userId, scope, id) => platform.places.canSee(userId, scope, id),
-    addressesOf: async (userId) => routable(await emailAddresses.list(userId)),
+    addressesOf: async (userId) => routableAddresses(await emailAddresses.list(userId)),
   });
   const emailTokens = createEmailTokens(db, now);
 
@@ -88,7 +88,7 @@ export function createServices(
   const accountMail = createAccountMail({ outbox, recipientFor, publicUrl: config.publicUrl });
 
   const securityNotices = createSecurityNotices({ outbox, recipientFor, publicUrl: config.publicUrl });
-  const securityLog = createSecurityLog(db, now, securityNotices.onRecorded);
+  const securityLog = createSecurityLog(db, now, securityNotices.prepare);
   const sessions = createSessionStore(db, { lifetimeMs: config.sessionLifetimeMs, idleMs: config.sessionIdleMs, now });
   const totp = createTotpService(db, { box: createSecretBox(deriveKey(instanceSecret, 'totp-secrets')), now, issuer: config.publicUrl.host });
   const recoveryCodes = createRecoveryCodeService(db, { key: deriveKey(instanceSecret, 'recovery-codes'), now });
@@ -98,7 +98,6 @@ export function createServices(
     now,
     securityLog,
     secondFactor,
-    securityNotices,
     apiKeyNotices: createApiKeyNotices({ outbox, recipientFor, publicUrl: config.publicUrl }),
     log,
   });
@@ -115,7 +114,7 @@ export function createServices(
     preferencesOfEach: (userIds) => account.preferencesOfEach(userIds),
     settings: notificationSettings,
     profiles: (userIds) => users.profiles(userIds),
-    addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
+    addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routableAddresses(addresses)])),
     outbox,
     publicUrl: config.publicUrl,
     unsubscribeTokens,
@@ -169,8 +168,7 @@ export function createServices(
       events: platform.noticeEvents,
       namesOf: async (userIds) => new Map([...(await users.profiles(userIds))].map(([userId, profile]) => [userId, profile.name])),
       settings: notificationSettings,
-      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
-      recipientFor,
+      recipientsOf: createRecipientsLookup({ users, account, emailAddresses }),
       outbox,
       publicUrl: config.publicUrl,
       unsubscribeTokens,
@@ -181,11 +179,20 @@ export function createServices(
     whoGetsWhat: createWhoGetsWhat({
       organization: (actor, slug) => platform.organizations.find(actor, slug),
       settings: notificationSettings,
-      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routable(addresses)])),
+      addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routableAddresses(addresses)])),
     }),
     reportTimes,
     weeklyReports,
     scheduler,
+    testNotices: createTestNotices(db, {
+      now,
+      outbox,
+      recipientFor,
+      addressFor: (userId, place) => notificationSettings.addressFor(userId, place),
+      addressesOf: async (userId) => (await emailAddresses.list(userId)).map((address) => address.address),
+      placesOf: (userId) => platform.places.of(userId),
+      publicUrl: config.publicUrl,
+    }),
     loginChallenges: createLoginChallengeStore(db, now),
     adminSetup: createAdminSetup(db, { key: deriveKey(instanceSecret, 'admin-setup'), now, publicUrl: config.publicUrl }),
     operatorLinks: createOperatorLinks({ emailTokens, securityLog, publicUrl: config.publicUrl }),
@@ -201,7 +208,6 @@ export function createServices(
       securityLog,
       emailTokens,
       emailAddresses,
-      securityNotices,
       secondFactor,
       loginLimiter,
       revokeKeysWithoutSecondFactor: apiKeys.revokeMadeWithoutSecondFactor,
@@ -212,18 +218,12 @@ export function createServices(
       emailTokens,
       accountMail,
       securityLog,
-      securityNotices,
       sessions,
       sendLog: createVerificationSendLog(db, now),
       db,
       now,
     }),
   };
-}
-
-/** A person's addresses as notification routing reads them: the primary, and the confirmed ones. */
-function routable(addresses: readonly EmailAddress[]): RoutableAddresses {
-  return { primary: addresses.find((address) => address.isPrimary)?.address ?? '', verified: addresses.filter((address) => address.verifiedAt).map((address) => address.address) };
 }
 
 /** When the newest scheduled backup was written, or null when there is none (or no folder yet). */

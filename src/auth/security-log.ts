@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { reusableQuery, type Db } from '../db/client.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
 import { securityEvents } from './tables.ts';
 
@@ -37,13 +38,28 @@ export interface SecurityEvent {
 
 export type SecurityLog = ReturnType<typeof createSecurityLog>;
 
-/** The security log: written by every security-relevant action, read by the person it concerns. */
-export function createSecurityLog(
-  db: Db,
-  now: () => number,
-  onRecorded?: (userId: number, type: SecurityEventType, client: ClientDetails, at: Date) => Promise<void>,
-) {
-  const insert = db
+/** What a page adds to an event's e-mail notice: another address (the old one, for a primary change), values and paragraphs of its message. */
+export interface NoticeDetails {
+  address?: string;
+  values?: Record<string, string>;
+  paragraphs?: string[];
+}
+
+/**
+ * Prepares the e-mail notice of an event before it is recorded (notify/security-notices.ts): null
+ * when the event has none, else what queues it, called in the transaction that records the event
+ * with the event's id.
+ */
+export type NoticePreparer = (
+  userId: number,
+  type: SecurityEventType,
+  client: ClientDetails,
+  at: Date,
+  details: NoticeDetails | undefined,
+) => Promise<((tx: Db, eventId: number) => Promise<void>) | null>;
+
+const insertEvent = reusableQuery((db) =>
+  db
     .insert(securityEvents)
     .values({
       userId: sql.placeholder('userId'),
@@ -52,7 +68,12 @@ export function createSecurityLog(
       ipAddress: sql.placeholder('ipAddress'),
       userAgent: sql.placeholder('userAgent'),
     })
-    .prepare();
+    .returning({ id: securityEvents.id })
+    .prepare(),
+);
+
+/** The security log: written by every security-relevant action, read by the person it concerns. */
+export function createSecurityLog(db: Db, now: () => number, prepareNotice?: NoticePreparer) {
   const page = db
     .select({
       id: securityEvents.id,
@@ -74,10 +95,17 @@ export function createSecurityLog(
     .prepare();
 
   return {
-    async record(userId: number, type: SecurityEventType, client: ClientDetails): Promise<void> {
+    /**
+     * Records an event and, in the same transaction, its e-mail notice when it has one (a delivery
+     * and an outbox row): both are kept or neither. `notice` carries what the page that caused it adds.
+     */
+    async record(userId: number, type: SecurityEventType, client: ClientDetails, notice?: NoticeDetails): Promise<void> {
       const at = new Date(now());
-      await insert.execute({ userId, type, createdAt: at, ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
-      await onRecorded?.(userId, type, client, at);
+      const queueNotice = prepareNotice ? await prepareNotice(userId, type, client, at, notice) : null;
+      await inTransaction(db, async (tx) => {
+        const [row] = await insertEvent(tx).execute({ userId, type, createdAt: at, ipAddress: client.ipAddress, userAgent: client.userAgent.slice(0, 512) });
+        if (row && queueNotice) await queueNotice(tx, row.id);
+      });
     },
 
     /** Newest first, `perPage` at a time; `pageNumber` counts from 1. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, count, desc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
+import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { SecretBox } from '../lib/instance-keys.ts';
 import { mailOutbox } from './tables.ts';
@@ -14,6 +14,17 @@ export interface OutgoingMail {
   kind: string;
   /** For notifications: the link that turns them off in one click (sent as List-Unsubscribe, RFC 8058). */
   unsubscribeUrl?: string;
+}
+
+const sealedBrand = Symbol('sealed mail');
+
+/** A message sealed for the outbox (`seal`), to be queued later in a transaction. */
+export interface SealedMail {
+  recipient: string;
+  subject: string;
+  kind: string;
+  sealedText: string;
+  [sealedBrand]: true;
 }
 
 export interface ClaimedMail extends OutgoingMail {
@@ -55,8 +66,12 @@ export interface OutboxPage {
 }
 
 export const maximumAttempts = 12;
-/** How long a message being sent stays claimed; after a crash it is retried once this passes. */
-const claimMs = 2 * 60 * 1000;
+/**
+ * How long a message being sent stays claimed; after a crash it is retried once this passes. A
+ * sender renews its claim while the SMTP conversation lasts (`renewClaim`), so a slow server never
+ * lets a second sender take a message that is still being sent.
+ */
+export const defaultClaimMs = 2 * 60 * 1000;
 
 /** 1, 2, 4, 8 … minutes between attempts, at most 6 hours. */
 export function retryDelayMs(attempts: number): number {
@@ -65,52 +80,106 @@ export function retryDelayMs(attempts: number): number {
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
+// Every message queued goes through this one statement, built once per connection.
+const insertMail = reusableQuery((db) =>
+  db
+    .insert(mailOutbox)
+    .values({
+      messageId: sql.placeholder('messageId'),
+      recipient: sql.placeholder('recipient'),
+      subject: sql.placeholder('subject'),
+      kind: sql.placeholder('kind'),
+      sealedText: sql.placeholder('sealedText'),
+      sealedHtml: '',
+      sealedUnsubscribeUrl: null,
+      nextAttemptAt: sql.placeholder('at'),
+      createdAt: sql.placeholder('at'),
+    })
+    .prepare(),
+);
+
 /** The durable queue in front of SMTP. */
-export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void }) {
+export function createOutbox(db: Db, options: { box: SecretBox; now: () => number; messageIdDomain: string; onEnqueued?: () => void; claimMs?: number }) {
+  const claimMs = options.claimMs ?? defaultClaimMs;
+  /**
+   * The bodies of a message (text, HTML, and its unsubscribe link) sealed as one box: one cipher per
+   * message, not three, which is most of what queueing ten thousand messages costs. The box is kept
+   * in `sealed_text`, and `sealed_html` holds "" to say so (rows of older versions sealed each part
+   * on its own: `bodiesOf` reads both).
+   */
+  const sealBodies = (mail: OutgoingMail): string => options.box.seal(JSON.stringify([mail.text, mail.html, mail.unsubscribeUrl ?? null]));
+  const bodiesOf = (row: { sealedText: string | null; sealedHtml: string | null; sealedUnsubscribeUrl: string | null }): { text: string; html: string; unsubscribeUrl: string | null } | null => {
+    if (row.sealedText === null || row.sealedHtml === null) return null;
+    if (row.sealedHtml === '') {
+      const [text, html, unsubscribeUrl] = JSON.parse(options.box.open(row.sealedText)) as [string, string, string | null];
+      return { text, html, unsubscribeUrl };
+    }
+    return { text: options.box.open(row.sealedText), html: options.box.open(row.sealedHtml), unsubscribeUrl: row.sealedUnsubscribeUrl ? options.box.open(row.sealedUnsubscribeUrl) : null };
+  };
+
+  /** A message made ready for the outbox (its bodies sealed), before the transaction that queues it: that transaction then only writes. */
+  const seal = (mail: OutgoingMail): SealedMail => ({ recipient: mail.to, subject: mail.subject, kind: mail.kind, sealedText: sealBodies(mail), [sealedBrand]: true });
+
+  async function enqueueMany(mails: ReadonlyArray<OutgoingMail | SealedMail>, tx: Db = db): Promise<void> {
+    if (mails.length === 0) return;
+    const now = new Date(options.now());
+    const insert = insertMail(tx);
+    for (const mail of mails) {
+      const sealed = sealedBrand in mail ? mail : seal(mail);
+      await insert.execute({
+        messageId: `<${crypto.randomUUID()}@${options.messageIdDomain}>`,
+        recipient: sealed.recipient,
+        subject: sealed.subject,
+        kind: sealed.kind,
+        sealedText: sealed.sealedText,
+        at: now,
+      });
+    }
+    options.onEnqueued?.();
+  }
+
   return {
     /** Queues a message; pass the transaction it belongs to, so it is sent only if that commits. */
     async enqueue(mail: OutgoingMail, tx: Db = db): Promise<void> {
-      const now = new Date(options.now());
-      await tx
-        .insert(mailOutbox)
-        .values({
-          messageId: `<${crypto.randomUUID()}@${options.messageIdDomain}>`,
-          recipient: mail.to,
-          subject: mail.subject,
-          kind: mail.kind,
-          sealedText: options.box.seal(mail.text),
-          sealedHtml: options.box.seal(mail.html),
-          sealedUnsubscribeUrl: mail.unsubscribeUrl ? options.box.seal(mail.unsubscribeUrl) : null,
-          nextAttemptAt: now,
-          createdAt: now,
-        });
-      options.onEnqueued?.();
+      await enqueueMany([mail], tx);
+    },
+
+    /** Queues many messages (a notification's fan-out), in the caller's transaction; the worker is woken once. */
+    enqueueMany,
+
+    /** Seals a message for `enqueueMany` ahead of its transaction, so the transaction holds the database only to write. */
+    seal,
+
+    /** How many messages of kinds starting with `kindPrefix` were queued to any of `recipients` since `since` (sent or not): for limits on mail a person asks for. */
+    async countQueuedSince(kindPrefix: string, recipients: readonly string[], since: Date, tx: Db = db): Promise<number> {
+      if (recipients.length === 0) return 0;
+      const [row] = await tx
+        .select({ n: count() })
+        .from(mailOutbox)
+        .where(and(inArray(mailOutbox.recipient, [...recipients]), sql`substr(${mailOutbox.kind}, 1, ${kindPrefix.length}) = ${kindPrefix}`, gte(mailOutbox.createdAt, since)));
+      return row?.n ?? 0;
     },
 
     /** Takes the next due message (or one whose sender died mid-send) and marks it as being sent. */
     async claimNext(): Promise<ClaimedMail | null> {
       const now = options.now();
       const row = await inTransaction(db, async (tx) => {
-        const [due] = await tx
-          .select({ id: mailOutbox.id })
-          .from(mailOutbox)
-          .where(
-            or(
-              and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
-              and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
-            ),
-          )
-          .orderBy(mailOutbox.id)
-          .limit(1);
+        const claimable = or(
+          and(eq(mailOutbox.status, 'queued'), lte(mailOutbox.nextAttemptAt, new Date(now))),
+          and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.lockedUntil, new Date(now))),
+        );
+        const [due] = await tx.select({ id: mailOutbox.id }).from(mailOutbox).where(claimable).orderBy(mailOutbox.id).limit(1);
         if (!due) return null;
+        // Claimed only if still claimable: a sender elsewhere that took it meanwhile keeps it.
         const [claimed] = await tx
           .update(mailOutbox)
           .set({ status: 'sending', lockedUntil: new Date(now + claimMs), attempts: sql`${mailOutbox.attempts} + 1` })
-          .where(eq(mailOutbox.id, due.id))
+          .where(and(eq(mailOutbox.id, due.id), claimable))
           .returning();
         return claimed ?? null;
       });
-      if (!row || !row.sealedText || !row.sealedHtml) return null;
+      const bodies = row ? bodiesOf(row) : null;
+      if (!row || !bodies) return null;
       return {
         id: row.id,
         messageId: row.messageId,
@@ -118,10 +187,23 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
         to: row.recipient,
         subject: row.subject,
         kind: row.kind,
-        text: options.box.open(row.sealedText),
-        html: options.box.open(row.sealedHtml),
-        ...(row.sealedUnsubscribeUrl ? { unsubscribeUrl: options.box.open(row.sealedUnsubscribeUrl) } : {}),
+        text: bodies.text,
+        html: bodies.html,
+        ...(bodies.unsubscribeUrl ? { unsubscribeUrl: bodies.unsubscribeUrl } : {}),
       };
+    },
+
+    /** How long a claim lasts: a sender renews it well before (the worker, every third of it). */
+    claimMs,
+
+    /** Keeps a message being sent claimed for another `claimMs`, while it is still this attempt's (a later claim bumped the attempts). */
+    async renewClaim(id: number, attempts: number): Promise<boolean> {
+      const renewed = await db
+        .update(mailOutbox)
+        .set({ lockedUntil: new Date(options.now() + claimMs) })
+        .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'sending'), eq(mailOutbox.attempts, attempts)))
+        .returning({ id: mailOutbox.id });
+      return renewed.length > 0;
     },
 
     /** Handed over: the bodies (and the links in them) are no longer kept. */
@@ -198,7 +280,7 @@ export function createOutbox(db: Db, options: { box: SecretBox; now: () => numbe
       sentAt: row.sentAt,
       nextAttemptAt: row.nextAttemptAt,
       lastError: row.lastError,
-      text: row.sealedText ? options.box.open(row.sealedText) : null,
+      text: bodiesOf(row)?.text ?? null,
     };
   }
 }

@@ -5,13 +5,15 @@ export interface MailTransport {
   sendMail(mail: SendMailOptions): Promise<unknown>;
   /** Ends the open connections, if any. */
   close(): void;
+  /** Nothing more to send for now: the kept connections are closed, and the next message opens new ones. */
+  idle?(): void;
 }
 
 /**
  * An SMTP transport from a URL such as smtp://user:password@host:587 (STARTTLS) or smtps://host:465.
  * nodemailer (about 0.1 s to load) is loaded when the first message goes out, not at start.
  */
-export function createSmtpTransport(smtpUrl: string): MailTransport {
+export function createSmtpTransport(smtpUrl: string, timeouts: { socketMs?: number } = {}): MailTransport {
   const url = new URL(smtpUrl);
   const options = {
     host: url.hostname,
@@ -20,7 +22,12 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
-    socketTimeout: 30_000,
+    socketTimeout: timeouts.socketMs ?? 30_000,
+    // Connections are kept open and reused (one each for the worker's concurrent senders), rather
+    // than one connection and greeting per message.
+    pool: true,
+    maxConnections: 4,
+    maxMessages: 1000,
   };
   let transporter: Promise<Transporter> | null = null;
   return {
@@ -30,6 +37,11 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
     },
     close() {
       void transporter?.then((loaded) => loaded.close());
+    },
+    idle() {
+      const open = transporter;
+      transporter = null;
+      void open?.then((loaded) => loaded.close());
     },
   };
 }

@@ -11,11 +11,17 @@ export type MailWorker = ReturnType<typeof createMailWorker>;
 /** Longest sleep between looks at the outbox, so a clock that jumps does not strand mail. */
 const maximumIdleMs = 30_000;
 
+/** How many messages are sent at once, each over its own pooled SMTP connection (transport.ts). */
+export const sendingConcurrency = 4;
+
 /**
- * Sends what the outbox holds, one message at a time, in the same process. A failure puts the
- * message back with a growing delay; a message is marked sent only after the server accepted it.
+ * Sends what the outbox holds, in the same process, `concurrency` messages at a time: each sender
+ * claims its own message (claimNext: a claim is a row's state, so no two senders, in this process or
+ * another, hold the same one) and marks it sent only after the server accepted it. A failure puts
+ * the message back with a growing delay.
  */
-export function createMailWorker(options: { outbox: Outbox; transport: MailTransport; from: string; now: () => number; log: MailWorkerLogger }) {
+export function createMailWorker(options: { outbox: Outbox; transport: MailTransport; from: string; now: () => number; log: MailWorkerLogger; concurrency?: number }) {
+  const concurrency = Math.max(1, options.concurrency ?? sendingConcurrency);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = true;
@@ -30,6 +36,9 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
   const sendOne = async (): Promise<boolean> => {
     const mail = await options.outbox.claimNext();
     if (!mail) return false;
+    // However slow the server, the claim outlasts the conversation: no other sender takes the message meanwhile.
+    const renewing = setInterval(() => void options.outbox.renewClaim(mail.id, mail.attempts).catch(() => undefined), Math.max(10, options.outbox.claimMs / 3));
+    renewing.unref();
     try {
       await options.transport.sendMail({
         from: options.from,
@@ -48,6 +57,8 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
       const reason = error instanceof Error ? `${(error as { code?: string }).code ?? 'error'}: ${error.message}` : 'error';
       await options.outbox.markFailed(mail.id, mail.attempts, reason);
       options.log.warn({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts, reason }, 'mail not sent; will retry');
+    } finally {
+      clearInterval(renewing);
     }
     return true;
   };
@@ -57,12 +68,18 @@ export function createMailWorker(options: { outbox: Outbox; transport: MailTrans
     if (running) return running;
     running = (async () => {
       try {
-        // Once stopped, the message being sent is finished and no other is started.
-        while (!stopped && (await sendOne())) {
-          // keep going while messages are due
-        }
+        // Once stopped, the messages being sent are finished and no other is started.
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (!stopped && (await sendOne())) {
+              // keep going while messages are due
+            }
+          }),
+        );
       } finally {
         running = null;
+        // Pooled connections are not kept open while there is nothing to send.
+        options.transport.idle?.();
         // Once stopped, the database may already be closed: look no further.
         if (!stopped) {
           const next = await options.outbox.nextDueAt();

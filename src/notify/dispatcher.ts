@@ -1,17 +1,16 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { composeMail } from '../mail/compose.ts';
+import { composeMailTemplate, type PersonalPart } from '../mail/compose.ts';
 import { translatorFor } from '../web/i18n.ts';
-import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
+import type { Outbox, OutgoingMail, SealedMail } from '../mail/outbox.ts';
 import { decide, typeOfEvent, type Candidate, type Decision } from './decide.ts';
 import type { ActivityNotice, BuildNotice, DeployNotice, IssueEventNotice } from './notice-types.ts';
 import { activityNotice, buildNotice, deployNotice, newIssueNotice, type Notice } from './notices.ts';
-import type { RecipientLookup } from './recipients.ts';
-import { allowsScope, notificationTypes } from './registry.ts';
-import type { RoutableAddresses } from './resolve.ts';
+import type { RecipientFacts, RecipientsLookup } from './recipients.ts';
+import { allowsScope, notificationTypes, type NotificationType } from './registry.ts';
 import type { NotificationSettings } from './settings.ts';
-import { notificationDeliveries, notificationEventKinds } from './tables.ts';
+import { notificationDeliveries, notificationEventKinds, type DeliveryEventKind } from './tables.ts';
 import type { UnsubscribeTarget, UnsubscribeTokens } from './unsubscribe-token.ts';
 import { claimWork, finishWork, type ClaimedWork } from './work.ts';
 
@@ -31,7 +30,8 @@ export type Dispatcher = ReturnType<typeof createDispatcher>;
  * members, everyone's settings, everyone's addresses.
  *
  * Builds, deploys, new issues, regressions and issue workflow (assignment, resolution, comments)
- * are dispatched; security notices keep their own path (they cannot be turned off).
+ * are dispatched here; security notices are delivered at once by `deliverNow`, in the transaction
+ * of their event, with no setting read (they cannot be turned off).
  */
 export function createDispatcher(
   db: Db,
@@ -49,8 +49,8 @@ export function createDispatcher(
     /** People's names, for "assigned by …" (null: Dials itself). */
     namesOf: (userIds: readonly number[]) => Promise<Map<number, string>>;
     settings: NotificationSettings;
-    addressesOfEach: (userIds: readonly number[]) => Promise<Map<number, RoutableAddresses>>;
-    recipientFor: RecipientLookup;
+    /** Names, languages, formats and addresses of many people in a fixed number of queries (recipients.ts). */
+    recipientsOf: RecipientsLookup;
     outbox: Outbox;
     publicUrl: URL;
     unsubscribeTokens: UnsubscribeTokens;
@@ -60,18 +60,21 @@ export function createDispatcher(
   const link = (path: string) => new URL(path, deps.publicUrl).href;
 
   /**
-   * The members who may hear of it, with their settings and addresses. When the type's default is
-   * off (build e-mails), only those with a setting of their own can, and only their addresses are read:
-   * most builds then cost one query here.
+   * The members who may hear of it, with their settings, addresses, names and formats. When the
+   * type's default is off (build e-mails), only those with a setting of their own can, and only they
+   * are looked up: most builds then cost one query here.
    */
-  const candidatesOf = async (notice: Notice): Promise<Candidate[]> => {
+  const candidatesOf = async (notice: Notice): Promise<Array<Candidate & { facts: RecipientFacts }>> => {
     const rows = await deps.settings.rowsOfEach(notice.memberIds, settingTypesRead);
     const type = typeOfEvent[notice.event.kind];
     const defaultReachesNoOne = notificationTypes[type].default === notificationTypes[type].off;
     const interested = defaultReachesNoOne ? notice.memberIds.filter((userId) => rows.get(userId)?.some((row) => row.type === type)) : notice.memberIds;
     if (interested.length === 0) return [];
-    const addresses = await deps.addressesOfEach(interested);
-    return interested.map((userId) => ({ userId, rows: rows.get(userId) ?? [], addresses: addresses.get(userId) ?? { primary: '', verified: [] } }));
+    const facts = await deps.recipientsOf(interested);
+    return interested.flatMap((userId) => {
+      const found = facts.get(userId);
+      return found ? [{ userId, rows: rows.get(userId) ?? [], addresses: found.addresses, facts: found }] : [];
+    });
   };
 
   const reachedQuery = db
@@ -113,33 +116,35 @@ export function createDispatcher(
     const candidates = await candidatesOf(notice);
     if (candidates.length === 0) return false;
     const reached = await alreadyReached(work);
-    const messages: Array<{ userId: number; type: string; address: string; mail: OutgoingMail }> = [];
+    const messages: Array<{ userId: number; type: NotificationType; address: string; mail: SealedMail }> = [];
+    // Everyone who reads the message alike (language, zone, clock, date format, the setting it names,
+    // the place its unsubscribe link is for) gets one composition, filled in with their name and link.
+    const compositions = new Map<string, (personal: PersonalPart) => OutgoingMail>();
     for (const candidate of candidates) {
       const decision = decide(notice.event, candidate);
       if (!decision.gets || reached.has(candidate.userId)) continue;
-      const recipient = await deps.recipientFor(candidate.userId, decision.address);
-      if (!recipient) continue;
-      const t = translatorFor(recipient.preferences.language);
+      const { name, preferences, addresses } = candidate.facts;
+      const confirmed = addresses.verified.includes(decision.address);
       const target = unsubscribeTargetOf(notice, decision);
-      const unsubscribe = {
-        url: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`),
-        label: t('mail.unsubscribe', { place: target.scope === 'project' ? notice.names.project : notice.names.organization }),
-      };
-      const mail = composeMail(recipient, { ...notice.content(t, decision), unsubscribe });
-      messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail });
+      const key = JSON.stringify([preferences.language, preferences.timeZone, preferences.clock24h, preferences.dateFormat, confirmed, decision.type, decision.value, target.scope, target.scopeId]);
+      let compose = compositions.get(key);
+      if (!compose) {
+        const t = translatorFor(preferences.language);
+        const unsubscribe = { url: '', label: t('mail.unsubscribe', { place: target.scope === 'project' ? notice.names.project : notice.names.organization }) };
+        compose = composeMailTemplate({ confirmed, preferences }, { ...notice.content(t, decision), unsubscribe });
+        compositions.set(key, compose);
+      }
+      const mail = compose({ address: decision.address, name, unsubscribeUrl: link(`/unsubscribe/${deps.unsubscribeTokens.sign(target)}`) });
+      // Sealed now, so the transaction below only writes.
+      messages.push({ userId: candidate.userId, type: decision.type, address: decision.address, mail: deps.outbox.seal(mail) });
     }
     return inTransaction(db, async (tx) => {
-      let queued = 0;
-      for (const message of messages) {
-        const [delivered] = await tx
-          .insert(notificationDeliveries)
-          .values({ eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, createdAt: new Date(deps.now()) })
-          .onConflictDoNothing()
-          .returning({ id: notificationDeliveries.id });
-        if (!delivered) continue;
-        await deps.outbox.enqueue(message.mail, tx);
-        queued++;
-      }
+      const at = new Date(deps.now());
+      const queued = await deliverNow(
+        tx,
+        deps.outbox,
+        messages.map((message) => ({ delivery: { eventKind: work.kind, eventRowId: work.rowId, userId: message.userId, type: message.type, address: message.address, at }, mail: message.mail })),
+      );
       await finishWork(tx, [work.id], deps.owner);
       return queued;
     });
@@ -179,3 +184,55 @@ function unsubscribeTargetOf(notice: Notice, decision: Extract<Decision, { gets:
   if (place.projectId !== null && allowsScope(decision.type, 'project')) return { userId: decision.userId, type: decision.type, scope: 'project', scopeId: place.projectId };
   return { userId: decision.userId, type: decision.type, scope: 'organization', scopeId: place.organizationId };
 }
+
+/** One message about one event for one person, as `deliverNow` records it. */
+export interface Delivery {
+  eventKind: DeliveryEventKind;
+  /** The event's row: the build, deploy, issue event, activity, or security event. */
+  eventRowId: number;
+  userId: number;
+  type: NotificationType;
+  address: string;
+  at: Date;
+}
+
+/**
+ * Delivers messages now, on `tx` (the transaction of their event, or of the dispatcher's batch): a
+ * delivery row and an outbox row each, both or neither. A delivery of the same event to the same
+ * person that exists already is not made again, and its message is not queued. Every
+ * notification goes through here, the dispatcher's fan-outs and the security notices alike.
+ * Answers how many messages were queued.
+ */
+export async function deliverNow(tx: Db, outbox: Outbox, messages: ReadonlyArray<{ delivery: Delivery; mail: OutgoingMail | SealedMail }>): Promise<number> {
+  const insert = insertDelivery(tx);
+  const queued: Array<OutgoingMail | SealedMail> = [];
+  for (const { delivery, mail } of messages) {
+    const [delivered] = await insert.execute({
+      eventKind: delivery.eventKind,
+      eventRowId: delivery.eventRowId,
+      userId: delivery.userId,
+      type: delivery.type,
+      address: delivery.address,
+      createdAt: delivery.at,
+    });
+    if (delivered) queued.push(mail);
+  }
+  await outbox.enqueueMany(queued, tx);
+  return queued.length;
+}
+
+const insertDelivery = reusableQuery((db) =>
+  db
+    .insert(notificationDeliveries)
+    .values({
+      eventKind: sql.placeholder('eventKind'),
+      eventRowId: sql.placeholder('eventRowId'),
+      userId: sql.placeholder('userId'),
+      type: sql.placeholder('type'),
+      address: sql.placeholder('address'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: notificationDeliveries.id })
+    .prepare(),
+);

@@ -16,6 +16,8 @@ interface ChoiceType<V extends string> {
   scopes: readonly NotificationScope[];
   /** The value that turns the type off, for "turn off everywhere" and one-click unsubscribe; null when it cannot be. */
   off: V | null;
+  /** A type no one can change: it has one value, no setting is stored for it, and the pages show it without a form. */
+  fixed?: true;
 }
 
 function choice<const V extends string>(type: ChoiceType<V>): ChoiceType<V> {
@@ -37,6 +39,8 @@ export const notificationTypes = {
   myActivity: choice({ values: ['on', 'off'], default: 'off', scopes: ['user'], off: 'off' }),
   /** Whether resolving an issue assigns it to the person who resolved it. */
   selfAssignOnResolve: choice({ values: ['on', 'off'], default: 'off', scopes: ['user'], off: null }),
+  /** Security notices (a changed password, a new address, a new API key …): always sent, to the address the event concerns; they cannot be turned off. */
+  security: choice({ values: ['always'], default: 'always', scopes: ['user'], off: null, fixed: true }),
 } as const;
 
 export type NotificationType = keyof typeof notificationTypes;
@@ -50,6 +54,11 @@ export function isNotificationType(value: string): value is NotificationType {
 
 export function allowsScope(type: NotificationType, scope: NotificationScope): boolean {
   return (notificationTypes[type].scopes as readonly string[]).includes(scope);
+}
+
+/** Whether a person can change the type at all (security notices they cannot). */
+export function isFixed(type: NotificationType): boolean {
+  return (notificationTypes[type] as { fixed?: true }).fixed === true;
 }
 
 export function isValueOf<T extends NotificationType>(type: T, value: string): value is NotificationValue<T> {

@@ -1,8 +1,8 @@
-import type { SecurityEventType } from '../auth/security-log.ts';
-import type { ClientDetails } from '../lib/actor.ts';
+import type { NoticePreparer, SecurityEventType } from '../auth/security-log.ts';
 import { describeDevice } from '../lib/user-agent.ts';
 import { composeMail } from '../mail/compose.ts';
 import type { Outbox } from '../mail/outbox.ts';
+import { deliverNow } from './dispatcher.ts';
 import type { RecipientLookup } from './recipients.ts';
 
 /** Security events that a person is told about by e-mail, and the message for each. */
@@ -28,38 +28,33 @@ const sentByTheirPage = new Set<SecurityEventType>(['totp.enabled', 'email.prima
 
 export type SecurityNotices = ReturnType<typeof createSecurityNotices>;
 
+/**
+ * The e-mail notices of security events. They go through the dispatcher's path (`deliverNow`): a
+ * delivery row of the `security` type and the outbox row, in the transaction that records the
+ * event. No setting is read: the `security` type's one value is "always" (registry.ts), so no
+ * setting, place or unsubscribe link can turn them off.
+ */
 export function createSecurityNotices(options: { outbox: Outbox; recipientFor: RecipientLookup; publicUrl: URL }) {
-  /** Queues the notice for an event, to the given address or else the primary one; `moreParagraphs` follow its body. */
-  const send = async (
-    userId: number,
-    type: SecurityEventType,
-    client: ClientDetails,
-    at: Date,
-    address?: string,
-    values: Record<string, string> = {},
-    moreParagraphs: string[] = [],
-  ): Promise<void> => {
+  /** The notice of an event, to the given address or else the primary one; the page's `paragraphs` follow its body. */
+  const prepare: NoticePreparer = async (userId, type, client, at, details) => {
     const key = noticeKeys[type];
-    const recipient = key ? await options.recipientFor(userId, address) : null;
-    if (!key || !recipient) return;
+    // Notices whose message needs more than the event are sent only when their page records it with those details.
+    if (!key || (sentByTheirPage.has(type) && !details)) return null;
+    const recipient = await options.recipientFor(userId, details?.address);
+    if (!recipient) return null;
     const device = describeDevice(client.userAgent);
-    await options.outbox.enqueue(
-      composeMail(recipient, {
-        kind: `notice:${type}`,
-        key: `notice.${key}`,
-        when: at,
-        values: { ...values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
-        paragraphs: ['body', ...moreParagraphs, 'details', 'notYou'],
-        action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
-      }),
-    );
+    const mail = options.outbox.seal(composeMail(recipient, {
+      kind: `notice:${type}`,
+      key: `notice.${key}`,
+      when: at,
+      values: { ...details?.values, ip: client.ipAddress, device: [device.browser, device.os].filter(Boolean).join(', ') || '?' },
+      paragraphs: ['body', ...(details?.paragraphs ?? []), 'details', 'notYou'],
+      action: { url: new URL(actionPaths[type] ?? '/settings/security', options.publicUrl).href },
+    }));
+    return async (tx, eventId) => {
+      await deliverNow(tx, options.outbox, [{ delivery: { eventKind: 'security', eventRowId: eventId, userId, type: 'security', address: recipient.address, at }, mail }]);
+    };
   };
 
-  return {
-    send,
-    /** Hooked to the security log: every recorded event with a notice sends it to the primary address. */
-    async onRecorded(userId: number, type: SecurityEventType, client: ClientDetails, at: Date): Promise<void> {
-      if (!sentByTheirPage.has(type)) await send(userId, type, client, at);
-    },
-  };
+  return { prepare };
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../lib/actor.ts';
 import {
   allowsScope,
   emailRoutingScopes,
+  isFixed,
   isNotificationType,
   isValueOf,
   notificationTypeNames,
@@ -44,6 +45,18 @@ export const overwriteAskedFrom = 3;
 
 /** Stored scope id at `user` scope: SQLite's unique index counts NULLs apart, so 0 stands for "none". */
 const noPlace = 0;
+
+/**
+ * Whether resolving an issue assigns it to the person (their `selfAssignOnResolve`, a setting of
+ * their own only). Read on `tx`, the transaction that resolves the issue.
+ */
+export async function selfAssignsOnResolve(tx: Db, userId: number): Promise<boolean> {
+  const rows = await tx
+    .select({ type: notificationSettings.type, scope: notificationSettings.scope, scopeId: notificationSettings.scopeId, value: notificationSettings.value })
+    .from(notificationSettings)
+    .where(and(eq(notificationSettings.userId, userId), eq(notificationSettings.type, 'selfAssignOnResolve'), eq(notificationSettings.scope, 'user')));
+  return resolveSetting('selfAssignOnResolve', rows.map((row) => ({ ...row, scopeId: null })), { organizationId: noPlace, projectId: null }).value === 'on';
+}
 
 export type NotificationSettings = ReturnType<typeof createNotificationSettings>;
 
@@ -93,6 +106,7 @@ export function createNotificationSettings(
   /** Why `key` with `value` cannot be stored for the user, or null when it can. */
   const refusal = async (userId: number, key: SettingKey, value: string): Promise<Exclude<SetSettingResult, { ok: true }>['reason'] | null> => {
     if (key.type !== 'emailRouting' && !isNotificationType(key.type)) return 'unknownType';
+    if (key.type !== 'emailRouting' && isFixed(key.type)) return 'valueNotAllowed';
     const scopeAllowed = key.type === 'emailRouting' ? emailRoutingScopes.includes(key.scope) : allowsScope(key.type, key.scope);
     if (!scopeAllowed || (key.scope === 'user') !== (key.scopeId === null)) return 'scopeNotAllowed';
     if (key.type === 'emailRouting') {

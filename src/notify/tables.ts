@@ -4,6 +4,9 @@ import { notificationScopes } from './registry.ts';
 
 export const notificationEventKinds = ['build', 'deploy', 'issueEvent', 'issueActivity'] as const;
 export type NotificationEventKind = (typeof notificationEventKinds)[number];
+/** What a delivery is about: a dispatched platform event, or a security event (its notice is delivered at once). */
+export const deliveryEventKinds = [...notificationEventKinds, 'security'] as const;
+export type DeliveryEventKind = (typeof deliveryEventKinds)[number];
 export const notificationWorkStates = ['pending', 'claimed', 'done'] as const;
 
 /**
@@ -64,7 +67,7 @@ export const notificationDeliveries = sqliteTable(
   'notification_deliveries',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    eventKind: text('event_kind', { enum: notificationEventKinds }).notNull(),
+    eventKind: text('event_kind', { enum: deliveryEventKinds }).notNull(),
     eventRowId: integer('event_row_id').notNull(),
     userId: integer('user_id')
       .notNull()

@@ -3,6 +3,7 @@ import type { UserDirectory } from '../auth/users.ts';
 import { reusableQuery, type Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Actor } from '../lib/actor.ts';
+import { selfAssignsOnResolve } from '../notify/settings.ts';
 import { recordNotificationWork } from '../notify/work.ts';
 import { isMember, membershipOf, type OrganizationRow } from './access.ts';
 import { issueSummary } from './feeds.ts';
@@ -83,7 +84,9 @@ async function activityViews(tx: Db, users: UserDirectory, issueId: number, acti
 
 /**
  * Records what someone did to an issue, changes the issue accordingly, subscribes whoever took
- * part, and hands the activity to the dispatcher: all on `tx`, the caller's transaction.
+ * part, and hands the activity to the dispatcher: all on `tx`, the caller's transaction. A person
+ * whose "self-assign when I resolve" is on and who resolves an issue not theirs is assigned it too,
+ * as an `assigned` activity of their own after the resolution (with its notifications).
  */
 export async function applyActivity(
   tx: Db,
@@ -123,6 +126,10 @@ export async function applyActivity(
       break;
   }
   await recordNotificationWork(tx, { kind: 'issueActivity', rowId: row.id, organizationId: organization.id, projectId: issue.projectId, at });
+  if (input.kind === 'resolved' && actorId !== null && issue.assigneeId !== actorId && (await selfAssignsOnResolve(tx, actorId))) {
+    const assigned = await applyActivity(tx, context, { kind: 'assigned', assigneeId: actorId });
+    if (!assigned.ok) throw new Error('resolving could not assign the issue to its resolver');
+  }
   const [activity] = await activityViews(tx, users, issue.id, row.id);
   if (!activity) throw new Error('the activity was not stored');
   return { ok: true, activity };

@@ -37,7 +37,7 @@ async function personInAnOrganization(javaScript: boolean) {
   if (!made.ok) throw new Error(made.reason);
   const project = await platform.createProject(actor, slug, { name: 'Web', slug: 'web' });
   if (!project.ok) throw new Error(project.reason);
-  return { page, actor, organizationName: `Org ${slug}`, projectId: project.project.id };
+  return { page, actor, email: person.email, organizationName: `Org ${slug}`, projectId: project.project.id };
 }
 
 const settingsOf = (actor: { userId: number }) => e2e.server.app.services.notificationSettings.rows(actor as never);
@@ -169,5 +169,34 @@ describe('the notifications pages without JavaScript', () => {
     await clickAndWaitForPage(page, page.getByRole('button', { name: en('notifications.everywhere.turnOff'), exact: true }));
     expect(await flash(page)).toBe(en('notifications.flash.turnedOff'));
     expect((await settingsOf(actor)).filter((row) => row.type === 'buildEmails')).toEqual([{ type: 'buildEmails', scope: 'user', scopeId: null, value: 'off' }]);
+  });
+});
+
+describe('send me a test message', () => {
+  it('with JavaScript: about a project, from its type page, says where it went in the block, and the message arrives', async () => {
+    const { page, email } = await personInAnOrganization(true);
+    await page.goto('/settings/notifications/build-emails');
+    const test = block(page, 'test-build-emails');
+    await test.getByLabel(en('notificationTests.place'), { exact: true }).selectOption({ label: 'Web' });
+    const navigations = countNavigations(page);
+    await test.getByRole('button', { name: en('notificationTests.button'), exact: true }).click();
+    await eventually(() => textOf(test.locator('[data-save-status]')), (text) => text === fill(en('notificationTests.sent'), { address: email }), '"Test sent to …"');
+    expect(navigations()).toBe(0);
+    await eventually(() => textOf(page.locator('#live-status')), (text) => text === fill(en('notificationTests.sent'), { address: email }), 'the announcement');
+    const mail = await e2e.server.mail.waitFor(email, /^\[Test\] Build failed: main in Web$/);
+    expect(mail.text.split('\n')[0]).toBe(en('mail.test.firstLine'));
+    expect(mail.listUnsubscribe).toBeNull();
+    await expectNoAxeViolations(page, 'a type page after sending a test');
+  });
+
+  it('without JavaScript: from the overview, back on the page with a message, and the message arrives', async () => {
+    const { page, email } = await personInAnOrganization(false);
+    await page.goto('/settings/notifications');
+    const test = block(page, 'test-deploys');
+    await clickAndWaitForPage(page, test.getByRole('button', { name: `${en('notificationTests.button')} (${en('notifications.types.deploys.title')})`, exact: true }));
+    expect(new URL(page.url()).pathname).toBe('/settings/notifications');
+    expect(await flash(page)).toBe(fill(en('notificationTests.sent'), { address: email }));
+    await e2e.server.mail.waitFor(email, /^\[Test\] Deployed: Example project 1\.0\.0 to production$/);
+    await expectNoAxeViolations(page, 'the notifications overview after sending a test, without JavaScript');
   });
 });

@@ -70,12 +70,10 @@ describe('the notifications pages', () => {
     expect(overview.body).toContain('aria-current="page">Notifications<');
     // In the navigation after E-mails.
     expect(overview.body.indexOf('href="/settings/notifications"')).toBeGreaterThan(overview.body.indexOf('href="/settings/emails"'));
-    // What needs the dispatcher is not offered yet.
-    expect(bodyText(overview.body)).not.toMatch(/test notification/i);
     expect(overview.body).toContain('href="/settings/notifications/who-gets-what"');
-    // Settings that do not act yet say so, rather than pass for working ones.
+    // Every setting acts now: none says it does not yet.
     expect(bodyText(overview.body)).not.toContain('Not sent yet');
-    expect(bodyText(overview.body)).toContain('Not applied yet: the choice is kept and applies once resolving an issue can assign it.');
+    expect(bodyText(overview.body)).not.toContain('Not applied yet');
   });
 
   it('answer 404 for a setting that has no page, however it is spelled', async () => {

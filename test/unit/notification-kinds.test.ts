@@ -13,8 +13,16 @@ describe('the notifications pages\' settings', () => {
       'build-emails',
       'my-activity',
       'self-assign-on-resolve',
+      'security',
       'email-routing',
     ]);
+  });
+
+  it('show security notices, which no one can change, and offer no form or address for them', () => {
+    expect(settingKinds.find((kind) => kind.type === 'security')).toMatchObject({ fixed: true, canTurnOff: false, placeScopes: [] });
+    expect(settingKinds.filter((kind) => kind.fixed).map((kind) => kind.type)).toEqual(['security']);
+    expect(kindOfSlug('security')).toBeNull();
+    expect(kindWithPage('security')).toBeNull();
   });
 
   it('have a page of their own only when they can be set per organization or project', () => {

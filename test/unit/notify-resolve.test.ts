@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowsScope, notificationTypeNames, notificationTypes, type NotificationScope, type NotificationType } from '../../src/notify/registry.ts';
+import { allowsScope, isFixed, notificationTypeNames, notificationTypes, type NotificationScope, type NotificationType } from '../../src/notify/registry.ts';
 import { resolveAddress, resolveSetting, type SettingRow } from '../../src/notify/resolve.ts';
 
 const place = { organizationId: 10, projectId: 100 };
@@ -21,7 +21,13 @@ describe('the notification registry', () => {
       buildEmails: 'off',
       myActivity: 'off',
       selfAssignOnResolve: 'off',
+      security: 'always',
     });
+  });
+
+  it('has security notices as the one type no one can change: one value, no way off', () => {
+    expect(notificationTypeNames.filter((type) => isFixed(type))).toEqual(['security']);
+    expect(notificationTypes.security).toMatchObject({ values: ['always'], default: 'always', scopes: ['user'], off: null });
   });
 });
 

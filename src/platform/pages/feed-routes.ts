@@ -71,5 +71,20 @@ export async function registerFeedRoutes(app: FastifyInstance, options: Platform
         return reply.redirectWithFlash(`${organizationPath(params.slug)}/issues/${params.id}`, { kind: 'success', messageKey });
       });
     }
+
+    // Resolving and reopening from the page, as the person (who is assigned the issue when their setting says so).
+    for (const [action, kind] of [
+      ['resolve', 'resolved'],
+      ['reopen', 'unresolved'],
+    ] as const) {
+      scoped.post(`${organizationsPath}/:slug/issues/:id/${action}`, async (request, reply) => {
+        const params = paramsOf(issueParams, request);
+        if (!params || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
+        const done = await issues.act(actorOf(request), params.slug, params.id, { kind });
+        if (!done.ok) return notFoundPage(reply);
+        const messageKey = action === 'resolve' ? 'flash.orgs.resolved' : 'flash.orgs.reopened';
+        return reply.redirectWithFlash(`${organizationPath(params.slug)}/issues/${params.id}`, { kind: 'success', messageKey });
+      });
+    }
   });
 }

@@ -63,6 +63,7 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     avatarVersion: accountSettings.avatarVersion,
   };
   const selectPreferences = db.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, sql.placeholder('userId'))).prepare();
+  // The ids travel as one JSON list: one statement for any number of people.
   const selectPreferencesOfEach = db
     .select({ userId: accountSettings.userId, ...preferencesColumns })
     .from(accountSettings)
@@ -126,14 +127,12 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     /** A person's preferences (the defaults until they save some). Pass the transaction it is asked in, if any. */
     preferences,
 
-    /** The preferences of each of these people, in one query (the weekly reports' batches); the defaults for those with none. */
+    /** The preferences of each of `userIds` (the defaults for those who saved none), in one query whatever their number: for mail to many. */
     async preferencesOfEach(userIds: readonly number[]): Promise<Map<number, StoredPreferences>> {
       const found = new Map<number, StoredPreferences>(userIds.map((userId) => [userId, defaults]));
       if (userIds.length === 0) return found;
-      for (const row of await selectPreferencesOfEach.execute({ userIds: JSON.stringify(userIds) })) {
-        const { userId, ...stored } = row;
-        found.set(userId, { ...stored, language: stored.language as Language });
-      }
+      const rows = await selectPreferencesOfEach.execute({ userIds: JSON.stringify(userIds) });
+      for (const { userId, ...row } of rows) found.set(userId, { ...row, language: row.language as Language });
       return found;
     },
 

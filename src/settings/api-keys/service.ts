@@ -6,7 +6,6 @@ import { createHeldAnswers } from '../../db/change-watch.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Actor, ApiKeyActor, ClientDetails } from '../../lib/actor.ts';
 import type { ApiKeyNotices } from '../../notify/api-key-notices.ts';
-import type { SecurityNotices } from '../../notify/security-notices.ts';
 import { generateKey, keyDigest, parseKey, sameDigest } from './key-format.ts';
 import { firstBeyond, normaliseScopes, scopesFromText, scopesToText, type Scope } from './scopes.ts';
 import { apiKeys, apiKeyUses } from './tables.ts';
@@ -72,7 +71,6 @@ export function createApiKeysService(
     now: () => number;
     securityLog: SecurityLog;
     secondFactor: SecondFactor;
-    securityNotices: SecurityNotices;
     apiKeyNotices: ApiKeyNotices;
     log: { warn(object: object, message: string): void };
   },
@@ -207,9 +205,7 @@ export function createApiKeysService(
         return inserted ?? null;
       });
       if (!row) return { ok: false, reason: 'tooMany' };
-      const at = new Date(deps.now());
-      await deps.securityLog.record(actor.userId, 'apiKey.created', client);
-      await deps.securityNotices.send(actor.userId, 'apiKey.created', client, at, undefined, { name: row.name, scopes: scopes.join(', ') });
+      await deps.securityLog.record(actor.userId, 'apiKey.created', client, { values: { name: row.name, scopes: scopes.join(', ') } });
       return { ok: true, key: summaryOf(row), secret: made.key };
     },
 
@@ -238,11 +234,9 @@ export function createApiKeysService(
       });
       if (!changed) return { ok: false, reason: 'notFound' };
       const row = changed.after;
-      await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client);
       // A key that can do more is news to its owner, as a new key is; one that can do less is not.
-      if (firstBeyond(scopes, changed.before)) {
-        await deps.securityNotices.send(actor.userId, 'apiKey.scopesChanged', client, new Date(deps.now()), undefined, { name: row.name, scopes: scopes.join(', ') });
-      }
+      const notice = firstBeyond(scopes, changed.before) ? { values: { name: row.name, scopes: scopes.join(', ') } } : undefined;
+      await deps.securityLog.record(actor.userId, 'apiKey.scopesChanged', client, notice);
       return { ok: true, key: summaryOf(row) };
     },
 

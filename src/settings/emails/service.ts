@@ -5,7 +5,6 @@ import { normalizeEmail } from '../../auth/users.ts';
 import type { SecurityLog } from '../../auth/security-log.ts';
 import type { SessionStore } from '../../auth/sessions.ts';
 import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
-import type { SecurityNotices } from '../../notify/security-notices.ts';
 import { createHeldAnswers } from '../../db/change-watch.ts';
 import type { Db } from '../../db/client.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -41,7 +40,6 @@ export function createEmailsService(deps: {
   emailTokens: EmailTokens;
   accountMail: AccountMail;
   securityLog: SecurityLog;
-  securityNotices: SecurityNotices;
   sessions: SessionStore;
   sendLog: VerificationSendLog;
   db: Db;
@@ -101,9 +99,8 @@ export function createEmailsService(deps: {
       if (added === 'taken' || added === 'tooMany') return { ok: false, reason: added };
       const stored = await deps.emailAddresses.find(userId, added.id);
       if (stored) await sendVerification(userId, stored.id, stored.address);
-      await deps.securityLog.record(userId, 'email.added', client);
       // The primary address hears of it at once: a new address is a way to reset the password.
-      await deps.securityNotices.send(userId, 'email.added', client, new Date(deps.now()), undefined, { address: stored?.address ?? address });
+      await deps.securityLog.record(userId, 'email.added', client, { values: { address: stored?.address ?? address } });
       return { ok: true, emailId: added.id };
     },
 
@@ -140,8 +137,7 @@ export function createEmailsService(deps: {
       const keep = sessionIdOf(actor);
       if (keep === null) await deps.sessions.invalidateAllForUser(userId, 'primary-email-changed');
       else await deps.sessions.invalidateOthersForUser(userId, keep, 'primary-email-changed');
-      await deps.securityLog.record(userId, 'email.primaryChanged', client);
-      await deps.securityNotices.send(userId, 'email.primaryChanged', client, new Date(deps.now()), outcome.previous);
+      await deps.securityLog.record(userId, 'email.primaryChanged', client, { address: outcome.previous });
       return { ok: true, address: email.address, changed: true };
     },
 

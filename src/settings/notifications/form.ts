@@ -36,3 +36,9 @@ export const reportTimeForm = z.object({
     .regex(/^(?:[01]?\d|2[0-3])$/, { error: 'errors.notifications.badHour' })
     .transform(Number),
 });
+
+/** A test message of one type, optionally about one place (its routing then applies). */
+export const testForm = z.object({
+  place: z.string({ error: 'errors.notificationTests.placeNotFound' }).max(40, { error: 'errors.notificationTests.placeNotFound' }).optional(),
+  from: z.enum(['overview', 'type']).optional().catch(undefined),
+});

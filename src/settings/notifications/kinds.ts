@@ -1,4 +1,4 @@
-import { emailRoutingScopes, notificationTypeNames, notificationTypes, type NotificationScope } from '../../notify/registry.ts';
+import { emailRoutingScopes, isFixed, notificationTypeNames, notificationTypes, type NotificationScope } from '../../notify/registry.ts';
 import type { SettingType } from '../../notify/settings.ts';
 
 /** The places a setting can name: an organization or a project. */
@@ -17,6 +17,8 @@ export interface SettingKind {
   values: readonly string[] | null;
   /** Whether "turn off everywhere" applies to it. */
   canTurnOff: boolean;
+  /** A setting no one can change (security notices): shown, never offered as a form. */
+  fixed: boolean;
 }
 
 const slugOf = (type: string) => type.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -30,15 +32,17 @@ export const settingKinds: readonly SettingKind[] = [
     placeScopes: placeScopesOf(notificationTypes[type].scopes),
     values: notificationTypes[type].values,
     canTurnOff: notificationTypes[type].off !== null,
+    fixed: isFixed(type),
   })),
-  { type: 'emailRouting', slug: slugOf('emailRouting'), placeScopes: placeScopesOf(emailRoutingScopes), values: null, canTurnOff: false },
+  { type: 'emailRouting', slug: slugOf('emailRouting'), placeScopes: placeScopesOf(emailRoutingScopes), values: null, canTurnOff: false, fixed: false },
 ];
 
 const bySlug = new Map(settingKinds.map((kind) => [kind.slug, kind]));
 
-/** The setting a slug names, or null for anything else (an unknown name, another spelling, `__proto__`). */
+/** The setting a slug names, or null for anything else (an unknown name, another spelling, `__proto__`, a setting no one can change). */
 export function kindOfSlug(slug: unknown): SettingKind | null {
-  return typeof slug === 'string' ? (bySlug.get(slug) ?? null) : null;
+  const kind = typeof slug === 'string' ? bySlug.get(slug) : undefined;
+  return kind && !kind.fixed ? kind : null;
 }
 
 /** The setting a slug names when it has a page of its own (it can be set per organization or project). */

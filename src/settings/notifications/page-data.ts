@@ -112,11 +112,22 @@ export function createPageData(sources: PageSources) {
           return { organizationName: organization.name, options };
         })
         .filter((group) => group.options.length > 0);
+      // Every place of the kind's scopes, for the test message's "about" (its routing then applies).
+      const testPlaces: PlaceChoices[] = organizations
+        .map((organization) => ({
+          organizationName: organization.name,
+          options: [
+            ...(kind.placeScopes.includes('organization') ? [{ key: placeKey({ scope: 'organization', id: organization.organizationId }), scope: 'organization' as const, name: organization.name }] : []),
+            ...(kind.placeScopes.includes('project') ? organization.projects.map((project) => ({ key: placeKey({ scope: 'project', id: project.id }), scope: 'project' as const, name: project.name })) : []),
+          ],
+        }))
+        .filter((group) => group.options.length > 0);
       return {
         kind,
         value: ownDefault(kind, overview, rows, addresses),
         places,
         choices,
+        testPlaces,
         hasOrganizations: organizations.length > 0,
         ownSettings: rows.filter((row) => row.type === kind.type).length,
         reportTime,

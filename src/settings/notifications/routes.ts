@@ -1,18 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Actor } from '../../lib/actor.ts';
 import type { SetSettingResult } from '../../notify/settings.ts';
+import { testableTypes, testLimit, type SendTestResult, type TestNotices } from '../../notify/test-notices.ts';
 import { notFoundPage } from '../../web/errors.ts';
 import type { Flash } from '../../web/flash.ts';
 import { emptyForm, parseForm, pickStrings, type FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer } from '../../web/guards.ts';
 import { wantsBlock } from '../../web/render.ts';
-import { addPlaceForm, confirmForm, defaultForm, placeValueForm, reportTimeForm } from './form.ts';
+import { addPlaceForm, confirmForm, defaultForm, placeValueForm, reportTimeForm, testForm } from './form.ts';
 import { kindOfSlug, kindWithPage, parsePlace, placeKey, type PlaceRef, type SettingKind } from './kinds.ts';
 import { createPageData, type PageSources } from './page-data.ts';
 import { reportHours } from './report-time.ts';
 import { formatHourOfDay } from '../../lib/datetime-format.ts';
 
-export type NotificationRouteOptions = PageSources;
+export type NotificationRouteOptions = PageSources & { testNotices: Pick<TestNotices, 'send'> };
 
 export const notificationsPath = '/settings/notifications';
 const pathOf = (kind: SettingKind) => `${notificationsPath}/${kind.slug}`;
@@ -25,6 +27,7 @@ const templates = {
   turnOff: 'settings/notifications/turn-off',
   reset: 'settings/notifications/reset',
   reportTimeBlock: 'settings/notifications/report-time-form',
+  testBlock: 'settings/notifications/test-form',
 } as const;
 
 /** The block of the weekly reports page that says when they arrive. */
@@ -43,6 +46,17 @@ const refusalKeys: Record<Extract<SetSettingResult, { ok: false }>['reason'], st
   scopeNotAllowed: 'errors.notifications.placeNotFound',
 };
 
+/** `?testSent=<address>` after a test message, for the message at the top of the page. */
+const testSentQuery = z.object({ testSent: z.string().max(254).optional().catch(undefined) }).passthrough();
+
+/** Why no test message was sent, as the message in its block (the place's field for a place), and the status answered. */
+const testRefusals: Record<Extract<SendTestResult, { ok: false }>['reason'], { field: 'place' | '_form'; key: string; status: number }> = {
+  notTestable: { field: '_form', key: 'errors.notifications.valueNotAllowed', status: 404 },
+  placeNotFound: { field: 'place', key: 'errors.notificationTests.placeNotFound', status: 422 },
+  noVerifiedAddress: { field: '_form', key: 'errors.notificationTests.noVerifiedAddress', status: 422 },
+  tooMany: { field: '_form', key: 'errors.notificationTests.tooMany', status: 429 },
+};
+const testLimitValues = { count: testLimit.count, minutes: Math.round(testLimit.windowMs / 60_000) };
 
 /** A status the places block says after an auto-save: a translation key and its values. */
 interface BlockStatus {
@@ -55,6 +69,18 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
 
   /** After a reset: how many settings went, as a one-time message (the number travels in the flash cookie, never in the address). */
   const resetFlash = (count: number): Flash => ({ kind: 'success', messageKey: 'notifications.flash.reset', values: { count } });
+
+  /**
+   * The test's address, read from the address it was redirected to, as a one-time message; it is
+   * named only when it is one of the person's own confirmed addresses.
+   */
+  const testSentFlash = async (request: FastifyRequest) => {
+    const { testSent } = testSentQuery.parse(request.query ?? {});
+    if (testSent !== undefined && (await options.addressesOf(actorOf(request))).verified.includes(testSent)) {
+      return { flash: { kind: 'success', messageKey: 'notificationTests.sent', values: { address: testSent } } };
+    }
+    return {};
+  };
 
   /** "Web in Acme", "Acme", or "a place you no longer belong to": how a status names a place. */
   const placeName = async (request: FastifyRequest, place: PlaceRef): Promise<string> => {
@@ -71,9 +97,15 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
     const entry = kind ? data.kinds.find((candidate) => candidate.kind === kind) : undefined;
     return reply.pageOrBlock(
       { page: templates.overview, block: templates.defaultBlock },
-      { ...data, entry, from: 'overview', errors: {}, values: {}, ...extra },
+      { ...data, entry, from: 'overview', errors: {}, values: {}, testableTypes, ...extra },
       status,
     );
+  };
+
+  /** The overview, or one of its blocks alone for htmx. */
+  const renderOverviewWith = async (request: FastifyRequest, reply: FastifyReply, block: string, extra: Record<string, unknown>, status: number) => {
+    const data = await pageData.overview(actorOf(request));
+    return reply.pageOrBlock({ page: templates.overview, block }, { ...data, from: 'overview', errors: {}, values: {}, testableTypes, ...extra }, status);
   };
 
   const renderTypePage = async (request: FastifyRequest, reply: FastifyReply, kind: SettingKind, block: string, extra: Record<string, unknown>, status = 200) => {
@@ -81,7 +113,7 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
     // The weekly reports' hours, as the person reads clock times.
     const preferences = request.viewer?.preferences;
     const hourLabels = data.reportTime && preferences ? reportHours.map((hour) => formatHourOfDay(hour, preferences)) : [];
-    return reply.pageOrBlock({ page: templates.typePage, block }, { ...data, hourLabels, entry: { kind, value: data.value }, from: 'type', errors: {}, values: {}, ...extra }, status);
+    return reply.pageOrBlock({ page: templates.typePage, block }, { ...data, hourLabels, entry: { kind, value: data.value }, from: 'type', errors: {}, values: {}, testableTypes, ...extra }, status);
   };
 
   /** Stores the person's own default; for routing, "" is "my primary address", which is no row at all. */
@@ -113,12 +145,12 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, {}, null));
+    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, await testSentFlash(request), null));
 
     scoped.get(`${notificationsPath}/:slug`, async (request, reply) => {
       const kind = kindWithPage((request.params as { slug?: unknown }).slug);
       if (!kind) return notFoundPage(reply);
-      return renderTypePage(request, reply, kind, templates.placesBlock, {});
+      return renderTypePage(request, reply, kind, templates.placesBlock, await testSentFlash(request));
     });
 
     scoped.post(`${notificationsPath}/:slug/default`, async (request, reply) => {
@@ -154,6 +186,36 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       if (!failed && !wantsBlock(request)) return reply.redirectWithFlash(pathOf(kind), { kind: 'success', messageKey: 'flash.saved' });
       const extra = { errors, values: pickStrings(request.body, ['weekday', 'hour']), saved: !failed, activeBlock: reportTimeBlock };
       return renderTypePage(request, reply, kind, templates.reportTimeBlock, extra, failed ? 422 : 200);
+    });
+
+    scoped.post(`${notificationsPath}/:slug/test`, async (request, reply) => {
+      const kind = kindOfSlug((request.params as { slug?: unknown }).slug);
+      if (!kind || !(testableTypes as readonly string[]).includes(kind.type)) return notFoundPage(reply);
+      const parsed = parseForm(testForm, request.body);
+      const from = kindWithPage(kind.slug) && (parsed.ok ? parsed.data.from : pickStrings(request.body, ['from']).from) === 'type' ? 'type' : 'overview';
+      const values = pickStrings(request.body, ['place']);
+      const answer = (extra: Record<string, unknown>, status: number) => {
+        const data = { ...extra, testKind: kind, activeBlock: `test:${kind.slug}` };
+        if (from === 'type') return renderTypePage(request, reply, kind, templates.testBlock, data, status);
+        return renderOverviewWith(request, reply, templates.testBlock, data, status);
+      };
+      if (!parsed.ok) return answer({ errors: parsed.errors, values }, 422);
+      const place = parsed.data.place ? parsePlace(parsed.data.place) : null;
+      if (parsed.data.place && (!place || !kind.placeScopes.includes(place.scope))) return answer({ errors: { place: { key: 'errors.notificationTests.placeNotFound' } }, values }, 422);
+      const sent = await options.testNotices.send(actorOf(request), kind.type, place);
+      if (sent.ok) {
+        if (!wantsBlock(request)) return reply.redirect(`${from === 'type' ? pathOf(kind) : notificationsPath}?testSent=${encodeURIComponent(sent.address)}`, 303);
+        return answer({ testStatus: { key: 'notificationTests.sent', values: { address: sent.address } } }, 200);
+      }
+      const refusal = testRefusals[sent.reason];
+      if (sent.reason === 'notTestable') return notFoundPage(reply);
+      const error = { key: refusal.key, values: testLimitValues };
+      if (sent.reason === 'tooMany') {
+        reply.header('retry-after', String(sent.retryAfterSeconds));
+        // htmx swaps no 429: the block's status says it from this plain text (public/app.js).
+        if (wantsBlock(request)) return reply.code(429).type('text/plain; charset=utf-8').send(request.t(refusal.key, testLimitValues));
+      }
+      return answer({ errors: { [refusal.field]: error }, values }, refusal.status);
     });
 
     scoped.post(`${notificationsPath}/:slug/places`, async (request, reply) => {

@@ -13,7 +13,6 @@ import type { LoginLimiter } from '../../auth/login-limiter.ts';
 import type { Db } from '../../db/client.ts';
 import { createRateLimiter } from '../../db/rate-limiter.ts';
 import { sessionIdOf, type Actor, type ClientDetails } from '../../lib/actor.ts';
-import type { SecurityNotices } from '../../notify/security-notices.ts';
 
 export type SecurityService = ReturnType<typeof createSecurityService>;
 
@@ -66,7 +65,6 @@ export function createSecurityService(
     securityLog: SecurityLog;
     emailTokens: EmailTokens;
     emailAddresses: EmailAddressBook;
-    securityNotices: SecurityNotices;
     secondFactor: SecondFactor;
     loginLimiter: LoginLimiter;
     /** Revokes, in the given transaction, the API keys made without the second factor; answers their names. */
@@ -168,9 +166,8 @@ export function createSecurityService(
       });
       if (outcome === 'wrongCode') return { ok: false, reason: 'wrongCode' };
       if (outcome === 'noPending') return { ok: false, reason: 'enrolmentExpired' };
-      await deps.securityLog.record(userId, 'totp.enabled', client);
       const keysParagraph = revokedKeys.length > 0 ? ['keysRevoked'] : [];
-      await deps.securityNotices.send(userId, 'totp.enabled', client, new Date(deps.now()), undefined, { names: revokedKeys.join(', ') }, keysParagraph);
+      await deps.securityLog.record(userId, 'totp.enabled', client, { values: { names: revokedKeys.join(', ') }, paragraphs: keysParagraph });
       for (const _revoked of revokedKeys) await deps.securityLog.record(userId, 'apiKey.revoked', client);
       await endOtherSessions(actor, 'second-factor-added');
       if ((await deps.recoveryCodes.remaining(userId)) > 0) return { ok: true, recoveryCodes: null, revokedKeys };
@@ -194,8 +191,7 @@ export function createSecurityService(
     async regenerateRecoveryCodes(actor: Actor, client: ClientDetails): Promise<RegenerateRecoveryCodesResult> {
       if (!(await deps.totp.isEnabled(actor.userId))) return { ok: false, reason: 'noSecondFactor' };
       const codes = await deps.recoveryCodes.generate(actor.userId);
-      await deps.securityLog.record(actor.userId, 'recoveryCodes.generated', client);
-      await deps.securityNotices.send(actor.userId, 'recoveryCodes.generated', client, new Date(deps.now()));
+      await deps.securityLog.record(actor.userId, 'recoveryCodes.generated', client, {});
       return { ok: true, codes };
     },
 
