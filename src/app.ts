@@ -132,11 +132,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   registerApiKeySweeper(app, services.apiKeys);
   if (dependencies.dispatchInBackground !== false) registerDispatchTask(app, services.dispatcher);
   if (dependencies.scheduleJobs !== false) {
-    let stopJobs = async () => {};
-    app.addHook('onReady', async () => {
-      stopJobs = await services.scheduler.start();
+    // Started once Dials answers, not before: loading node-cron is no part of the time to the first answer.
+    let starting: Promise<() => Promise<void>> | null = null;
+    app.addHook('onListen', async () => {
+      starting = services.scheduler.start();
+      starting.catch((error: unknown) => app.log.error({ err: error }, 'the scheduled jobs could not start'));
     });
-    app.addHook('onClose', async () => stopJobs());
+    app.addHook('onClose', async () => {
+      const stop = await starting?.catch(() => null);
+      await stop?.();
+    });
   }
   registerHealthRoutes(app, {
     readiness: () => {

@@ -185,8 +185,11 @@ describe('/admin/jobs', () => {
 
   it('shows the next run when the schedule runs in this process (as when Dials serves), and nightly backups when they are scheduled', async () => {
     t = await createTestApp({ BACKUP_SCHEDULE: '30 3 * * *' }, { weeklyReportBuilder: createStandInBuilder, scheduleJobs: true });
+    // The schedule starts once Dials listens.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
     const admin = await setUpAdministrator(t.app, { email: 'admin@example.com', name: 'Admin' });
     t.clock.now = Date.parse('2026-03-10T14:07:00Z');
+    await expect.poll(async () => bodyText((await admin.get('/admin/jobs')).body)).not.toContain('Not scheduled in this process');
     const page = await admin.get('/admin/jobs');
     expect(page.body).toContain('<time datetime="2026-03-10T14:10:00.000Z">');
     const text = bodyText(page.body);
