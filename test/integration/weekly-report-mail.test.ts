@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteOf } from '../../src/db/client.ts';
 import { systemActor } from '../../src/lib/actor.ts';
 import { demoSlug, fillDemo } from '../../src/platform/demo.ts';
-import { weeklyReportLinks } from '../../src/reports/paths.ts';
 import type { ReceivedMail } from '../support/mailbox.ts';
 import { joinThroughInvitation, makePerson } from '../support/platform.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The demo organization's week, reported to each of its members through the real path: the
- * builder composes, the outbox keeps, the mail worker sends to a real SMTP server. The numbers in
+ * weekly reports job finds whose report is due, the builder composes, the outbox keeps, the mail
+ * worker sends to a real SMTP server. The numbers in
  * the mails that arrive are checked against counts made here with SQL, in each member's zone.
  */
 
@@ -29,6 +29,9 @@ beforeAll(async () => {
   t = await createTestApp();
   for (const member of members) {
     const person = await makePerson(t, member.email, member.name);
+    // Reports go to confirmed addresses only.
+    const primary = await t.app.services.emailAddresses.primaryOf(person.userId);
+    if (primary && !primary.verifiedAt) await t.app.services.emailAddresses.markVerified(person.userId, primary.id);
     people.push({ userId: person.userId, member });
   }
   const owner = systemActor(people[0]?.userId ?? 0, 'demo');
@@ -98,24 +101,9 @@ const words = {
 
 describe("the demo week's reports, sent through the outbox to a real SMTP server", () => {
   it('arrive once per member, in their language, with the numbers SQL counts in their zone', async () => {
-    const { weeklyReportBuilder: weeklyReports, recipientFor, outbox, unsubscribeTokens } = t.app.services;
-    const organizationWeek = await weeklyReports.organizationWeek(organizationId, week);
-    if (!organizationWeek) throw new Error('the demo organization has no week');
-    for (const person of people) {
-      const recipient = await recipientFor(person.userId);
-      if (!recipient) throw new Error(`no address for ${person.member.email}`);
-      const report = organizationWeek.forMember({ excludedProjectIds: [], timeZone: recipient.preferences.timeZone });
-      expect(report, person.member.email).not.toBeNull();
-      if (!report) continue;
-      const links = weeklyReportLinks({
-        publicUrl: t.config.publicUrl,
-        organization: report.organization,
-        week,
-        unsubscribeToken: unsubscribeTokens.sign({ userId: person.userId, type: 'weeklyReports', scope: 'organization', scopeId: organizationId }),
-        language: recipient.preferences.language,
-      });
-      await outbox.enqueue(weeklyReports.mail(report, recipient, links));
-    }
+    // Tuesday 08:00 UTC of the week after: every member's Monday 09:00 has passed in their zone.
+    const run = await t.app.services.weeklyReports.run('hand');
+    expect(run).toMatchObject({ sent: people.length, failures: 0 });
 
     for (const person of people) {
       const said = words[person.member.language];
@@ -139,6 +127,10 @@ describe("the demo week's reports, sent through the outbox to a real SMTP server
     expect(countedWithSql('Pacific/Kiritimati').perDay).not.toEqual(countedWithSql('America/Anchorage').perDay);
     const sent = sqliteOf(t.db).prepare("select count(*) as n from mail_outbox where kind = 'weekly-report' and status = 'sent'").get() as { n: number };
     expect(sent.n).toBe(people.length);
+
+    // Run again (a second process, a restart, "Run now"): no one gets a second one.
+    expect(await t.app.services.weeklyReports.run('hand')).toMatchObject({ sent: 0, failures: 0 });
+    for (const person of people) expect(t.mail.messagesTo(person.member.email)).toHaveLength(1);
   });
 
   it('its one-click unsubscribe turns the organization’s weekly report off for that member', async () => {
