@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Recipient } from '../mail/compose.ts';
 import type { OutgoingMail } from '../mail/outbox.ts';
 import { translatorFor } from '../web/i18n.ts';
@@ -13,15 +14,17 @@ export const mailChartHeight = 120;
 
 /**
  * What differs from one reader to the next among those who share a report and a language: their
- * name and their links. The body is rendered once with these marks in their places (none holds a
- * character that escaping changes), and each reader's message fills them in, escaped.
+ * name and their links. The body is rendered once with these marks in their places, and each
+ * reader's message fills them in, escaped. Reported text (an issue's title, a project's name) is in
+ * the same body, so a mark carries a random part made at start: no text can pass for one.
  */
+const nonce = randomBytes(16).toString('hex');
 const marks = {
-  greeting: '%%weekly-report:greeting%%',
-  view: '%%weekly-report:view%%',
-  settings: '%%weekly-report:settings%%',
-  unsubscribeUrl: '%%weekly-report:unsubscribe-url%%',
-  unsubscribeLabel: '%%weekly-report:unsubscribe-label%%',
+  greeting: `%%${nonce}:greeting%%`,
+  view: `%%${nonce}:view%%`,
+  settings: `%%${nonce}:settings%%`,
+  unsubscribeUrl: `%%${nonce}:unsubscribe-url%%`,
+  unsubscribeLabel: `%%${nonce}:unsubscribe-label%%`,
 } as const;
 
 interface Body {
@@ -31,11 +34,19 @@ interface Body {
   text: string[];
 }
 
-const markNames = new Map<string, keyof typeof marks>((Object.keys(marks) as Array<keyof typeof marks>).map((name) => [marks[name], name]));
-const markPattern = /(%%weekly-report:[a-z-]+%%)/;
+const markPrefix = `%%${nonce}:`;
+const markNames = new Map<string, keyof typeof marks>((Object.keys(marks) as Array<keyof typeof marks>).map((name) => [marks[name].slice(markPrefix.length, -2), name]));
 
 function splitAtMarks(rendered: string): string[] {
-  return rendered.split(markPattern).map((part, index) => (index % 2 === 1 ? (markNames.get(part) ?? part) : part));
+  const [first = '', ...rest] = rendered.split(markPrefix);
+  const parts = [first];
+  for (const piece of rest) {
+    const end = piece.indexOf('%%');
+    const name = end === -1 ? undefined : markNames.get(piece.slice(0, end));
+    if (name === undefined) parts[parts.length - 1] += markPrefix + piece;
+    else parts.push(name, piece.slice(end + 2));
+  }
+  return parts;
 }
 
 /** Rendered bodies per report (readers with the same zone and choices share one) and per language and formats. */
@@ -81,7 +92,8 @@ function fillIn(parts: readonly string[], values: Record<keyof typeof marks, str
   let filled = '';
   for (let index = 0; index < parts.length; index += 1) {
     const part = parts[index] ?? '';
-    filled += index % 2 === 1 ? escape(values[part as keyof typeof marks]) : part;
+    const value = index % 2 === 1 && Object.hasOwn(values, part) ? values[part as keyof typeof marks] : undefined;
+    filled += value === undefined ? part : escape(value);
   }
   return filled;
 }

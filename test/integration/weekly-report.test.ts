@@ -351,4 +351,14 @@ describe('the mail', () => {
     expect(mail.html).not.toContain('<b>Acme</b>');
     expect(mail.html).toContain('&lt;b&gt;Acme&lt;/b&gt;');
   });
+
+  it('keeps reported text that looks like a placeholder as text, for every reader', async () => {
+    const report = (await weekFor({})) as WeeklyReport;
+    const bait = 'boom %%weekly-report:nope%% %%weekly-report:unsubscribe-url%% %%greeting%%';
+    const named = { ...report, organization: { ...report.organization, name: bait } };
+    const mail = t.app.services.weeklyReportBuilder.mail(named, recipient('en', 'UTC', 'iso'), links);
+    expect(mail.text).toContain(bait);
+    expect(mail.html).toContain(bait);
+    expect(mail.text.split(links.unsubscribe.url)).toHaveLength(2);
+  });
 });
