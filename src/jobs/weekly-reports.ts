@@ -67,15 +67,17 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
 
   /** Claims the waiting reports of these people in one organization: new ones, and ones whose claim lapsed. */
   const claim = async (organizationId: number, userIds: readonly number[], now: Date) => {
+    // The claim runs from now, not from the run's start: a long run's later batches are not claimed already lapsed.
+    const claimedAt = new Date(deps.now());
     const waiting = and(
       eq(weeklyReports.organizationId, organizationId),
       sql`${weeklyReports.userId} in (select value from json_each(${JSON.stringify(userIds)}))`,
       sql`${weeklyReports.dueUntil} > ${now.getTime()}`,
-      or(eq(weeklyReports.state, 'pending'), and(eq(weeklyReports.state, 'claimed'), lt(weeklyReports.claimExpiresAt, now))),
+      or(eq(weeklyReports.state, 'pending'), and(eq(weeklyReports.state, 'claimed'), lt(weeklyReports.claimExpiresAt, claimedAt))),
     );
     return db
       .update(weeklyReports)
-      .set({ state: 'claimed', claimOwner: deps.owner, claimExpiresAt: new Date(now.getTime() + weeklyReportClaimMs) })
+      .set({ state: 'claimed', claimOwner: deps.owner, claimExpiresAt: new Date(claimedAt.getTime() + weeklyReportClaimMs) })
       .where(waiting)
       .returning({ id: weeklyReports.id, userId: weeklyReports.userId, week: weeklyReports.week });
   };
