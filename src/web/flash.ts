@@ -6,8 +6,11 @@ export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
   kind: FlashKind;
   messageKey: string;
-  /** A number the message says ("3 settings were removed"): only digits travel in the cookie. */
-  values?: { count: number };
+  /**
+   * A number the message says ("3 settings were removed"), or an address ("sent to a@b.example"):
+   * only digits, or the address in base64url, travel in the cookie.
+   */
+  values?: { count: number } | { address: string };
 }
 
 declare module 'fastify' {
@@ -23,8 +26,8 @@ const kinds = new Set<string>(['success', 'error', 'info']);
 export function registerFlash(app: FastifyInstance, options: { cookies: CookieNames; secure: boolean }): void {
   const cookieOptions = { ...baseCookieOptions(options.secure), maxAge: 60 };
   app.decorateReply('redirectWithFlash', function redirectWithFlash(this: FastifyReply, url: string, flash: Flash, code = 303) {
-    const count = flash.values ? `:${Math.max(0, Math.trunc(flash.values.count))}` : '';
-    this.setCookie(options.cookies.flash, `${flash.kind}:${flash.messageKey}${count}`, cookieOptions);
+    const value = !flash.values ? '' : 'count' in flash.values ? `:${Math.max(0, Math.trunc(flash.values.count))}` : `:@${Buffer.from(flash.values.address).toString('base64url')}`;
+    this.setCookie(options.cookies.flash, `${flash.kind}:${flash.messageKey}${value}`, cookieOptions);
     return this.redirect(url, code);
   });
 }
@@ -33,10 +36,19 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply, cookies:
   const raw = request.cookies[cookies.flash];
   if (!raw) return null;
   reply.clearCookie(cookies.flash, baseCookieOptions(secure));
-  const [kind = '', messageKey = '', count] = raw.split(':', 3);
+  const [kind = '', messageKey = '', value] = raw.split(':', 3);
   if (!kinds.has(kind) || !/^[a-zA-Z0-9_.]{1,100}$/.test(messageKey)) return null;
-  if (count !== undefined && !/^\d{1,9}$/.test(count)) return null;
-  const values = count === undefined ? undefined : { count: Number(count) };
-  if (!hasTranslation(messageKey, values?.count)) return null;
+  const values = value === undefined ? undefined : valuesOf(value);
+  if (values === null) return null;
+  if (!hasTranslation(messageKey, values && 'count' in values ? values.count : undefined)) return null;
   return values ? { kind: kind as FlashKind, messageKey, values } : { kind: kind as FlashKind, messageKey };
+}
+
+/** A flash's value as the cookie carries it: digits for a count, `@` and base64url for an address; null for anything else. */
+function valuesOf(value: string): Flash['values'] | null {
+  if (/^\d{1,9}$/.test(value)) return { count: Number(value) };
+  if (!/^@[A-Za-z0-9_-]{1,400}$/.test(value)) return null;
+  const address = Buffer.from(value.slice(1), 'base64url').toString('utf8');
+  // An address, as the page would show it: printable, no line breaks, not too long.
+  return address.length <= 254 && /^[^\s@]+@[^\s@]+$/u.test(address) && !/[\p{Cc}\p{Cf}]/u.test(address) ? { address } : null;
 }

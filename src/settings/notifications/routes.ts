@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Actor } from '../../lib/actor.ts';
 import type { SetSettingResult } from '../../notify/settings.ts';
 import { testableTypes, testLimit, type SendTestResult, type TestNotices } from '../../notify/test-notices.ts';
@@ -46,8 +45,6 @@ const refusalKeys: Record<Extract<SetSettingResult, { ok: false }>['reason'], st
   scopeNotAllowed: 'errors.notifications.placeNotFound',
 };
 
-/** `?testSent=<address>` after a test message, for the message at the top of the page. */
-const testSentQuery = z.object({ testSent: z.string().max(254).optional().catch(undefined) }).passthrough();
 
 /** Why no test message was sent, as the message in its block (the place's field for a place), and the status answered. */
 const testRefusals: Record<Extract<SendTestResult, { ok: false }>['reason'], { field: 'place' | '_form'; key: string; status: number }> = {
@@ -70,17 +67,6 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
   /** After a reset: how many settings went, as a one-time message (the number travels in the flash cookie, never in the address). */
   const resetFlash = (count: number): Flash => ({ kind: 'success', messageKey: 'notifications.flash.reset', values: { count } });
 
-  /**
-   * The test's address, read from the address it was redirected to, as a one-time message; it is
-   * named only when it is one of the person's own confirmed addresses.
-   */
-  const testSentFlash = async (request: FastifyRequest) => {
-    const { testSent } = testSentQuery.parse(request.query ?? {});
-    if (testSent !== undefined && (await options.addressesOf(actorOf(request))).verified.includes(testSent)) {
-      return { flash: { kind: 'success', messageKey: 'notificationTests.sent', values: { address: testSent } } };
-    }
-    return {};
-  };
 
   /** "Web in Acme", "Acme", or "a place you no longer belong to": how a status names a place. */
   const placeName = async (request: FastifyRequest, place: PlaceRef): Promise<string> => {
@@ -145,12 +131,12 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, await testSentFlash(request), null));
+    scoped.get(notificationsPath, async (request, reply) => renderOverview(request, reply, {}, null));
 
     scoped.get(`${notificationsPath}/:slug`, async (request, reply) => {
       const kind = kindWithPage((request.params as { slug?: unknown }).slug);
       if (!kind) return notFoundPage(reply);
-      return renderTypePage(request, reply, kind, templates.placesBlock, await testSentFlash(request));
+      return renderTypePage(request, reply, kind, templates.placesBlock, {});
     });
 
     scoped.post(`${notificationsPath}/:slug/default`, async (request, reply) => {
@@ -204,7 +190,7 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       if (parsed.data.place && (!place || !kind.placeScopes.includes(place.scope))) return answer({ errors: { place: { key: 'errors.notificationTests.placeNotFound' } }, values }, 422);
       const sent = await options.testNotices.send(actorOf(request), kind.type, place);
       if (sent.ok) {
-        if (!wantsBlock(request)) return reply.redirect(`${from === 'type' ? pathOf(kind) : notificationsPath}?testSent=${encodeURIComponent(sent.address)}`, 303);
+        if (!wantsBlock(request)) return reply.redirectWithFlash(from === 'type' ? pathOf(kind) : notificationsPath, { kind: 'success', messageKey: 'notificationTests.sent', values: { address: sent.address } });
         return answer({ testStatus: { key: 'notificationTests.sent', values: { address: sent.address } } }, 200);
       }
       const refusal = testRefusals[sent.reason];
