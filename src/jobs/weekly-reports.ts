@@ -20,7 +20,7 @@ export const weeklyReportsJob = 'weekly-reports';
 /** How long a claim on a batch of reports is its owner's: past it, another run takes the reports over. */
 export const weeklyReportClaimMs = 10 * 60_000;
 /** People read, decided and sent together: each batch costs the same fixed number of queries. */
-export const weeklyReportBatch = 500;
+export const weeklyReportBatch = 100;
 const organizationsPerPage = 100;
 
 export const weeklyReportsSettingsPath = '/settings/notifications/weekly-reports';
