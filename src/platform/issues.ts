@@ -182,6 +182,19 @@ export function createIssueService(db: Db, deps: { now: () => number; users: Use
     /** Kept as a row, so taking part later does not subscribe the person again. */
     unsubscribe: (actor: Actor, slug: string, issueId: number) => setSubscription(actor, slug, issueId, false),
 
+    /**
+     * Resolve or reopen from a page: nothing is recorded (and no one is told) when the issue is
+     * already so, as when the same button is pressed in two tabs.
+     */
+    async setStatus(actor: Actor, slug: string, issueId: number, status: 'resolved' | 'unresolved'): Promise<{ ok: true; changed: boolean } | NotFound> {
+      return asMemberWithIssue(actor, slug, issueId, async (tx, { organization, issue }) => {
+        if (issue.status === status) return { ok: true as const, changed: false };
+        const done = await applyActivity(tx, { organization, issue, actorId: actor.userId, at: new Date(deps.now()), users: deps.users }, { kind: status });
+        if (!done.ok) throw new Error('a change of status was refused');
+        return { ok: true as const, changed: true };
+      });
+    },
+
     /** Assign, unassign, resolve, reopen or comment, as the actor (the API's report of the same goes through reports.ts). */
     async act(actor: Actor, slug: string, issueId: number, input: ActivityInput): Promise<ActivityResult> {
       return asMemberWithIssue(actor, slug, issueId, (tx, { organization, issue }) => applyActivity(tx, { organization, issue, actorId: actor.userId, at: new Date(deps.now()), users: deps.users }, input));

@@ -137,6 +137,18 @@ describe('self-assign when I resolve, on the issue page', () => {
     expect((await grace.post(`${path}/reopen`, {})).statusCode).toBe(303);
     expect(shownText((await grace.get(path)).body)).toContain('Issue reopened.');
     expect((await rowsOf(t, 'issues'))[0]?.status).toBe('unresolved');
+
+    // The same button pressed again (a second tab): nothing recorded, no one told, and the page says so.
+    const activities = (await rowsOf(t, 'issue_activity')).length;
+    const work = (await rowsOf(t, 'notification_work')).length;
+    expect((await grace.post(`${path}/reopen`, {})).statusCode).toBe(303);
+    expect(shownText((await grace.get(path)).body)).toContain('The issue was already open: nothing changed.');
+    expect((await grace.post(`${path}/resolve`, {})).statusCode).toBe(303);
+    expect((await grace.post(`${path}/resolve`, {})).statusCode).toBe(303);
+    expect(shownText((await grace.get(path)).body)).toContain('The issue was already resolved: nothing changed.');
+    expect((await rowsOf(t, 'issue_activity')).filter((row) => row.kind === 'resolved')).toHaveLength(2);
+    expect((await rowsOf(t, 'issue_activity')).length).toBe(activities + 1);
+    expect((await rowsOf(t, 'notification_work')).length).toBe(work + 1);
   });
 
   it('without the setting the page resolves and assigns no one; without the CSRF token or outside the organization nothing happens', async () => {

@@ -80,10 +80,10 @@ export async function registerFeedRoutes(app: FastifyInstance, options: Platform
       scoped.post(`${organizationsPath}/:slug/issues/:id/${action}`, async (request, reply) => {
         const params = paramsOf(issueParams, request);
         if (!params || !parseForm(emptyForm, request.body).ok) return notFoundPage(reply);
-        const done = await issues.act(actorOf(request), params.slug, params.id, { kind });
+        const done = await issues.setStatus(actorOf(request), params.slug, params.id, kind);
         if (!done.ok) return notFoundPage(reply);
-        const messageKey = action === 'resolve' ? 'flash.orgs.resolved' : 'flash.orgs.reopened';
-        return reply.redirectWithFlash(`${organizationPath(params.slug)}/issues/${params.id}`, { kind: 'success', messageKey });
+        const messageKey = done.changed ? (action === 'resolve' ? 'flash.orgs.resolved' : 'flash.orgs.reopened') : action === 'resolve' ? 'flash.orgs.alreadyResolved' : 'flash.orgs.alreadyOpen';
+        return reply.redirectWithFlash(`${organizationPath(params.slug)}/issues/${params.id}`, { kind: done.changed ? 'success' : 'info', messageKey });
       });
     }
   });
