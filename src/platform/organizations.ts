@@ -1,5 +1,4 @@
 import { and, asc, count, eq } from 'drizzle-orm';
-import { users } from '../auth/tables.ts';
 import type { UserDirectory } from '../auth/users.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -159,15 +158,8 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
           const members = me.map((member) => ({ userId: member.userId, name: member.name, email: member.email }));
           return { ok: true as const, organization, members, memberTotal: members.length, firstMembers: members };
         }
-        const byName = (offset: number, limit: number) =>
-          tx
-            .select({ userId: memberships.userId, name: users.name, email: users.email })
-            .from(memberships)
-            .innerJoin(users, eq(users.id, memberships.userId))
-            .where(eq(memberships.organizationId, organizationId))
-            .orderBy(asc(users.name), asc(users.id))
-            .limit(limit)
-            .offset(offset);
+        const memberIds = tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, organizationId));
+        const byName = (offset: number, limit: number) => deps.users.pageByName(memberIds, { offset, limit }, tx);
         const [totalRow] = await tx.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, organizationId));
         const members = await byName(asked.offset, asked.limit);
         const firstMembers = asked.offset === 0 ? members : await byName(0, asked.limit);
