@@ -145,8 +145,8 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
 
     /**
      * The organization with its projects and pipelines, and only the members asked for: the actor
-     * alone (`me`), or one page of members by name with how many there are and the first `limit` by
-     * name (for pickers), in a fixed number of queries whatever the member count.
+     * alone (`me`), or, for an owner, one page of members by name with how many there are and the
+     * first `limit` by name (for pickers), in a fixed number of queries whatever the member count.
      */
     async forQuestion(actor: Actor, slug: string, asked: MembersAsked): Promise<QuestionPlaceResult> {
       return asMember(actor, slug, async (tx, membership) => {
@@ -158,6 +158,8 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
           const members = me.map((member) => ({ userId: member.userId, name: member.name, email: member.email }));
           return { ok: true as const, organization, members, memberTotal: members.length, firstMembers: members };
         }
+        // Only owners look at everyone: a member's answer is refused upstream, and reads no one.
+        if (membership.role !== 'owner') return { ok: true as const, organization, members: [], memberTotal: 0, firstMembers: [] };
         const memberIds = tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, organizationId));
         const byName = (offset: number, limit: number) => deps.users.pageByName(memberIds, { offset, limit }, tx);
         const [totalRow] = await tx.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, organizationId));
