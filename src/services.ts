@@ -177,7 +177,7 @@ export function createServices(
     unsubscribeTokens,
     // The dispatcher's inputs (settings.rowsOfEach, each person's routable addresses), for an event described by hand.
     whoGetsWhat: createWhoGetsWhat({
-      organization: (actor, slug) => platform.organizations.find(actor, slug),
+      organization: (actor, slug, members) => platform.organizations.forQuestion(actor, slug, members),
       settings: notificationSettings,
       addressesOfEach: async (userIds) => new Map([...(await emailAddresses.listOfEach(userIds))].map(([userId, addresses]) => [userId, routableAddresses(addresses)])),
     }),

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import { createHeldAnswers } from '../db/change-watch.ts';
 import { chunksOf } from '../lib/chunks.ts';
 import type { Db } from '../db/client.ts';
@@ -57,6 +57,21 @@ export function createUserDirectory(db: Db, now: () => number) {
         return profile && { ...profile };
       }
       return (await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)))[0];
+    },
+
+    /**
+     * One page of the users whose ids the subquery selects (a caller's own table, such as an
+     * organization's memberships), by name then id, with their names and addresses: one query
+     * however many there are. Pass the transaction it is asked in, if any.
+     */
+    async pageByName(ids: SQLWrapper, page: { offset: number; limit: number }, tx: Db = db): Promise<Array<{ userId: number; name: string; email: string }>> {
+      return tx
+        .select({ userId: users.id, name: users.name, email: users.email })
+        .from(users)
+        .where(inArray(users.id, ids))
+        .orderBy(asc(users.name), asc(users.id))
+        .limit(page.limit)
+        .offset(page.offset);
     },
 
     /** The names and addresses of these users, in one query; an id with no account is left out. Pass the transaction it is asked in, if any. */

@@ -22,15 +22,35 @@ export type DescribedEvent =
   | { kind: 'issueAlert'; projectId: number | null }
   | { kind: 'workflow'; projectId: number | null; actor: Doer; subscriberIds: readonly number[] };
 
-/** An organization as the question needs it (the platform's answer fits it): its projects and pipelines, its members, the actor's role. */
+/** An organization as the question needs it (the platform's answer fits it): its projects and pipelines, the actor's role. */
 export interface OrganizationDetail {
   id: number;
   name: string;
   slug: string;
   role: 'owner' | 'member';
   projects: ReadonlyArray<{ id: number; name: string; slug: string; pipelines: ReadonlyArray<{ id: number; name: string; notifyManualExecutions: boolean }> }>;
-  members: ReadonlyArray<{ userId: number; name: string }>;
 }
+
+/** Members as the question reads them: their name and primary address (the one the members list shows). */
+export interface MemberEntry {
+  userId: number;
+  name: string;
+  email: string;
+}
+
+/** Who is read: the actor alone, or one page of members by name. */
+export type MembersAsked = 'me' | { offset: number; limit: number };
+
+/** The organization and the members asked for, with how many there are and the first `limit` by name (to name in the question). */
+export interface OrganizationPlace {
+  organization: OrganizationDetail;
+  members: readonly MemberEntry[];
+  memberTotal: number;
+  firstMembers: readonly MemberEntry[];
+}
+
+/** Members answered for on one page of an owner's look, and named in the question's pickers. */
+export const membersPerPage = 50;
 
 /** Everyone in the organization (its owners may ask), or only the person asking. */
 export type Audience = 'everyone' | 'me';
@@ -62,10 +82,20 @@ export interface AnswerRow {
   because: LeftOutBecause | null;
 }
 
-/** What the question may name: the organization's projects and pipelines, its members (only the asker for `me`), and their addresses to pick commit authors from. */
+/**
+ * What the question may name: the organization's projects and pipelines; the members answered for
+ * (one page of them by name, or only the asker for `me`) and how many there are; and the people the
+ * question may name with the addresses offered as commit authors: for `me`, oneself with every one
+ * of one's verified addresses; for everyone, the first members by name with their primary address
+ * alone (an owner sees no member's other addresses, only, in an answer, the one routing picked).
+ */
 export interface QuestionChoices {
   organization: Pick<OrganizationDetail, 'id' | 'name' | 'slug' | 'role' | 'projects'>;
-  members: Array<{ userId: number; name: string; addresses: readonly string[] }>;
+  members: Array<{ userId: number; name: string }>;
+  memberTotal: number;
+  /** Where the members shown begin among all of them by name (0 for the first page). */
+  offset: number;
+  pickable: Array<{ userId: number; name: string; addresses: readonly string[] }>;
 }
 
 export type LookResult = ({ ok: true; answer: AnswerRow[] | null } & QuestionChoices) | Refusal;
@@ -77,14 +107,17 @@ export type WhoGetsWhat = ReturnType<typeof createWhoGetsWhat>;
  * would hear of it, at which address, and the setting that decided it. It asks `decide()` with the
  * very inputs the dispatcher gives it (the members, `settings.rowsOfEach` over the same types,
  * `addressesOfEach`), in a fixed number of queries whatever the member count: the organization
- * with its projects and members, everyone's settings, everyone's addresses.
+ * with its projects and one page of members by name (`membersPerPage`), their settings, their
+ * addresses.
  *
- * Owners may ask about everyone in their organization; anyone may ask about themselves, and then
- * reads nothing of anyone else's settings or addresses.
+ * Owners may ask about everyone in their organization, a page at a time; anyone may ask about
+ * themselves, and then reads nothing of anyone else's membership, settings or addresses. A person
+ * named in the question (who started a build, who acted, who follows) is one of those shown or of
+ * the first `membersPerPage` by name: those the form offers.
  */
 export function createWhoGetsWhat(deps: {
-  /** The organization with its projects, pipelines and members, when the actor belongs to it. */
-  organization: (actor: Actor, slug: string) => Promise<{ ok: true; organization: OrganizationDetail } | { ok: false }>;
+  /** The organization with its projects and pipelines, and the members asked for, when the actor belongs to it. */
+  organization: (actor: Actor, slug: string, members: MembersAsked) => Promise<({ ok: true } & OrganizationPlace) | { ok: false }>;
   settings: Pick<NotificationSettings, 'rowsOfEach'>;
   addressesOfEach: (userIds: readonly number[]) => Promise<Map<number, RoutableAddresses>>;
 }) {
@@ -95,13 +128,15 @@ export function createWhoGetsWhat(deps: {
      * (`notFound`), `everyone` to a member who is not an owner, and a project, pipeline or person of
      * another organization.
      */
-    async look(actor: Actor, question: { organization: string; audience: Audience; event: DescribedEvent | null }): Promise<LookResult> {
-      const found = await deps.organization(actor, question.organization);
+    async look(actor: Actor, question: { organization: string; audience: Audience; event: DescribedEvent | null; page?: number }): Promise<LookResult> {
+      const mine = question.audience === 'me';
+      const offset = mine ? 0 : (Math.max(1, Math.trunc(question.page ?? 1)) - 1) * membersPerPage;
+      const found = await deps.organization(actor, question.organization, mine ? 'me' : { offset, limit: membersPerPage });
       if (!found.ok) return { ok: false, reason: 'notFound' };
       const organization = found.organization;
-      if (question.audience === 'everyone' && organization.role !== 'owner') return { ok: false, reason: 'ownerOnly' };
-      const shown = question.audience === 'everyone' ? organization.members : organization.members.filter((member) => member.userId === actor.userId);
-      const memberIds = new Set(organization.members.map((member) => member.userId));
+      if (!mine && organization.role !== 'owner') return { ok: false, reason: 'ownerOnly' };
+      const shown = mine ? found.members.filter((member) => member.userId === actor.userId) : found.members;
+      const memberIds = new Set([...shown, ...found.firstMembers].map((member) => member.userId));
 
       const decided = question.event && toDecided(question.event, organization, memberIds, actor, question.audience);
       if (decided && decided !== 'nothingToAsk' && 'ok' in decided) return decided;
@@ -116,7 +151,12 @@ export function createWhoGetsWhat(deps: {
       ]);
       const choices: QuestionChoices = {
         organization: { id: organization.id, name: organization.name, slug: organization.slug, role: organization.role, projects: organization.projects },
-        members: shown.map((member) => ({ userId: member.userId, name: member.name, addresses: addresses.get(member.userId)?.verified ?? [] })),
+        members: shown.map((member) => ({ userId: member.userId, name: member.name })),
+        memberTotal: mine ? shown.length : found.memberTotal,
+        offset,
+        pickable: mine
+          ? shown.map((member) => ({ userId: member.userId, name: member.name, addresses: addresses.get(member.userId)?.verified ?? [] }))
+          : found.firstMembers.map((member) => ({ userId: member.userId, name: member.name, addresses: [member.email] })),
       };
       if (!event) return { ok: true, answer: null, ...choices };
 

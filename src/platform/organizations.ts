@@ -9,6 +9,11 @@ import type { MemberView, NotFound, OrganizationDetail, OrganizationSummary, Own
 
 export type CreateOrganizationResult = { ok: true; organization: OrganizationSummary } | { ok: false; reason: 'slugTaken' };
 export type OrganizationResult = { ok: true; organization: OrganizationDetail } | NotFound;
+/** Who a question about an organization's members reads: the actor alone, or a page of members by name (`offset`, at most `limit`). */
+export type MembersAsked = 'me' | { offset: number; limit: number };
+export type QuestionPlaceResult =
+  | { ok: true; organization: OrganizationSummary & { projects: ProjectWithPipelines[] }; members: Array<{ userId: number; name: string; email: string }>; memberTotal: number; firstMembers: Array<{ userId: number; name: string; email: string }> }
+  | NotFound;
 export type MembersResult = { ok: true; members: MemberView[] } | NotFound;
 export type ChangeRoleResult = { ok: true; member: MemberView } | NotFound | OwnerOnly | { ok: false; reason: 'noSuchMember' | 'lastOwner' };
 export type RemoveMemberResult = { ok: true } | NotFound | OwnerOnly | { ok: false; reason: 'noSuchMember' | 'lastOwner' };
@@ -136,6 +141,32 @@ export function createOrganizationService(db: Db, deps: { now: () => number; use
         ok: true as const,
         organization: { ...summaryOf(membership), projects: await projectsWithPipelines(tx, membership.organization.id), members: await membersOf(tx, deps.users, membership.organization.id) },
       }));
+    },
+
+    /**
+     * The organization with its projects and pipelines, and only the members asked for: the actor
+     * alone (`me`), or, for an owner, one page of members by name with how many there are and the
+     * first `limit` by name (for pickers), in a fixed number of queries whatever the member count.
+     */
+    async forQuestion(actor: Actor, slug: string, asked: MembersAsked): Promise<QuestionPlaceResult> {
+      return asMember(actor, slug, async (tx, membership) => {
+        const organizationId = membership.organization.id;
+        const projects = await projectsWithPipelines(tx, organizationId);
+        const organization = { ...summaryOf(membership), projects };
+        if (asked === 'me') {
+          const me = await membersOf(tx, deps.users, organizationId, actor.userId);
+          const members = me.map((member) => ({ userId: member.userId, name: member.name, email: member.email }));
+          return { ok: true as const, organization, members, memberTotal: members.length, firstMembers: members };
+        }
+        // Only owners look at everyone: a member's answer is refused upstream, and reads no one.
+        if (membership.role !== 'owner') return { ok: true as const, organization, members: [], memberTotal: 0, firstMembers: [] };
+        const memberIds = tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.organizationId, organizationId));
+        const byName = (offset: number, limit: number) => deps.users.pageByName(memberIds, { offset, limit }, tx);
+        const [totalRow] = await tx.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, organizationId));
+        const members = await byName(asked.offset, asked.limit);
+        const firstMembers = asked.offset === 0 ? members : await byName(0, asked.limit);
+        return { ok: true as const, organization, members, memberTotal: totalRow?.total ?? 0, firstMembers };
+      });
     },
 
     /** The organization alone (name, address, the actor's role), for a page's heading and navigation: one query. */

@@ -110,27 +110,39 @@ export async function readOrganizationActivity(db: Db, organizationId: number, s
     buildCount += 1;
   }
 
-  // Issues seen since the window began, or resolved, reopened or regressed in it.
+  // Issues seen in the window (first seen before it ends, last seen after it begins), or resolved,
+  // reopened or regressed in it.
+  const changeKinds = ['resolved', 'unresolved', 'regressed'] as const;
   const changedIssues = db
     .select({ issueId: issueActivity.issueId })
     .from(issueActivity)
     .innerJoin(issues, eq(issues.id, issueActivity.issueId))
-    .where(and(eq(issues.organizationId, organizationId), gte(issueActivity.at, from), inArray(issueActivity.kind, ['resolved', 'unresolved', 'regressed'])));
+    .where(and(eq(issues.organizationId, organizationId), gte(issueActivity.at, from), lt(issueActivity.at, to), inArray(issueActivity.kind, [...changeKinds])));
+  const issueSelected = and(eq(issues.organizationId, organizationId), lt(issues.firstSeen, to), or(gte(issues.lastSeen, from), inArray(issues.id, changedIssues)));
   const issueRows = await db
     .select({ id: issues.id, projectId: issues.projectId, title: issues.title, level: issues.level, status: issues.status, firstSeen: issues.firstSeen })
     .from(issues)
-    .where(and(eq(issues.organizationId, organizationId), or(gte(issues.lastSeen, from), inArray(issues.id, changedIssues))))
+    .where(issueSelected)
     .orderBy(asc(issues.id));
   const issueIndex = new Map<number, number>();
   const issueList: IssueInfo[] = issueRows.map((row, index) => {
     issueIndex.set(row.id, index);
     return { id: row.id, projectId: row.projectId, title: row.title, level: row.level, status: row.status, firstSeen: row.firstSeen.getTime(), changes: [] };
   });
+  // The selected issues' changes in the window, and each one's first change after it: all a status
+  // at the week's end needs (the builder's `statusAt`), however long the history since.
+  const firstChangeAfter = sql`${issueActivity.id} = (select later.id from issue_activity later where later.issue_id = ${issueActivity.issueId} and later.at >= ${to.getTime()} and later.kind in ('resolved', 'unresolved', 'regressed') order by later.at, later.id limit 1)`;
   const changeRows = await db
     .select({ issueId: issueActivity.issueId, kind: issueActivity.kind, at: issueActivity.at })
     .from(issueActivity)
-    .innerJoin(issues, eq(issues.id, issueActivity.issueId))
-    .where(and(eq(issues.organizationId, organizationId), gte(issueActivity.at, from), inArray(issueActivity.kind, ['resolved', 'unresolved', 'regressed'])))
+    .where(
+      and(
+        inArray(issueActivity.issueId, db.select({ id: issues.id }).from(issues).where(issueSelected)),
+        gte(issueActivity.at, from),
+        inArray(issueActivity.kind, [...changeKinds]),
+        or(lt(issueActivity.at, to), firstChangeAfter),
+      ),
+    )
     .orderBy(asc(issueActivity.at), asc(issueActivity.id));
   for (const row of changeRows) {
     const index = issueIndex.get(row.issueId);

@@ -8,7 +8,7 @@ import { chartGeometry } from './chart.ts';
 import { presentReport } from './present.ts';
 import { weeklyReportPath, weeklyReportSettingsPath, weeklyReportsPath } from './paths.ts';
 import type { WeeklyReportBuilder } from './weekly-types.ts';
-import { isFutureWeek, lastFinishedWeek, parseWeek, shiftWeek, weekName } from './weeks.ts';
+import { isFutureWeek, isKnownZone, lastFinishedWeek, parseWeek, shiftWeek, weekBounds, weekName, weekOf, type ParsedWeek } from './weeks.ts';
 
 export interface WeeklyReportPageOptions {
   builder: WeeklyReportBuilder;
@@ -19,13 +19,23 @@ export interface WeeklyReportPageOptions {
   now: () => number;
 }
 
+/** How far back the page goes: weeks older than this many before the current one are not shown (404). */
+export const weeksKept = 52;
+
+/** The viewer's zone, or UTC when the runtime does not know the saved one (as the weekly reports job does). */
+const zoneOf = (zone: string) => (isKnownZone(zone) ? zone : 'UTC');
+
+/** Whether the week began before the oldest one shown: `weeksKept` weeks before the current one in `zone`. */
+const isPastHorizon = (week: ParsedWeek, now: number, zone: string) => weekBounds(week, zone).start < weekBounds(shiftWeek(weekOf(now, zone), -weeksKept), zone).start;
+
 const organizationParams = z.object({ org: platformSlug });
 const reportParams = z.object({ org: platformSlug, week: z.string().max(10) });
 
 /**
  * An organization's weekly report as a page, for its members: the same report the mail carries,
- * for the viewer (their left-out projects dropped, days in their zone). Anyone else, a malformed
- * week or one that has not begun finds nothing (404).
+ * for the viewer (their left-out projects dropped, days in their zone; UTC when their saved zone is
+ * unknown to the runtime). Anyone else, a malformed week, one that has not begun or one more than
+ * `weeksKept` weeks before the current one finds nothing (404).
  */
 export async function registerWeeklyReportRoutes(app: FastifyInstance, options: WeeklyReportPageOptions): Promise<void> {
   await app.register(async (scoped) => {
@@ -37,7 +47,7 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance, options: 
       if (!params.success) return notFoundPage(reply);
       const organization = await options.organizationOf(actorOf(request), params.data.org);
       if (!organization) return notFoundPage(reply);
-      const week = lastFinishedWeek(options.now(), viewerOf(request).preferences.timeZone);
+      const week = lastFinishedWeek(options.now(), zoneOf(viewerOf(request).preferences.timeZone));
       return reply.redirect(weeklyReportPath(organization.slug, weekName(week)), 303);
     });
 
@@ -47,15 +57,16 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance, options: 
       if (!params.success || !week) return notFoundPage(reply);
       const actor = actorOf(request);
       const viewer = viewerOf(request);
-      const timeZone = viewer.preferences.timeZone;
+      const timeZone = zoneOf(viewer.preferences.timeZone);
       const now = options.now();
-      if (isFutureWeek(week, now, timeZone)) return notFoundPage(reply);
+      if (isFutureWeek(week, now, timeZone) || isPastHorizon(week, now, timeZone)) return notFoundPage(reply);
       const organization = await options.organizationOf(actor, params.data.org);
       if (!organization) return notFoundPage(reply);
       const organizationWeek = await options.builder.organizationWeek(organization.id, weekName(week));
       if (!organizationWeek) return notFoundPage(reply);
       const report = organizationWeek.forMember({ excludedProjectIds: await options.excludedProjectsOf(actor), timeZone });
       const next = shiftWeek(week, 1);
+      const previous = shiftWeek(week, -1);
       const shown = report
         ? presentReport(report, request.t, { ...viewer.preferences, timeZone: report.timeZone }, { issue: (id) => `/orgs/${encodeURIComponent(organization.slug)}/issues/${id}` })
         : null;
@@ -66,7 +77,7 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance, options: 
         report,
         shown,
         chart: shown && report ? chartGeometry(report.issues.activity) : null,
-        previousPath: weeklyReportPath(organization.slug, weekName(shiftWeek(week, -1))),
+        previousPath: isPastHorizon(previous, now, timeZone) ? null : weeklyReportPath(organization.slug, weekName(previous)),
         nextPath: isFutureWeek(next, now, timeZone) ? null : weeklyReportPath(organization.slug, weekName(next)),
         settingsPath: weeklyReportSettingsPath,
       });

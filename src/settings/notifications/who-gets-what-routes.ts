@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { platformSlug } from '../../platform/fields.ts';
-import { askedBuildStatuses, askedBuildTriggers, questionKinds, type Audience, type LookResult, type WhoGetsWhat } from '../../notify/who-gets-what.ts';
+import { askedBuildStatuses, askedBuildTriggers, membersPerPage, questionKinds, type Audience, type LookResult, type WhoGetsWhat } from '../../notify/who-gets-what.ts';
 import { notFoundPage } from '../../web/errors.ts';
 import type { FieldErrors } from '../../web/form.ts';
 import { actorOf, requireViewer } from '../../web/guards.ts';
@@ -21,6 +21,24 @@ export const organizationWhoGetsWhatPath = (slug: string) => `/orgs/${slug}/who-
 const templates = { page: 'settings/notifications/who-gets-what', block: 'settings/notifications/who-gets-what-block' } as const;
 const slugParams = z.object({ slug: platformSlug });
 
+/** The page of members asked for on an owner's look: digits alone, else the first. */
+const pageAsked = (query: unknown): number => {
+  const raw = query !== null && typeof query === 'object' ? (query as Record<string, unknown>).page : undefined;
+  return typeof raw === 'string' && /^[1-9][0-9]{0,4}$/.test(raw) ? Number(raw) : 1;
+};
+
+/** The question as GET parameters, for the links to other pages of members: the same question, another page. */
+const questionQuery = (values: QuestionValues, page: number): string => {
+  const query = new URLSearchParams();
+  for (const field of ['kind', 'pipeline', 'project', 'status', 'trigger', 'startedBy', 'typed', 'actor'] as const) {
+    if (values[field] !== '') query.append(field, values[field]);
+  }
+  for (const author of values.authors) query.append('authors', author);
+  for (const subscriber of values.subscribed) query.append('subscribed', subscriber);
+  query.append('page', String(page));
+  return query.toString();
+};
+
 /** Where a setting is changed, for the link on one's own row: its page, or the overview for those without one. */
 const settingPathOf = (type: string) => {
   const slug = type.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -39,17 +57,20 @@ export async function registerWhoGetsWhatRoutes(app: FastifyInstance, options: W
     const errors: FieldErrors = parsed.asked && parsed.errors ? { ...parsed.errors } : {};
     if (extra.orgError) errors.org = { key: 'errors.whoGetsWhat.notInOrganization' };
     const event = parsed.asked && parsed.errors === null && !extra.orgError ? parsed.event : null;
-    let looked: LookResult = await options.whoGetsWhat.look(actorOf(request), { organization: slug, audience, event });
+    const page = audience === 'everyone' ? pageAsked(request.query) : 1;
+    let looked: LookResult = await options.whoGetsWhat.look(actorOf(request), { organization: slug, audience, event, page });
     if (!looked.ok && looked.reason === 'refused') {
       errors[looked.field] = { key: `errors.whoGetsWhat.${looked.why}` };
-      looked = await options.whoGetsWhat.look(actorOf(request), { organization: slug, audience, event: null });
+      looked = await options.whoGetsWhat.look(actorOf(request), { organization: slug, audience, event: null, page });
     }
     if (!looked.ok) {
       if (looked.reason === 'ownerOnly') return reply.page('errors/error', { titleKey: 'errors.orgs.ownerOnlyTitle', messageKey: 'errors.orgs.ownerOnly' }, 403);
       return notFoundPage(reply);
     }
+    // A page of members past the last one does not exist.
+    if (page > 1 && looked.members.length === 0) return notFoundPage(reply);
     // Commit authors are picked among the addresses offered (typed ones may be anyone's).
-    const offered = new Set(looked.members.flatMap((member) => member.addresses));
+    const offered = new Set(looked.pickable.flatMap((member) => member.addresses));
     if (!parsed.values.authors.every((address) => offered.has(address))) errors.authors = { key: 'errors.whoGetsWhat.notAMember' };
     const failed = Object.keys(errors).length > 0;
     const values: QuestionValues = { ...parsed.values, org: slug };
@@ -60,6 +81,11 @@ export async function registerWhoGetsWhatRoutes(app: FastifyInstance, options: W
       organization: looked.organization,
       organizations: extra.organizations ?? [],
       members: looked.members,
+      pickable: looked.pickable,
+      memberRange: { from: looked.offset + 1, to: looked.offset + looked.members.length, total: looked.memberTotal },
+      previousPath: audience === 'everyone' && page > 1 ? `${organizationWhoGetsWhatPath(slug)}?${questionQuery(parsed.values, page - 1)}` : null,
+      nextPath: audience === 'everyone' && looked.offset + looked.members.length < looked.memberTotal ? `${organizationWhoGetsWhatPath(slug)}?${questionQuery(parsed.values, page + 1)}` : null,
+      membersPerPage,
       pipelines,
       values,
       chosen: {
