@@ -127,6 +127,10 @@ describe('send me a test message', () => {
     expect(refusedPlace.statusCode).toBe(422);
     expect(refusedPlace.body).toContain('aria-invalid="true"');
     expect(bodyText(refusedPlace.body)).toContain('Choose one of your organizations or projects from the list, or none.');
+    // The overview's block has no place field: the refusal is said in the block itself.
+    const fromOverview = await browser.post('/settings/notifications/build-emails/test', { from: 'overview', place: `project-${other.project.id}` }, { htmx: true });
+    expect(fromOverview.statusCode).toBe(422);
+    expect(bodyText(fromOverview.body)).toContain('Choose one of your organizations or projects from the list, or none.');
     // An organization for a type set per project, and anything that names no place, are no places either.
     for (const place of [`organization-${other.organization.id}`, 'project-x', '__proto__']) {
       expect((await browser.post('/settings/notifications/build-emails/test', { from: 'type', place }, { htmx: true })).statusCode, place).toBe(422);

@@ -187,7 +187,9 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
       };
       if (!parsed.ok) return answer({ errors: parsed.errors, values }, 422);
       const place = parsed.data.place ? parsePlace(parsed.data.place) : null;
-      if (parsed.data.place && (!place || !kind.placeScopes.includes(place.scope))) return answer({ errors: { place: { key: 'errors.notificationTests.placeNotFound' } }, values }, 422);
+      // The overview's block has no place field: a place refused there is said as the block's own error.
+      const placeField = from === 'type' ? 'place' : '_form';
+      if (parsed.data.place && (!place || !kind.placeScopes.includes(place.scope))) return answer({ errors: { [placeField]: { key: 'errors.notificationTests.placeNotFound' } }, values }, 422);
       const sent = await options.testNotices.send(actorOf(request), kind.type, place);
       if (sent.ok) {
         if (!wantsBlock(request)) return reply.redirectWithFlash(from === 'type' ? pathOf(kind) : notificationsPath, { kind: 'success', messageKey: 'notificationTests.sent', values: { address: sent.address } });
@@ -201,7 +203,7 @@ export async function registerNotificationRoutes(app: FastifyInstance, options: 
         // htmx swaps no 429: the block's status says it from this plain text (public/app.js).
         if (wantsBlock(request)) return reply.code(429).type('text/plain; charset=utf-8').send(request.t(refusal.key, testLimitValues));
       }
-      return answer({ errors: { [refusal.field]: error }, values }, refusal.status);
+      return answer({ errors: { [refusal.field === 'place' ? placeField : refusal.field]: error }, values }, refusal.status);
     });
 
     scoped.post(`${notificationsPath}/:slug/places`, async (request, reply) => {
