@@ -230,7 +230,15 @@ describe('the page', () => {
     const page = await ada.get('/reports/weekly/acme/2026-W10');
     expect(page.statusCode).toBe(200);
     const html = shownText(page.body);
-    expect(html).toContain('Acme — week 10');
+    expect(html).toContain('<h1>Acme — week 10, 2026</h1>');
+    expect(html).toContain('03/02/2026 to 03/08/2026');
+    expect(html).not.toContain('This week is not over yet');
+    // Counts in the words of their number: one event, several events.
+    expect(html).toContain('Monday 03/02/2026: 3 events;');
+    expect(html).toContain('Thursday 03/05/2026: 1 event;');
+    expect(html).toContain('<figcaption class="chart-caption">Error events per day, by project</figcaption>');
+    // A change with nothing to compare reads "—", never a blank cell.
+    expect(html).not.toContain('<td class="number"></td>');
     expect(html).toMatch(/<svg class="chart-svg"[^>]*role="img"/);
     expect(html).toContain('<title id="chart-title">Error events per day, by project</title>');
     expect(html).toContain('<title>Web: 3</title>');
@@ -240,7 +248,8 @@ describe('the page', () => {
     expect(html).toContain('href="/reports/weekly/acme/2026-W09"');
     expect(html).toContain('href="/reports/weekly/acme/2026-W11"');
     expect(html).toContain('60%');
-    expect(html).toContain('2 min');
+    // A number and its unit never part: a no-break space joins them.
+    expect(html).toContain('2\u00a0min');
     expect(html).not.toContain('style=');
   });
 
@@ -256,8 +265,15 @@ describe('the page', () => {
     const quiet = await ada.get('/reports/weekly/acme/2026-W05');
     expect(quiet.statusCode).toBe(200);
     expect(shownText(quiet.body)).toContain('A quiet week');
+    // A quiet week is dated as any other: its year and its Monday to Sunday.
+    expect(shownText(quiet.body)).toContain('<h1>Acme — week 5, 2026</h1>');
+    expect(shownText(quiet.body)).toContain('01/26/2026 to 02/01/2026');
+    expect(shownText(quiet.body)).not.toContain('This week is not over yet');
     const current = await ada.get('/reports/weekly/acme/2026-W11');
     expect(current.statusCode).toBe(200);
+    // The clock reads Tuesday 10 March: the week of 9 to 15 March is not over.
+    expect(shownText(current.body)).toContain('This week is not over yet: figures so far.');
+    expect(shownText(current.body)).toContain('03/09/2026 to 03/15/2026');
     expect(current.body).not.toContain('2026-W12');
   });
 
@@ -325,7 +341,7 @@ describe('the mail', () => {
     expect(mail.text).toContain('[Regressed] Problem b (API): 2');
     expect(mail.text).toContain('Runs: 6 (+3)');
     expect(mail.text).toContain('Success rate: 60% (\u22126.7 pts)');
-    expect(mail.text).toContain('Median duration: 2 min (+20 sec)');
+    expect(mail.text).toContain('Median duration: 2\u00a0min (+20\u00a0sec)');
     expect(mail.text).toContain(`View in the browser: ${links.view}`);
     expect(mail.text).toContain(`${links.unsubscribe.label}: ${links.unsubscribe.url}`);
     expect(mail.text).toContain('from 03/02/2026 to 03/08/2026');
