@@ -345,6 +345,18 @@ describe('the mail', () => {
     expect(mail.text).toContain(`View in the browser: ${links.view}`);
     expect(mail.text).toContain(`${links.unsubscribe.label}: ${links.unsubscribe.url}`);
     expect(mail.text).toContain('from 03/02/2026 to 03/08/2026');
+    // One of a count is said as one, in every language: "1 event", "1 läuft noch".
+    expect(mail.text).toContain('Events: 7 (1 event the week before)');
+    expect(mail.html).toContain('1 event the week before');
+    expect(mail.text).toContain('1 still running, not counted as finished.');
+    const german = t.app.services.weeklyReportBuilder.mail(report, recipient('de', 'UTC', 'iso'), links);
+    expect(german.text).toContain('Ereignisse: 7 (1 Ereignis in der Woche davor)');
+    expect(german.text).toContain('1 läuft noch und zählt nicht als beendet.');
+    expect(german.text).toContain('Neue Probleme: 2');
+    expect(german.text).not.toMatch(/\bIssues\b/);
+    const french = t.app.services.weeklyReportBuilder.mail(report, recipient('fr', 'UTC', 'iso'), links);
+    expect(french.text).toContain('(1 événement la semaine précédente)');
+    expect(french.text).toContain('1 encore en cours, non compté comme terminé.');
   });
 
   it('is in the reader’s language, zone and date format', async () => {
