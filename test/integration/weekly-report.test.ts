@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, type Actor } from '../../src/lib/actor.ts';
 import type { Recipient } from '../../src/mail/compose.ts';
+import { presentReport } from '../../src/reports/present.ts';
 import type { WeeklyReport } from '../../src/reports/weekly-types.ts';
+import { translatorFor } from '../../src/web/i18n.ts';
 import { BrowserSession, setUpAdministrator, signUp } from '../support/browser-session.ts';
 import { shownText } from '../support/html-text.ts';
 import { joinThroughInvitation, receipt, rowsOf } from '../support/platform.ts';
@@ -305,6 +307,23 @@ describe('the page', () => {
     const latest = await ada.get('/reports/weekly/acme');
     expect(latest.statusCode).toBe(303);
     expect(latest.headers.location).toBe('/reports/weekly/acme/2026-W10');
+  });
+});
+
+describe('a week not over yet', () => {
+  it('is shown as one in progress, its days still to come as "—" rather than as days without events', async () => {
+    const report = (await weekFor({})) as WeeklyReport;
+    const preferences = { language: 'en', timeZone: 'UTC', clock24h: true, dateFormat: 'iso' } as const;
+    // Thursday 5 March, noon: Friday to Sunday are still to come.
+    const shown = presentReport(report, translatorFor('en'), preferences, { issue: (id) => `/issues/${id}`, now: Date.parse('2026-03-05T12:00:00Z') });
+    expect(shown.inProgress).toBe(true);
+    expect(shown.chart.days.map((day) => day.totalText)).toEqual(['3', '0', '2', '1', '—', '—', '—']);
+    expect(shown.chart.days.map((day) => day.toCome)).toEqual([false, false, false, false, true, true, true]);
+    expect(shown.chart.days[4]?.parts.map((part) => part.valueText)).toEqual(['—', '—']);
+    expect(shown.chart.days[5]?.eventsText).toBe('still to come');
+    const over = presentReport(report, translatorFor('en'), preferences, { issue: (id) => `/issues/${id}`, now: Date.parse('2026-03-09T00:00:00Z') });
+    expect(over.inProgress).toBe(false);
+    expect(over.chart.days.map((day) => day.totalText)).toEqual(['3', '0', '2', '1', '0', '0', '1']);
   });
 });
 
