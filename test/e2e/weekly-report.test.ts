@@ -68,7 +68,7 @@ describe('the weekly report page', () => {
       // stay as tall as the text around them, and the region scrolls by keyboard.
       const glyphHeights = await page.locator('svg.chart-svg text.chart-axis').evaluateAll((texts) => texts.map((text) => text.getBoundingClientRect().height));
       expect(Math.min(...glyphHeights)).toBeGreaterThanOrEqual(11);
-      const scroller = page.getByRole('region', { name: en('reports.chart.caption') });
+      const scroller = page.getByRole('region', { name: en('reports.chart.region') });
       await scroller.focus();
       await page.keyboard.press('ArrowRight');
       await expect.poll(() => scroller.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
