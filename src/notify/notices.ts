@@ -83,11 +83,12 @@ export function newIssueNotice(issue: IssueEventNotice, link: (path: string) => 
     event: { kind: 'issueAlert', place: { organizationId: issue.organizationId, projectId: issue.projectId } },
     memberIds: issue.memberIds,
     names: { organization: issue.organizationName, project: issue.projectName },
-    content: () => ({
+    content: (t) => ({
       kind: 'issue-alert',
       key: 'issueNew',
       when: issue.occurredAt,
-      values: { title: firstLine(issue.title), level: issue.level, project: issue.projectName, organization: issue.organizationName, message: firstLine(issue.message), settingsUrl: link('/settings/notifications') },
+      // The level in the reader's words, as the pages and the weekly report write it.
+      values: { title: firstLine(issue.title), level: t(`orgs.issueLevels.${issue.level}`), project: issue.projectName, organization: issue.organizationName, message: firstLine(issue.message), settingsUrl: link('/settings/notifications') },
       paragraphs: ['intro', 'message', 'why'],
       action: { url: link(`/orgs/${issue.organizationSlug}/issues/${issue.issueId}`) },
     }),

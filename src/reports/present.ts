@@ -70,10 +70,14 @@ export function formatRate(rate: number | null, language: string): string | null
   return rate === null ? null : numberFormat(language, 'percent', { style: 'percent', maximumFractionDigits: 1 }).format(rate);
 }
 
-/** "45 s", "3 min 20 s", "1 h 5 min", in the language's own unit words. */
+/**
+ * "45 s", "3 min 20 s", "1 h 5 min", in the language's own unit words. A number and its unit are
+ * joined by a no-break space, so a narrow column never parts them ("11 / min").
+ */
 export function formatDuration(ms: number, language: string): string {
   const seconds = Math.round(Math.abs(ms) / 1000);
-  const unit = (value: number, name: 'hour' | 'minute' | 'second') => numberFormat(language, name, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  const unit = (value: number, name: 'hour' | 'minute' | 'second') =>
+    numberFormat(language, name, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value).replace(/[ \u202f]/g, '\u00a0');
   if (seconds < 60) return unit(seconds, 'second');
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return seconds % 60 === 0 ? unit(minutes, 'minute') : `${unit(minutes, 'minute')} ${unit(seconds % 60, 'second')}`;
@@ -122,32 +126,37 @@ function buildRows(figures: BuildFigures, previous: BuildFigures, t: TFunction, 
 
 export interface ShownChart {
   series: Array<{ label: string; colour: string; colourIndex: number; total: string }>;
-  days: Array<{ weekday: string; date: string; short: string; long: string; total: number; totalText: string; parts: Array<{ label: string; colour: string; colourIndex: number; value: number; valueText: string }> }>;
+  /** A day still to come (the week is not over) has no figures: its texts are "—" and it draws no bar. */
+  days: Array<{ weekday: string; date: string; short: string; long: string; toCome: boolean; total: number; totalText: string; eventsText: string; parts: Array<{ label: string; colour: string; colourIndex: number; value: number; valueText: string }> }>;
   max: number;
   empty: boolean;
 }
 
-function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPreferences): ShownChart {
+function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPreferences, now: number | null): ShownChart {
   const language = preferences.language;
+  const none = t('reports.none');
   const labelOf = (series: ActivityChart['series'][number]) => series.name ?? t('reports.chart.others');
   return {
     series: chart.series.map((series) => ({ label: labelOf(series), colour: seriesColours[series.colour] ?? '#64748b', colourIndex: series.colour, total: formatCount(series.total, language) })),
     days: chart.days.map((day) => {
       const label = dayLabel(day.start, preferences);
       const date = label.date.replace(/[/.-]?\d{4}[/.-]?/, '');
+      const toCome = now !== null && day.start.getTime() > now;
       return {
       weekday: label.weekday,
       date,
       short: `${label.weekday} ${date}`,
       long: `${label.weekdayLong} ${label.date}`,
+      toCome,
       total: day.total,
-      totalText: formatCount(day.total, language),
+      totalText: toCome ? none : formatCount(day.total, language),
+      eventsText: toCome ? t('reports.chart.toCome') : eventsText(t, day.total, language),
       parts: chart.series.map((series, index) => ({
         label: labelOf(series),
         colour: seriesColours[series.colour] ?? '#64748b',
         colourIndex: series.colour,
         value: day.values[index] ?? 0,
-        valueText: formatCount(day.values[index] ?? 0, language),
+        valueText: toCome ? none : formatCount(day.values[index] ?? 0, language),
       })),
       };
     }),
@@ -156,8 +165,19 @@ function shownChart(chart: ActivityChart, t: TFunction, preferences: TimestampPr
   };
 }
 
-/** Everything the page and the mail print, in the reader's words. */
-export function presentReport(report: WeeklyReport, t: TFunction, preferences: TimestampPreferences, links: { issue: (id: number) => string }) {
+/** "1 event", "12 events": the count written out, the noun in the plural form the language wants for it. */
+export function eventsText(t: TFunction, count: number, language: string): string {
+  return t('reports.chart.events', { count, value: formatCount(count, language) });
+}
+
+/** The ISO week-year of a week's name ("2026" of "2026-W05"). */
+export const weekYearOf = (week: string): string => week.slice(0, week.indexOf('-W'));
+
+/**
+ * Everything the page and the mail print, in the reader's words. With `now`, a week that has not
+ * ended by then is shown as one in progress: its days still to come have no figures.
+ */
+export function presentReport(report: WeeklyReport, t: TFunction, preferences: TimestampPreferences, links: { issue: (id: number) => string; now?: number }) {
   const language = preferences.language;
   const zoned = { ...preferences, timeZone: report.timeZone };
   const lastDay = report.issues.activity.days[6]?.start ?? new Date(report.end.getTime() - 1);
@@ -166,7 +186,8 @@ export function presentReport(report: WeeklyReport, t: TFunction, preferences: T
   const from = dayLabel(report.start, zoned).date;
   const to = dayLabel(lastDay, zoned).date;
   return {
-    title: t('reports.title', { organization: report.organization.name, week: report.weekNumber }),
+    title: t('reports.title', { organization: report.organization.name, week: report.weekNumber, year: weekYearOf(report.week) }),
+    inProgress: links.now !== undefined && report.end.getTime() > links.now,
     from,
     to,
     period: t('reports.period', { from, to }),
@@ -178,11 +199,12 @@ export function presentReport(report: WeeklyReport, t: TFunction, preferences: T
       runs: formatCount(builds.total.runs, language),
       successRate: formatRate(builds.total.successRate, language) ?? t('reports.none'),
     },
-    chart: shownChart(report.issues.activity, t, zoned),
+    chart: shownChart(report.issues.activity, t, zoned, links.now ?? null),
     issues: {
       any: report.issues.events > 0,
       events: formatCount(report.issues.events, language),
       previousEvents: formatCount(report.issues.previousEvents, language),
+      previousWeek: t('reports.issues.previousWeek', { count: report.issues.previousEvents, value: formatCount(report.issues.previousEvents, language) }),
       byLevel: report.issues.byLevel.map((entry) => ({ label: t(`orgs.issueLevels.${entry.level}`), events: formatCount(entry.events, language) })),
       byProject: report.issues.byProject.map((entry) => ({ name: entry.name, events: formatCount(entry.events, language) })),
       keyIssues: report.issues.keyIssues.map((issue) => ({ ...issue, url: links.issue(issue.id), events: formatCount(issue.events, language), badgeLabel: badge(issue.badge), levelLabel: t(`orgs.issueLevels.${issue.level}`) })),
@@ -191,6 +213,7 @@ export function presentReport(report: WeeklyReport, t: TFunction, preferences: T
     builds: {
       any: builds.total.runs > 0 || builds.previous.runs > 0,
       total: buildRows(builds.total, builds.previous, t, language),
+      stillRunning: t('reports.builds.stillRunning', { count: builds.total.running, value: formatCount(builds.total.running, language) }),
       pipelines: builds.pipelines.map((pipeline) => ({ name: pipeline.name, project: pipeline.project.name, ...buildRows(pipeline, pipeline.previous, t, language) })),
       slowest: builds.slowest.map((pipeline) => ({ name: pipeline.name, project: pipeline.project.name, ...buildRows(pipeline, pipeline.previous, t, language) })),
     },

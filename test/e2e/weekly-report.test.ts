@@ -48,8 +48,9 @@ async function toTheDemosWeek(page: Page): Promise<void> {
   expect(new URL(page.url()).pathname).toMatch(/^\/reports\/weekly\/demo\/\d{4}-W\d{2}$/);
   const previousWeekBars = await page.locator('svg.chart-svg rect').count();
   await clickAndWaitForPage(page, page.getByRole('link', { name: en('reports.page.next'), exact: true }));
-  // The week under way has no week after it yet.
+  // The week under way has no week after it yet, and says its figures are not final.
   expect(await page.getByRole('link', { name: en('reports.page.next'), exact: true }).count()).toBe(0);
+  expect(await page.getByText(en('reports.page.inProgress'), { exact: true }).count()).toBe(1);
   if (previousWeekBars > (await page.locator('svg.chart-svg rect').count())) await clickAndWaitForPage(page, page.getByRole('link', { name: en('reports.page.previous'), exact: true }));
 }
 
@@ -59,10 +60,19 @@ describe('the weekly report page', () => {
       const page = await openAsDemoOwner(javaScript);
       await toTheDemosWeek(page);
       const heading = await page.getByRole('heading', { level: 1 }).textContent();
-      expect(heading).toMatch(/^Demo — week \d+$/);
+      expect(heading).toMatch(/^Demo — week \d+, \d{4}$/);
       // The chart: an SVG image with its name, a legend, and its numbers as a table behind a disclosure.
       expect(await chartOf(page).count()).toBe(1);
       expect(await page.locator('svg.chart-svg rect').count()).toBeGreaterThan(0);
+      // At 375 px the chart keeps its size and scrolls sideways: its day labels and axis numbers
+      // stay as tall as the text around them, and the region scrolls by keyboard.
+      const glyphHeights = await page.locator('svg.chart-svg text.chart-axis').evaluateAll((texts) => texts.map((text) => text.getBoundingClientRect().height));
+      expect(Math.min(...glyphHeights)).toBeGreaterThanOrEqual(11);
+      const scroller = page.getByRole('region', { name: en('reports.chart.region') });
+      await scroller.focus();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => scroller.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+      expect(await page.getByRole('figure', { name: en('reports.chart.caption') }).count()).toBe(1);
       expect(await page.locator('.chart-legend li').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Storefront \(\d+\)$/)]));
       const summary = page.locator('details.chart-table summary');
       await summary.focus();
@@ -84,6 +94,9 @@ describe('the weekly report page', () => {
     const page = await openAsDemoOwner(false);
     await page.goto('/reports/weekly/demo/2020-W10');
     expect(await page.getByRole('heading', { name: en('reports.page.quietTitle') }).count()).toBe(1);
+    // Dated as any other week: the year in the heading, Monday 2 to Sunday 8 March 2020 below it.
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Demo — week 10, 2020');
+    expect(await page.locator('p.lead').textContent()).toMatch(/^(03\/02\/2020|02\/03\/2020|2020-03-02) to (03\/08\/2020|08\/03\/2020|2020-03-08)$/);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await expectNoAxeViolationsInBothThemes(page, 'a quiet weekly report');
   });

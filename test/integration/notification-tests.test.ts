@@ -79,6 +79,7 @@ describe('send me a test message', () => {
     const mail = await t.mail.waitFor('grace@work.example', /^\[Test\] New issue in Web: TypeError: a sample error$/);
     expect(mail.text).toContain('Org acme');
     expect(mail.text).toContain('/orgs/acme/issues');
+    expect(mail.text).toContain('(Error)');
     expect(t.mail.messagesTo('grace@example.com').filter((m) => m.subject.startsWith('[Test]'))).toHaveLength(0);
 
     // Without a place, her own default address; in German once she reads German.
@@ -86,6 +87,11 @@ describe('send me a test message', () => {
     expect((await browser.post('/settings/notifications/deploys/test', { from: 'type', place: '' }, { htmx: true })).statusCode).toBe(200);
     const german = await t.mail.waitFor('grace@example.com', /^\[Test\] Ausgeliefert: Beispielprojekt 1\.0\.0 nach production$/);
     expect(german.text.split('\n')[0]).toContain('Dies ist ein Test');
+    // The level of an issue in her words too, as the pages and the weekly report say it.
+    expect((await browser.post('/settings/notifications/issue-alerts/test', { from: 'type', place: '' }, { htmx: true })).statusCode).toBe(200);
+    const germanAlert = await t.mail.waitFor('grace@example.com', /^\[Test\] Neues Problem in Beispielprojekt/);
+    expect(germanAlert.text).toContain('(Fehler)');
+    expect(germanAlert.text).not.toContain('(error)');
   });
 
   it('every type that mails composes its sample like the real message', async () => {

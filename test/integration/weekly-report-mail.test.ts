@@ -95,7 +95,7 @@ function figure(mail: ReceivedMail, label: string): number {
 
 const words = {
   en: { events: 'Events', newIssues: 'New issues', runs: 'Runs', failures: 'Failures', subject: 'Demo — your week 10 report' },
-  de: { events: 'Ereignisse', newIssues: 'Neue Issues', runs: 'Läufe', failures: 'Fehlschläge', subject: 'Demo — Ihr Bericht für Woche 10' },
+  de: { events: 'Ereignisse', newIssues: 'Neue Probleme', runs: 'Läufe', failures: 'Fehlschläge', subject: 'Demo — Ihr Bericht für Woche 10' },
   fr: { events: 'Événements', newIssues: 'Nouveaux problèmes', runs: 'Exécutions', failures: 'Échecs', subject: 'Demo — votre rapport de la semaine 10' },
 } as const;
 

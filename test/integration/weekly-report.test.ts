@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, type Actor } from '../../src/lib/actor.ts';
 import type { Recipient } from '../../src/mail/compose.ts';
+import { presentReport } from '../../src/reports/present.ts';
 import type { WeeklyReport } from '../../src/reports/weekly-types.ts';
+import { translatorFor } from '../../src/web/i18n.ts';
 import { BrowserSession, setUpAdministrator, signUp } from '../support/browser-session.ts';
 import { shownText } from '../support/html-text.ts';
 import { joinThroughInvitation, receipt, rowsOf } from '../support/platform.ts';
@@ -230,7 +232,15 @@ describe('the page', () => {
     const page = await ada.get('/reports/weekly/acme/2026-W10');
     expect(page.statusCode).toBe(200);
     const html = shownText(page.body);
-    expect(html).toContain('Acme — week 10');
+    expect(html).toContain('<h1>Acme — week 10, 2026</h1>');
+    expect(html).toContain('03/02/2026 to 03/08/2026');
+    expect(html).not.toContain('This week is not over yet');
+    // Counts in the words of their number: one event, several events.
+    expect(html).toContain('Monday 03/02/2026: 3 events;');
+    expect(html).toContain('Thursday 03/05/2026: 1 event;');
+    expect(html).toContain('<figcaption class="chart-caption">Error events per day, by project</figcaption>');
+    // A change with nothing to compare reads "—", never a blank cell.
+    expect(html).not.toContain('<td class="number"></td>');
     expect(html).toMatch(/<svg class="chart-svg"[^>]*role="img"/);
     expect(html).toContain('<title id="chart-title">Error events per day, by project</title>');
     expect(html).toContain('<title>Web: 3</title>');
@@ -240,7 +250,8 @@ describe('the page', () => {
     expect(html).toContain('href="/reports/weekly/acme/2026-W09"');
     expect(html).toContain('href="/reports/weekly/acme/2026-W11"');
     expect(html).toContain('60%');
-    expect(html).toContain('2 min');
+    // A number and its unit never part: a no-break space joins them.
+    expect(html).toContain('2\u00a0min');
     expect(html).not.toContain('style=');
   });
 
@@ -256,8 +267,15 @@ describe('the page', () => {
     const quiet = await ada.get('/reports/weekly/acme/2026-W05');
     expect(quiet.statusCode).toBe(200);
     expect(shownText(quiet.body)).toContain('A quiet week');
+    // A quiet week is dated as any other: its year and its Monday to Sunday.
+    expect(shownText(quiet.body)).toContain('<h1>Acme — week 5, 2026</h1>');
+    expect(shownText(quiet.body)).toContain('01/26/2026 to 02/01/2026');
+    expect(shownText(quiet.body)).not.toContain('This week is not over yet');
     const current = await ada.get('/reports/weekly/acme/2026-W11');
     expect(current.statusCode).toBe(200);
+    // The clock reads Tuesday 10 March: the week of 9 to 15 March is not over.
+    expect(shownText(current.body)).toContain('This week is not over yet: figures so far.');
+    expect(shownText(current.body)).toContain('03/09/2026 to 03/15/2026');
     expect(current.body).not.toContain('2026-W12');
   });
 
@@ -289,6 +307,23 @@ describe('the page', () => {
     const latest = await ada.get('/reports/weekly/acme');
     expect(latest.statusCode).toBe(303);
     expect(latest.headers.location).toBe('/reports/weekly/acme/2026-W10');
+  });
+});
+
+describe('a week not over yet', () => {
+  it('is shown as one in progress, its days still to come as "—" rather than as days without events', async () => {
+    const report = (await weekFor({})) as WeeklyReport;
+    const preferences = { language: 'en', timeZone: 'UTC', clock24h: true, dateFormat: 'iso' } as const;
+    // Thursday 5 March, noon: Friday to Sunday are still to come.
+    const shown = presentReport(report, translatorFor('en'), preferences, { issue: (id) => `/issues/${id}`, now: Date.parse('2026-03-05T12:00:00Z') });
+    expect(shown.inProgress).toBe(true);
+    expect(shown.chart.days.map((day) => day.totalText)).toEqual(['3', '0', '2', '1', '—', '—', '—']);
+    expect(shown.chart.days.map((day) => day.toCome)).toEqual([false, false, false, false, true, true, true]);
+    expect(shown.chart.days[4]?.parts.map((part) => part.valueText)).toEqual(['—', '—']);
+    expect(shown.chart.days[5]?.eventsText).toBe('still to come');
+    const over = presentReport(report, translatorFor('en'), preferences, { issue: (id) => `/issues/${id}`, now: Date.parse('2026-03-09T00:00:00Z') });
+    expect(over.inProgress).toBe(false);
+    expect(over.chart.days.map((day) => day.totalText)).toEqual(['3', '0', '2', '1', '0', '0', '1']);
   });
 });
 
@@ -325,10 +360,22 @@ describe('the mail', () => {
     expect(mail.text).toContain('[Regressed] Problem b (API): 2');
     expect(mail.text).toContain('Runs: 6 (+3)');
     expect(mail.text).toContain('Success rate: 60% (\u22126.7 pts)');
-    expect(mail.text).toContain('Median duration: 2 min (+20 sec)');
+    expect(mail.text).toContain('Median duration: 2\u00a0min (+20\u00a0sec)');
     expect(mail.text).toContain(`View in the browser: ${links.view}`);
     expect(mail.text).toContain(`${links.unsubscribe.label}: ${links.unsubscribe.url}`);
     expect(mail.text).toContain('from 03/02/2026 to 03/08/2026');
+    // One of a count is said as one, in every language: "1 event", "1 läuft noch".
+    expect(mail.text).toContain('Events: 7 (1 event the week before)');
+    expect(mail.html).toContain('1 event the week before');
+    expect(mail.text).toContain('1 still running, not counted as finished.');
+    const german = t.app.services.weeklyReportBuilder.mail(report, recipient('de', 'UTC', 'iso'), links);
+    expect(german.text).toContain('Ereignisse: 7 (1 Ereignis in der Woche davor)');
+    expect(german.text).toContain('1 läuft noch und zählt nicht als beendet.');
+    expect(german.text).toContain('Neue Probleme: 2');
+    expect(german.text).not.toMatch(/\bIssues\b/);
+    const french = t.app.services.weeklyReportBuilder.mail(report, recipient('fr', 'UTC', 'iso'), links);
+    expect(french.text).toContain('(1 événement la semaine précédente)');
+    expect(french.text).toContain('1 encore en cours, non compté comme terminé.');
   });
 
   it('is in the reader’s language, zone and date format', async () => {

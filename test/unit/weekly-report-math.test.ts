@@ -127,9 +127,10 @@ describe('the change from the week before', () => {
 
 describe('durations', () => {
   it('read in the language', () => {
-    expect(formatDuration(45_000, 'en')).toBe('45 sec');
-    expect(formatDuration(200_000, 'en')).toBe('3 min 20 sec');
-    expect(formatDuration(3_900_000, 'en')).toBe('1 hr 5 min');
-    expect(formatDuration(200_000, 'de')).toBe('3 Min. 20 Sek.');
+    // A no-break space between a number and its unit, a plain one between the parts.
+    expect(formatDuration(45_000, 'en')).toBe('45\u00a0sec');
+    expect(formatDuration(200_000, 'en')).toBe('3\u00a0min 20\u00a0sec');
+    expect(formatDuration(3_900_000, 'en')).toBe('1\u00a0hr 5\u00a0min');
+    expect(formatDuration(200_000, 'de')).toBe('3\u00a0Min. 20\u00a0Sek.');
   });
 });
