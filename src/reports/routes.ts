@@ -68,7 +68,7 @@ export async function registerWeeklyReportRoutes(app: FastifyInstance, options: 
       const next = shiftWeek(week, 1);
       const previous = shiftWeek(week, -1);
       const shown = report
-        ? presentReport(report, request.t, { ...viewer.preferences, timeZone: report.timeZone }, { issue: (id) => `/orgs/${encodeURIComponent(organization.slug)}/issues/${id}` })
+        ? presentReport(report, request.t, { ...viewer.preferences, timeZone: report.timeZone }, { issue: (id) => `/orgs/${encodeURIComponent(organization.slug)}/issues/${id}`, now })
         : null;
       return reply.page('reports/weekly', {
         organization,
