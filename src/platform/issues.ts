@@ -173,6 +173,7 @@ export function createIssueService(db: Db, deps: { now: () => number; users: Use
             latestEvent: latest ? { id: latest.id, occurredAt: latest.occurredAt, level: latest.level, message: latest.message, frames: latest.frames } : null,
             activity: await activityViews(tx, deps.users, issue.id),
             subscribed: subscription?.subscribed ?? false,
+            assignee: issue.assigneeId === null ? null : { id: issue.assigneeId, name: (await deps.users.profile(issue.assigneeId, tx))?.name ?? '' },
           },
         };
       });

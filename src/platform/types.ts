@@ -120,6 +120,8 @@ export interface IssueDetail extends IssueSummary {
   activity: IssueActivityView[];
   /** Whether the actor follows the issue. */
   subscribed: boolean;
+  /** Who it is assigned to, if anyone. */
+  assignee: { id: number; name: string } | null;
 }
 
 /** A report field that cannot be accepted, named by its JSON pointer (`/finishedAt`, `/frames/3/line`). */
