@@ -8,6 +8,8 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 /** "Self-assign when I resolve": resolving an issue assigns it to whoever resolved it, when their setting is on. */
 
 let t: TestApp;
+/** A page's text without its tags, spaces collapsed. */
+const plain = (html: string) => shownText(html).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 afterEach(async () => {
   await t.close();
 });
@@ -122,7 +124,7 @@ describe('self-assign when I resolve, on the issue page', () => {
 
     const page = await grace.get(path);
     expect(page.body).toContain(`action="${path}/resolve"`);
-    expect(shownText(page.body)).toMatch(/Assigned to(<[^>]+>|\s)*No one/);
+    expect(plain(page.body)).toContain('Assigned to No one');
     const resolved = await grace.post(`${path}/resolve`, {});
     expect(resolved.statusCode).toBe(303);
     expect(resolved.headers.location).toBe(path);
@@ -131,7 +133,7 @@ describe('self-assign when I resolve, on the issue page', () => {
     expect(after).toContain('Resolved');
     expect(after).toMatch(/Grace Hopper<\/strong>\s*resolved it/);
     expect(after).toMatch(/Grace Hopper<\/strong>\s*assigned it to Grace Hopper/);
-    expect(after).toMatch(/Assigned to(<[^>]+>|\s)*Grace Hopper/);
+    expect(plain(after)).toContain('Assigned to Grace Hopper');
     expect((await rowsOf(t, 'issues'))[0]?.assignee_id).toBe((await rowsOf(t, 'users')).find((row) => row.email === 'grace@example.com')?.id);
 
     // Reopened from the page: no assignment changes.
