@@ -203,24 +203,18 @@ export async function fillDemo(platform: PlatformService, owner: Actor, now: num
         if ((projectIndex + templateIndex) % 3 === 2 && templateIndex !== 0) continue;
         const fingerprint = `demo-${project.slug}-${templateIndex}`;
         const eventAt = (event: number) => base - (6 - event) * dayMs + (projectIndex * 3 + templateIndex) * hourMs;
-        const report = async (event: number) =>
+        const reportAt = async (at: number, message: string, seed: number, key: string) =>
           tally(
             'errorEvents',
             await reports.errorEvent(
               owner,
               demoSlug,
-              {
-                project: project.slug,
-                fingerprint,
-                title: template.title,
-                level: template.level,
-                occurredAt: new Date(Math.min(eventAt(event), now - 60_000)),
-                message: `${template.title} (demo event ${event + 1})`,
-                frames: framesFor(project.language, template.depth, projectIndex * 5 + templateIndex + event),
-              },
-              receiptFor(`demo-error-${fingerprint}-${event}`),
+              { project: project.slug, fingerprint, title: template.title, level: template.level, occurredAt: new Date(at), message, frames: framesFor(project.language, template.depth, seed) },
+              receiptFor(`demo-error-${fingerprint}-${key}`),
             ),
           );
+        const report = (event: number) =>
+          reportAt(Math.min(eventAt(event), now - 60_000), `${template.title} (demo event ${event + 1})`, projectIndex * 5 + templateIndex + event, String(event));
         let answer = await report(0);
         for (let event = 1; event < template.events; event += 1) answer = await report(event);
         issues += 1;
@@ -232,23 +226,7 @@ export async function fillDemo(platform: PlatformService, owner: Actor, now: num
         if (templateIndex === 1) {
           await act('resolved', { kind: 'resolved' });
           // It happens again: the report reopens it and records the regression.
-          tally(
-            'errorEvents',
-            await reports.errorEvent(
-              owner,
-              demoSlug,
-              {
-                project: project.slug,
-                fingerprint,
-                title: template.title,
-                level: template.level,
-                occurredAt: new Date(now - 30 * 60_000),
-                message: `${template.title} (again)`,
-                frames: framesFor(project.language, template.depth, 99),
-              },
-              receiptFor(`demo-error-${fingerprint}-regression`),
-            ),
-          );
+          await reportAt(now - 30 * 60_000, `${template.title} (again)`, 99, 'regression');
         }
       }
     }
