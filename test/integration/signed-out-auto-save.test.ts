@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../src/auth/tables.ts';
 import { accountSettings } from '../../src/settings/account/tables.ts';
 import { BrowserSession, signUp } from '../support/browser-session.ts';
+import { rowsOf } from '../support/platform.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -75,5 +76,23 @@ describe('an auto-save after the session has ended', () => {
     const response = await ada.post('/settings/account/details', { name: 'Mallory', _csrf: grace.csrfToken }, { csrf: false });
     expect(response.statusCode).toBe(403);
     expect((await adaRow())?.name).toBe('Ada Lovelace');
+  });
+});
+
+describe('the notification blocks added with weekly reports and test messages, after the session has ended', () => {
+  it('say the person was logged out and neither save a report time nor send a test', async () => {
+    const fromNotifications = { 'hx-current-url': 'http://localhost/settings/notifications/weekly-reports' };
+    await ada.get('/settings/notifications/weekly-reports');
+    await endAdasSessions();
+    for (const [path, fields] of [
+      ['/settings/notifications/weekly-reports/time', { weekday: '3', hour: '7' }],
+      ['/settings/notifications/build-emails/test', { from: 'type' }],
+    ] as const) {
+      const response = await ada.post(path, fields, { htmx: true, headers: fromNotifications });
+      expect(response.statusCode, path).toBe(401);
+      expect(response.body, path).toContain('You were logged out, so this change was not saved.');
+    }
+    expect(await rowsOf(t, 'weekly_report_times')).toEqual([]);
+    expect((await rowsOf(t, 'mail_outbox')).filter((row) => String(row.subject).startsWith('[Test]'))).toEqual([]);
   });
 });
