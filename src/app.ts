@@ -34,6 +34,7 @@ import { registerHealthRoutes } from './web/health.ts';
 import { databaseAnswers, pendingMigrations } from './db/migrate.ts';
 import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
+import { createHeldPages } from './web/held-pages.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
 import { apiKeyAuthenticator } from './web/api-key-authenticator.ts';
@@ -160,6 +161,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(rateLimit, { global: false });
   await registerStaticAssets(app);
 
+  const heldPages = createHeldPages(db, now);
+  heldPages.register(app);
   registerSessionLayer(app, {
     authenticators: [
       apiKeyAuthenticator({ check: (key) => services.apiKeys.authenticate(key) }),
@@ -169,7 +172,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   });
   registerFlash(app, { cookies, secure });
   const csrf = registerCsrfProtection(app, { secret: deriveKey(secret, 'csrf'), cookies, secure, trustedOrigins: [config.publicUrl.origin] });
-  await registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion });
+  await registerRendering(app, { cookies, secure, csrfTokenFor: csrf.tokenFor, assetVersion, heldPages });
   registerErrorPages(app);
   registerAfterReply(app, dependencies.afterReply);
 

@@ -5,6 +5,7 @@ import { avatarUrl, initialsOf } from './avatar.ts';
 import { languageNames } from '../lib/languages.ts';
 import type { CookieNames } from './cookies.ts';
 import { takeFlash } from './flash.ts';
+import type { HeldPages } from './held-pages.ts';
 import { settingsNavigation } from './navigation.ts';
 import { compileViews, createTemplateEngine, viewsDir, type CompiledView } from './templates.ts';
 import { anonymousPreferences } from './viewer.ts';
@@ -35,6 +36,8 @@ export interface RenderOptions {
   secure: boolean;
   csrfTokenFor: (request: FastifyRequest, reply: FastifyReply) => string;
   assetVersion: string;
+  /** Where pages rendered with `reply.heldPage` are kept. */
+  heldPages: HeldPages;
 }
 
 declare module 'fastify' {
@@ -45,6 +48,11 @@ declare module 'fastify' {
     page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
     /** One form block alone, for htmx to swap in place. */
     block(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
+    /**
+     * The whole page, as `page` renders it, for a page that shows only what the session, the database
+     * and the clock say: given again as last sent to this session while nothing was written (src/web/held-pages.ts).
+     */
+    heldPage(template: string, data: () => Promise<Record<string, unknown>>): Promise<FastifyReply>;
     /** The block alone when htmx asks to replace it (see `wantsBlock`), otherwise the whole page around it. */
     pageOrBlock(templates: { page: string; block: string }, data?: Record<string, unknown>, status?: number): FastifyReply;
   }
@@ -88,17 +96,42 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
     };
   };
 
-  const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, status: number) => {
+  const htmlHeaders = (reply: FastifyReply, status: number) => reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+
+  const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, status: number, rendered?: (bytes: Buffer) => void) => {
     const view = views.get(template);
     if (view === undefined) throw new Error(`No template views/${template}.eta`);
-    return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').view(view, data);
+    const answer = rendered === undefined ? view : (viewData: object) => {
+      const bytes = view(viewData);
+      rendered(bytes);
+      return bytes;
+    };
+    return htmlHeaders(reply, status).view(answer, data);
+  };
+
+  const pageData = (reply: FastifyReply, data: Record<string, unknown>) => {
+    const request = reply.request;
+    const flash = takeFlash(request, reply, options.cookies, options.secure);
+    return { ...commonData(request, reply), navigation: request.viewer ? settingsNavigation : [], flash, ...data };
   };
 
   const page = function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
-    const request = this.request;
-    const flash = takeFlash(request, this, options.cookies, options.secure);
-    return render(this, template, { ...commonData(request, this), navigation: request.viewer ? settingsNavigation : [], flash, ...data }, status);
+    return render(this, template, pageData(this, data), status);
   };
+
+  app.decorateReply('heldPage', async function heldPage(this: FastifyReply, template: string, data: () => Promise<Record<string, unknown>>) {
+    const request = this.request;
+    const viewer = request.viewer;
+    // A flash is shown once, and the address may carry anything: such pages are rendered as usual.
+    if (!viewer || request.cookies[options.cookies.flash] !== undefined || request.url.includes('?')) return page.call(this, template, await data());
+    const key = `${viewer.session.id}\n${template}\n${request.language}`;
+    const kept = options.heldPages.find(key);
+    if (kept !== undefined) return htmlHeaders(this, 200).send(kept);
+    const changes = options.heldPages.readingOf(request);
+    const full = pageData(this, await data());
+    if (changes === null) return render(this, template, full, 200);
+    return render(this, template, full, 200, (bytes) => options.heldPages.keep(key, changes, bytes));
+  });
   const block = function block(this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
     return render(this, template, { ...commonData(this.request, this), ...data }, status);
   };

@@ -68,11 +68,12 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireViewer);
 
-    scoped.get(pagePath, async (request, reply) => {
+    // Shows only the session's person, their settings and the clock: given again as last sent until anything is written.
+    scoped.get(pagePath, { config: { heldPage: true } }, async (request, reply) => {
       // Back from a change of language: say it was saved, and put the person back on the language control.
       const languageSaved = (request.query as Record<string, unknown>).saved === 'language';
-      const extra = languageSaved ? { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true } : {};
-      return reply.page(pageTemplate, await pageData(request, extra));
+      if (languageSaved) return reply.page(pageTemplate, await pageData(request, { flash: { kind: 'success', messageKey: 'flash.saved' }, focusLanguage: true }));
+      return reply.heldPage(pageTemplate, () => pageData(request));
     });
     registerTimeZoneRoutes(scoped, { ...options, pagePath });
 
