@@ -4,8 +4,8 @@ import type { Measurement } from './load.ts';
 export interface Comparison {
   measured: string;
   baseline: string;
-  /** This measurement's own goal, when it is not the bench's. */
-  goal?: number;
+  /** This measurement's own goal, when it is not the bench's; null for one shown only to compare. */
+  goal?: number | null;
 }
 
 export interface Verdict {
@@ -31,7 +31,7 @@ export function judge(measurements: Measurement[], comparisons: Comparison[], go
     const baseline = find(comparison.baseline);
     const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
     const cpuRatio = measured.cpuMicrosPerRequest && baseline.cpuMicrosPerRequest ? baseline.cpuMicrosPerRequest / measured.cpuMicrosPerRequest : null;
-    return { comparison, ratio, cpuRatio, met: ratio >= (comparison.goal ?? goal) };
+    return { comparison, ratio, cpuRatio, met: comparison.goal === null || ratio >= (comparison.goal ?? goal) };
   });
 }
 
@@ -65,6 +65,10 @@ export function printReport(measurements: Measurement[], verdicts: Verdict[], go
   console.log(`\nGoal: each Dials measurement at ≥ ${number(goal * 100)} % of the req/s of its bare-Fastify baseline, unless it names its own.`);
   for (const { comparison, ratio, cpuRatio, met } of verdicts) {
     const cpu = cpuRatio === null ? '' : ` (by server CPU per request: ${percent(cpuRatio)})`;
+    if (comparison.goal === null) {
+      console.log(`  shown    ${comparison.measured}: ${percent(ratio)} of ${comparison.baseline}${cpu} (no goal of its own)`);
+      continue;
+    }
     const own = comparison.goal === undefined ? '' : ` (its goal: ≥ ${number(comparison.goal * 100)} %)`;
     console.log(`  ${met ? 'met    ' : 'NOT met'}  ${comparison.measured}: ${percent(ratio)} of ${comparison.baseline}${cpu}${own}`);
   }
