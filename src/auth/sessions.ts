@@ -178,7 +178,7 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
    * answer cannot have changed. Any write (a log-out, a revoked session, a renamed user, a touch)
    * moves the reading, and the next request reads the database again.
    */
-  const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db);
+  const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db, { reads: [sessions, users] });
 
   const lookUp = async (id: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> => {
     const session = (await selectSession.execute({ id }))[0];

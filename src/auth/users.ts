@@ -28,7 +28,7 @@ export function createUserDirectory(db: Db, now: () => number) {
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
   // Asked on every API call to /user: kept until anything is written (db/change-watch.ts).
-  const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db);
+  const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db, { reads: [users] });
   const selectProfile = db
     .select({ name: users.name, email: users.email })
     .from(users)

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
-import { sqliteOf, type Db } from './client.ts';
+import { getTableName } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { connectionOf, sqliteOf, type Db } from './client.ts';
 import { transactionInProgress } from './transaction.ts';
 
 /**
@@ -39,26 +41,84 @@ export function createChangeWatch(db: Db): () => ChangeReading | null {
 }
 
 /**
+ * A run of readings over which a set of kept answers still holds. It ends when the reading moves,
+ * unless the move was a write explained to it (`writeOnly`) to a table its answers do not read.
+ */
+interface Epoch {
+  number: number;
+  reading: ChangeReading | null;
+  /** The tables its answers read; null for "any" (every write ends the epoch). */
+  reads: ReadonlySet<string> | null;
+}
+
+const epochsByConnection = new WeakMap<object, Set<Epoch>>();
+const watches = new WeakMap<Db, () => ChangeReading | null>();
+
+function epochAt(epoch: Epoch, reading: ChangeReading): number {
+  if (epoch.reading === null || !sameReading(epoch.reading, reading)) {
+    epoch.number++;
+    epoch.reading = reading;
+  }
+  return epoch.number;
+}
+
+/**
+ * Runs `write`: one statement that changes exactly `rows` rows of `table` and nothing else (no
+ * trigger, no cascade). When the rows it changed are all that moved the reading, answers kept
+ * that do not read `table` stay kept: a saved preference does not send the next request to the
+ * database for its session. Otherwise (a transaction open, the statement made to wait, any other
+ * change counted) it is an ordinary write, after which nothing kept is given again.
+ */
+export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: () => Promise<T>): Promise<T> {
+  let watch = watches.get(db);
+  if (watch === undefined) {
+    watch = createChangeWatch(db);
+    watches.set(db, watch);
+  }
+  const before = watch();
+  // The statement runs synchronously inside, unless its gate makes it wait (then nothing moved yet).
+  const pending = write();
+  const after = watch();
+  if (before === null || after === null || after.changes - before.changes !== rows || after.commitsElsewhere !== before.commitsElsewhere) return pending;
+  const name = getTableName(table);
+  for (const epoch of epochsByConnection.get(connectionOf(db)) ?? []) {
+    if (epoch.reads !== null && !epoch.reads.has(name) && epoch.reading !== null && sameReading(epoch.reading, before)) epoch.reading = after;
+  }
+  return pending;
+}
+
+/**
  * Answers read from the database, each kept until anything is written: asked again with nothing
  * written in between, the kept answer is given without a query. The reading is taken before the
  * query, so a write that lands while it runs makes its answer not kept. Only answers `keep` accepts
  * are kept (by default, found ones: unknown keys, which anyone can send, never fill it). Callers
- * must not change a kept answer.
+ * must not change a kept answer. `reads`, every table the answers are read from, lets them outlive
+ * a write explained with `writeOnly` to another table; without it, any write ends them.
  */
-export function createHeldAnswers<K, V>(db: Db, options: { keep?: (answer: V) => boolean; atMost?: number } = {}) {
+export function createHeldAnswers<K, V>(db: Db, options: { keep?: (answer: V) => boolean; atMost?: number; reads?: readonly SQLiteTable[] } = {}) {
   const watchChanges = createChangeWatch(db);
   const keep = options.keep ?? ((answer: V) => answer !== undefined && answer !== null);
   const atMost = options.atMost ?? 10_000;
-  const held = new Map<K, { answer: V; changes: ChangeReading }>();
+  const held = new Map<K, { answer: V; epoch: number }>();
+  const epoch: Epoch = { number: 0, reading: null, reads: options.reads ? new Set(options.reads.map((table) => getTableName(table))) : null };
+  const connection = connectionOf(db);
+  let epochs = epochsByConnection.get(connection);
+  if (epochs === undefined) {
+    epochs = new Set();
+    epochsByConnection.set(connection, epochs);
+  }
+  epochs.add(epoch);
   return {
     async get(key: K, read: () => Promise<V>): Promise<V> {
       const changes = watchChanges();
-      const kept = changes === null ? undefined : held.get(key);
-      if (kept && changes !== null && sameReading(kept.changes, changes)) return kept.answer;
+      if (changes === null) return read();
+      const current = epochAt(epoch, changes);
+      const kept = held.get(key);
+      if (kept && kept.epoch === current) return kept.answer;
       const answer = await read();
-      if (changes !== null && keep(answer)) {
+      if (keep(answer)) {
         if (held.size >= atMost) held.clear();
-        held.set(key, { answer, changes });
+        held.set(key, { answer, epoch: current });
       }
       return answer;
     },

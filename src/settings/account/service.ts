@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { Db } from '../../db/client.ts';
+import { writeOnly } from '../../db/change-watch.ts';
 import type { Actor } from '../../lib/actor.ts';
 import type { DateFormat } from '../../lib/datetime-format.ts';
 import type { Language } from '../../lib/languages.ts';
@@ -149,7 +150,8 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     },
 
     async savePreferences(actor: Actor, choice: PreferencesChoice): Promise<SaveResult> {
-      await remembered.around(actor.userId, () => upsertPreferences.execute({
+      // One row of account_settings: the session and user kept for the next request still hold.
+      await remembered.around(actor.userId, () => writeOnly(db, accountSettings, 1, () => upsertPreferences.execute({
         userId: actor.userId,
         stackTraceOrder: choice.stackTraceOrder,
         language: choice.language,
@@ -157,7 +159,7 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
         clock24h: choice.clock24h ? 1 : 0,
         dateFormat: choice.dateFormat,
         theme: choice.theme,
-      }));
+      })));
       return { ok: true };
     },
 

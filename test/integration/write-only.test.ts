@@ -1,0 +1,110 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { users } from '../../src/auth/tables.ts';
+import { createHeldAnswers, writeOnly } from '../../src/db/change-watch.ts';
+import { sqliteOf } from '../../src/db/client.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import { accountSettings } from '../../src/settings/account/tables.ts';
+import { logIn, setUpAdministrator, signUp } from '../support/browser-session.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * A write explained as one statement to one table (`writeOnly`) leaves kept answers that do not
+ * read that table kept; anything else about the write sends the next question to the database.
+ */
+
+let t: TestApp;
+let userId: number;
+beforeEach(async () => {
+  t = await createTestApp();
+  await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+  userId = (await t.app.services.users.findForLogin('ada@example.com'))!.id;
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** Names of users kept over the users table; `reads` counts the questions that reached the database. */
+function keptNames() {
+  const held = createHeldAnswers<number, string>(t.db, { reads: [users] });
+  const counted = { reads: 0 };
+  const nameOf = (id: number) =>
+    held.get(id, async () => {
+      counted.reads++;
+      const [row] = await t.db.select({ name: users.name }).from(users).where(eq(users.id, id));
+      return row!.name;
+    });
+  return { nameOf, counted };
+}
+
+// A prepared statement runs when executed; a query builder only when awaited, after writeOnly has looked.
+const saveTheme = (theme: string) =>
+  writeOnly(t.db, accountSettings, 1, () => t.db.update(accountSettings).set({ theme }).where(eq(accountSettings.userId, userId)).prepare().execute());
+
+describe('writeOnly', () => {
+  it('keeps answers over other tables through a one-row write of its table', async () => {
+    const { nameOf, counted } = keptNames();
+    expect(await nameOf(userId)).toBe('Ada Lovelace');
+    await saveTheme('dark');
+    await saveTheme('light');
+    expect(await nameOf(userId)).toBe('Ada Lovelace');
+    expect(counted.reads).toBe(1);
+    // The write did land.
+    expect(sqliteOf(t.db).prepare('select theme from account_settings where user_id = ?').pluck().get(userId)).toBe('light');
+  });
+
+  it('ends them when the write is to a table they read', async () => {
+    const { nameOf, counted } = keptNames();
+    await nameOf(userId);
+    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId)).prepare().execute());
+    expect(await nameOf(userId)).toBe('Ada King');
+    expect(counted.reads).toBe(2);
+  });
+
+  it('ends them when the statement changed other than the one row it was said to', async () => {
+    await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+    const { nameOf, counted } = keptNames();
+    await nameOf(userId);
+    // No such person: no row changed, nothing was written, the answer still holds.
+    await writeOnly(t.db, accountSettings, 1, () => t.db.update(accountSettings).set({ theme: 'dark' }).where(eq(accountSettings.userId, userId + 1000)).prepare().execute());
+    await nameOf(userId);
+    expect(counted.reads).toBe(1);
+    // Every person's row: two changed, more than it said.
+    await writeOnly(t.db, accountSettings, 1, () => t.db.update(accountSettings).set({ theme: sql`'dark'` }).prepare().execute());
+    expect(await nameOf(userId)).toBe('Ada Lovelace');
+    expect(counted.reads).toBe(2);
+  });
+
+  it('is an ordinary write inside a transaction', async () => {
+    const { nameOf, counted } = keptNames();
+    await nameOf(userId);
+    await inTransaction(t.db, async (tx) => {
+      await writeOnly(tx, accountSettings, 1, () => tx.update(accountSettings).set({ theme: 'dark' }).where(eq(accountSettings.userId, userId)).prepare().execute());
+      await tx.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId));
+    });
+    expect(await nameOf(userId)).toBe('Ada King');
+    expect(counted.reads).toBe(2);
+  });
+
+  it('keeps nothing for answers that did not say what they read', async () => {
+    const held = createHeldAnswers<number, number>(t.db);
+    let reads = 0;
+    const ask = () => held.get(1, async () => ++reads);
+    await ask();
+    await saveTheme('dark');
+    expect(await ask()).toBe(2);
+  });
+});
+
+describe('a saved preference', () => {
+  it('leaves the session kept, and a change to the person still shows at once', async () => {
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/settings/account');
+    const saved = await browser.post('/settings/account/preferences', { shownLanguage: 'en', language: 'en', timezone: 'UTC', dateFormat: 'iso', theme: 'dark', stackTraceOrder: 'default' }, { htmx: true });
+    expect(saved.statusCode).toBe(200);
+    await t.app.services.users.rename(userId, 'Ada King');
+    const page = await browser.get('/settings/account');
+    expect(page.body).toContain('value="Ada King"');
+    expect(page.body).toContain('data-theme="dark"');
+  });
+});
