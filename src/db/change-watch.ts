@@ -67,9 +67,12 @@ function epochAt(epoch: Epoch, reading: ChangeReading): number {
  * trigger, no cascade). When the rows it changed are all that moved the reading, answers kept
  * that do not read `table` stay kept: a saved preference does not send the next request to the
  * database for its session. Otherwise (a transaction open, the statement made to wait, any other
- * change counted) it is an ordinary write, after which nothing kept is given again.
+ * change counted) it is an ordinary write, after which nothing kept is given again. `write` must
+ * start its statement when called (a prepared statement's `execute`, not a query builder, which
+ * runs only once awaited). `written` is called when the write was explained, at once, before
+ * anything else runs: what it learns of the row is what the row now holds.
  */
-export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: () => Promise<T>): Promise<T> {
+export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: () => Promise<T>, written?: () => void): Promise<T> {
   let watch = watches.get(db);
   if (watch === undefined) {
     watch = createChangeWatch(db);
@@ -84,6 +87,8 @@ export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: ()
   for (const epoch of epochsByConnection.get(connectionOf(db)) ?? []) {
     if (epoch.reads !== null && !epoch.reads.has(name) && epoch.reading !== null && sameReading(epoch.reading, before)) epoch.reading = after;
   }
+  // Still in the same turn as the statement: nothing else can have run in between.
+  written?.();
   return pending;
 }
 

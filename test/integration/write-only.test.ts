@@ -38,7 +38,7 @@ function keptNames() {
 }
 
 // A prepared statement runs when executed; a query builder only when awaited, after writeOnly has looked.
-const saveTheme = (theme: string) =>
+const saveTheme = (theme: 'dark' | 'light') =>
   writeOnly(t.db, accountSettings, 1, () => t.db.update(accountSettings).set({ theme }).where(eq(accountSettings.userId, userId)).prepare().execute());
 
 describe('writeOnly', () => {
@@ -106,5 +106,20 @@ describe('a saved preference', () => {
     const page = await browser.get('/settings/account');
     expect(page.body).toContain('value="Ada King"');
     expect(page.body).toContain('data-theme="dark"');
+  });
+
+  it('shows every field saved on the next page, as the row holds it', async () => {
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/settings/account');
+    const saved = await browser.post('/settings/account/preferences', { shownLanguage: 'en', language: 'en', timezone: 'Asia/Kolkata', clock24h: 'on', dateFormat: 'international', theme: 'light', stackTraceOrder: 'caller-first' }, { htmx: true });
+    expect(saved.statusCode).toBe(200);
+    const page = (await browser.get('/settings/account')).body;
+    expect(page).toContain('value="Asia/Kolkata (UTC+05:30)"');
+    expect(page).toMatch(/id="pref-clock" name="clock24h" checked/);
+    expect(page).toMatch(/value="international" checked/);
+    expect(page).toContain('data-theme="light"');
+    expect(page).toMatch(/<option value="caller-first" selected>/);
+    const row = sqliteOf(t.db).prepare('select timezone, clock_24h as clock24h, date_format, theme, stack_trace_order from account_settings where user_id = ?').get(userId);
+    expect(row).toEqual({ timezone: 'Asia/Kolkata', clock24h: 1, date_format: 'international', theme: 'light', stack_trace_order: 'caller-first' });
   });
 });

@@ -30,6 +30,11 @@ export function createPreferencesMemory<Preferences extends object>() {
       forgotten++;
       entries.delete(userId);
     },
+    /** Keeps what a person's preferences are now, when the caller knows it for certain (see the account service). */
+    set(userId: number, preferences: Preferences): void {
+      if (!entries.has(userId) && entries.size >= capacity) entries.delete(entries.keys().next().value as number);
+      entries.set(userId, Object.freeze(preferences));
+    },
     /** Runs a write of a person's preferences, forgetting them before and after it (a read may slip in between while it waits). */
     async around<T>(userId: number, write: () => Promise<T>): Promise<T> {
       this.forget(userId);

@@ -150,16 +150,32 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     },
 
     async savePreferences(actor: Actor, choice: PreferencesChoice): Promise<SaveResult> {
-      // One row of account_settings: the session and user kept for the next request still hold.
-      await remembered.around(actor.userId, () => writeOnly(db, accountSettings, 1, () => upsertPreferences.execute({
-        userId: actor.userId,
-        stackTraceOrder: choice.stackTraceOrder,
-        language: choice.language,
-        timezone: choice.timezone,
-        clock24h: choice.clock24h ? 1 : 0,
-        dateFormat: choice.dateFormat,
-        theme: choice.theme,
-      })));
+      const userId = actor.userId;
+      // Read in the same turn as the write below (nothing is awaited before it).
+      const previous = remembered.get(userId);
+      let known = false;
+      remembered.forget(userId);
+      try {
+        // One row of account_settings: the session and user kept for the next request still hold.
+        const upsert = () => upsertPreferences.execute({
+          userId,
+          stackTraceOrder: choice.stackTraceOrder,
+          language: choice.language,
+          timezone: choice.timezone,
+          clock24h: choice.clock24h ? 1 : 0,
+          dateFormat: choice.dateFormat,
+          theme: choice.theme,
+        });
+        // Written just now, with nothing run in between: the row is the remembered one with the new choice.
+        await writeOnly(db, accountSettings, 1, upsert, () => {
+          if (previous === undefined || previous === defaults) return;
+          const { timezone, ...chosen } = choice;
+          remembered.set(userId, { ...previous, ...chosen, timeZone: timezone });
+          known = true;
+        });
+      } finally {
+        if (!known) remembered.forget(userId);
+      }
       return { ok: true };
     },
 
