@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Eta } from 'eta';
+import { Eta, type Options, type TemplateFunction } from 'eta';
 import { listProjectFiles, projectPath, projectRoot, readProjectText } from '../runtime/project-files.ts';
 
 export const viewsDir = projectPath('views');
@@ -42,6 +42,30 @@ export function createTemplateEngine(options: { autoEscape: boolean; keepNewline
       byName.set(template, resolved);
     }
     return resolved;
+  };
+  // An include finds its compiled template and its options once per including file and name: Eta
+  // copies the options and looks the template up again on every include.
+  const renderAnyway = eta.render.bind(eta);
+  const includes = new Map<string, Map<string, { compiled: TemplateFunction; options: Partial<Options> }>>();
+  eta.render = function render(this: ThisParameterType<Eta['render']>, template: string | TemplateFunction, data: object, meta?: { filepath: string }): string {
+    const from = meta?.filepath;
+    if (typeof template !== 'string' || template.startsWith('@') || from === undefined) return renderAnyway(template, data, meta);
+    let byName = includes.get(from);
+    if (byName === undefined) {
+      byName = new Map();
+      includes.set(from, byName);
+    }
+    let found = byName.get(template);
+    if (found === undefined) {
+      const options: Partial<Options> = { ...meta, async: false };
+      options.filepath = eta.resolvePath(template, { filepath: from });
+      const compiled = eta.templatesSync.get(options.filepath);
+      // Not compiled yet (a mail template before its first use): Eta reads and compiles it.
+      if (compiled === undefined) return renderAnyway(template, data, meta);
+      found = { compiled, options };
+      byName.set(template, found);
+    }
+    return found.compiled.call(this, data, found.options);
   };
   // Templates not compiled at start (mail's) are read where Dials keeps its files, not from the disk.
   eta.readFile = (file: string) => readProjectText(path.relative(projectRoot, file).split(path.sep).join('/'));
