@@ -50,13 +50,18 @@ export function createHeldPages(db: Db, now: () => number, atMost = 200) {
       const kept = held.get(key);
       if (kept === undefined) return undefined;
       const changes = watchChanges();
-      if (changes !== null && sameReading(kept.changes, changes) && now() - kept.at < heldPageMaxAgeMs) return kept.bytes;
+      const age = now() - kept.at;
+      // A clock set back makes the age negative: not trusted either.
+      if (changes !== null && sameReading(kept.changes, changes) && age >= 0 && age < heldPageMaxAgeMs) return kept.bytes;
       held.delete(key);
       return undefined;
     },
     /** Keeps a copy of `bytes` (a page's bytes may share memory with other pages) under the reading taken before its data was read. */
     keep(key: string, changes: ChangeReading, bytes: Buffer): void {
-      if (held.size >= atMost) held.delete(held.keys().next().value as string);
+      // Written to since the request arrived (its session touched, say): it would never be given.
+      const current = watchChanges();
+      if (current === null || !sameReading(current, changes)) return;
+      if (!held.has(key) && held.size >= atMost) held.delete(held.keys().next().value as string);
       held.set(key, { bytes: Buffer.from(bytes), changes, at: now() });
     },
   };

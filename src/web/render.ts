@@ -127,8 +127,9 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
   app.decorateReply('heldPage', async function heldPage(this: FastifyReply, template: string, data: () => Promise<Record<string, unknown>>) {
     const request = this.request;
     const viewer = request.viewer;
-    // A flash is shown once, and the address may carry anything: such pages are rendered as usual.
-    if (!viewer || request.cookies[options.cookies.flash] !== undefined || request.url.includes('?')) return page.call(this, template, await data());
+    // A flash is shown once, and an address may carry anything: such pages are rendered as usual.
+    // Only at the route's own address, written as the route writes it (the page shows its address).
+    if (!viewer || request.cookies[options.cookies.flash] !== undefined || request.url !== request.routeOptions.url) return page.call(this, template, await data());
     const key = `${viewer.session.id}\n${template}\n${request.language}`;
     const kept = options.heldPages.find(key);
     if (kept !== undefined) return htmlHeaders(this, 200).send(kept);

@@ -98,4 +98,14 @@ describe('the account page given again', () => {
     expect(page.body).toContain('Saved');
     expect((await ada.get('/settings/account')).body).not.toMatch(/class="flash[^"]*"/);
   });
+
+  it('is rendered as usual at another spelling of its address, and does not stand in for it', async () => {
+    const ada = await adaSignedIn();
+    // A write, so that nothing is kept and the next page rendered could be.
+    await ada.post('/settings/account/details', { name: 'Ada King' }, { htmx: true });
+    const spelled = await ada.get('/settings/%61ccount');
+    expect(spelled.statusCode).toBe(200);
+    const page = await ada.get('/settings/account');
+    expect(page.body).toContain('<a href="/settings/account" aria-current="page">');
+  });
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { users } from '../../src/auth/tables.ts';
@@ -121,5 +122,22 @@ describe('a saved preference', () => {
     expect(page).toMatch(/<option value="caller-first" selected>/);
     const row = sqliteOf(t.db).prepare('select timezone, clock_24h as clock24h, date_format, theme, stack_trace_order from account_settings where user_id = ?').get(userId);
     expect(row).toEqual({ timezone: 'Asia/Kolkata', clock24h: 1, date_format: 'international', theme: 'light', stack_trace_order: 'caller-first' });
+  });
+
+  it('is read again after the save when another process may write the file (SQLITE_LOCKING=normal)', async () => {
+    await t.close();
+    t = await createTestApp({ SQLITE_LOCKING: 'normal' });
+    await setUpAdministrator(t.app, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await browser.get('/settings/account');
+    const other = new Database(t.config.databaseFile);
+    try {
+      other.prepare("update account_settings set avatar_type = 'gravatar'").run();
+    } finally {
+      other.close();
+    }
+    await browser.post('/settings/account/preferences', { shownLanguage: 'en', language: 'en', timezone: 'UTC', dateFormat: 'iso', theme: 'dark', stackTraceOrder: 'default' }, { htmx: true });
+    const page = (await browser.get('/settings/account')).body;
+    expect(page).toMatch(/id="avatar-type-gravatar" name="avatarType" value="gravatar" checked/);
   });
 });

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { UserDirectory } from '../../auth/users.ts';
 import type { Db } from '../../db/client.ts';
-import { writeOnly } from '../../db/change-watch.ts';
+import { holdsFileAlone, writeOnly } from '../../db/change-watch.ts';
 import type { Actor } from '../../lib/actor.ts';
 import type { DateFormat } from '../../lib/datetime-format.ts';
 import type { Language } from '../../lib/languages.ts';
@@ -90,6 +90,8 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
     .prepare();
 
   const remembered = createPreferencesMemory<StoredPreferences>();
+  // Only then is what is remembered sure to be what the row held before a save (no other process writes).
+  const aloneOnFile = holdsFileAlone(db);
   const preferences = async (userId: number, tx?: Db): Promise<StoredPreferences> => {
     if (tx) {
       const [row] = await tx.select(preferencesColumns).from(accountSettings).where(eq(accountSettings.userId, userId));
@@ -168,7 +170,7 @@ export function createAccountService(db: Db, deps: { users: UserDirectory }) {
         });
         // Written just now, with nothing run in between: the row is the remembered one with the new choice.
         await writeOnly(db, accountSettings, 1, upsert, () => {
-          if (previous === undefined || previous === defaults) return;
+          if (previous === undefined || previous === defaults || !aloneOnFile) return;
           const { timezone, ...chosen } = choice;
           remembered.set(userId, { ...previous, ...chosen, timeZone: timezone });
           known = true;
