@@ -53,6 +53,12 @@ export function readerOf(rows: readonly SettingRow[], organizationId: number, pr
 
 export type WeeklyReports = ReturnType<typeof createWeeklyReports>;
 
+/** A claimed report to send: its mail is made only when its turn to be queued comes. */
+interface ReportToSend {
+  id: number;
+  compose: () => OutgoingMail;
+}
+
 /**
  * The weekly reports job (DESIGN.md rule 7): each run walks the organizations and their members a
  * batch at a time, finds whose report is due (their weekday and hour, in their zone: weekly-due.ts)
@@ -82,22 +88,44 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       .returning({ id: weeklyReports.id, userId: weeklyReports.userId, week: weeklyReports.week });
   };
 
-  /** Ends claimed reports in one transaction: each sent one with its mail queued, each skipped one with why. Only this owner's claims count. */
-  const settle = async (sent: ReadonlyArray<{ id: number; mail: OutgoingMail }>, skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date) =>
+  /**
+   * Ends claimed reports in one transaction: each one to send with its mail composed and queued,
+   * each skipped one with why. Only this owner's claims count. A mail is composed in its turn,
+   * sealed and written before the next one is made, so a batch never holds its mails together
+   * (a hundred reports are megabytes of text); composing is synchronous, so the transaction still
+   * awaits nothing but its own statements. A report whose mail fails to compose stays claimed.
+   */
+  const settle = async (toSend: readonly ReportToSend[], skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date, counts: JobRunCounts) =>
     inTransaction(db, async (tx) => {
       const mine = and(eq(weeklyReports.state, 'claimed'), eq(weeklyReports.claimOwner, deps.owner));
       let sentCount = 0;
-      if (sent.length > 0) {
-        const marked = await tx
-          .update(weeklyReports)
-          .set({ state: 'sent', finishedAt: now, claimExpiresAt: null })
-          .where(and(inArray(weeklyReports.id, sent.map((entry) => entry.id)), mine))
-          .returning({ id: weeklyReports.id });
-        const ours = new Set(marked.map((row) => row.id));
-        for (const entry of sent) {
+      if (toSend.length > 0) {
+        const stillMine = await tx
+          .select({ id: weeklyReports.id })
+          .from(weeklyReports)
+          .where(and(inArray(weeklyReports.id, toSend.map((entry) => entry.id)), mine));
+        const ours = new Set(stillMine.map((row) => row.id));
+        const queued: number[] = [];
+        for (const entry of toSend) {
           if (!ours.has(entry.id)) continue;
-          await deps.outbox.enqueue(entry.mail, tx);
-          sentCount++;
+          let mail: OutgoingMail;
+          try {
+            mail = entry.compose();
+          } catch (error) {
+            counts.failures++;
+            deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
+            continue;
+          }
+          await deps.outbox.enqueue(mail, tx);
+          queued.push(entry.id);
+        }
+        if (queued.length > 0) {
+          const marked = await tx
+            .update(weeklyReports)
+            .set({ state: 'sent', finishedAt: now, claimExpiresAt: null })
+            .where(and(inArray(weeklyReports.id, queued), mine))
+            .returning({ id: weeklyReports.id });
+          sentCount = marked.length;
         }
       }
       let skippedCount = 0;
@@ -164,7 +192,7 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       }
     }
 
-    const sent: Array<{ id: number; mail: OutgoingMail }> = [];
+    const toSend: ReportToSend[] = [];
     if (reports.length > 0) {
       const readers = reports.map((entry) => entry.userId);
       const [profiles, addresses] = await Promise.all([deps.profiles(readers), deps.addressesOfEach(readers)]);
@@ -182,27 +210,27 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
           confirmed: true,
           preferences: { language: stored.language, timeZone: stored.timeZone, clock24h: stored.clock24h, dateFormat: stored.dateFormat },
         };
-        try {
-          const t = translatorFor(stored.language);
-          const token = deps.unsubscribeTokens.sign({ userId: entry.userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
-          const mail = deps.builder.mail(entry.report, recipient, {
-            view: link(`/reports/weekly/${organization.slug}/${entry.report.week}`),
-            settings: link(weeklyReportsSettingsPath),
-            unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
-          });
-          sent.push({ id: entry.id, mail });
-        } catch (error) {
-          counts.failures++;
-          deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
-        }
+        const { report, userId } = entry;
+        toSend.push({
+          id: entry.id,
+          compose: () => {
+            const t = translatorFor(recipient.preferences.language);
+            const token = deps.unsubscribeTokens.sign({ userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
+            return deps.builder.mail(report, recipient, {
+              view: link(`/reports/weekly/${organization.slug}/${report.week}`),
+              settings: link(weeklyReportsSettingsPath),
+              unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
+            });
+          },
+        });
       }
     }
-    const settled = await settle(sent, skipped, now);
+    const settled = await settle(toSend, skipped, now, counts);
     counts.sent += settled.sent;
     counts.skipped += settled.skipped;
     // Emptied, not just dropped: a finished transaction's callback is kept alive for a while (it
-    // refers to these lists), and a run must not carry every batch's mails along with it.
-    sent.length = 0;
+    // refers to these lists), and a run must not carry every batch's reports along with it.
+    toSend.length = 0;
     skipped.length = 0;
   };
 
