@@ -7,7 +7,7 @@ import { resolveAddress, resolveSetting, type RoutableAddresses, type SettingRow
 import type { NotificationSettings } from '../notify/settings.ts';
 import type { UnsubscribeTokens } from '../notify/unsubscribe-token.ts';
 import type { ReportAudience, ReportOrganization } from '../platform/report-audience.ts';
-import type { IsoWeekName, OrganizationWeek, WeeklyReportBuilder } from '../reports/weekly-types.ts';
+import type { IsoWeekName, OrganizationWeek, WeeklyReport, WeeklyReportBuilder } from '../reports/weekly-types.ts';
 import type { StoredPreferences } from '../settings/account/service.ts';
 import { defaultReportTime, type ReportTime, type ReportTimes } from '../settings/notifications/report-time.ts';
 import { translatorFor } from '../web/i18n.ts';
@@ -56,6 +56,8 @@ export type WeeklyReports = ReturnType<typeof createWeeklyReports>;
 /** A claimed report to send: its mail is made only when its turn to be queued comes. */
 interface ReportToSend {
   id: number;
+  /** Readers with the same value share the body of their mails (the same report, language and formats). */
+  sameBody: string;
   compose: () => OutgoingMail;
 }
 
@@ -157,12 +159,18 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       deps.preferencesOfEach(userIds),
       deps.settings.rowsOfEach(userIds, ['weeklyReports', 'emailRouting']),
     ]);
-    const due = userIds.flatMap((userId) => {
+    // The batch's rows go in as one JSON parameter: a statement of a hundred rows' values would be built anew for each batch.
+    const due: Array<[userId: number, week: IsoWeekName, dueUntil: number]> = [];
+    for (const userId of userIds) {
       const reader = readerOf(settingRows.get(userId) ?? [], organization.id, projectIds);
       const report = reader.gets ? dueOf(preferences.get(userId)?.timeZone ?? 'UTC', times.get(userId) ?? defaultReportTime) : null;
-      return report ? [{ userId, organizationId: organization.id, week: report.week, dueUntil: report.dueUntil, createdAt: now }] : [];
-    });
-    if (due.length > 0) await db.insert(weeklyReports).values(due).onConflictDoNothing();
+      if (report) due.push([userId, report.week, report.dueUntil.getTime()]);
+    }
+    if (due.length > 0) {
+      await db.run(sql`insert into ${weeklyReports} (${sql.identifier(weeklyReports.userId.name)}, ${sql.identifier(weeklyReports.organizationId.name)}, ${sql.identifier(weeklyReports.week.name)}, ${sql.identifier(weeklyReports.dueUntil.name)}, ${sql.identifier(weeklyReports.createdAt.name)})
+        select value ->> 0, ${organization.id}, value ->> 1, value ->> 2, ${now.getTime()} from json_each(${JSON.stringify(due)}) where true
+        on conflict do nothing`);
+    }
     const claimed = await claim(organization.id, userIds, now);
     if (claimed.length === 0) return;
 
@@ -193,6 +201,7 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
     }
 
     const toSend: ReportToSend[] = [];
+    const reportIndexes = new Map<WeeklyReport, number>();
     if (reports.length > 0) {
       const readers = reports.map((entry) => entry.userId);
       const [profiles, addresses] = await Promise.all([deps.profiles(readers), deps.addressesOfEach(readers)]);
@@ -211,8 +220,14 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
           preferences: { language: stored.language, timeZone: stored.timeZone, clock24h: stored.clock24h, dateFormat: stored.dateFormat },
         };
         const { report, userId } = entry;
+        let reportIndex = reportIndexes.get(report);
+        if (reportIndex === undefined) {
+          reportIndex = reportIndexes.size;
+          reportIndexes.set(report, reportIndex);
+        }
         toSend.push({
           id: entry.id,
+          sameBody: `${reportIndex}|${stored.language}|${stored.dateFormat}`,
           compose: () => {
             const t = translatorFor(recipient.preferences.language);
             const token = deps.unsubscribeTokens.sign({ userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
@@ -225,6 +240,9 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
         });
       }
     }
+    // Readers of the same report in the same language and formats one after another: what their
+    // mails share is rendered once, and let go before the next group's.
+    toSend.sort((a, b) => (a.sameBody < b.sameBody ? -1 : a.sameBody > b.sameBody ? 1 : a.id - b.id));
     const settled = await settle(toSend, skipped, now, counts);
     counts.sent += settled.sent;
     counts.skipped += settled.skipped;
