@@ -53,12 +53,14 @@ export function readerOf(rows: readonly SettingRow[], organizationId: number, pr
 
 export type WeeklyReports = ReturnType<typeof createWeeklyReports>;
 
-/** A claimed report to send: its mail is made only when its turn to be queued comes. */
+/** A claimed report to send, and to whom: its mail is made only when its turn to be queued comes. */
 interface ReportToSend {
   id: number;
+  userId: number;
+  report: WeeklyReport;
+  recipient: Recipient;
   /** Readers with the same value share the body of their mails (the same report, language and formats). */
   sameBody: string;
-  compose: () => OutgoingMail;
 }
 
 /**
@@ -90,6 +92,17 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       .returning({ id: weeklyReports.id, userId: weeklyReports.userId, week: weeklyReports.week });
   };
 
+  /** One reader's mail of their report, with the links to it, to the setting and to unsubscribe. */
+  const composeMail = (organization: ReportOrganization, { userId, report, recipient }: ReportToSend): OutgoingMail => {
+    const t = translatorFor(recipient.preferences.language);
+    const token = deps.unsubscribeTokens.sign({ userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
+    return deps.builder.mail(report, recipient, {
+      view: link(`/reports/weekly/${organization.slug}/${report.week}`),
+      settings: link(weeklyReportsSettingsPath),
+      unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
+    });
+  };
+
   /**
    * Ends claimed reports in one transaction: each one to send with its mail composed and queued,
    * each skipped one with why. Only this owner's claims count. A mail is composed in its turn,
@@ -97,7 +110,7 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
    * (a hundred reports are megabytes of text); composing is synchronous, so the transaction still
    * awaits nothing but its own statements. A report whose mail fails to compose stays claimed.
    */
-  const settle = async (toSend: readonly ReportToSend[], skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date, counts: JobRunCounts) =>
+  const settle = async (organization: ReportOrganization, toSend: readonly ReportToSend[], skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date, counts: JobRunCounts) =>
     inTransaction(db, async (tx) => {
       const mine = and(eq(weeklyReports.state, 'claimed'), eq(weeklyReports.claimOwner, deps.owner));
       let sentCount = 0;
@@ -112,7 +125,7 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
           if (!ours.has(entry.id)) continue;
           let mail: OutgoingMail;
           try {
-            mail = entry.compose();
+            mail = composeMail(organization, entry);
           } catch (error) {
             counts.failures++;
             deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
@@ -144,8 +157,13 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       return { sent: sentCount, skipped: skippedCount };
     });
 
-  /** One batch of one organization's members: decide, write rows, claim, compose, send. */
-  const runBatch = async (
+  /**
+   * One batch of one organization's members up to its mails: decide, write rows, claim, and say
+   * which claimed reports go to whom and which are skipped. What it reads (settings, preferences,
+   * profiles, addresses of a hundred people) is let go when it returns, before any mail is made:
+   * kept through the composing, it would outlive the young generation, every batch.
+   */
+  const prepareBatch = async (
     organization: ReportOrganization,
     projectIds: readonly number[],
     userIds: readonly number[],
@@ -172,7 +190,7 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
         on conflict do nothing`);
     }
     const claimed = await claim(organization.id, userIds, now);
-    if (claimed.length === 0) return;
+    if (claimed.length === 0) return null;
 
     const skipped: Array<{ id: number; why: WeeklyReportSkip }> = [];
     const reports: Array<{ id: number; userId: number; report: NonNullable<ReturnType<OrganizationWeek['forMember']>> }> = [];
@@ -225,31 +243,34 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
           reportIndex = reportIndexes.size;
           reportIndexes.set(report, reportIndex);
         }
-        toSend.push({
-          id: entry.id,
-          sameBody: `${reportIndex}|${stored.language}|${stored.dateFormat}`,
-          compose: () => {
-            const t = translatorFor(recipient.preferences.language);
-            const token = deps.unsubscribeTokens.sign({ userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
-            return deps.builder.mail(report, recipient, {
-              view: link(`/reports/weekly/${organization.slug}/${report.week}`),
-              settings: link(weeklyReportsSettingsPath),
-              unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
-            });
-          },
-        });
+        toSend.push({ id: entry.id, userId, report, recipient, sameBody: `${reportIndex}|${stored.language}|${stored.dateFormat}` });
       }
     }
     // Readers of the same report in the same language and formats one after another: what their
     // mails share is rendered once, and let go before the next group's.
     toSend.sort((a, b) => (a.sameBody < b.sameBody ? -1 : a.sameBody > b.sameBody ? 1 : a.id - b.id));
-    const settled = await settle(toSend, skipped, now, counts);
+    return { toSend, skipped };
+  };
+
+  /** One batch of one organization's members: decide, write rows, claim, compose, send. */
+  const runBatch = async (
+    organization: ReportOrganization,
+    projectIds: readonly number[],
+    userIds: readonly number[],
+    weeks: Map<IsoWeekName, Promise<OrganizationWeek | null>>,
+    now: Date,
+    counts: JobRunCounts,
+    dueOf: (timeZone: string, time: ReportTime) => DueReport | null,
+  ) => {
+    const prepared = await prepareBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+    if (!prepared) return;
+    const settled = await settle(organization, prepared.toSend, prepared.skipped, now, counts);
     counts.sent += settled.sent;
     counts.skipped += settled.skipped;
     // Emptied, not just dropped: a finished transaction's callback is kept alive for a while (it
     // refers to these lists), and a run must not carry every batch's reports along with it.
-    toSend.length = 0;
-    skipped.length = 0;
+    prepared.toSend.length = 0;
+    prepared.skipped.length = 0;
   };
 
   /**
