@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { withBulkJobCache } from '../db/page-cache.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Recipient } from '../mail/compose.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
@@ -332,32 +333,35 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
         return due;
       };
       try {
-        let afterOrganization = 0;
-        for (;;) {
-          const organizations = await deps.audience.organizationsAfter(afterOrganization, organizationsPerPage);
-          if (organizations.length === 0) break;
-          afterOrganization = organizations.at(-1)?.id ?? afterOrganization;
-          for (const organization of organizations) {
-            const projectIds = await deps.audience.projectIdsOf(organization.id);
-            // Each organization's week is read once per run, whatever the number of its readers.
-            const weeks = new Map<IsoWeekName, Promise<OrganizationWeek | null>>();
-            let afterUser = 0;
-            for (;;) {
-              const userIds = await deps.audience.membersAfter(organization.id, afterUser, weeklyReportBatch);
-              if (userIds.length === 0) break;
-              afterUser = userIds.at(-1) ?? afterUser;
-              try {
-                await runBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
-              } catch (error) {
-                counts.failures++;
-                deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
+        // The run writes far more than it reads again: the page cache is held small meanwhile (db/page-cache.ts).
+        await withBulkJobCache(db, async () => {
+          let afterOrganization = 0;
+          for (;;) {
+            const organizations = await deps.audience.organizationsAfter(afterOrganization, organizationsPerPage);
+            if (organizations.length === 0) break;
+            afterOrganization = organizations.at(-1)?.id ?? afterOrganization;
+            for (const organization of organizations) {
+              const projectIds = await deps.audience.projectIdsOf(organization.id);
+              // Each organization's week is read once per run, whatever the number of its readers.
+              const weeks = new Map<IsoWeekName, Promise<OrganizationWeek | null>>();
+              let afterUser = 0;
+              for (;;) {
+                const userIds = await deps.audience.membersAfter(organization.id, afterUser, weeklyReportBatch);
+                if (userIds.length === 0) break;
+                afterUser = userIds.at(-1) ?? afterUser;
+                try {
+                  await runBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+                } catch (error) {
+                  counts.failures++;
+                  deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
+                }
+                // Between batches the process answers its requests, and what the batch left behind is let go.
+                await new Promise((resolve) => setImmediate(resolve));
               }
-              // Between batches the process answers its requests, and what the batch left behind is let go.
-              await new Promise((resolve) => setImmediate(resolve));
             }
           }
-        }
-        await sweepLeftovers(now, counts);
+          await sweepLeftovers(now, counts);
+        });
       } catch (error) {
         counts.failures++;
         deps.log.warn({ err: error }, 'the weekly reports run stopped early; the next run goes on');
