@@ -1,8 +1,9 @@
-// node bench/weekly-reports.ts [--people 100000] [--organizations 1000] [--builder <module>#<export>] [--profile]
+// node bench/weekly-reports.ts [--people 100000] [--organizations 1000] [--builder <module>#<export>] [--whole-app] [--profile]
 // A week of weekly reports for 100 000 people in 1 000 organizations (100 members each, a project and
 // 5 builds each in the week), generated and queued in the outbox by one run of the weekly reports job,
 // in a process of its own pinned to one core; its time and peak resident memory against the goals
-// (60 s, 200 MB). The data is written first by this process; the run is measured in a fresh one.
+// (60 s, 200 MB). The data is written first by this process; the run is measured in a fresh one,
+// with every service loaded, or with --whole-app the whole app as `npm start` serves it.
 //
 // The builder is named as `<module>#<export>` (a function of the database answering a
 // WeeklyReportBuilder). By default, Dials' own (src/reports/weekly-builder.ts, createWeeklyReportBuilder)
@@ -24,6 +25,7 @@ const people = Number(argument('people', '100000'));
 const organizationCount = Number(argument('organizations', '1000'));
 const realBuilder = 'src/reports/weekly-builder.ts#createWeeklyReportBuilder';
 const standIn = 'test/support/weekly-builder.ts#createStandInBuilder';
+const wholeApp = process.argv.includes('--whole-app');
 const builderName = argument('builder', fs.existsSync(path.join(root, realBuilder.split('#')[0]!)) ? realBuilder : standIn);
 
 /** Monday 7 December 2026 is in 2026-W50; the run is on Tuesday noon UTC, when every zone's Monday 09:00 has passed and W49's reports are due. */
@@ -85,7 +87,16 @@ async function measure(dataDir: string): Promise<void> {
   const config = loadConfig({ DATA_DIR: dataDir, SMTP_URL: '' });
   const db = openDatabase(config.databaseFile);
   const quiet = { info: () => {}, warn: (details: object, message: string) => console.error(message, details), error: (details: object, message: string) => console.error(message, details) };
-  const services = createServices(config, db, () => runAt, loadOrCreateInstanceSecret(config.dataDir), quiet, makeBuilder(db));
+  let services = createServices(config, db, () => runAt, loadOrCreateInstanceSecret(config.dataDir), quiet, makeBuilder(db));
+  if (wholeApp) {
+    // As `npm start` serves: every route and template loaded, and the write-ahead log checkpointed on its timer.
+    const { buildApp } = await import('../src/app.ts');
+    const { scheduleWalCheckpoints } = await import('../src/db/checkpoints.ts');
+    const app = await buildApp(config, { db, now: () => runAt, weeklyReportBuilder: makeBuilder(db), scheduleJobs: false });
+    await app.ready();
+    scheduleWalCheckpoints(db);
+    services = app.services;
+  }
   let peakRss = process.memoryUsage().rss;
   const rssBefore = peakRss;
   const sampler = setInterval(() => {
@@ -109,14 +120,14 @@ if (process.env.WEEKLY_BENCH_DATA_DIR) {
 } else {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dials-weekly-bench-'));
   try {
-    console.log(`Weekly reports: ${people} people in ${organizationCount} organizations, builder ${builderName} …`);
+    console.log(`Weekly reports: ${people} people in ${organizationCount} organizations, builder ${builderName}${wholeApp ? ', the whole app loaded' : ''} …`);
     const seedStarted = Date.now();
     await seed(dataDir);
     console.log(`  data written in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s; measuring one run on one core …`);
     const profileDir = process.argv.includes('--profile') ? fs.mkdtempSync(path.join(os.tmpdir(), 'dials-weekly-profile-')) : null;
-    // The flags `npm start` gives Node (a small young generation).
+    // The flags `npm start` gives Node (a small young generation, an old generation of at most 512 MB).
     const extraFlags = (process.env.WEEKLY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const node = [process.execPath, '--max-semi-space-size=1', ...extraFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), fileURLToPath(import.meta.url)];
+    const node = [process.execPath, '--max-semi-space-size=1', '--max-old-space-size=512', ...extraFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), fileURLToPath(import.meta.url), ...process.argv.slice(2)];
     const pinned = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
     const command = pinned ? ['taskset', '-c', '0', ...node] : node;
     const child = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, NODE_ENV: 'production', WEEKLY_BENCH_DATA_DIR: dataDir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { withBulkJobCache } from '../db/page-cache.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Recipient } from '../mail/compose.ts';
 import type { Outbox, OutgoingMail } from '../mail/outbox.ts';
@@ -7,7 +8,7 @@ import { resolveAddress, resolveSetting, type RoutableAddresses, type SettingRow
 import type { NotificationSettings } from '../notify/settings.ts';
 import type { UnsubscribeTokens } from '../notify/unsubscribe-token.ts';
 import type { ReportAudience, ReportOrganization } from '../platform/report-audience.ts';
-import type { IsoWeekName, OrganizationWeek, WeeklyReportBuilder } from '../reports/weekly-types.ts';
+import type { IsoWeekName, OrganizationWeek, WeeklyReport, WeeklyReportBuilder } from '../reports/weekly-types.ts';
 import type { StoredPreferences } from '../settings/account/service.ts';
 import { defaultReportTime, type ReportTime, type ReportTimes } from '../settings/notifications/report-time.ts';
 import { translatorFor } from '../web/i18n.ts';
@@ -53,6 +54,16 @@ export function readerOf(rows: readonly SettingRow[], organizationId: number, pr
 
 export type WeeklyReports = ReturnType<typeof createWeeklyReports>;
 
+/** A claimed report to send, and to whom: its mail is made only when its turn to be queued comes. */
+interface ReportToSend {
+  id: number;
+  userId: number;
+  report: WeeklyReport;
+  recipient: Recipient;
+  /** Readers with the same value share the body of their mails (the same report, language and formats). */
+  sameBody: string;
+}
+
 /**
  * The weekly reports job (DESIGN.md rule 7): each run walks the organizations and their members a
  * batch at a time, finds whose report is due (their weekday and hour, in their zone: weekly-due.ts)
@@ -82,22 +93,55 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       .returning({ id: weeklyReports.id, userId: weeklyReports.userId, week: weeklyReports.week });
   };
 
-  /** Ends claimed reports in one transaction: each sent one with its mail queued, each skipped one with why. Only this owner's claims count. */
-  const settle = async (sent: ReadonlyArray<{ id: number; mail: OutgoingMail }>, skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date) =>
+  /** One reader's mail of their report, with the links to it, to the setting and to unsubscribe. */
+  const composeMail = (organization: ReportOrganization, { userId, report, recipient }: ReportToSend): OutgoingMail => {
+    const t = translatorFor(recipient.preferences.language);
+    const token = deps.unsubscribeTokens.sign({ userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
+    return deps.builder.mail(report, recipient, {
+      view: link(`/reports/weekly/${organization.slug}/${report.week}`),
+      settings: link(weeklyReportsSettingsPath),
+      unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
+    });
+  };
+
+  /**
+   * Ends claimed reports in one transaction: each one to send with its mail composed and queued,
+   * each skipped one with why. Only this owner's claims count. A mail is composed in its turn,
+   * sealed and written before the next one is made, so a batch never holds its mails together
+   * (a hundred reports are megabytes of text); composing is synchronous, so the transaction still
+   * awaits nothing but its own statements. A report whose mail fails to compose stays claimed.
+   */
+  const settle = async (organization: ReportOrganization, toSend: readonly ReportToSend[], skipped: ReadonlyArray<{ id: number; why: WeeklyReportSkip }>, now: Date, counts: JobRunCounts) =>
     inTransaction(db, async (tx) => {
       const mine = and(eq(weeklyReports.state, 'claimed'), eq(weeklyReports.claimOwner, deps.owner));
       let sentCount = 0;
-      if (sent.length > 0) {
-        const marked = await tx
-          .update(weeklyReports)
-          .set({ state: 'sent', finishedAt: now, claimExpiresAt: null })
-          .where(and(inArray(weeklyReports.id, sent.map((entry) => entry.id)), mine))
-          .returning({ id: weeklyReports.id });
-        const ours = new Set(marked.map((row) => row.id));
-        for (const entry of sent) {
+      if (toSend.length > 0) {
+        const stillMine = await tx
+          .select({ id: weeklyReports.id })
+          .from(weeklyReports)
+          .where(and(inArray(weeklyReports.id, toSend.map((entry) => entry.id)), mine));
+        const ours = new Set(stillMine.map((row) => row.id));
+        const queued: number[] = [];
+        for (const entry of toSend) {
           if (!ours.has(entry.id)) continue;
-          await deps.outbox.enqueue(entry.mail, tx);
-          sentCount++;
+          let mail: OutgoingMail;
+          try {
+            mail = composeMail(organization, entry);
+          } catch (error) {
+            counts.failures++;
+            deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
+            continue;
+          }
+          await deps.outbox.enqueue(mail, tx);
+          queued.push(entry.id);
+        }
+        if (queued.length > 0) {
+          const marked = await tx
+            .update(weeklyReports)
+            .set({ state: 'sent', finishedAt: now, claimExpiresAt: null })
+            .where(and(inArray(weeklyReports.id, queued), mine))
+            .returning({ id: weeklyReports.id });
+          sentCount = marked.length;
         }
       }
       let skippedCount = 0;
@@ -114,8 +158,13 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       return { sent: sentCount, skipped: skippedCount };
     });
 
-  /** One batch of one organization's members: decide, write rows, claim, compose, send. */
-  const runBatch = async (
+  /**
+   * One batch of one organization's members up to its mails: decide, write rows, claim, and say
+   * which claimed reports go to whom and which are skipped. What it reads (settings, preferences,
+   * profiles, addresses of a hundred people) is let go when it returns, before any mail is made:
+   * kept through the composing, it would outlive the young generation, every batch.
+   */
+  const prepareBatch = async (
     organization: ReportOrganization,
     projectIds: readonly number[],
     userIds: readonly number[],
@@ -129,14 +178,20 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       deps.preferencesOfEach(userIds),
       deps.settings.rowsOfEach(userIds, ['weeklyReports', 'emailRouting']),
     ]);
-    const due = userIds.flatMap((userId) => {
+    // The batch's rows go in as one JSON parameter: a statement of a hundred rows' values would be built anew for each batch.
+    const due: Array<[userId: number, week: IsoWeekName, dueUntil: number]> = [];
+    for (const userId of userIds) {
       const reader = readerOf(settingRows.get(userId) ?? [], organization.id, projectIds);
       const report = reader.gets ? dueOf(preferences.get(userId)?.timeZone ?? 'UTC', times.get(userId) ?? defaultReportTime) : null;
-      return report ? [{ userId, organizationId: organization.id, week: report.week, dueUntil: report.dueUntil, createdAt: now }] : [];
-    });
-    if (due.length > 0) await db.insert(weeklyReports).values(due).onConflictDoNothing();
+      if (report) due.push([userId, report.week, report.dueUntil.getTime()]);
+    }
+    if (due.length > 0) {
+      await db.run(sql`insert into ${weeklyReports} (${sql.identifier(weeklyReports.userId.name)}, ${sql.identifier(weeklyReports.organizationId.name)}, ${sql.identifier(weeklyReports.week.name)}, ${sql.identifier(weeklyReports.dueUntil.name)}, ${sql.identifier(weeklyReports.createdAt.name)})
+        select value ->> 0, ${organization.id}, value ->> 1, value ->> 2, ${now.getTime()} from json_each(${JSON.stringify(due)}) where true
+        on conflict do nothing`);
+    }
     const claimed = await claim(organization.id, userIds, now);
-    if (claimed.length === 0) return;
+    if (claimed.length === 0) return null;
 
     const skipped: Array<{ id: number; why: WeeklyReportSkip }> = [];
     const reports: Array<{ id: number; userId: number; report: NonNullable<ReturnType<OrganizationWeek['forMember']>> }> = [];
@@ -164,7 +219,8 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
       }
     }
 
-    const sent: Array<{ id: number; mail: OutgoingMail }> = [];
+    const toSend: ReportToSend[] = [];
+    const reportIndexes = new Map<WeeklyReport, number>();
     if (reports.length > 0) {
       const readers = reports.map((entry) => entry.userId);
       const [profiles, addresses] = await Promise.all([deps.profiles(readers), deps.addressesOfEach(readers)]);
@@ -182,28 +238,40 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
           confirmed: true,
           preferences: { language: stored.language, timeZone: stored.timeZone, clock24h: stored.clock24h, dateFormat: stored.dateFormat },
         };
-        try {
-          const t = translatorFor(stored.language);
-          const token = deps.unsubscribeTokens.sign({ userId: entry.userId, type: 'weeklyReports', scope: 'organization', scopeId: organization.id });
-          const mail = deps.builder.mail(entry.report, recipient, {
-            view: link(`/reports/weekly/${organization.slug}/${entry.report.week}`),
-            settings: link(weeklyReportsSettingsPath),
-            unsubscribe: { url: link(`/unsubscribe/${token}`), label: t('mail.unsubscribe', { place: organization.name }) },
-          });
-          sent.push({ id: entry.id, mail });
-        } catch (error) {
-          counts.failures++;
-          deps.log.warn({ err: error, reportId: entry.id }, 'composing a weekly report failed; tried again later');
+        const { report, userId } = entry;
+        let reportIndex = reportIndexes.get(report);
+        if (reportIndex === undefined) {
+          reportIndex = reportIndexes.size;
+          reportIndexes.set(report, reportIndex);
         }
+        toSend.push({ id: entry.id, userId, report, recipient, sameBody: `${reportIndex}|${stored.language}|${stored.dateFormat}` });
       }
     }
-    const settled = await settle(sent, skipped, now);
+    // Readers of the same report in the same language and formats one after another: what their
+    // mails share is rendered once, and let go before the next group's.
+    toSend.sort((a, b) => (a.sameBody < b.sameBody ? -1 : a.sameBody > b.sameBody ? 1 : a.id - b.id));
+    return { toSend, skipped };
+  };
+
+  /** One batch of one organization's members: decide, write rows, claim, compose, send. */
+  const runBatch = async (
+    organization: ReportOrganization,
+    projectIds: readonly number[],
+    userIds: readonly number[],
+    weeks: Map<IsoWeekName, Promise<OrganizationWeek | null>>,
+    now: Date,
+    counts: JobRunCounts,
+    dueOf: (timeZone: string, time: ReportTime) => DueReport | null,
+  ) => {
+    const prepared = await prepareBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+    if (!prepared) return;
+    const settled = await settle(organization, prepared.toSend, prepared.skipped, now, counts);
     counts.sent += settled.sent;
     counts.skipped += settled.skipped;
     // Emptied, not just dropped: a finished transaction's callback is kept alive for a while (it
-    // refers to these lists), and a run must not carry every batch's mails along with it.
-    sent.length = 0;
-    skipped.length = 0;
+    // refers to these lists), and a run must not carry every batch's reports along with it.
+    prepared.toSend.length = 0;
+    prepared.skipped.length = 0;
   };
 
   /**
@@ -265,32 +333,35 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
         return due;
       };
       try {
-        let afterOrganization = 0;
-        for (;;) {
-          const organizations = await deps.audience.organizationsAfter(afterOrganization, organizationsPerPage);
-          if (organizations.length === 0) break;
-          afterOrganization = organizations.at(-1)?.id ?? afterOrganization;
-          for (const organization of organizations) {
-            const projectIds = await deps.audience.projectIdsOf(organization.id);
-            // Each organization's week is read once per run, whatever the number of its readers.
-            const weeks = new Map<IsoWeekName, Promise<OrganizationWeek | null>>();
-            let afterUser = 0;
-            for (;;) {
-              const userIds = await deps.audience.membersAfter(organization.id, afterUser, weeklyReportBatch);
-              if (userIds.length === 0) break;
-              afterUser = userIds.at(-1) ?? afterUser;
-              try {
-                await runBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
-              } catch (error) {
-                counts.failures++;
-                deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
+        // The run writes far more than it reads again: the page cache is held small meanwhile (db/page-cache.ts).
+        await withBulkJobCache(db, async () => {
+          let afterOrganization = 0;
+          for (;;) {
+            const organizations = await deps.audience.organizationsAfter(afterOrganization, organizationsPerPage);
+            if (organizations.length === 0) break;
+            afterOrganization = organizations.at(-1)?.id ?? afterOrganization;
+            for (const organization of organizations) {
+              const projectIds = await deps.audience.projectIdsOf(organization.id);
+              // Each organization's week is read once per run, whatever the number of its readers.
+              const weeks = new Map<IsoWeekName, Promise<OrganizationWeek | null>>();
+              let afterUser = 0;
+              for (;;) {
+                const userIds = await deps.audience.membersAfter(organization.id, afterUser, weeklyReportBatch);
+                if (userIds.length === 0) break;
+                afterUser = userIds.at(-1) ?? afterUser;
+                try {
+                  await runBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+                } catch (error) {
+                  counts.failures++;
+                  deps.log.warn({ err: error, organizationId: organization.id }, 'a batch of weekly reports failed; tried again later');
+                }
+                // Between batches the process answers its requests, and what the batch left behind is let go.
+                await new Promise((resolve) => setImmediate(resolve));
               }
-              // Between batches the process answers its requests, and what the batch left behind is let go.
-              await new Promise((resolve) => setImmediate(resolve));
             }
           }
-        }
-        await sweepLeftovers(now, counts);
+          await sweepLeftovers(now, counts);
+        });
       } catch (error) {
         counts.failures++;
         deps.log.warn({ err: error }, 'the weekly reports run stopped early; the next run goes on');

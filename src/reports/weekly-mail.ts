@@ -49,8 +49,13 @@ function splitAtMarks(rendered: string): string[] {
   return parts;
 }
 
-/** Rendered bodies per report (readers with the same zone and choices share one) and per language and formats. */
-const bodies = new WeakMap<WeeklyReport, Map<string, Body>>();
+/**
+ * The body rendered last: readers with the same report (same zone and choices), language and
+ * formats share it. The weekly reports job hands such readers over one after another, so one body
+ * kept is enough, and each is let go as soon as its readers have their mails: bodies kept for a
+ * whole organization would outlive the young generation and fill the old one.
+ */
+let lastBody: { report: WeeklyReport; key: string; body: Body } | null = null;
 
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => htmlEscapes[character] ?? character);
@@ -59,13 +64,7 @@ function bodyOf(report: WeeklyReport, recipient: Recipient, origin: string): Bod
   // The body shows dates, never times of day: the clock does not change it.
   const { language, dateFormat } = recipient.preferences;
   const key = `${language}|${dateFormat}|${origin}`;
-  let byKey = bodies.get(report);
-  if (!byKey) {
-    byKey = new Map();
-    bodies.set(report, byKey);
-  }
-  const known = byKey.get(key);
-  if (known) return known;
+  if (lastBody?.report === report && lastBody.key === key) return lastBody.body;
   const t = translatorFor(language);
   const shown = presentReport(report, t, { ...recipient.preferences, timeZone: report.timeZone }, {
     issue: (id) => `${origin}/orgs/${encodeURIComponent(report.organization.slug)}/issues/${id}`,
@@ -83,7 +82,7 @@ function bodyOf(report: WeeklyReport, recipient: Recipient, origin: string): Bod
     footer: t('reports.mail.footer', { organization: report.organization.name }),
   };
   const body = { subject, html: splitAtMarks(eta.render('emails/weekly-report-html', data)), text: splitAtMarks(plainEta.render('emails/weekly-report-text', data)) };
-  byKey.set(key, body);
+  lastBody = { report, key, body };
   return body;
 }
 
