@@ -100,29 +100,6 @@ export function escapeForPage(value: unknown): string {
   return pageSpecial.test(text) ? text.replace(pageSpecials, escapeOne) : text;
 }
 
-const slabBytes = 256 * 1024;
-let slab = Buffer.allocUnsafeSlow(slabBytes);
-let slabUsed = 0;
-
-/**
- * A rendered page as UTF-8 bytes. Each page given a buffer of its own (beyond Node's 4 KB pool)
- * costs an allocation that the garbage collector then counts and sweeps: measured at a third of
- * the time spent turning the account page into bytes. Pages are written one after another into a
- * shared slab instead, each answered as the exact slice it was written to; a slab is never written
- * twice, and is freed once no page in it is referred to. Large pages still get their own.
- */
-export function pageBytes(text: string): Buffer {
-  const most = text.length * 3;
-  if (most > slabBytes / 4) return Buffer.from(text);
-  if (slabUsed + most > slabBytes) {
-    slab = Buffer.allocUnsafeSlow(slabBytes);
-    slabUsed = 0;
-  }
-  const start = slabUsed;
-  slabUsed += slab.write(text, start);
-  return slab.subarray(start, slabUsed);
-}
-
 /**
  * Compiles every template under views/ (but `skip`'s folders) once, into `eta`'s own cache, so that
  * includes and layouts find them compiled too. Answers each by name ("settings/account/page"): a
@@ -136,7 +113,7 @@ export function compileViews(eta: Eta, skip: string[] = []): Map<string, Compile
     const compiled = eta.compile(readProjectText(`views/${file}`), { async: false });
     eta.templatesSync.define(filepath, compiled);
     const renderOptions = { filepath, async: false };
-    views.set(file.slice(0, -'.eta'.length), (data) => pageBytes(compiled.call(eta, data, renderOptions) as string));
+    views.set(file.slice(0, -'.eta'.length), (data) => Buffer.from(compiled.call(eta, data, renderOptions) as string));
   }
   return views;
 }
