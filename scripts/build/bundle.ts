@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { chunkAsset, embeddedChunks } from '../../src/runtime/embedded-chunks.ts';
 import { helperAsset, helperSources, type HelperRole } from '../../src/runtime/helper-process.ts';
 import { pageViewSources } from '../../src/web/templates.ts';
 
@@ -42,6 +43,23 @@ function helpersFromTheirOwnBundles(root: string): Plugin {
       });
       builder.onLoad({ filter: /.*/, namespace: 'helper' }, (args) => ({
         contents: `require(${JSON.stringify(runner)}).runEmbeddedHelper(${JSON.stringify(args.path)});`,
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** In Dials' bundle, a package of `embeddedChunks` is required from its own bundle, carried beside (src/runtime/embedded-chunks.ts). */
+function chunksFromTheirOwnBundles(root: string): Plugin {
+  const runner = path.join(root, 'src/runtime/embedded-chunks.ts');
+  const names = new Set<string>(embeddedChunks);
+  return {
+    name: 'chunks-from-their-own-bundles',
+    setup(builder) {
+      builder.onResolve({ filter: /^[@a-z]/ }, (args) => (names.has(args.path) ? { path: args.path, namespace: 'embedded-chunk' } : undefined));
+      builder.onLoad({ filter: /.*/, namespace: 'embedded-chunk' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(runner)}).requireEmbeddedChunk(${JSON.stringify(args.path)});`,
         resolveDir: root,
         loader: 'js',
       }));
@@ -127,8 +145,14 @@ const common: BuildOptions = {
  * asset key the binary reads them with.
  */
 export async function bundle(root: string, outfile: string): Promise<Record<string, string>> {
-  await build({ ...common, ...importMetaUrl, absWorkingDir: root, entryPoints: ['src/main.ts'], outfile, plugins: [nativePackagesFromAddonCache(root), helpersFromTheirOwnBundles(root), pageViewsCompiledAtBuild(root), zodEnglishOnly(), multipartWithoutFormData()] });
+  await build({ ...common, ...importMetaUrl, absWorkingDir: root, entryPoints: ['src/main.ts'], outfile, plugins: [nativePackagesFromAddonCache(root), helpersFromTheirOwnBundles(root), pageViewsCompiledAtBuild(root), zodEnglishOnly(), multipartWithoutFormData(), chunksFromTheirOwnBundles(root)] });
   const helpers: Record<string, string> = {};
+  for (const name of embeddedChunks) {
+    const chunkFile = path.join(path.dirname(outfile), 'chunks', `${name}.cjs`);
+    const entry = { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' as const, sourcefile: `${name}-chunk.js` };
+    await build({ ...common, ...importMetaUrl, absWorkingDir: root, stdin: entry, outfile: chunkFile });
+    helpers[chunkAsset(name)] = chunkFile;
+  }
   for (const [role, source] of Object.entries(helperSources)) {
     const helperFile = path.join(path.dirname(outfile), `${role}.cjs`);
     await build({ ...common, absWorkingDir: root, entryPoints: [source], outfile: helperFile, plugins: [nativePackagesFromAddonCache(root)] });
