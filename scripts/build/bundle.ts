@@ -122,6 +122,29 @@ function multipartWithoutFormData(): Plugin {
 }
 
 /**
+ * Fastify's server module loads node:http2 and node:https when it is loaded, for servers Dials does
+ * not make (it serves plain HTTP/1.1 behind a proxy): 5 to 10 ms of every start. In the bundle each
+ * is loaded when first used.
+ */
+function fastifyServerWithoutHttp2AndHttps(): Plugin {
+  const eager = ["const https = require('node:https')", "const http2 = require('node:http2')"];
+  return {
+    name: 'fastify-server-without-http2-and-https',
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]fastify[\\/]lib[\\/]server\.js$/ }, (args) => {
+        let source = fs.readFileSync(args.path, 'utf8');
+        for (const line of eager) {
+          if (!source.includes(line)) throw new Error(`fastify/lib/server.js no longer has "${line}": see scripts/build/bundle.ts`);
+          const [, name, builtin] = /^const (\w+) = require\('([^']+)'\)$/.exec(line) ?? [];
+          source = source.replace(line, `let ${name}Module; const ${name} = new Proxy({}, { get: (_, key) => (${name}Module ??= require('${builtin}'))[key] })`);
+        }
+        return { contents: source, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * In the bundle (CommonJS), `import.meta.url` of an ES module it carries is the binary's own file URL,
  * as `__filename` is there: node-cron reads it when loaded, and without it the schedules did not start.
  */
@@ -145,7 +168,7 @@ const common: BuildOptions = {
  * asset key the binary reads them with.
  */
 export async function bundle(root: string, outfile: string): Promise<Record<string, string>> {
-  await build({ ...common, ...importMetaUrl, absWorkingDir: root, entryPoints: ['src/main.ts'], outfile, plugins: [nativePackagesFromAddonCache(root), helpersFromTheirOwnBundles(root), pageViewsCompiledAtBuild(root), zodEnglishOnly(), multipartWithoutFormData(), chunksFromTheirOwnBundles(root)] });
+  await build({ ...common, ...importMetaUrl, absWorkingDir: root, entryPoints: ['src/main.ts'], outfile, plugins: [nativePackagesFromAddonCache(root), helpersFromTheirOwnBundles(root), pageViewsCompiledAtBuild(root), zodEnglishOnly(), multipartWithoutFormData(), fastifyServerWithoutHttp2AndHttps(), chunksFromTheirOwnBundles(root)] });
   const helpers: Record<string, string> = {};
   for (const name of embeddedChunks) {
     const chunkFile = path.join(path.dirname(outfile), 'chunks', `${name}.cjs`);
