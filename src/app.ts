@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from './api/v1.ts';
@@ -133,13 +134,25 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   registerApiKeySweeper(app, services.apiKeys);
   if (dependencies.dispatchInBackground !== false) registerDispatchTask(app, services.dispatcher);
   if (dependencies.scheduleJobs !== false) {
-    // Started once Dials answers, not before: loading node-cron is no part of the time to the first answer.
+    // Started once Dials has answered its first request (or half a second after it listens, when none comes):
+    // loading node-cron and working out the next run (its time-zone formatter, 25 ms) is no part of the time to the first answer.
     let starting: Promise<() => Promise<void>> | null = null;
-    app.addHook('onListen', async () => {
+    let closed = false;
+    let fallback: NodeJS.Timeout | undefined;
+    const startSchedule = () => {
+      clearTimeout(fallback);
+      if (starting || closed) return;
       starting = services.scheduler.start();
       starting.catch((error: unknown) => app.log.error({ err: error }, 'the scheduled jobs could not start'));
+    };
+    app.addHook('onListen', async () => {
+      app.server.once('request', (_request, response: ServerResponse) => response.once('close', startSchedule));
+      fallback = setTimeout(startSchedule, 500);
+      fallback.unref();
     });
     app.addHook('onClose', async () => {
+      closed = true;
+      clearTimeout(fallback);
       const stop = await starting?.catch(() => null);
       await stop?.();
     });

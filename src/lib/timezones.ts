@@ -52,10 +52,11 @@ const entries: Entry[] = [
 /** Every name a zone was ever known by (its group), mapped to the current name it is shown and saved as. */
 const currentNames = new Map<string, string>(entries.flatMap((entry) => [[entry.name, entry.name] as const, ...entry.group.map((name) => [name, entry.name] as const)]));
 
-/** The zone names the runtime lists, read once at start. */
-const listed = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+let listedNames: Set<string> | null = null;
+/** The zone names the runtime lists, read once, when first needed (reading them took a few milliseconds of every start). */
+const listed = (): Set<string> => (listedNames ??= new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]));
 /** Every zone name the runtime lists, sorted. */
-export const timeZones: readonly string[] = Object.freeze([...listed].sort());
+export const timeZoneNames = (): readonly string[] => [...listed()].sort();
 /** Other names (the list's aliases, a zone newer than the list) the runtime was asked about, with its answer. */
 const askedNames = new Map<string, boolean>();
 
@@ -64,7 +65,7 @@ const askedNames = new Map<string, boolean>();
  * data knows, nothing else: a zone it did not know would fail every time it is shown.
  */
 export function isTimeZone(value: string): boolean {
-  if (listed.has(value)) return true;
+  if (listed().has(value)) return true;
   const asked = askedNames.get(value);
   if (asked !== undefined) return asked;
   if (value.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(value)) return false;

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import type { ChildProcess, ForkOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { fromBinary, projectPath, readProjectText } from './project-files.ts';
@@ -39,6 +39,8 @@ export function runEmbeddedHelper(role: HelperRole): void {
 }
 
 export function forkHelper(role: HelperRole, options: { execArgv: string[]; stdio: ForkOptions['stdio'] }): ChildProcess {
+  // Loaded when a helper is first started, not with Dials: node:child_process is a few milliseconds of every start.
+  const { fork } = process.getBuiltinModule('node:child_process');
   if (!fromBinary) return fork(projectPath(helperSources[role]), [], options);
   return fork(process.execPath, [], { stdio: options.stdio, execArgv: [], env: { ...process.env, [helperRoleVariable]: role } });
 }

@@ -25,10 +25,13 @@ export function readCatalogue(language: Language): Record<string, unknown> {
   return catalogue;
 }
 
-/** How Dials sets up i18next: every language's catalogue, English as the fallback. */
+/**
+ * How Dials sets up i18next: English, the fallback, read at start; each other language's catalogue
+ * is read when a translator for it is first asked for (translatorFor), not at every start.
+ */
 export const i18nextSettings = {
   initAsync: false,
-  resources: Object.fromEntries(languages.map((language) => [language, { translation: readCatalogue(language) }])),
+  resources: { en: { translation: readCatalogue('en') } },
   lng: 'en',
   fallbackLng: 'en',
   supportedLngs: [...languages],
@@ -102,10 +105,18 @@ function remembering(t: TFunction): TFunction {
   }) as unknown as TFunction;
 }
 
-const translators = new Map<Language, TFunction>(languages.map((language) => [language, remembering(instance.getFixedT(language))]));
+const translators = new Map<Language, TFunction>();
 
+/** The translator of a language (English for one Dials does not have), its catalogue read on first use. */
 export function translatorFor(language: Language): TFunction {
-  return translators.get(language) ?? (translators.get('en') as TFunction);
+  let translator = translators.get(language);
+  if (translator === undefined) {
+    if (!languages.includes(language)) return translatorFor('en');
+    if (!instance.hasResourceBundle(language, 'translation')) instance.addResourceBundle(language, 'translation', readCatalogue(language));
+    translator = remembering(instance.getFixedT(language));
+    translators.set(language, translator);
+  }
+  return translator;
 }
 
 export function hasTranslation(key: string, count?: number): boolean {

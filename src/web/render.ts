@@ -7,7 +7,8 @@ import type { CookieNames } from './cookies.ts';
 import { takeFlash } from './flash.ts';
 import type { HeldPages } from './held-pages.ts';
 import { settingsNavigation } from './navigation.ts';
-import { compileViews, createTemplateEngine, viewsDir, type CompiledView } from './templates.ts';
+import { precompiledViews } from './precompiled-views.ts';
+import { compileViews, createTemplateEngine, notPageFolders, pageEngineOptions, viewsDir, type CompiledView } from './templates.ts';
 import { anonymousPreferences } from './viewer.ts';
 
 
@@ -69,9 +70,9 @@ export function wantsBlock(request: FastifyRequest): boolean {
  * up no file and builds no options of its own; includes and layouts find the same compiled templates.
  */
 export async function registerRendering(app: FastifyInstance, options: RenderOptions): Promise<void> {
-  const eta = createTemplateEngine({ autoEscape: true, escapeBeyondLatin1: true });
+  const eta = createTemplateEngine(pageEngineOptions);
   // Mail is rendered by its own engines (src/mail/compose.ts): plain text is not escaped.
-  const views = compileViews(eta, ['emails']);
+  const views = compileViews(eta, notPageFolders, precompiledViews);
 
   // Nothing here reads reply.locals: declared up front, the plugin adds no hook to set it on every request.
   app.decorateReply('locals', null);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Eta, type Options, type TemplateFunction } from 'eta';
 import { listProjectFiles, projectPath, projectRoot, readProjectText } from '../runtime/project-files.ts';
+import type { PrecompiledView } from './precompiled-views.ts';
 
 export const viewsDir = projectPath('views');
 
@@ -100,20 +101,43 @@ export function escapeForPage(value: unknown): string {
   return pageSpecial.test(text) ? text.replace(pageSpecials, escapeOne) : text;
 }
 
+/** The settings of the engine pages render with (src/web/render.ts); mail has engines of its own (src/mail/compose.ts). */
+export const pageEngineOptions = { autoEscape: true, escapeBeyondLatin1: true } as const;
+/** Folders of views/ that are not pages. */
+export const notPageFolders = ['emails'];
+
+function viewFiles(skip: string[]): string[] {
+  return listProjectFiles('views').filter((file) => file.endsWith('.eta') && !skip.some((folder) => file.startsWith(`${folder}/`)));
+}
+
 /**
  * Compiles every template under views/ (but `skip`'s folders) once, into `eta`'s own cache, so that
  * includes and layouts find them compiled too. Answers each by name ("settings/account/page"): a
- * function that renders it with the same options Eta's own render would give it.
+ * function that renders it with the same options Eta's own render would give it. A template found in
+ * `precompiled` (compiled by an engine of the same settings when the binary was built) is not compiled again.
  */
-export function compileViews(eta: Eta, skip: string[] = []): Map<string, CompiledView> {
+export function compileViews(eta: Eta, skip: string[] = [], precompiled: Readonly<Record<string, PrecompiledView>> | null = null): Map<string, CompiledView> {
   const views = new Map<string, CompiledView>();
-  for (const file of listProjectFiles('views')) {
-    if (!file.endsWith('.eta') || skip.some((folder) => file.startsWith(`${folder}/`))) continue;
+  for (const file of viewFiles(skip)) {
     const filepath = path.join(viewsDir, file);
-    const compiled = eta.compile(readProjectText(`views/${file}`), { async: false });
-    eta.templatesSync.define(filepath, compiled);
+    const compiled = precompiled?.[file] ?? (eta.compile(readProjectText(`views/${file}`), { async: false }) as PrecompiledView);
+    eta.templatesSync.define(filepath, compiled as never);
     const renderOptions = { filepath, async: false };
-    views.set(file.slice(0, -'.eta'.length), (data) => Buffer.from(compiled.call(eta, data, renderOptions) as string));
+    views.set(file.slice(0, -'.eta'.length), (data) => Buffer.from(compiled.call(eta, data, renderOptions)));
   }
   return views;
+}
+
+/**
+ * The source of every page template's compiled function, by file under views/, as Eta writes it for
+ * the page engine: the build puts these into the binary (src/web/precompiled-views.ts).
+ */
+export function pageViewSources(): Map<string, string> {
+  const eta = createTemplateEngine(pageEngineOptions);
+  const sources = new Map<string, string>();
+  for (const file of viewFiles(notPageFolders)) {
+    const body = eta.compileToString(readProjectText(`views/${file}`), { async: false });
+    sources.set(file, `function (${eta.config.varName}, options) {\n${body}\n}`);
+  }
+  return sources;
 }
