@@ -125,9 +125,9 @@ if (process.env.WEEKLY_BENCH_DATA_DIR) {
     await seed(dataDir);
     console.log(`  data written in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s; measuring one run on one core …`);
     const profileDir = process.argv.includes('--profile') ? fs.mkdtempSync(path.join(os.tmpdir(), 'dials-weekly-profile-')) : null;
-    // The flags `npm start` gives Node (a small young generation, an old generation of at most 512 MB).
+    // The flags `npm start` gives Node (a small young generation).
     const extraFlags = (process.env.WEEKLY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const node = [process.execPath, '--max-semi-space-size=1', '--max-old-space-size=512', ...extraFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+    const node = [process.execPath, '--max-semi-space-size=1', ...extraFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), fileURLToPath(import.meta.url), ...process.argv.slice(2)];
     const pinned = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
     const command = pinned ? ['taskset', '-c', '0', ...node] : node;
     const child = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, NODE_ENV: 'production', WEEKLY_BENCH_DATA_DIR: dataDir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
