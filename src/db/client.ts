@@ -39,6 +39,34 @@ class GatedQuery extends PreparedQuery {
 /** The better-sqlite3 statement of drizzle's query (a private field of drizzle's class). */
 const statementOf = (query: GatedQuery) => (query as unknown as { stmt: Database.Statement }).stmt;
 
+/**
+ * A statement compiled when it first runs, not when its query is prepared: the services prepare
+ * a few hundred queries as Dials starts, most of which a given run never asks, and compiling them
+ * all stood between the start and the first answer.
+ */
+class StatementToCompile {
+  readonly connection: Connection;
+  readonly sql: string;
+  constructor(connection: Connection, sql: string) {
+    this.connection = connection;
+    this.sql = sql;
+  }
+}
+const statementSlot = Symbol('statement');
+// drizzle's constructor assigns `this.stmt`: the accessor keeps what it is given, and compiles it when first read.
+Object.defineProperty(GatedQuery.prototype, 'stmt', {
+  get(this: { [statementSlot]: Database.Statement | StatementToCompile }): Database.Statement {
+    const held = this[statementSlot];
+    if (!(held instanceof StatementToCompile)) return held;
+    const compiled = statementFor(held.connection, held.sql);
+    this[statementSlot] = compiled;
+    return compiled;
+  },
+  set(this: { [statementSlot]: Database.Statement | StatementToCompile }, value: Database.Statement | StatementToCompile) {
+    this[statementSlot] = value;
+  },
+});
+
 // Each way of running the statement asks the gate first; a deferred one asks again when the wait ends.
 const runMethods = ['run', 'all', 'get', 'values'] as const;
 for (const method of runMethods) {
@@ -113,7 +141,7 @@ class GatedSession extends BetterSQLiteSession<Record<string, never>, never> {
   override prepareQuery(...[query, fields, executeMethod, isResponseInArrayMode, customResultMapper, queryMetadata, cacheConfig]: PrepareArguments) {
     const own = this as unknown as { logger: Logger; cache: Cache };
     const prepared = new GatedQuery(
-      statementFor(this.connection, query.sql),
+      new StatementToCompile(this.connection, query.sql) as unknown as Database.Statement,
       query,
       own.logger,
       own.cache,
