@@ -254,16 +254,9 @@ export function createWeeklyReports(db: Db, deps: WeeklyReportsDependencies) {
   };
 
   /** One batch of one organization's members: decide, write rows, claim, compose, send. */
-  const runBatch = async (
-    organization: ReportOrganization,
-    projectIds: readonly number[],
-    userIds: readonly number[],
-    weeks: Map<IsoWeekName, Promise<OrganizationWeek | null>>,
-    now: Date,
-    counts: JobRunCounts,
-    dueOf: (timeZone: string, time: ReportTime) => DueReport | null,
-  ) => {
-    const prepared = await prepareBatch(organization, projectIds, userIds, weeks, now, counts, dueOf);
+  const runBatch = async (...batch: Parameters<typeof prepareBatch>) => {
+    const [organization, , , , now, counts] = batch;
+    const prepared = await prepareBatch(...batch);
     if (!prepared) return;
     const settled = await settle(organization, prepared.toSend, prepared.skipped, now, counts);
     counts.sent += settled.sent;
