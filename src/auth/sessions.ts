@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
+import { renamed } from './users.ts';
 import { endedSessions, sessions, users, type SessionEndReason } from './tables.ts';
 
 export type { SessionEndReason } from './tables.ts';
@@ -178,7 +179,11 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
    * answer cannot have changed. Any write (a log-out, a revoked session, a renamed user, a touch)
    * moves the reading, and the next request reads the database again.
    */
-  const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db, { reads: [sessions, users] });
+  const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db, {
+    reads: [sessions, users],
+    // A renamed user's sessions stay kept, with the new name.
+    follows: [{ table: users, columns: ['name'], follow: (found, _id, row) => (found && found.user.id === row.id ? { session: found.session, user: { ...found.user, ...renamed(row) } } : found) }],
+  });
 
   const lookUp = async (id: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> => {
     const session = (await selectSession.execute({ id }))[0];

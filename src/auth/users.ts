@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
-import { createHeldAnswers } from '../db/change-watch.ts';
+import { createHeldAnswers, writeOnly, type RowWritten } from '../db/change-watch.ts';
 import { chunksOf } from '../lib/chunks.ts';
 import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -16,6 +16,12 @@ export type UserCreatedHook = (tx: Db, userId: number) => Promise<void>;
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>;
 
+/** The name a one-row write to users gave (held answers follow only writes of that column). */
+export function renamed(row: RowWritten): { name: string } | Record<string, never> {
+  const name = row.values.name;
+  return typeof name === 'string' ? { name } : {};
+}
+
 export function createUserDirectory(db: Db, now: () => number) {
   const selectByEmail = db
     .select({ id: users.id, passwordHash: users.passwordHash, activatedAt: users.activatedAt })
@@ -28,7 +34,10 @@ export function createUserDirectory(db: Db, now: () => number) {
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
   // Asked on every API call to /user: kept until anything is written (db/change-watch.ts).
-  const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db, { reads: [users] });
+  const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db, {
+    reads: [users],
+    follows: [{ table: users, columns: ['name'], follow: (profile, userId, row) => (profile && userId === row.id ? { ...profile, ...renamed(row) } : profile) }],
+  });
   const selectProfile = db
     .select({ name: users.name, email: users.email })
     .from(users)
@@ -162,7 +171,8 @@ export function createUserDirectory(db: Db, now: () => number) {
     },
 
     async rename(userId: number, name: string): Promise<void> {
-      await updateName.execute({ id: userId, name });
+      // One row's name: sessions and profiles kept for the next request take the new name and stay kept.
+      await writeOnly(db, users, 1, () => updateName.execute({ id: userId, name }), undefined, { id: userId, values: { name } });
     },
   };
 }

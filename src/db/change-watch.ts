@@ -54,6 +54,14 @@ interface Epoch {
   reading: ChangeReading | null;
   /** The tables its answers read; null for "any" (every write ends the epoch). */
   reads: ReadonlySet<string> | null;
+  /** Changes its kept answers as an explained write to one of the tables they read changed its row; false when it cannot. */
+  follow: ((table: string, row: RowWritten) => boolean) | null;
+}
+
+/** What an explained write to one row did: the row with this id now holds these values (by column name). */
+export interface RowWritten {
+  id: number;
+  values: Readonly<Record<string, unknown>>;
 }
 
 const epochsByConnection = new WeakMap<object, Set<Epoch>>();
@@ -75,9 +83,11 @@ function epochAt(epoch: Epoch, reading: ChangeReading): number {
  * change counted) it is an ordinary write, after which nothing kept is given again. `write` must
  * start its statement when called (a prepared statement's `execute`, not a query builder, which
  * runs only once awaited). `written` is called when the write was explained, at once, before
- * anything else runs: what it learns of the row is what the row now holds.
+ * anything else runs: what it learns of the row is what the row now holds. With `row` (one row
+ * written, its id and new values), answers that read `table` and follow its writes
+ * (`createHeldAnswers`' `follow`) are changed to match and stay kept too.
  */
-export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: () => Promise<T>, written?: () => void): Promise<T> {
+export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: () => Promise<T>, written?: () => void, row?: RowWritten): Promise<T> {
   let watch = watches.get(db);
   if (watch === undefined) {
     watch = createChangeWatch(db);
@@ -90,11 +100,26 @@ export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: ()
   if (before === null || after === null || after.changes - before.changes !== rows || after.commitsElsewhere !== before.commitsElsewhere) return pending;
   const name = getTableName(table);
   for (const epoch of epochsByConnection.get(connectionOf(db)) ?? []) {
-    if (epoch.reads !== null && !epoch.reads.has(name) && epoch.reading !== null && sameReading(epoch.reading, before)) epoch.reading = after;
+    if (epoch.reading === null || !sameReading(epoch.reading, before)) continue;
+    const unread = epoch.reads !== null && !epoch.reads.has(name);
+    if (unread || (rows === 1 && row !== undefined && epoch.follow !== null && epoch.follow(name, row))) epoch.reading = after;
   }
   // Still in the same turn as the statement: nothing else can have run in between.
   written?.();
   return pending;
+}
+
+export interface HeldAnswersOptions<K, V> {
+  /** Whether an answer is kept; by default, found ones (unknown keys, which anyone can send, never fill it). */
+  keep?: (answer: V) => boolean;
+  atMost?: number;
+  /** Every table the answers are read from. */
+  reads?: readonly SQLiteTable[];
+  /**
+   * For tables among `reads` whose one-row writes the answers can follow, when the write changed only
+   * `columns`: the answer as it is after `row` was written (a new object; the kept one is never changed).
+   */
+  follows?: ReadonlyArray<{ table: SQLiteTable; columns: readonly string[]; follow: (answer: V, key: K, row: RowWritten) => V }>;
 }
 
 /**
@@ -103,14 +128,28 @@ export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: ()
  * query, so a write that lands while it runs makes its answer not kept. Only answers `keep` accepts
  * are kept (by default, found ones: unknown keys, which anyone can send, never fill it). Callers
  * must not change a kept answer. `reads`, every table the answers are read from, lets them outlive
- * a write explained with `writeOnly` to another table; without it, any write ends them.
+ * a write explained with `writeOnly` to another table (or, with `follows`, to a row of one of
+ * them); without it, any write ends them.
  */
-export function createHeldAnswers<K, V>(db: Db, options: { keep?: (answer: V) => boolean; atMost?: number; reads?: readonly SQLiteTable[] } = {}) {
+export function createHeldAnswers<K, V>(db: Db, options: HeldAnswersOptions<K, V> = {}) {
   const watchChanges = createChangeWatch(db);
   const keep = options.keep ?? ((answer: V) => answer !== undefined && answer !== null);
   const atMost = options.atMost ?? 10_000;
   const held = new Map<K, { answer: V; epoch: number }>();
-  const epoch: Epoch = { number: 0, reading: null, reads: options.reads ? new Set(options.reads.map((table) => getTableName(table))) : null };
+  const followed = new Map((options.follows ?? []).map((follows) => [getTableName(follows.table), follows]));
+  const follow = (table: string, row: RowWritten): boolean => {
+    const follows = followed.get(table);
+    if (follows === undefined || Object.keys(row.values).some((column) => !follows.columns.includes(column))) return false;
+    // Only answers of the current epoch can be given again; older ones are left to be read afresh.
+    for (const [key, kept] of held) if (kept.epoch === epoch.number) kept.answer = follows.follow(kept.answer, key, row);
+    return true;
+  };
+  const epoch: Epoch = {
+    number: 0,
+    reading: null,
+    reads: options.reads ? new Set(options.reads.map((table) => getTableName(table))) : null,
+    follow: followed.size > 0 ? follow : null,
+  };
   const connection = connectionOf(db);
   let epochs = epochsByConnection.get(connection);
   if (epochs === undefined) {

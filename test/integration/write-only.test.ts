@@ -87,6 +87,41 @@ describe('writeOnly', () => {
     expect(counted.reads).toBe(2);
   });
 
+  it('keeps answers that follow a one-row write of a table they read, changed as the row was', async () => {
+    await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+    const graceId = (await t.app.services.users.findForLogin('grace@example.com'))!.id;
+    const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
+    let reads = 0;
+    const nameOf = (id: number) =>
+      held.get(id, async () => {
+        reads++;
+        const [row] = await t.db.select({ name: users.name }).from(users).where(eq(users.id, id));
+        return row!.name;
+      });
+    await nameOf(userId);
+    await nameOf(graceId);
+    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { name: 'Ada King' } });
+    expect(await nameOf(userId)).toBe('Ada King');
+    expect(await nameOf(graceId)).toBe('Grace Hopper');
+    expect(reads).toBe(2);
+    expect(sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(userId)).toBe('Ada King');
+  });
+
+  it('ends answers that follow a table when the write changed a column they do not follow', async () => {
+    const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name) => name }] });
+    let reads = 0;
+    const emailOf = (id: number) =>
+      held.get(id, async () => {
+        reads++;
+        const [row] = await t.db.select({ email: users.email }).from(users).where(eq(users.id, id));
+        return row!.email;
+      });
+    await emailOf(userId);
+    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ email: 'ada@example.org' }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { email: 'ada@example.org' } });
+    expect(await emailOf(userId)).toBe('ada@example.org');
+    expect(reads).toBe(2);
+  });
+
   it('keeps nothing for answers that did not say what they read', async () => {
     const held = createHeldAnswers<number, number>(t.db);
     let reads = 0;
@@ -94,6 +129,28 @@ describe('writeOnly', () => {
     await ask();
     await saveTheme('dark');
     expect(await ask()).toBe(2);
+  });
+});
+
+describe('a saved name', () => {
+  it('shows at once in every session of the person, and nowhere else', async () => {
+    await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+    const first = (await logIn(t.app, 'ada@example.com')).browser;
+    const second = (await logIn(t.app, 'ada@example.com')).browser;
+    const grace = (await logIn(t.app, 'grace@example.com')).browser;
+    for (const browser of [first, second, grace]) await browser.get('/settings/account');
+    const saved = await first.post('/settings/account/details', { name: 'Ada King' }, { htmx: true });
+    expect(saved.statusCode).toBe(200);
+    for (const browser of [first, second]) {
+      const page = (await browser.get('/settings/security')).body;
+      expect(page).toContain('Ada King');
+      expect(page).not.toContain('Ada Lovelace');
+    }
+    const other = (await grace.get('/settings/security')).body;
+    expect(other).toContain('Grace Hopper');
+    expect(other).not.toContain('Ada King');
+    expect((await t.app.services.users.profile(userId))?.name).toBe('Ada King');
+    expect(sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(userId)).toBe('Ada King');
   });
 });
 
