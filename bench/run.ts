@@ -160,8 +160,10 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
       expect: { status: 200, bodyIncludes: '"name":"Ada Lovelace"' },
     },
     autoSave(baseUrl, browser, 'Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
+    // Every field the page's block sends, the mark of a block shown without errors included.
     autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', {
       shownLanguage: 'en',
+      blockState: 'clean',
       language: 'en',
       timezone: 'Europe/Berlin',
       clock24h: 'on',

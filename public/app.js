@@ -101,6 +101,20 @@
     if (invalid && event.detail.xhr && event.detail.xhr.status === 422) invalid.focus();
   });
 
+  // A save answered with only what it changed (the block is not swapped) leaves the controls as the
+  // person set them: those are now the saved values, which a reset after a refused save goes back to.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var xhr = event.detail.xhr;
+    var form = event.detail.elt;
+    if (!event.detail.successful || !xhr || xhr.getResponseHeader('hx-reswap') !== 'none' || !form || form.tagName !== 'FORM') return;
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.type === 'checkbox' || control.type === 'radio') control.defaultChecked = control.checked;
+      else if (control.tagName === 'SELECT') Array.prototype.forEach.call(control.options, function (option) { option.defaultSelected = option.selected; });
+      else if (control.tagName === 'INPUT' || control.tagName === 'TEXTAREA') control.defaultValue = control.value;
+      if (control.hasAttribute('data-saved')) control.setAttribute('data-saved', control.value);
+    });
+  });
+
   // The as-you-type password check is advice: if it fails (too many checks, no connection), it says
   // nothing, and the form is still judged when it is sent.
   function isPasswordCheck(event) {

@@ -88,6 +88,31 @@ describe('an auto-save after logging out', () => {
   });
 });
 
+describe('saving a preference', () => {
+  it('swaps in only what changed: the same controls keep the focus, and a later refused save goes back to the new value', async () => {
+    const account = accountPage(page);
+    await account.preferences.evaluate((form) => form.setAttribute('data-original', 'yes'));
+    const order = account.preferences.getByLabel(en('account.preferences.stackTraceOrder'), { exact: true });
+    await order.focus();
+    await page.keyboard.press('ArrowDown');
+    await saved(account.preferencesStatus);
+    expect(await account.preferences.getAttribute('data-original')).toBe('yes');
+    expect(await isFocused(order)).toBe(true);
+    expect(await page.locator('#pref-stack-preview code').allTextContents()).toEqual(['main', 'handleRequest', 'renderPage']);
+    const clock = account.preferences.getByLabel(en('account.preferences.clock24h'), { exact: true });
+    await clock.check();
+    await eventually(() => textOf(page.locator('[data-example-time]')), (text) => /\d{2}:\d{2}/.test(text) && !/AM|PM/.test(text), 'the example on the 24-hour clock');
+
+    // Logged out elsewhere: the refused save shows the values saved a moment ago, not those the page came with.
+    const token = await page.locator('form#account-preferences input[name="_csrf"]').inputValue();
+    expect((await page.request.post('/logout', { form: { _csrf: token }, maxRedirects: 0 })).status()).toBe(303);
+    await clock.click();
+    await eventually(() => account.preferences.getByText(en('signedOut.message')).isVisible(), Boolean, 'the logged-out message');
+    expect(await clock.isChecked()).toBe(true);
+    expect(await order.inputValue()).toBe('caller-last');
+  });
+});
+
 describe('saving the name', () => {
   it('keeps the focus where the person went, and updates both avatars', async () => {
     const account = accountPage(page);

@@ -208,6 +208,69 @@ describe('preferences', () => {
     expect(await adaSettings()).toEqual(before);
   });
 
+  describe('saved from a block shown without errors (blockState=clean, as the page sends it)', () => {
+    const oobIds = (body: string) => [...body.matchAll(/id="([\w-]+)"[^>]* hx-swap-oob="true"/g)].map((match) => match[1]);
+
+    it('answers only what the choice changed, by id, and leaves the block in place', async () => {
+      const page = await ada.get('/settings/account');
+      expect(page.body).toContain('<input type="hidden" name="blockState" value="clean">');
+      const response = await ada.post(
+        '/settings/account/preferences',
+        { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'de', timezone: 'Asia/Tokyo', clock24h: 'on', dateFormat: 'international', stackTraceOrder: 'caller-last', theme: 'dark' },
+        { htmx: true },
+      );
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['hx-reswap']).toBe('none');
+      expect(response.body).not.toContain('<form');
+      expect(oobIds(response.body)).toEqual(['pref-language-note', 'pref-timezone-detail', 'pref-example', 'pref-stack-preview', 'account-preferences-status']);
+      // Every id it swaps is in the page's block.
+      for (const id of oobIds(response.body)) expect(page.body).toContain(`id="${id}"`);
+      expect(response.body).toContain('<a href="/settings/account?saved=language" lang="de" hreflang="de">Diese Seite auf Deutsch anzeigen</a>');
+      expect(response.body).toMatch(/data-example-time>10\/03\/2026 23:05 GMT\+9</);
+      expect([...response.body.matchAll(/<li><code>(\w+)<\/code>/g)].map((match) => match[1])).toEqual(['main', 'handleRequest', 'renderPage']);
+      expect(response.body).toMatch(/id="pref-timezone-detail" data-timezone-detail data-saved="Japan[^"]*"/);
+      expect(response.body).toMatch(/data-save-status id="account-preferences-status" hx-swap-oob="true">Saved</);
+      expect(JSON.parse(String(response.headers['hx-trigger']))).toEqual({ 'dials:theme': 'dark' });
+      expect(await adaSettings()).toMatchObject({ language: 'de', timezone: 'Asia/Tokyo', clock24h: true, dateFormat: 'international', stackTraceOrder: 'caller-last', theme: 'dark' });
+    });
+
+    it('empties the offer of a language once the page\'s language is saved again', async () => {
+      await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'fr' }, { htmx: true });
+      const back = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'en' }, { htmx: true });
+      expect(back.body).toContain('<div id="pref-language-note" hx-swap-oob="true"></div>');
+    });
+
+    it('answers a refused save with the whole block, its errors next to the fields, and without the mark', async () => {
+      const refused = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', theme: 'neon' }, { htmx: true });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.headers['hx-reswap']).toBeUndefined();
+      expect(refused.body).toContain('<form id="account-preferences"');
+      expect(refused.body).toContain('aria-invalid="true"');
+      expect(refused.body).not.toContain('name="blockState"');
+      // The next save, from that block, replaces it whole: the errors go.
+      const fixed = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark' }, { htmx: true });
+      expect(fixed.statusCode).toBe(200);
+      expect(fixed.headers['hx-reswap']).toBeUndefined();
+      expect(fixed.body).toContain('<form id="account-preferences"');
+      expect(fixed.body).not.toContain('aria-invalid');
+      expect(fixed.body).toContain('name="blockState" value="clean"');
+    });
+
+    it('refuses any other value of the mark, saving nothing', async () => {
+      const before = await adaSettings();
+      const response = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'dirty', theme: 'dark' }, { htmx: true });
+      expect(response.statusCode).toBe(422);
+      expect(await adaSettings()).toEqual(before);
+    });
+
+    it('without JavaScript, is the usual redirect back to the page', async () => {
+      const response = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', theme: 'dark' });
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe('/settings/account');
+      expect((await adaSettings())?.theme).toBe('dark');
+    });
+  });
+
   it('refuses a form missing a field rather than guessing it', async () => {
     const { theme: _theme, ...withoutTheme } = validPreferences;
     const response = await ada.post('/settings/account/preferences', withoutTheme, { htmx: true });

@@ -25,6 +25,8 @@ const pageTemplate = 'settings/account/page';
 const blocks = {
   details: 'settings/account/details-form',
   preferences: 'settings/account/preferences-form',
+  /** What a save with scripts swaps into a preferences block shown without errors. */
+  preferencesSaved: 'settings/account/preferences-saved',
   avatar: 'settings/account/avatar-form',
 } as const;
 
@@ -98,7 +100,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: parsed.errors, values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
-      const { shownLanguage, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
+      const { shownLanguage, blockState, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
       await options.account.savePreferences(actorOf(request), { ...input, language: input.language as Language });
       const after: StoredPreferences = {
         ...before,
@@ -121,7 +123,10 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       request.language = pageLanguage;
       request.t = translatorFor(pageLanguage);
       const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
-      return reply.block(blocks.preferences, await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }, false));
+      const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }, false);
+      // The controls show what was chosen: the block stays, and what the choice changed is swapped in by id.
+      if (blockState === 'clean') return reply.header('hx-reswap', 'none').block(blocks.preferencesSaved, data);
+      return reply.block(blocks.preferences, data);
     });
 
     await scoped.register(async (uploads) => {
