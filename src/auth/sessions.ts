@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { ClientDetails } from '../lib/actor.ts';
 import { generateSessionToken, sessionIdFromToken } from './session-token.ts';
-import { renamed } from './users.ts';
+import { followRenames } from './users.ts';
 import { endedSessions, sessions, users, type SessionEndReason } from './tables.ts';
 
 export type { SessionEndReason } from './tables.ts';
@@ -176,13 +176,13 @@ export function createSessionStore(db: Db, policy: SessionPolicy) {
   /**
    * Sessions found alive and their users, kept with the database's change reading they were read
    * at (db/change-watch.ts): every page asks for its session, and until anything is written the
-   * answer cannot have changed. Any write (a log-out, a revoked session, a renamed user, a touch)
-   * moves the reading, and the next request reads the database again.
+   * answer cannot have changed. Any write (a log-out, a revoked session, a touch) moves the reading,
+   * and the next request reads the database again; a rename alone is followed (the new name kept).
    */
   const heldSessions = createHeldAnswers<string, { session: Session; user: SessionUser } | null>(db, {
     reads: [sessions, users],
     // A renamed user's sessions stay kept, with the new name.
-    follows: [{ table: users, columns: ['name'], follow: (found, _id, row) => (found && found.user.id === row.id ? { session: found.session, user: { ...found.user, ...renamed(row) } } : found) }],
+    follows: [followRenames((found, _id, userId, name) => (found && found.user.id === userId ? { session: found.session, user: { ...found.user, name } } : found))],
   });
 
   const lookUp = async (id: string, client: ClientDetails): Promise<{ session: Session; user: SessionUser } | null> => {

@@ -16,10 +16,12 @@ export type UserCreatedHook = (tx: Db, userId: number) => Promise<void>;
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>;
 
-/** The name a one-row write to users gave (held answers follow only writes of that column). */
-export function renamed(row: RowWritten): { name: string } | Record<string, never> {
-  const name = row.values.name;
-  return typeof name === 'string' ? { name } : {};
+/**
+ * For answers kept over the users table that show a person's name (`createHeldAnswers`' `follows`):
+ * a rename, the one write of a user explained to them, changes them with `apply` and they stay kept.
+ */
+export function followRenames<K, V>(apply: (answer: V, key: K, userId: number, name: string) => V) {
+  return { table: users, columns: ['name'], follow: (answer: V, key: K, row: RowWritten) => apply(answer, key, row.id, String(row.values.name)) };
 }
 
 export function createUserDirectory(db: Db, now: () => number) {
@@ -36,7 +38,7 @@ export function createUserDirectory(db: Db, now: () => number) {
   // Asked on every API call to /user: kept until anything is written (db/change-watch.ts).
   const heldProfiles = createHeldAnswers<number, { name: string; email: string } | undefined>(db, {
     reads: [users],
-    follows: [{ table: users, columns: ['name'], follow: (profile, userId, row) => (profile && userId === row.id ? { ...profile, ...renamed(row) } : profile) }],
+    follows: [followRenames((profile, key, userId, name) => (profile && key === userId ? { ...profile, name } : profile))],
   });
   const selectProfile = db
     .select({ name: users.name, email: users.email })
@@ -172,7 +174,8 @@ export function createUserDirectory(db: Db, now: () => number) {
 
     async rename(userId: number, name: string): Promise<void> {
       // One row's name: sessions and profiles kept for the next request take the new name and stay kept.
-      await writeOnly(db, users, 1, () => updateName.execute({ id: userId, name }), undefined, { id: userId, values: { name } });
+      const values = { name };
+      await writeOnly(db, users, 1, () => updateName.execute({ id: userId, ...values }), undefined, { id: userId, values });
     },
   };
 }

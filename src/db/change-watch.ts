@@ -47,7 +47,8 @@ export function createChangeWatch(db: Db): () => ChangeReading | null {
 
 /**
  * A run of readings over which a set of kept answers still holds. It ends when the reading moves,
- * unless the move was a write explained to it (`writeOnly`) to a table its answers do not read.
+ * unless the move was a write explained to it (`writeOnly`) to a table its answers do not read, or
+ * to a row its answers follow (then its kept answers are changed to match and move to a new epoch).
  */
 interface Epoch {
   number: number;
@@ -58,7 +59,11 @@ interface Epoch {
   follow: ((table: string, row: RowWritten) => boolean) | null;
 }
 
-/** What an explained write to one row did: the row with this id now holds these values (by column name). */
+/**
+ * What an explained write to one row did: the row with this id now holds these values, by the
+ * names its table's columns have in the schema (`name`, `isAdmin`). Built from the same values as
+ * the statement, so the two cannot differ.
+ */
 export interface RowWritten {
   id: number;
   values: Readonly<Record<string, unknown>>;
@@ -102,7 +107,7 @@ export function writeOnly<T>(db: Db, table: SQLiteTable, rows: number, write: ()
   for (const epoch of epochsByConnection.get(connectionOf(db)) ?? []) {
     if (epoch.reading === null || !sameReading(epoch.reading, before)) continue;
     const unread = epoch.reads !== null && !epoch.reads.has(name);
-    if (unread || (rows === 1 && row !== undefined && epoch.follow !== null && epoch.follow(name, row))) epoch.reading = after;
+    if (unread || (rows === 1 && row !== undefined && Object.keys(row.values).length > 0 && epoch.follow !== null && epoch.follow(name, row))) epoch.reading = after;
   }
   // Still in the same turn as the statement: nothing else can have run in between.
   written?.();
@@ -117,7 +122,8 @@ export interface HeldAnswersOptions<K, V> {
   reads?: readonly SQLiteTable[];
   /**
    * For tables among `reads` whose one-row writes the answers can follow, when the write changed only
-   * `columns`: the answer as it is after `row` was written (a new object; the kept one is never changed).
+   * `columns` (as `RowWritten` names them): the answer as it is after `row` was written (a new object;
+   * the kept one is never changed).
    */
   follows?: ReadonlyArray<{ table: SQLiteTable; columns: readonly string[]; follow: (answer: V, key: K, row: RowWritten) => V }>;
 }
@@ -140,8 +146,14 @@ export function createHeldAnswers<K, V>(db: Db, options: HeldAnswersOptions<K, V
   const follow = (table: string, row: RowWritten): boolean => {
     const follows = followed.get(table);
     if (follows === undefined || Object.keys(row.values).some((column) => !follows.columns.includes(column))) return false;
-    // Only answers of the current epoch can be given again; older ones are left to be read afresh.
-    for (const [key, kept] of held) if (kept.epoch === epoch.number) kept.answer = follows.follow(kept.answer, key, row);
+    // The kept answers move to a new epoch, changed as the row was: an answer read before the write
+    // and arriving after it is filed under the old one, so it is never given. Older ones are left to be read afresh.
+    const before = epoch.number++;
+    for (const [key, kept] of held) {
+      if (kept.epoch !== before) continue;
+      kept.answer = follows.follow(kept.answer, key, row);
+      kept.epoch = epoch.number;
+    }
     return true;
   };
   const epoch: Epoch = {

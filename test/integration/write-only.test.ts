@@ -25,6 +25,12 @@ afterEach(async () => {
   await t.close();
 });
 
+/** Stops the work that writes in the background (the mail worker sending sign-up mail), so that only the test writes. */
+async function quiet(): Promise<void> {
+  await t.app.services.mailWorker?.stop();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Names of users kept over the users table; `reads` counts the questions that reached the database. */
 function keptNames() {
   const held = createHeldAnswers<number, string>(t.db, { reads: [users] });
@@ -90,6 +96,7 @@ describe('writeOnly', () => {
   it('keeps answers that follow a one-row write of a table they read, changed as the row was', async () => {
     await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
     const graceId = (await t.app.services.users.findForLogin('grace@example.com'))!.id;
+    await quiet();
     const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
     let reads = 0;
     const nameOf = (id: number) =>
@@ -107,7 +114,31 @@ describe('writeOnly', () => {
     expect(sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(userId)).toBe('Ada King');
   });
 
+  it('does not keep an answer read before a followed write and arriving after it', async () => {
+    await quiet();
+    const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
+    let reads = 0;
+    let release = () => {};
+    const arrived = new Promise<void>((resolve) => (release = resolve));
+    const nameOf = (id: number, wait = false) =>
+      held.get(id, async () => {
+        reads++;
+        // Asked at once, in the same turn: nothing else can write in between.
+        const name = sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(id) as string;
+        if (wait) await arrived;
+        return name;
+      });
+    // The read has run its query; the rename lands while its answer is on the way.
+    const slow = nameOf(userId, true);
+    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { name: 'Ada King' } });
+    release();
+    expect(await slow).toBe('Ada Lovelace');
+    expect(await nameOf(userId)).toBe('Ada King');
+    expect(reads).toBe(2);
+  });
+
   it('ends answers that follow a table when the write changed a column they do not follow', async () => {
+    await quiet();
     const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name) => name }] });
     let reads = 0;
     const emailOf = (id: number) =>
@@ -151,6 +182,23 @@ describe('a saved name', () => {
     expect(other).not.toContain('Ada King');
     expect((await t.app.services.users.profile(userId))?.name).toBe('Ada King');
     expect(sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(userId)).toBe('Ada King');
+  });
+
+  it('keeps the sessions held through the save: the next request does not read them again', async () => {
+    const { browser } = await logIn(t.app, 'ada@example.com');
+    await quiet();
+    await browser.get('/settings/account');
+    expect((await browser.get('/admin/outbox')).statusCode).toBe(200);
+    // A change the held session cannot see, passed off as a write to another table: it shows whether the session is read again.
+    await writeOnly(t.db, accountSettings, 1, () => Promise.resolve(sqliteOf(t.db).prepare('update users set is_admin = 0 where id = ?').run(userId)));
+    expect((await browser.get('/admin/outbox')).statusCode).toBe(200);
+    expect((await browser.post('/settings/account/details', { name: 'Ada King' }, { htmx: true })).statusCode).toBe(200);
+    expect((await browser.get('/admin/outbox')).statusCode).toBe(200);
+    expect((await browser.get('/settings/security')).body).toContain('Ada King');
+    // Any other write, and the session is read again as it now is.
+    await t.app.services.users.rename(userId, 'Ada Lovelace');
+    sqliteOf(t.db).prepare('update users set email = email where id = ?').run(userId);
+    expect((await browser.get('/admin/outbox')).statusCode).toBe(404);
   });
 });
 
