@@ -101,17 +101,29 @@
     if (invalid && event.detail.xhr && event.detail.xhr.status === 422) invalid.focus();
   });
 
-  // A save answered with only what it changed (the block is not swapped) leaves the controls as the
-  // person set them: those are now the saved values, which a reset after a refused save goes back to.
+  // A block that saves in place (data-saves-in-place: a save with scripts swaps in only what it
+  // changed) keeps its controls as the person set them. What a save sent becomes the saved state
+  // that a reset after a refused save goes back to; a change made after it was sent does not.
+  var sentStates = new WeakMap();
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.xhr || !form || !form.hasAttribute || !form.hasAttribute('data-saves-in-place')) return;
+    sentStates.set(event.detail.xhr, Array.prototype.map.call(form.elements, function (control) {
+      var options = control.tagName === 'SELECT' ? Array.prototype.map.call(control.options, function (option) { return option.selected; }) : null;
+      return { control: control, value: control.value, checked: control.checked, options: options };
+    }));
+  });
+
   document.addEventListener('htmx:afterRequest', function (event) {
     var xhr = event.detail.xhr;
-    var form = event.detail.elt;
-    if (!event.detail.successful || !xhr || xhr.getResponseHeader('hx-reswap') !== 'none' || !form || form.tagName !== 'FORM') return;
-    Array.prototype.forEach.call(form.elements, function (control) {
-      if (control.type === 'checkbox' || control.type === 'radio') control.defaultChecked = control.checked;
-      else if (control.tagName === 'SELECT') Array.prototype.forEach.call(control.options, function (option) { option.defaultSelected = option.selected; });
-      else if (control.tagName === 'INPUT' || control.tagName === 'TEXTAREA') control.defaultValue = control.value;
-      if (control.hasAttribute('data-saved')) control.setAttribute('data-saved', control.value);
+    var states = xhr && sentStates.get(xhr);
+    if (!states || xhr.status < 200 || xhr.status > 299) return;
+    states.forEach(function (state) {
+      var control = state.control;
+      if (control.type === 'checkbox' || control.type === 'radio') control.defaultChecked = state.checked;
+      else if (state.options) Array.prototype.forEach.call(control.options, function (option, index) { option.defaultSelected = state.options[index]; });
+      else if (control.tagName === 'INPUT' || control.tagName === 'TEXTAREA') control.defaultValue = state.value;
+      if (control.hasAttribute('data-saved')) control.setAttribute('data-saved', state.value);
     });
   });
 

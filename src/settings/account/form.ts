@@ -26,8 +26,8 @@ export const preferencesForm = z.object({
   theme: preferenceFields.theme,
   /** The language the page was shown in, so an auto-save answers in it (the page is not switched under the person's keys). */
   shownLanguage: z.string().refine(isLanguage, { error: 'errors.preferences.language' }).optional(),
-  /** Sent by a block shown without errors: a save made with scripts then answers only what changed. */
-  blockState: z.literal('clean', { error: 'errors.form.invalidValue' }).optional(),
+  /** Sent by a block shown without errors: a save made with scripts then answers only what changed. Anything else reads as absent (the whole block is answered). */
+  blockState: z.literal('clean').optional().catch(undefined),
 });
 
 /** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */

@@ -25,8 +25,8 @@ const pageTemplate = 'settings/account/page';
 const blocks = {
   details: 'settings/account/details-form',
   preferences: 'settings/account/preferences-form',
-  /** What a save with scripts swaps into a preferences block shown without errors. */
-  preferencesSaved: 'settings/account/preferences-saved',
+  /** Not a block: the parts of one that a save with scripts swaps into a preferences block shown without errors. */
+  preferencesSavedParts: 'settings/account/preferences-saved',
   avatar: 'settings/account/avatar-form',
 } as const;
 
@@ -45,6 +45,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       stored,
       timeZone: describeTimeZone(stored.timeZone, request.language),
       timeZoneMatchesText: timeZoneMatchesText.get(request.language),
+      // The preferences' status line, which a save with scripts swaps in by this id.
+      preferencesStatusId: 'account-preferences-status',
       languages,
       unconfirmedPrimary: () => unconfirmedPrimary,
       errors: {},
@@ -125,7 +127,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
       const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }, false);
       // The controls show what was chosen: the block stays, and what the choice changed is swapped in by id.
-      if (blockState === 'clean') return reply.header('hx-reswap', 'none').block(blocks.preferencesSaved, data);
+      if (blockState === 'clean') return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
       return reply.block(blocks.preferences, data);
     });
 
