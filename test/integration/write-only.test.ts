@@ -44,6 +44,28 @@ function keptNames() {
   return { nameOf, counted };
 }
 
+/**
+ * Names kept over the users table that follow a rename; `reads` counts the questions that reached
+ * the database. A read asks at once, in the same turn (nothing else can write in between), and may
+ * wait for `until` before it answers.
+ */
+function followedNames() {
+  const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
+  const counted = { reads: 0 };
+  const nameOf = (id: number, until?: Promise<void>) =>
+    held.get(id, async () => {
+      counted.reads++;
+      const name = sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(id) as string;
+      if (until) await until;
+      return name;
+    });
+  return { nameOf, counted };
+}
+
+/** Renames Ada as one row of users, explained with its new name. */
+const renameAda = (name: string) =>
+  writeOnly(t.db, users, 1, () => t.db.update(users).set({ name }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { name } });
+
 // A prepared statement runs when executed; a query builder only when awaited, after writeOnly has looked.
 const saveTheme = (theme: 'dark' | 'light') =>
   writeOnly(t.db, accountSettings, 1, () => t.db.update(accountSettings).set({ theme }).where(eq(accountSettings.userId, userId)).prepare().execute());
@@ -97,44 +119,28 @@ describe('writeOnly', () => {
     await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
     const graceId = (await t.app.services.users.findForLogin('grace@example.com'))!.id;
     await quiet();
-    const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
-    let reads = 0;
-    const nameOf = (id: number) =>
-      held.get(id, async () => {
-        reads++;
-        const [row] = await t.db.select({ name: users.name }).from(users).where(eq(users.id, id));
-        return row!.name;
-      });
+    const { nameOf, counted } = followedNames();
     await nameOf(userId);
     await nameOf(graceId);
-    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { name: 'Ada King' } });
+    await renameAda('Ada King');
     expect(await nameOf(userId)).toBe('Ada King');
     expect(await nameOf(graceId)).toBe('Grace Hopper');
-    expect(reads).toBe(2);
+    expect(counted.reads).toBe(2);
     expect(sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(userId)).toBe('Ada King');
   });
 
   it('does not keep an answer read before a followed write and arriving after it', async () => {
     await quiet();
-    const held = createHeldAnswers<number, string>(t.db, { reads: [users], follows: [{ table: users, columns: ['name'], follow: (name, id, row) => (id === row.id ? String(row.values.name) : name) }] });
-    let reads = 0;
+    const { nameOf, counted } = followedNames();
     let release = () => {};
     const arrived = new Promise<void>((resolve) => (release = resolve));
-    const nameOf = (id: number, wait = false) =>
-      held.get(id, async () => {
-        reads++;
-        // Asked at once, in the same turn: nothing else can write in between.
-        const name = sqliteOf(t.db).prepare('select name from users where id = ?').pluck().get(id) as string;
-        if (wait) await arrived;
-        return name;
-      });
     // The read has run its query; the rename lands while its answer is on the way.
-    const slow = nameOf(userId, true);
-    await writeOnly(t.db, users, 1, () => t.db.update(users).set({ name: 'Ada King' }).where(eq(users.id, userId)).prepare().execute(), undefined, { id: userId, values: { name: 'Ada King' } });
+    const slow = nameOf(userId, arrived);
+    await renameAda('Ada King');
     release();
     expect(await slow).toBe('Ada Lovelace');
     expect(await nameOf(userId)).toBe('Ada King');
-    expect(reads).toBe(2);
+    expect(counted.reads).toBe(2);
   });
 
   it('ends answers that follow a table when the write changed a column they do not follow', async () => {
