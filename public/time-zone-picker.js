@@ -136,6 +136,8 @@
     close(picker);
     p.input.value = shownText(zone);
     picker.setAttribute('data-shown', p.input.value);
+    // Typing on at once starts a new search rather than adding to the zone's name.
+    if (document.activeElement === p.input) p.input.select();
     if (p.detail) p.detail.textContent = zone.detail;
     if (p.value.value === zone.name) return;
     p.value.value = zone.name;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** A person's name as shown to others: 1–100 visible characters (no line breaks or text-direction controls). */
 export const personName = z
-  .string()
+  .string({ error: 'errors.name.required' })
   .trim()
   .min(1, { error: 'errors.name.required' })
   .max(100, { error: 'errors.name.tooLong' })

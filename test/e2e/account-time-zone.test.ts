@@ -72,6 +72,13 @@ describe('the time-zone picker with JavaScript', () => {
     await page.keyboard.press('Enter');
     await eventually(() => textOf(account.preferencesStatus), (text) => text === en('status.saved'), 'the zone to be saved');
     expect(saves).toEqual(['Asia/Tokyo']);
+    // Typing on at once, still in the field, starts a new search instead of adding to the zone's name.
+    await page.keyboard.type('Berl', { delay: 40 });
+    expect(await picker().inputValue()).toBe('Berl');
+    await eventually(() => textOf(listbox().getByRole('option').first()), (text) => text.includes('Europe/Berlin'), 'Berlin found');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    expect(await picker().inputValue()).toMatch(/^Asia\/Tokyo \(UTC\+09:00\)$/);
 
     await typeAndChoose('Berlin');
     await eventually(() => savedZone(), (zone) => zone === 'Europe/Berlin', 'Europe/Berlin to be saved');

@@ -107,6 +107,12 @@ describe('choosing a zone without JavaScript', () => {
     expect(await savedZone()).toBe('Europe/Berlin');
   });
 
+  it('saves the zone chosen whatever the length of the search it came from', async () => {
+    const saved = await ada.post('/settings/account/time-zone', { timezone: 'Asia/Tokyo', q: 'a'.repeat(500) });
+    expect(saved.statusCode).toBe(303);
+    expect(await savedZone()).toBe('Asia/Tokyo');
+  });
+
   it('refuses a zone that does not exist and anything else posted along', async () => {
     expect((await ada.post('/settings/account/time-zone', { timezone: 'Mars/Olympus_Mons' })).statusCode).toBe(422);
     expect((await ada.post('/settings/account/time-zone', { timezone: 'Asia/Tokyo', language: 'de' })).statusCode).toBe(422);

@@ -104,6 +104,13 @@ describe('auto-saving the name', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
+  it('asks for the name when the form comes without it', async () => {
+    const response = await ada.post('/settings/account/details', {}, { htmx: true });
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('Enter your name.');
+    expect((await adaRow())?.name).toBe('Ada Lovelace');
+  });
+
   it('renames only the person who asked', async () => {
     const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
     await grace.post('/settings/account/details', { name: 'Rear Admiral Hopper' }, { htmx: true });
@@ -270,6 +277,18 @@ describe('preferences', () => {
       expect(response.headers.location).toBe('/settings/account');
       expect((await adaSettings())?.theme).toBe('dark');
     });
+  });
+
+  it.each([
+    ['an unknown page language', { shownLanguage: 'xx' }, 'Choose one of the languages in the list.'],
+    ['a repeated page language', { shownLanguage: ['de', 'fr'] }, 'This field was sent more than once.'],
+    ['a repeated block mark', { blockState: ['clean', 'x'] }, 'This field was sent more than once.'],
+  ] as const)('says what is wrong with %s for the whole form, saving nothing', async (_label, override, message) => {
+    const before = await adaSettings();
+    const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain(message);
+    expect(await adaSettings()).toEqual(before);
   });
 
   it('refuses a form missing a field rather than guessing it', async () => {

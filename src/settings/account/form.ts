@@ -33,7 +33,8 @@ export const preferencesForm = z.object({
 /** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */
 export const timeZoneForm = z.object({
   timezone: z.string({ error: 'errors.preferences.timezone' }).max(64, { error: 'errors.preferences.timezone' }).refine(isTimeZone, { error: 'errors.preferences.timezone' }),
-  q: z.string().max(100).optional(),
+  // Only shown again, cut to the length a search takes: a longer one never refuses a valid zone.
+  q: z.string().transform((query) => query.slice(0, 100)).optional(),
 });
 
 export type PreferencesInput = z.infer<typeof preferencesForm>;

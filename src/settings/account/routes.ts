@@ -30,6 +30,13 @@ const blocks = {
   avatar: 'settings/account/avatar-form',
 } as const;
 
+/** Errors of the preferences block's hidden fields (only a hand-made request gets them wrong), said for the whole form. */
+function shownNextToTheForm(errors: FieldErrors): FieldErrors {
+  const { shownLanguage, blockState, ...shown } = errors;
+  const hidden = shownLanguage ?? blockState;
+  return hidden && !shown._form ? { ...shown, _form: hidden } : shown;
+}
+
 // The picker's "n matches" announcement, as a template the browser fills in; made once per language.
 const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
 
@@ -99,7 +106,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
         request.t = translatorFor(shown);
       }
       const parsed = parseForm(preferencesForm, request.body);
-      if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: parsed.errors, values: request.body as Record<string, unknown> });
+      if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: shownNextToTheForm(parsed.errors), values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
       const { shownLanguage, blockState, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
