@@ -12,16 +12,16 @@ export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldEr
 /** The key under which errors that belong to no single field are reported. */
 export const formLevel = '_form';
 
-const strictSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
+const strictSchemas = new WeakMap<z.ZodObject, { strict: z.ZodObject; fields: ReadonlySet<string> }>();
 
-// zod compiles a schema on first use; making the strict copy once keeps that work out of requests.
-function strictVersionOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>): z.ZodObject<Shape> {
-  let strict = strictSchemas.get(schema);
-  if (!strict) {
-    strict = schema.strict();
-    strictSchemas.set(schema, strict);
+// zod compiles a schema on first use; making the strict copy and the set of its fields once keeps that work out of requests.
+function strictVersionOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>): { strict: z.ZodObject<Shape>; fields: ReadonlySet<string> } {
+  let known = strictSchemas.get(schema);
+  if (!known) {
+    known = { strict: schema.strict(), fields: new Set(Object.keys(schema.shape)) };
+    strictSchemas.set(schema, known);
   }
-  return strict as z.ZodObject<Shape>;
+  return known as { strict: z.ZodObject<Shape>; fields: ReadonlySet<string> };
 }
 
 /**
@@ -34,7 +34,7 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
     return { ok: false, errors: { [formLevel]: { key: 'errors.form.unreadable' } } };
   }
   const errors: FieldErrors = {};
-  const accepted = new Set(Object.keys(schema.shape));
+  const { strict, fields: accepted } = strictVersionOf(schema);
   for (const field of Reflect.ownKeys(body)) {
     const name = String(field);
     if (!accepted.has(name)) {
@@ -47,7 +47,7 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const parsed = strictVersionOf(schema).safeParse(body);
+  const parsed = strict.safeParse(body);
   if (parsed.success) return { ok: true, data: parsed.data };
   for (const issue of parsed.error.issues) {
     const field = issue.path.length > 0 ? String(issue.path[0]) : formLevel;

@@ -100,13 +100,15 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
   const noData = {};
   const htmlHeaders = (reply: FastifyReply, status: number) => reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
 
-  const render = (reply: FastifyReply, template: string, data: Record<string, unknown>, status: number, rendered?: (bytes: Buffer) => void) => {
+  /**
+   * `full` is everything the template reads, as one object literal (everyPage, commonData and the
+   * route's data spread into it once). @fastify/view would merge data into a new object with
+   * Object.assign, which V8 keeps as a dictionary once it passes a dozen keys: every include then
+   * copied it slowly, and every read of it was a lookup (measured: half of the account page's render).
+   */
+  const render = (reply: FastifyReply, template: string, full: Record<string, unknown>, status: number, rendered?: (bytes: Buffer) => void) => {
     const view = views.get(template);
     if (view === undefined) throw new Error(`No template views/${template}.eta`);
-    // The template gets its data as one object literal. @fastify/view would merge it into a new object
-    // with Object.assign, which V8 keeps as a dictionary once it passes a dozen keys: every include then
-    // copied it slowly, and every read of it was a lookup (measured: half of the account page's render).
-    const full = { ...everyPage, ...data };
     const answer = () => {
       const bytes = view(full);
       rendered?.(bytes);
@@ -118,7 +120,7 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
   const pageData = (reply: FastifyReply, data: Record<string, unknown>) => {
     const request = reply.request;
     const flash = takeFlash(request, reply, options.cookies, options.secure);
-    return { ...commonData(request, reply), navigation: request.viewer ? settingsNavigation : [], flash, ...data };
+    return { ...everyPage, ...commonData(request, reply), navigation: request.viewer ? settingsNavigation : [], flash, ...data };
   };
 
   const page = function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
@@ -140,7 +142,7 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
     return render(this, template, full, 200, (bytes) => options.heldPages.keep(key, changes, bytes));
   });
   const block = function block(this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
-    return render(this, template, { ...commonData(this.request, this), ...data }, status);
+    return render(this, template, { ...everyPage, ...commonData(this.request, this), ...data }, status);
   };
 
   app.decorateReply('page', page);

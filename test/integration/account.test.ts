@@ -279,11 +279,11 @@ describe('preferences', () => {
     });
   });
 
-  it.each([
+  it.each<[string, Record<string, string | string[]>, string]>([
     ['an unknown page language', { shownLanguage: 'xx' }, 'Choose one of the languages in the list.'],
     ['a repeated page language', { shownLanguage: ['de', 'fr'] }, 'This field was sent more than once.'],
     ['a repeated block mark', { blockState: ['clean', 'x'] }, 'This field was sent more than once.'],
-  ] as const)('says what is wrong with %s for the whole form, saving nothing', async (_label, override, message) => {
+  ])('says what is wrong with %s for the whole form, saving nothing', async (_label, override, message) => {
     const before = await adaSettings();
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });
     expect(response.statusCode).toBe(422);

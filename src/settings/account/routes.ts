@@ -132,9 +132,10 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       request.language = pageLanguage;
       request.t = translatorFor(pageLanguage);
       const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
-      const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch }, false);
-      // The controls show what was chosen: the block stays, and what the choice changed is swapped in by id.
-      if (blockState === 'clean') return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
+      // The controls show what was chosen: a block shown without errors stays, and what the choice changed is swapped in by id.
+      const inPlace = blockState === 'clean';
+      const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch, oob: inPlace }, false);
+      if (inPlace) return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
       return reply.block(blocks.preferences, data);
     });
 
