@@ -49,7 +49,8 @@ const comparisons: Comparison[] = [
   { measured: 'Dials GET /api/v1/user (API key)', baseline: 'bare GET', goal: 0.25 },
   { measured: 'Dials auto-save details', baseline: 'bare POST' },
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
-  { measured: issuePageLabel, baseline: 'bare GET' },
+  // Shown next to the bare route, as its issue asks; it names no goal.
+  { measured: issuePageLabel, baseline: 'bare GET', goal: null },
 ];
 
 const buildEventsLabel = 'Dials POST /api/v1/orgs/{org}/builds (build events)';
@@ -160,10 +161,11 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
       expect: { status: 200, bodyIncludes: '"name":"Ada Lovelace"' },
     },
     autoSave(baseUrl, browser, 'Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
-    // Every field the page's block sends, the mark of a block shown without errors included.
+    // Every field the page's block sends once these choices are saved and shown (its shownState
+    // says so), as when a person sends their choices again: the answer swaps in only the status.
     autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', {
       shownLanguage: 'en',
-      blockState: 'clean',
+      shownState: 'en|Europe/Berlin|24|iso|caller-last',
       language: 'en',
       timezone: 'Europe/Berlin',
       clock24h: 'on',

@@ -12,16 +12,16 @@ export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldEr
 /** The key under which errors that belong to no single field are reported. */
 export const formLevel = '_form';
 
-const strictSchemas = new WeakMap<z.ZodObject, { strict: z.ZodObject; fields: ReadonlySet<string> }>();
+const acceptedFields = new WeakMap<z.ZodObject, ReadonlySet<string>>();
 
-// zod compiles a schema on first use; making the strict copy and the set of its fields once keeps that work out of requests.
-function strictVersionOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>): { strict: z.ZodObject<Shape>; fields: ReadonlySet<string> } {
-  let known = strictSchemas.get(schema);
-  if (!known) {
-    known = { strict: schema.strict(), fields: new Set(Object.keys(schema.shape)) };
-    strictSchemas.set(schema, known);
+// Worked out once per schema, not on each request.
+function acceptedFieldsOf(schema: z.ZodObject): ReadonlySet<string> {
+  let fields = acceptedFields.get(schema);
+  if (!fields) {
+    fields = new Set(Object.keys(schema.shape));
+    acceptedFields.set(schema, fields);
   }
-  return known as { strict: z.ZodObject<Shape>; fields: ReadonlySet<string> };
+  return fields;
 }
 
 /**
@@ -34,7 +34,7 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
     return { ok: false, errors: { [formLevel]: { key: 'errors.form.unreadable' } } };
   }
   const errors: FieldErrors = {};
-  const { strict, fields: accepted } = strictVersionOf(schema);
+  const accepted = acceptedFieldsOf(schema);
   for (const field of Reflect.ownKeys(body)) {
     const name = String(field);
     if (!accepted.has(name)) {
@@ -47,7 +47,8 @@ export function parseForm<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const parsed = strict.safeParse(body);
+  // Every field was checked against the schema's above, so zod's own check of unknown keys (.strict()) would find nothing.
+  const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, data: parsed.data };
   for (const issue of parsed.error.issues) {
     const field = issue.path.length > 0 ? String(issue.path[0]) : formLevel;

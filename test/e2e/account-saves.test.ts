@@ -102,6 +102,12 @@ describe('saving a preference', () => {
     const clock = account.preferences.getByLabel(en('account.preferences.clock24h'), { exact: true });
     await clock.check();
     await eventually(() => textOf(page.locator('[data-example-time]')), (text) => /\d{2}:\d{2}/.test(text) && !/AM|PM/.test(text), 'the example on the 24-hour clock');
+    // The block says it shows both choices now, so its next save swaps in only what that one changes.
+    expect(await page.locator('#pref-shown-state').inputValue()).toMatch(/^en\|[^|]+\|24\|us\|caller-last$/);
+    const example = await textOf(page.locator('[data-example-time]'));
+    await account.preferences.getByLabel(en('account.preferences.dateFormats.iso'), { exact: true }).check();
+    await eventually(() => textOf(page.locator('[data-example-time]')), (text) => text !== example && /^\d{4}-\d{2}-\d{2} /.test(text), 'the example in the ISO date format');
+    expect(await page.locator('#pref-stack-preview code').allTextContents()).toEqual(['main', 'handleRequest', 'renderPage']);
 
     // Logged out elsewhere: the refused save shows the values saved a moment ago, not those the page came with.
     const token = await page.locator('form#account-preferences input[name="_csrf"]').inputValue();

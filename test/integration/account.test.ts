@@ -215,56 +215,96 @@ describe('preferences', () => {
     expect(await adaSettings()).toEqual(before);
   });
 
-  describe('saved from a block shown without errors (blockState=clean, as the page sends it)', () => {
+  describe('saved from a block shown without errors (it sends shownState, what it shows, as the page does)', () => {
     const oobIds = (body: string) => [...body.matchAll(/id="([\w-]+)"[^>]* hx-swap-oob="true"/g)].map((match) => match[1]);
+    // What the page's block shows for Ada at first: the language, zone, clock, date format and stack order saved.
+    const shownAtFirst = 'en|UTC|12|us|default';
+    const save = (fields: Record<string, string>) => ada.post('/settings/account/preferences', { ...validPreferences, shownLanguage: 'en', shownState: shownAtFirst, ...fields }, { htmx: true });
 
-    it('answers only what the choice changed, by id, and leaves the block in place', async () => {
+    it('says in the page\'s block what it shows', async () => {
       const page = await ada.get('/settings/account');
-      expect(page.body).toContain('<input type="hidden" name="blockState" value="clean">');
-      const response = await ada.post(
-        '/settings/account/preferences',
-        { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'de', timezone: 'Asia/Tokyo', clock24h: 'on', dateFormat: 'international', stackTraceOrder: 'caller-last', theme: 'dark' },
-        { htmx: true },
-      );
+      expect(page.body).toContain(`<input type="hidden" name="shownState" id="pref-shown-state" value="${shownAtFirst}">`);
+    });
+
+    it('answers what the choice changed, by id, and leaves the block in place', async () => {
+      const page = await ada.get('/settings/account');
+      const response = await save({ language: 'de', timezone: 'Asia/Tokyo', clock24h: 'on', dateFormat: 'international', stackTraceOrder: 'caller-last', theme: 'dark' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['hx-reswap']).toBe('none');
       expect(response.body).not.toContain('<form');
-      expect(oobIds(response.body)).toEqual(['pref-language-note', 'pref-timezone-detail', 'pref-example', 'pref-stack-preview', 'account-preferences-status']);
+      expect(oobIds(response.body)).toEqual(['pref-language-note', 'pref-timezone-detail', 'pref-example', 'pref-stack-preview', 'pref-shown-state', 'account-preferences-status']);
       // Every id it swaps is in the page's block.
       for (const id of oobIds(response.body)) expect(page.body).toContain(`id="${id}"`);
       expect(response.body).toContain('<a href="/settings/account?saved=language" lang="de" hreflang="de">Diese Seite auf Deutsch anzeigen</a>');
       expect(response.body).toMatch(/data-example-time>10\/03\/2026 23:05 GMT\+9</);
       expect([...response.body.matchAll(/<li><code>(\w+)<\/code>/g)].map((match) => match[1])).toEqual(['main', 'handleRequest', 'renderPage']);
       expect(response.body).toMatch(/id="pref-timezone-detail" data-timezone-detail data-saved="Japan[^"]*"/);
+      // The block now shows these, and says so with its next save.
+      expect(response.body).toContain('<input type="hidden" name="shownState" id="pref-shown-state" value="de|Asia/Tokyo|24|international|caller-last" hx-swap-oob="true">');
       expect(response.body).toMatch(/data-save-status id="account-preferences-status" hx-swap-oob="true">Saved</);
       expect(JSON.parse(String(response.headers['hx-trigger']))).toEqual({ 'dials:theme': 'dark' });
       expect(await adaSettings()).toMatchObject({ language: 'de', timezone: 'Asia/Tokyo', clock24h: true, dateFormat: 'international', stackTraceOrder: 'caller-last', theme: 'dark' });
     });
 
+    it.each<[string, Record<string, string>, string[]]>([
+      ['the stack order', { stackTraceOrder: 'caller-first' }, ['pref-stack-preview']],
+      ['the clock', { clock24h: 'on' }, ['pref-example']],
+      ['the date format', { dateFormat: 'iso' }, ['pref-example']],
+      ['the zone', { timezone: 'Europe/Kyiv' }, ['pref-timezone-detail', 'pref-example']],
+      ['the language', { language: 'fr' }, ['pref-language-note', 'pref-example']],
+    ])('a change of %s swaps in only the parts that show it, and what the block now shows', async (_label, fields, parts) => {
+      const response = await save(fields);
+      expect(response.statusCode).toBe(200);
+      expect(oobIds(response.body)).toEqual([...parts, 'pref-shown-state', 'account-preferences-status']);
+    });
+
+    it('a change of theme, or the choices the block shows sent again, swaps in the status alone', async () => {
+      const theme = await save({ theme: 'light' });
+      expect(oobIds(theme.body)).toEqual(['account-preferences-status']);
+      expect(theme.body).not.toContain('shownState');
+      expect((await adaSettings())?.theme).toBe('light');
+      const again = await save({ theme: 'light' });
+      expect(again.statusCode).toBe(200);
+      expect(oobIds(again.body)).toEqual(['account-preferences-status']);
+    });
+
+    it('compares with what this block shows, not with what was saved before: another tab\'s save is caught up', async () => {
+      // Another tab saves the zone; this block still shows UTC.
+      await save({ timezone: 'Asia/Tokyo' });
+      // Here the person picks the same zone, from the block that shows UTC.
+      const response = await save({ timezone: 'Asia/Tokyo' });
+      expect(oobIds(response.body)).toEqual(['pref-timezone-detail', 'pref-example', 'pref-shown-state', 'account-preferences-status']);
+      expect(response.body).toMatch(/data-saved="Japan[^"]*"/);
+    });
+
     it('empties the offer of a language once the page\'s language is saved again', async () => {
-      await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'fr' }, { htmx: true });
-      const back = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', shownLanguage: 'en', language: 'en' }, { htmx: true });
+      await save({ language: 'fr' });
+      const back = await save({ language: 'en', shownState: 'fr|UTC|12|us|default' });
       expect(back.body).toContain('<div id="pref-language-note" hx-swap-oob="true"></div>');
     });
 
-    it('answers a refused save with the whole block, its errors next to the fields, and without the mark', async () => {
-      const refused = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', theme: 'neon' }, { htmx: true });
+    it('answers a refused save with the whole block, its errors next to the fields, and without what it shows', async () => {
+      const refused = await save({ theme: 'neon' });
       expect(refused.statusCode).toBe(422);
       expect(refused.headers['hx-reswap']).toBeUndefined();
       expect(refused.body).toContain('<form id="account-preferences"');
       expect(refused.body).toContain('aria-invalid="true"');
-      expect(refused.body).not.toContain('name="blockState"');
+      expect(refused.body).not.toContain('name="shownState"');
       // The next save, from that block, replaces it whole: the errors go.
       const fixed = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark' }, { htmx: true });
       expect(fixed.statusCode).toBe(200);
       expect(fixed.headers['hx-reswap']).toBeUndefined();
       expect(fixed.body).toContain('<form id="account-preferences"');
       expect(fixed.body).not.toContain('aria-invalid');
-      expect(fixed.body).toContain('name="blockState" value="clean"');
+      expect(fixed.body).toContain(`name="shownState" id="pref-shown-state" value="${shownAtFirst}"`);
     });
 
-    it('answers the whole block for any other value of the mark', async () => {
-      const response = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'dirty', theme: 'dark' }, { htmx: true });
+    it.each([
+      ['a value it never writes', 'dirty'],
+      ['too many parts', 'en|UTC|12|us|default|x'],
+      ['a value longer than any it writes', 'x'.repeat(201)],
+    ])('answers the whole block for %s, and saves', async (_label, shownState) => {
+      const response = await save({ shownState, theme: 'dark' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['hx-reswap']).toBeUndefined();
       expect(response.body).toContain('<form id="account-preferences"');
@@ -272,7 +312,7 @@ describe('preferences', () => {
     });
 
     it('without JavaScript, is the usual redirect back to the page', async () => {
-      const response = await ada.post('/settings/account/preferences', { ...validPreferences, blockState: 'clean', theme: 'dark' });
+      const response = await ada.post('/settings/account/preferences', { ...validPreferences, shownState: shownAtFirst, theme: 'dark' });
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/settings/account');
       expect((await adaSettings())?.theme).toBe('dark');
@@ -282,7 +322,7 @@ describe('preferences', () => {
   it.each<[string, Record<string, string | string[]>, string]>([
     ['an unknown page language', { shownLanguage: 'xx' }, 'Choose one of the languages in the list.'],
     ['a repeated page language', { shownLanguage: ['de', 'fr'] }, 'This field was sent more than once.'],
-    ['a repeated block mark', { blockState: ['clean', 'x'] }, 'This field was sent more than once.'],
+    ['a repeated account of what the block shows', { shownState: ['en|UTC|12|us|default', 'x'] }, 'This field was sent more than once.'],
   ])('says what is wrong with %s for the whole form, saving nothing', async (_label, override, message) => {
     const before = await adaSettings();
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });

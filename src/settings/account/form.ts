@@ -26,8 +26,11 @@ export const preferencesForm = z.object({
   theme: preferenceFields.theme,
   /** The language the page was shown in, so an auto-save answers in it (the page is not switched under the person's keys). */
   shownLanguage: z.string().refine(isLanguage, { error: 'errors.preferences.language' }).optional(),
-  /** Sent by a block shown without errors: a save made with scripts then answers only what changed. Anything else reads as absent (the whole block is answered). */
-  blockState: z.literal('clean').optional().catch(undefined),
+  /**
+   * Sent by a block shown without errors: what it shows (src/settings/account/shown-state.ts). A save
+   * made with scripts then answers only the parts that differ. Anything unreadable reads as absent (the whole block is answered).
+   */
+  shownState: z.string().max(200).optional().catch(undefined),
 });
 
 /** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */

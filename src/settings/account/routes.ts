@@ -12,6 +12,7 @@ import { wantsBlock } from '../../web/render.ts';
 import { maximumAvatarBytes } from './avatar-image.ts';
 import { avatarForm, detailsForm, preferencesForm } from './form.ts';
 import type { AccountService, StoredPreferences } from './service.ts';
+import { partsToSwap, shownStateOf } from './shown-state.ts';
 import { registerTimeZoneRoutes } from './time-zone-routes.ts';
 
 export interface AccountRouteOptions {
@@ -32,8 +33,8 @@ const blocks = {
 
 /** Errors of the preferences block's hidden fields (only a hand-made request gets them wrong), said for the whole form. */
 function shownNextToTheForm(errors: FieldErrors): FieldErrors {
-  const { shownLanguage, blockState, ...shown } = errors;
-  const hidden = shownLanguage ?? blockState;
+  const { shownLanguage, shownState, ...shown } = errors;
+  const hidden = shownLanguage ?? shownState;
   return hidden && !shown._form ? { ...shown, _form: hidden } : shown;
 }
 
@@ -54,6 +55,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       // The preferences' status line, which a save with scripts swaps in by this id.
       preferencesStatusId: 'account-preferences-status',
+      shownState: shownStateOf(stored),
       languages,
       unconfirmedPrimary: () => unconfirmedPrimary,
       errors: {},
@@ -109,7 +111,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: shownNextToTheForm(parsed.errors), values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
-      const { shownLanguage, blockState, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
+      const { shownLanguage, shownState, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
       await options.account.savePreferences(actorOf(request), { ...input, language: input.language as Language });
       const after: StoredPreferences = {
         ...before,
@@ -132,10 +134,11 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       request.language = pageLanguage;
       request.t = translatorFor(pageLanguage);
       const languageSwitch = after.language === pageLanguage ? null : { language: after.language, text: translatorFor(after.language)('account.language.switchNow') };
-      // The controls show what was chosen: a block shown without errors stays, and what the choice changed is swapped in by id.
-      const inPlace = blockState === 'clean';
-      const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch, oob: inPlace }, false);
-      if (inPlace) return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
+      // The controls show what was chosen: a block shown without errors stays, and the parts that
+      // differ from what it shows are swapped in by id (none when the choice changed only the theme).
+      const parts = shownState === undefined ? null : partsToSwap(shownState, after);
+      const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch, oob: parts !== null, parts }, false);
+      if (parts !== null) return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
       return reply.block(blocks.preferences, data);
     });
 
