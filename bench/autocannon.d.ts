@@ -16,6 +16,8 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;
+    /** Requests each connection sends in turn; `setupRequest` changes one as it is about to be sent. */
+    requests?: Array<{ body?: string; setupRequest?: (request: { body?: string }, context: object) => { body?: string } }>;
     /** Replace every `[<id>]` in the body with a fresh id for each request. */
     idReplacement?: boolean;
     connections?: number;

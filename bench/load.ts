@@ -21,6 +21,15 @@ export interface Measurement {
   statusCodes: string;
 }
 
+/**
+ * Gives each request the next of `bodies`, counted over all connections (not for each), so that
+ * requests arriving one after another carry different bodies: a save that changes its row each time.
+ */
+function inTurn(bodies: string[]): (request: { body?: string }) => { body?: string } {
+  let sent = 0;
+  return (request) => ({ ...request, body: bodies[sent++ % bodies.length] });
+}
+
 /** Loads the scenario's URL for `seconds` (after a warm-up when asked), reading the server's CPU clock around it. */
 export async function measure(
   scenario: Scenario,
@@ -32,6 +41,7 @@ export async function measure(
     method: scenario.method,
     headers: scenario.headers,
     ...(scenario.body === undefined ? {} : { body: scenario.body }),
+    ...(scenario.alternateBodies === undefined ? {} : { requests: [{ setupRequest: inTurn(scenario.alternateBodies) }] }),
     ...(scenario.freshIds ? { idReplacement: true } : {}),
     connections: settings.connections,
     pipelining: 1,

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeApiKey, setUpAdministrator } from './browser.ts';
+import { makeApiKey, setUpAdministrator, type SignedInBrowser } from './browser.ts';
 import { measureForgotPasswordTiming, printForgotPasswordTiming } from './forgot-password-timing.ts';
 import { runNotificationBench } from './notifications.ts';
 import { bestOf, measure, type LoadSettings, type Measurement } from './load.ts';
@@ -40,6 +40,7 @@ function measureWeeklyReports(): void {
   if (run.status !== 0) process.exitCode = 1;
 }
 
+const changingSaveLabel = 'Dials auto-save preferences, stack order changed each time';
 const freshPageLabel = 'Dials GET /settings/account, rendered afresh';
 const issuePageLabel = 'Dials GET issue page (50-frame stack trace)';
 const comparisons: Comparison[] = [
@@ -49,6 +50,8 @@ const comparisons: Comparison[] = [
   { measured: 'Dials GET /api/v1/user (API key)', baseline: 'bare GET', goal: 0.25 },
   { measured: 'Dials auto-save details', baseline: 'bare POST' },
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
+  // A choice changed each time: the row really written, and the part that shows it swapped in.
+  { measured: changingSaveLabel, baseline: 'bare POST', goal: null },
   // Shown next to the bare route, as its issue asks; it names no goal.
   { measured: issuePageLabel, baseline: 'bare GET', goal: null },
 ];
@@ -131,6 +134,21 @@ async function settle(server: ServerProcess): Promise<void> {
   }
 }
 
+/** Every field of the preferences block but the stack-trace order and what the block shows. */
+const preferences = { shownLanguage: 'en', language: 'en', timezone: 'Europe/Berlin', clock24h: 'on', dateFormat: 'iso', theme: 'dark' };
+
+/**
+ * The stack-trace order switched back and forth, each save from a block that shows the other order
+ * (as the page's block does after the save before): the row is written each time and the answer
+ * swaps in the stack-trace preview and what the block now shows.
+ */
+function changingSave(baseUrl: string, browser: SignedInBrowser): Scenario {
+  const [first, second] = (['caller-first', 'caller-last'] as const).map((order, index, both) =>
+    autoSave(baseUrl, browser, changingSaveLabel, '/settings/account/preferences', { ...preferences, stackTraceOrder: order, shownState: `en|Europe/Berlin|24|iso|${both[1 - index]}` }),
+  );
+  return { ...first!, alternateBodies: [first!.body!, second!.body!] };
+}
+
 async function dialsScenarios(baseUrl: string, setupPath: string | null): Promise<Scenario[]> {
   const browser = await setUpAdministrator(baseUrl, setupPath, { name: 'Ada Lovelace', email: knownAddress, password: 'correct horse battery staple' });
   const apiKey = await makeApiKey(baseUrl, browser);
@@ -163,16 +181,8 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
     autoSave(baseUrl, browser, 'Dials auto-save details', '/settings/account/details', { name: 'Grace Hopper' }),
     // Every field the page's block sends once these choices are saved and shown (its shownState
     // says so), as when a person sends their choices again: the answer swaps in only the status.
-    autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', {
-      shownLanguage: 'en',
-      shownState: 'en|Europe/Berlin|24|iso|caller-last',
-      language: 'en',
-      timezone: 'Europe/Berlin',
-      clock24h: 'on',
-      dateFormat: 'iso',
-      theme: 'dark',
-      stackTraceOrder: 'caller-last',
-    }),
+    autoSave(baseUrl, browser, 'Dials auto-save preferences', '/settings/account/preferences', { ...preferences, stackTraceOrder: 'caller-last', shownState: 'en|Europe/Berlin|24|iso|caller-last' }),
+    changingSave(baseUrl, browser),
     buildEvents,
     issuePage,
   ];
@@ -181,8 +191,8 @@ async function dialsScenarios(baseUrl: string, setupPath: string | null): Promis
 /** Checks a sample answer of every scenario, then measures them all, `rounds` times over, each Dials one next to its baseline. */
 async function measureAll(bare: ServerProcess, dials: ServerProcess): Promise<Measurement[]> {
   const [bareGet, barePost] = bareScenarios(bare.url).map((scenario) => ({ scenario, server: bare }));
-  const [page, freshPage, api, details, preferences, buildEvents, issuePage] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
-  const order = [bareGet!, page!, freshPage!, api!, issuePage!, barePost!, details!, preferences!, buildEvents!];
+  const [page, freshPage, api, details, preferences, changing, buildEvents, issuePage] = (await dialsScenarios(dials.url, dials.setupPath)).map((scenario) => ({ scenario, server: dials }));
+  const order = [bareGet!, page!, freshPage!, api!, issuePage!, barePost!, details!, preferences!, changing!, buildEvents!];
   for (const { scenario } of order) await checkSample(scenario);
   const results = order.map((): Measurement[] => []);
   for (let round = 1; round <= rounds; round++) {

@@ -6,6 +6,8 @@ export interface Scenario {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
+  /** Bodies sent in turn (counted over all connections), instead of `body`: a save that changes a choice back and forth. */
+  alternateBodies?: string[];
   /** Each request's body gets a fresh id wherever it says `[<id>]` (a report's event id must be new each time). */
   freshIds?: boolean;
   expect: { status: number; bodyIncludes: string };
@@ -19,20 +21,17 @@ export function sampleBody(scenario: Scenario): string | null {
 
 export const formContentType = 'application/x-www-form-urlencoded';
 
-/** Sends the scenario's request once and throws, showing the answer, unless it is what the scenario expects. */
+/** Sends the scenario's request once (each of its bodies in turn) and throws, showing the answer, unless it is what the scenario expects. */
 export async function checkSample(scenario: Scenario): Promise<void> {
-  const response = await fetch(scenario.url, {
-    method: scenario.method,
-    headers: scenario.headers,
-    body: sampleBody(scenario),
-    redirect: 'manual',
-  });
-  const text = await response.text();
-  if (response.status !== scenario.expect.status || !text.includes(scenario.expect.bodyIncludes)) {
-    throw new Error(
-      `${scenario.label}: expected ${scenario.expect.status} with "${scenario.expect.bodyIncludes}", ` +
-        `got ${response.status}${response.headers.get('location') ? ` → ${response.headers.get('location')}` : ''}:\n${text.slice(0, 800)}`,
-    );
+  for (const body of scenario.alternateBodies ?? [sampleBody(scenario)]) {
+    const response = await fetch(scenario.url, { method: scenario.method, headers: scenario.headers, body, redirect: 'manual' });
+    const text = await response.text();
+    if (response.status !== scenario.expect.status || !text.includes(scenario.expect.bodyIncludes)) {
+      throw new Error(
+        `${scenario.label}: expected ${scenario.expect.status} with "${scenario.expect.bodyIncludes}", ` +
+          `got ${response.status}${response.headers.get('location') ? ` → ${response.headers.get('location')}` : ''}:\n${text.slice(0, 800)}`,
+      );
+    }
   }
 }
 

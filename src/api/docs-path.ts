@@ -1,5 +1,7 @@
+import { apiDocsPath } from '../web/api-paths.ts';
+
 /** Where the API's documentation lives; nothing else is forwarded to the instance that serves it. */
-export const docsPath = '/api/docs';
+export const docsPath = apiDocsPath;
 
 /**
  * The path and query to forward to the documentation instance, resolved as its inject will

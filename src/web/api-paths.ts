@@ -3,6 +3,9 @@ import type { FastifyRequest } from 'fastify';
 /** Where the JSON API lives: only a key authenticates there, and no cookie does. */
 export const apiPathPrefix = '/api/';
 
+/** Where the API's documentation lives: HTML pages, beside the JSON answers. */
+export const apiDocsPath = '/api/docs';
+
 /**
  * The path the router sees in a request target: the absolute form (`http://host/path`) loses its
  * scheme and authority, the query is cut off, and percent-escapes are decoded (left as they are
@@ -39,4 +42,11 @@ export function isApiPath(url: string): boolean {
 export function isApiRequest(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   return route === undefined ? isApiPath(request.url) : route.startsWith(apiPathPrefix);
+}
+
+/** Whether the request is answered with the API's JSON: an API request (isApiRequest) not for its documentation. */
+export function isJsonApiRequest(request: FastifyRequest): boolean {
+  if (!isApiRequest(request)) return false;
+  const path = request.routeOptions.url ?? routedPath(request.url) ?? '';
+  return path !== apiDocsPath && !path.startsWith(`${apiDocsPath}/`);
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isJsonApiRequest } from './api-paths.ts';
 
 /**
  * The security headers of every answer. They never depend on the request, so they are worked
@@ -34,11 +35,28 @@ export function securityHeaders(options: { https: boolean }): Record<string, str
   };
 }
 
+/**
+ * The headers of the API's JSON answers, which no browser shows as a page: nothing may load or
+ * frame them, nor keep them (they carry people's data), nor guess their type. The headers about
+ * how a page behaves in a browser window mean nothing for them.
+ */
+export function apiSecurityHeaders(options: { https: boolean }): Record<string, string> {
+  return {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    ...(options.https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
-  const headers = securityHeaders(options);
+  const pageHeaders = securityHeaders(options);
+  const apiHeaders = apiSecurityHeaders(options);
   // A callback hook, not an async one: nothing here waits, so no Promise is made per request.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(isJsonApiRequest(request) ? apiHeaders : pageHeaders);
     done();
   });
 }

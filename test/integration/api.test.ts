@@ -171,6 +171,49 @@ function allScopesForTest(): Scope[] {
   return ['user:write', 'preferences:write', 'emails:read', 'keys:write'];
 }
 
+describe('/api/v1 headers', () => {
+  const apiHeaders = {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  };
+  const pageOnly = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+
+  it('every JSON answer, a refusal or an unknown route included, may not be kept, framed, loaded by a page or sniffed', async () => {
+    const { userId } = await withAda();
+    const key = await makeKey(t, userId, ['user:read']);
+    const answers = [
+      await call('GET', '/api/v1/user', { key: key.secret }),
+      await call('GET', '/api/v1/user'),
+      await call('GET', '/api/v1/keys', { key: key.secret }),
+      await call('GET', '/api/v1/nothing', { key: key.secret }),
+      await call('GET', '/api/v1', { key: key.secret }),
+      await call('GET', '/api/v2/user', { key: key.secret }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 403, 404, 404, 404]);
+    for (const answer of answers) {
+      expect(answer.headers).toMatchObject(apiHeaders);
+      for (const name of pageOnly) expect(answer.headers[name]).toBeUndefined();
+    }
+  });
+
+  it('the documentation, an HTML page beside the API, keeps the pages\' headers', async () => {
+    t = await createTestApp();
+    const page = await call('GET', '/api/docs/');
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  it('over HTTPS, the JSON answers ask for HTTPS from then on too', async () => {
+    const { userId } = await withAda({ PUBLIC_URL: 'https://dials.example.com' });
+    const key = await makeKey(t, userId, ['user:read']);
+    expect((await call('GET', '/api/v1/user', { key: key.secret })).headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+  });
+});
+
 describe('/api/v1 bodies', () => {
   const writes = endpoints.filter((endpoint) => endpoint.body !== undefined);
 
