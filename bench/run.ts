@@ -52,7 +52,7 @@ const comparisons: Comparison[] = [
   { measured: 'Dials auto-save preferences', baseline: 'bare POST' },
   // A choice changed each time: the row really written, and the part that shows it swapped in.
   { measured: changingSaveLabel, baseline: 'bare POST', goal: null },
-  // Shown next to the bare route, as its issue asks; it names no goal.
+  // Shown next to the bare route, with no goal of its own (the README says why).
   { measured: issuePageLabel, baseline: 'bare GET', goal: null },
 ];
 

@@ -101,8 +101,8 @@
     if (invalid && event.detail.xhr && event.detail.xhr.status === 422) invalid.focus();
   });
 
-  // A block that saves in place (data-saves-in-place: a save with scripts swaps in only what it
-  // changed) keeps its controls as the person set them. What a save sent becomes the saved state
+  // A block that saves in place (data-saves-in-place: a save with scripts swaps in only the parts
+  // that no longer show what was saved) keeps its controls as the person set them. What a save sent becomes the saved state
   // that a reset after a refused save goes back to; a change made after it was sent does not.
   var sentStates = new WeakMap();
   document.addEventListener('htmx:beforeRequest', function (event) {

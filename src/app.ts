@@ -36,7 +36,7 @@ import { databaseAnswers, pendingMigrations } from './db/migrate.ts';
 import { registerFlash } from './web/flash.ts';
 import { registerRendering } from './web/render.ts';
 import { createHeldPages } from './web/held-pages.ts';
-import { registerSecurityHeaders } from './web/security-headers.ts';
+import { apiSecurityHeaders, registerSecurityHeaders, securityHeaders } from './web/security-headers.ts';
 import { registerSessionLayer, sessionCookieAuthenticator } from './web/session.ts';
 import { apiKeyAuthenticator } from './web/api-key-authenticator.ts';
 import { isApiPath } from './web/api-paths.ts';
@@ -107,11 +107,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 64 * 1024,
     schemaController: { compilersFactory: schemaCompilers as never },
-    // A URL Fastify cannot decode: the API answers it as problem+json like every other refusal.
+    // A URL Fastify cannot decode: the API answers it as problem+json like every other refusal. No
+    // onRequest hook runs for it, so it is given its security headers here.
     frameworkErrors: (error, request, reply) => {
       const answer = reply as unknown as FastifyReply;
-      if (isApiPath(request.url)) return sendProblem(answer, 'invalidRequest', error.message);
-      return answer.code(400).send({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 });
+      const https = config.secureCookies;
+      if (isApiPath(request.url)) return sendProblem(answer.headers(apiSecurityHeaders({ https })), 'invalidRequest', error.message);
+      return answer.headers(securityHeaders({ https })).code(400).send({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 });
     },
   });
 

@@ -46,7 +46,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
 
 /** Whether the request is answered with the API's JSON: an API request (isApiRequest) not for its documentation. */
 export function isJsonApiRequest(request: FastifyRequest): boolean {
-  if (!isApiRequest(request)) return false;
+  // Read once: each read of routeOptions builds a new object.
   const path = request.routeOptions.url ?? routedPath(request.url) ?? '';
-  return path !== apiDocsPath && !path.startsWith(`${apiDocsPath}/`);
+  return path.startsWith(apiPathPrefix) && path !== apiDocsPath && !path.startsWith(`${apiDocsPath}/`);
 }

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { isJsonApiRequest } from './api-paths.ts';
 
 /**
- * The security headers of every answer. They never depend on the request, so they are worked
- * out once at start and set in one hook (a middleware rebuilding them per request cost more than
- * the rest of a page).
+ * The security headers of every page (and of everything else but the API's JSON answers). They
+ * depend on nothing in the request but whether it is an API call, so both sets are worked out once
+ * at start and set in one hook (a middleware rebuilding them per request cost more than the rest of a page).
  */
 export function securityHeaders(options: { https: boolean }): Record<string, string> {
   const contentSecurityPolicy = [
@@ -36,14 +36,15 @@ export function securityHeaders(options: { https: boolean }): Record<string, str
 }
 
 /**
- * The headers of the API's JSON answers, which no browser shows as a page: nothing may load or
- * frame them, nor keep them (they carry people's data), nor guess their type. The headers about
- * how a page behaves in a browser window mean nothing for them.
+ * The headers of the API's JSON answers, which no browser shows as a page: nothing may run in them,
+ * frame them or read them from another site, nor keep them (they carry people's data), nor guess
+ * their type. The headers about how a page behaves in a browser window mean nothing for them.
  */
 export function apiSecurityHeaders(options: { https: boolean }): Record<string, string> {
   return {
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     'cache-control': 'no-store',
+    'cross-origin-resource-policy': 'same-origin',
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',

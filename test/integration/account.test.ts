@@ -302,12 +302,20 @@ describe('preferences', () => {
     it.each([
       ['a value it never writes', 'dirty'],
       ['too many parts', 'en|UTC|12|us|default|x'],
-      ['a value longer than any it writes', 'x'.repeat(201)],
+      ['a value longer than any it writes', `en|${'A'.repeat(190)}|12|us|default`],
     ])('answers the whole block for %s, and saves', async (_label, shownState) => {
       const response = await save({ shownState, theme: 'dark' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['hx-reswap']).toBeUndefined();
       expect(response.body).toContain('<form id="account-preferences"');
+      expect((await adaSettings())?.theme).toBe('dark');
+    });
+
+    it('from a page left open across an upgrade (it sends the earlier release\'s blockState), saves and answers the whole block', async () => {
+      const response = await ada.post('/settings/account/preferences', { ...validPreferences, shownLanguage: 'en', blockState: 'clean', theme: 'dark' }, { htmx: true });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('<form id="account-preferences"');
+      expect(response.body).toContain('name="shownState" id="pref-shown-state" value="en|UTC|12|us|default"');
       expect((await adaSettings())?.theme).toBe('dark');
     });
 
@@ -323,6 +331,7 @@ describe('preferences', () => {
     ['an unknown page language', { shownLanguage: 'xx' }, 'Choose one of the languages in the list.'],
     ['a repeated page language', { shownLanguage: ['de', 'fr'] }, 'This field was sent more than once.'],
     ['a repeated account of what the block shows', { shownState: ['en|UTC|12|us|default', 'x'] }, 'This field was sent more than once.'],
+    ['a repeated mark of the earlier release', { blockState: ['clean', 'clean'] }, 'This field was sent more than once.'],
   ])('says what is wrong with %s for the whole form, saving nothing', async (_label, override, message) => {
     const before = await adaSettings();
     const response = await ada.post('/settings/account/preferences', { ...validPreferences, theme: 'dark', ...override }, { htmx: true });

@@ -173,15 +173,16 @@ function allScopesForTest(): Scope[] {
 
 describe('/api/v1 headers', () => {
   const apiHeaders = {
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     'cache-control': 'no-store',
+    'cross-origin-resource-policy': 'same-origin',
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
   };
   const pageOnly = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
 
-  it('every JSON answer, a refusal or an unknown route included, may not be kept, framed, loaded by a page or sniffed', async () => {
+  it('every JSON answer, a refusal or an unknown route included, may not be kept, framed, read by another site or sniffed', async () => {
     const { userId } = await withAda();
     const key = await makeKey(t, userId, ['user:read']);
     const answers = [
@@ -192,19 +193,34 @@ describe('/api/v1 headers', () => {
       await call('GET', '/api/v1', { key: key.secret }),
       await call('GET', '/api/v2/user', { key: key.secret }),
     ];
-    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 403, 404, 404, 404]);
+    // A path the router cannot decode is refused before any hook runs.
+    answers.push(await call('DELETE', '/api/v1/keys/%ZZ', { key: key.secret }));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 403, 404, 404, 404, 400]);
     for (const answer of answers) {
       expect(answer.headers).toMatchObject(apiHeaders);
       for (const name of pageOnly) expect(answer.headers[name]).toBeUndefined();
+      // SECURITY.md rule 26, as for pages: no script or object (default-src covers both), no frame, no other base for links.
+      const csp = String(answer.headers['content-security-policy']);
+      for (const directive of ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
     }
+  });
+
+  it('a page path the router cannot decode still gets the pages\' headers', async () => {
+    t = await createTestApp();
+    const answer = await t.app.inject({ method: 'GET', url: '/settings/%ZZ' });
+    expect(answer.statusCode).toBe(400);
+    expect(String(answer.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('the documentation, an HTML page beside the API, keeps the pages\' headers', async () => {
     t = await createTestApp();
-    const page = await call('GET', '/api/docs/');
-    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
-    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
-    expect(page.headers['referrer-policy']).toBe('same-origin');
+    for (const url of ['/api/docs/', '/api/docs']) {
+      const page = await call('GET', url);
+      expect(page.headers['content-security-policy'], url).toMatch(/script-src 'self';/);
+      expect(page.headers['cross-origin-opener-policy'], url).toBe('same-origin');
+      expect(page.headers['referrer-policy'], url).toBe('same-origin');
+    }
   });
 
   it('over HTTPS, the JSON answers ask for HTTPS from then on too', async () => {

@@ -35,6 +35,13 @@ describe('what a preferences block shows', () => {
     expect(partsToSwap(shownStateOf(saved), { ...saved, ...change })).toEqual(parts);
   });
 
+  it('tells a field from one that only starts or ends like it', () => {
+    expect(partsToSwap('en|Europe/Berlin|24|iso|caller-lastx', saved)).toEqual(['stack']);
+    expect(partsToSwap('en|Europe/Berlin|24|iso|caller', saved)).toEqual(['stack']);
+    expect(partsToSwap('|Europe/Berlin|24|iso|caller-last', saved)).toEqual(['language', 'example']);
+    expect(partsToSwap('en|Europe/Berlin2|24|iso|caller-last', saved)).toEqual(['zone', 'example']);
+  });
+
   it.each(['', 'clean', 'en|Europe/Berlin|24|iso', 'en|Europe/Berlin|24|iso|caller-last|x'])('cannot tell from %j (every part is answered)', (shown) => {
     expect(partsToSwap(shown, saved)).toBeNull();
   });

@@ -28,9 +28,15 @@ export const preferencesForm = z.object({
   shownLanguage: z.string().refine(isLanguage, { error: 'errors.preferences.language' }).optional(),
   /**
    * Sent by a block shown without errors: what it shows (src/settings/account/shown-state.ts). A save
-   * made with scripts then answers only the parts that differ. Anything unreadable reads as absent (the whole block is answered).
+   * made with scripts then answers only the parts that differ. A value that is not a string of at
+   * most 200 characters reads as absent, and one without its five fields answers every part.
    */
   shownState: z.string().max(200).optional().catch(undefined),
+  /**
+   * What a block rendered by the release before sent in place of shownState: a page left open across
+   * an upgrade still saves (it is answered the whole block, which then sends shownState).
+   */
+  blockState: z.unknown().optional().transform(() => undefined),
 });
 
 /** The picker's page without JavaScript: the chosen zone, and the search it was chosen from (to show again on an error). */

@@ -33,8 +33,8 @@ const blocks = {
 
 /** Errors of the preferences block's hidden fields (only a hand-made request gets them wrong), said for the whole form. */
 function shownNextToTheForm(errors: FieldErrors): FieldErrors {
-  const { shownLanguage, shownState, ...shown } = errors;
-  const hidden = shownLanguage ?? shownState;
+  const { shownLanguage, shownState, blockState, ...shown } = errors;
+  const hidden = shownLanguage ?? shownState ?? blockState;
   return hidden && !shown._form ? { ...shown, _form: hidden } : shown;
 }
 
@@ -55,7 +55,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       // The preferences' status line, which a save with scripts swaps in by this id.
       preferencesStatusId: 'account-preferences-status',
-      shownState: shownStateOf(stored),
+      // Worked out only where a template shows it (not for a save that swaps in the status alone).
+      shownState: () => shownStateOf(stored),
       languages,
       unconfirmedPrimary: () => unconfirmedPrimary,
       errors: {},
@@ -111,7 +112,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       if (!parsed.ok) return answer(request, reply, blocks.preferences, { errors: shownNextToTheForm(parsed.errors), values: request.body as Record<string, unknown> });
       const viewer = viewerOf(request);
       const before = viewer.preferences;
-      const { shownLanguage, shownState, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
+      const { shownLanguage, shownState, blockState: _earlierMark, ...input } = parsed.data as typeof parsed.data & { shownLanguage?: Language };
       await options.account.savePreferences(actorOf(request), { ...input, language: input.language as Language });
       const after: StoredPreferences = {
         ...before,
