@@ -54,6 +54,11 @@ declare module 'fastify' {
      * and the clock say: given again as last sent to this session while nothing was written (src/web/held-pages.ts).
      */
     heldPage(template: string, data: () => Promise<Record<string, unknown>>): Promise<FastifyReply>;
+    /**
+     * A partial rendered from `data` alone (strings, numbers and booleans; nothing of the page, the
+     * person or the request): the same data always gives the same bytes, so they are kept after the first render.
+     */
+    partOf(template: string, data: Readonly<Record<string, string | number | boolean>>): FastifyReply;
     /** The block alone when htmx asks to replace it (see `wantsBlock`), otherwise the whole page around it. */
     pageOrBlock(templates: { page: string; block: string }, data?: Record<string, unknown>, status?: number): FastifyReply;
   }
@@ -144,6 +149,18 @@ export async function registerRendering(app: FastifyInstance, options: RenderOpt
   const block = function block(this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
     return render(this, template, { ...everyPage, ...commonData(this.request, this), ...data }, status);
   };
+
+  // Bounded: the data of these parts comes from Dials' own strings, but a flood of odd ones stays harmless.
+  const keptParts = new Map<string, Buffer>();
+  app.decorateReply('partOf', function partOf(this: FastifyReply, template: string, data: Readonly<Record<string, string | number | boolean>>) {
+    const key = `${template}\n${JSON.stringify(data)}`;
+    const kept = keptParts.get(key);
+    if (kept !== undefined) return htmlHeaders(this, 200).send(kept);
+    return render(this, template, { ...data }, 200, (bytes) => {
+      if (keptParts.size >= 1000) keptParts.clear();
+      keptParts.set(key, bytes);
+    });
+  });
 
   app.decorateReply('page', page);
   app.decorateReply('block', block);

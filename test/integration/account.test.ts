@@ -266,6 +266,19 @@ describe('preferences', () => {
       const again = await save({ theme: 'light' });
       expect(again.statusCode).toBe(200);
       expect(oobIds(again.body)).toEqual(['account-preferences-status']);
+      expect(again.headers['hx-reswap']).toBe('none');
+      expect(again.headers['content-type']).toMatch(/^text\/html/);
+      expect(again.headers['cache-control']).toBe('no-store');
+    });
+
+    it('says the status line in the language of the page it was sent from, whoever sent the same before', async () => {
+      const status = (body: string) => /id="account-preferences-status" hx-swap-oob="true">([^<]*)</.exec(body)?.[1];
+      expect(status((await save({ theme: 'dark' })).body)).toBe('Saved');
+      expect(status((await save({ theme: 'dark', shownLanguage: 'de' })).body)).toBe('Gespeichert');
+      const grace = await signUp(t.app, { email: 'grace@example.com', name: 'Grace Hopper' });
+      const fromGrace = await grace.post('/settings/account/preferences', { ...validPreferences, shownLanguage: 'fr', shownState: shownAtFirst }, { htmx: true });
+      expect(status(fromGrace.body)).toBe('Enregistré');
+      expect(status((await save({ theme: 'dark' })).body)).toBe('Saved');
     });
 
     it('compares with what this block shows, not with what was saved before: another tab\'s save is caught up', async () => {

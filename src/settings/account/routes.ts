@@ -38,6 +38,9 @@ function shownNextToTheForm(errors: FieldErrors): FieldErrors {
   return hidden && !shown._form ? { ...shown, _form: hidden } : shown;
 }
 
+/** The preferences' status line after a save with scripts, swapped in by its id. */
+const savedStatus = { id: 'account-preferences-status', oob: true, failed: false } as const;
+
 // The picker's "n matches" announcement, as a template the browser fills in; made once per language.
 const timeZoneMatchesText = new Map(languages.map((language) => [language, translatorFor(language)('account.timeZone.matches', { number: '{n}' })]));
 
@@ -54,7 +57,7 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       timeZone: describeTimeZone(stored.timeZone, request.language),
       timeZoneMatchesText: timeZoneMatchesText.get(request.language),
       // The preferences' status line, which a save with scripts swaps in by this id.
-      preferencesStatusId: 'account-preferences-status',
+      preferencesStatusId: savedStatus.id,
       // Worked out only where a template shows it (not for a save that swaps in the status alone).
       shownState: () => shownStateOf(stored),
       languages,
@@ -138,6 +141,8 @@ export async function registerAccountRoutes(app: FastifyInstance, options: Accou
       // The controls show what was chosen: a block shown without errors stays, and the parts that
       // differ from what it shows are swapped in by id (none when the choice changed only the theme).
       const parts = shownState === undefined ? null : partsToSwap(shownState, after);
+      // Every part already shows the choice (the theme changed, or nothing did): the status line alone.
+      if (parts?.length === 0) return reply.header('hx-reswap', 'none').partOf('partials/save-status', { ...savedStatus, text: request.t('status.saved') });
       const data = await pageData(request, { saved: true, activeBlock: blocks.preferences, languageSwitch, oob: parts !== null, parts }, false);
       if (parts !== null) return reply.header('hx-reswap', 'none').block(blocks.preferencesSavedParts, data);
       return reply.block(blocks.preferences, data);
