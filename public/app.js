@@ -102,8 +102,9 @@
   });
 
   // A block that saves in place (data-saves-in-place: a save with scripts swaps in only the parts
-  // that no longer show what was saved) keeps its controls as the person set them. What a save sent becomes the saved state
-  // that a reset after a refused save goes back to; a change made after it was sent does not.
+  // that no longer show what was saved) keeps its controls as the person set them. What a save sent
+  // becomes the saved state that a reset after a refused save goes back to; a change made after it
+  // was sent does not.
   var sentStates = new WeakMap();
   document.addEventListener('htmx:beforeRequest', function (event) {
     var form = event.detail.elt;
